@@ -1,0 +1,86 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Layers point one way (see README "Architecture"):
+//   COSIP/CORTP/CPCAP (C edges) -> SIP, Media, Capture -> CallCenter (pure routing core)
+//   -> Engine (B2BUA core + drivers) / Simulator -> thin executables.
+let package = Package(
+    name: "ccengine",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ccengine", targets: ["ccengine"]),
+        .executable(name: "ccsim", targets: ["ccsim"]),
+        .executable(name: "ccbench", targets: ["ccbench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // C edges: system libraries with static-inline shims for macros and globals.
+        .systemLibrary(name: "COSIP", pkgConfig: "libosip2", providers: [.apt(["libosip2-dev"])]),
+        .systemLibrary(name: "CORTP", pkgConfig: "ortp", providers: [.apt(["libortp-dev"])]),
+        .systemLibrary(name: "CPCAP", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+
+        // Pure routing core: events + now in, actions out. No dependencies.
+        .target(name: "CallCenter"),
+        // YAML with file:line errors, shared by engine config and scenarios.
+        .target(name: "YAMLConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // SIP message model and codec (libosip2 at the edge), SDP, pure B2BUA-facing types.
+        .target(name: "SIP", dependencies: ["COSIP"]),
+        // RTP relay (knows no SIP), G.711 and tone tools.
+        .target(name: "Media", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // libpcap capture to classic pcap files.
+        .target(name: "Capture", dependencies: ["CPCAP"]),
+        // The engine: config, registrar, B2BUA core, call records, NIO driver.
+        .target(name: "Engine", dependencies: [
+            "CallCenter", "SIP", "Media", "YAMLConfig",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // The simulator: scenarios, virtual SIP phones with libortp media, verdicts.
+        .target(name: "Simulator", dependencies: [
+            "CallCenter", "SIP", "Media", "CORTP", "Capture", "YAMLConfig", "Engine",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .executableTarget(name: "ccengine", dependencies: [
+            "Engine",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "ccsim", dependencies: [
+            "Simulator",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "ccbench", dependencies: [
+            "Engine", "Capture", "CallCenter",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "CallCenterTests", dependencies: ["CallCenter"]),
+        .testTarget(name: "SIPTests", dependencies: ["SIP"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "SIP", "CallCenter"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Engine", "Capture"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,74 @@
+import CallCenter
+import Foundation
+import YAMLConfig
+
+extension EngineConfig {
+    public static let topLevelKeys: Set<String> = ["sip", "media", "state_dir", "routing", "queues", "queue_groups", "agents"]
+
+    /// Loads a configuration file; every problem names the file and line.
+    public static func load(file: String) throws(ConfigError) -> EngineConfig {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ConfigError(file: file, line: nil, problem: "cannot read the file", fix: "check the path given to --config")
+        }
+        let root = try YAMLValue.parse(String(decoding: data, as: UTF8.self), file: file)
+        return try read(root)
+    }
+
+    /// Reads a configuration from a YAML mapping (also used by scenarios that embed one).
+    public static func read(_ root: YAMLValue, extraKeys: Set<String> = []) throws(ConfigError) -> EngineConfig {
+        let m = try root.mapping(allowed: topLevelKeys.union(extraKeys))
+        var c = EngineConfig()
+        if let sip = m["sip"] {
+            let s = try sip.mapping(allowed: ["address", "advertised_host", "nat"])
+            if let a = s["address"] {
+                guard let e = Endpoint(try a.string(), defaultPort: 5060) else { throw a.error("expected HOST:PORT, e.g. 127.0.0.1:5060") }
+                c.sip = e
+            }
+            if let h = s["advertised_host"] { c.advertisedHost = try h.string() }
+            if let n = s["nat"] {
+                guard let p = NATPolicy(rawValue: try n.string()) else { throw n.error("unknown NAT policy", fix: "use auto, never or always") }
+                c.natPolicy = p
+            }
+        }
+        if let media = m["media"] {
+            let s = try media.mapping(allowed: ["address", "rtp_ports", "codecs"])
+            if let a = s["address"] { c.mediaHost = try a.string() }
+            if let r = s["rtp_ports"] { c.rtpPorts = try portRange(r) }
+            if let k = s["codecs"] { c.codecs = Set(try k.strings().map { $0.uppercased() }) }
+        }
+        if let d = m["state_dir"] { c.stateDirectory = try d.string() }
+        if let r = m["routing"] { try RoutingReader.readSettings(r, into: &c.routing) }
+        if let groups = m["queue_groups"] {
+            for g in try groups.array() { c.routing.queueGroups.append(try RoutingReader.queueGroup(g)) }
+        }
+        if let queues = m["queues"] {
+            for q in try queues.array() { c.routing.queues.append(try RoutingReader.queue(q)) }
+        }
+        if let agents = m["agents"] {
+            for a in try agents.array() {
+                let (account, agent) = try RoutingReader.agent(a)
+                c.agents.append(account)
+                c.routing.agents.append(agent)
+            }
+        }
+        try validate(c, root: root, m: m)
+        return c
+    }
+
+    private static func validate(_ c: EngineConfig, root: YAMLValue, m: YAMLMapping) throws(ConfigError) {
+        do {
+            _ = try CallCenter(config: c.routing)
+        } catch {
+            throw ConfigError(file: root.file, line: (m["queues"] ?? m["routing"] ?? root).line, problem: error.description,
+                              fix: "correct the routing configuration (queues, recipes, agents)")
+        }
+    }
+
+    static func portRange(_ v: YAMLValue) throws(ConfigError) -> ClosedRange<Int> {
+        let parts = try v.string().split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] >= 1024, parts[1] <= 65535, parts[1] - parts[0] >= 8 else {
+            throw v.error("expected a port range like 20000-29999 (at least 8 ports, within 1024-65535)")
+        }
+        return parts[0]...parts[1]
+    }
+}

@@ -1,0 +1,35 @@
+import CallCenter
+
+/// Everything ccengine is configured with. Read from YAML by `EngineConfig.load` (see
+/// `EngineConfig+YAML.swift` and docs/configuration.md); CLI flags override the SIP address and
+/// the state folder.
+public struct EngineConfig: Sendable {
+    public var sip = Endpoint(host: "127.0.0.1", port: 5060)
+    /// Host written into Via, Contact and SDP; defaults to the SIP bind host.
+    public var advertisedHost: String?
+    public var mediaHost = "127.0.0.1"
+    public var rtpPorts: ClosedRange<Int> = 20000...29999
+    public var natPolicy: NATPolicy = .auto
+    public var codecs: Set<String> = ["PCMU", "PCMA"]
+    public var stateDirectory = "state"
+    public var routing = CallCenterConfig()
+    public var agents: [AgentAccount] = []
+
+    public init() {}
+
+    public var queueNames: Set<String> { Set(routing.queues.map(\.name)) }
+}
+
+/// An agent's SIP identity: its login (the user part it REGISTERs with) and credentials.
+public struct AgentAccount: Sendable, Equatable {
+    public var login: String
+    /// RFC 7616 HA1 = H(login:realm:password), stored instead of the password.
+    public var ha1MD5: String?
+    public var ha1SHA256: String?
+
+    public init(login: String, ha1MD5: String? = nil, ha1SHA256: String? = nil) {
+        self.login = login
+        self.ha1MD5 = ha1MD5
+        self.ha1SHA256 = ha1SHA256
+    }
+}

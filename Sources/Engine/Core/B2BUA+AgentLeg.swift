@@ -1,0 +1,181 @@
+import SIP
+import CallCenter
+
+/// The agent's side: we INVITE the agent's registered contact, ACK its final response, CANCEL or
+/// BYE it (RFC 3261 §13.2, §17.1.1.3, §9.1, §15).
+extension B2BUA {
+    mutating func ringAgent(_ id: CallID, _ agent: AgentID, now: Duration, into out: inout [EngineAction]) {
+        guard var call = calls[id] else { return }
+        guard let binding = registrar.target(of: agent) else {
+            out.append(.log(.warning, "agent \(agent) has no registered contact; trying the next agent", call: id))
+            apply(center.handle(.agentRejected(id, agent), now: now), now: now, into: &out)
+            return
+        }
+        let legCallID = ids.callID()
+        let cust = call.customer.invite
+        var from = NameAddress(displayName: cust.from.displayName, uri: SIPURI(user: cust.from.uri.user, host: settings.sip.host, port: settings.sip.port))
+        from.tag = ids.tag()
+        var invite = SIPMessage(
+            startLine: .request(method: "INVITE", uri: binding.contact.uri),
+            via: [localVia(ids.branch())], from: from,
+            to: NameAddress(uri: SIPURI(user: agent, host: settings.sip.host, port: settings.sip.port)),
+            callID: legCallID, cseq: CSeq(1, "INVITE"), contact: [localContact],
+            contentType: "application/sdp",
+            headers: [Header("Max-Forwards", "70"), Header("User-Agent", settings.userAgent), Header("X-CC-Call", id)],
+            body: agentOffer(call).bytes)
+        if let q = cust.requestURI?.user { invite.setHeader("X-CC-Queue", q) }
+        call.agentLegs[legCallID] = AgentLeg(agent: agent, invite: invite, target: binding.target)
+        agentLegIndex[legCallID] = id
+        if !call.customer.sentRinging, call.customer.state == .early {
+            // 180 to the caller while the agent rings (a known gap in the seed engine).
+            call.customer.sentRinging = true
+            let ringing = cust.response(180, toTag: call.customer.localTag)
+            call.customer.lastResponse = ringing
+            out.append(.send(ringing, to: call.customer.responseTarget))
+        }
+        calls[id] = call
+        out.append(.log(.info, "ringing agent \(agent) at \(binding.target)", call: id))
+        out.append(.send(invite, to: binding.target))
+    }
+
+    mutating func cancelRing(_ id: CallID, _ agent: AgentID, into out: inout [EngineAction]) {
+        guard var call = calls[id], let (key, leg) = call.leg(for: agent), leg.state == .calling else { return }
+        // RFC 3261 §9.1: CANCEL copies Request-URI, Via (same branch), From, To, Call-ID, CSeq number.
+        let inv = leg.invite
+        let cancel = SIPMessage(
+            startLine: .request(method: "CANCEL", uri: inv.requestURI!), via: [inv.via[0]],
+            from: inv.from, to: inv.to, callID: inv.callID, cseq: CSeq(inv.cseq.number, "CANCEL"),
+            route: inv.route, headers: [Header("Max-Forwards", "70")])
+        call.agentLegs[key]?.state = .cancelling
+        calls[id] = call
+        out.append(.send(cancel, to: leg.target))
+    }
+
+    mutating func byeAgent(_ id: CallID, legKey: String, into out: inout [EngineAction]) {
+        guard var call = calls[id], let leg = call.agentLegs[legKey], leg.state == .answered, let ok = leg.answer else { return }
+        let inv = leg.invite
+        let bye = SIPMessage(
+            startLine: .request(method: "BYE", uri: ok.contact.first?.uri ?? inv.requestURI!),
+            via: [localVia(ids.branch())], from: inv.from, to: ok.to, callID: inv.callID,
+            cseq: CSeq(inv.cseq.number + 1, "BYE"), route: ok.recordRoute.reversed(), headers: [Header("Max-Forwards", "70")])
+        call.agentLegs[legKey]?.state = .ended
+        calls[id] = call
+        out.append(.send(bye, to: leg.target))
+    }
+
+    mutating func receiveResponse(_ response: SIPMessage, now: Duration, into out: inout [EngineAction]) {
+        guard response.cseq.method == "INVITE", let status = response.status else { return }  // BYE/CANCEL answers
+        if let leg = lingeringLegs[response.callID] {
+            lingeringAgentLegResponse(response, status: status, leg: leg, into: &out)
+            return
+        }
+        guard let id = agentLegIndex[response.callID], var call = calls[id], var leg = call.agentLegs[response.callID] else { return }
+        if status < 200 { return }  // 180/183: the caller already hears ringing
+        if status >= 300 {
+            // RFC 3261 §17.1.1.3: ACK a non-2xx within the transaction (same branch, To from the response).
+            let inv = leg.invite
+            let ack = SIPMessage(
+                startLine: .request(method: "ACK", uri: inv.requestURI!), via: [inv.via[0]],
+                from: inv.from, to: response.to, callID: inv.callID, cseq: CSeq(inv.cseq.number, "ACK"),
+                route: inv.route, headers: [Header("Max-Forwards", "70")])
+            out.append(.send(ack, to: leg.target))
+            let wasCalling = leg.state == .calling
+            leg.state = .ended
+            call.agentLegs[response.callID] = leg
+            calls[id] = call
+            if wasCalling {
+                out.append(.log(.info, "agent \(leg.agent) declined with \(status); trying the next agent", call: id))
+                apply(center.handle(.agentRejected(id, leg.agent), now: now), now: now, into: &out)
+            }
+            finishIfDone(id, now: now, into: &out)
+            return
+        }
+        // 2xx: ACK it (a new transaction, RFC 3261 §13.2.2.4), also for retransmitted 2xx.
+        let ack = SIPMessage(
+            startLine: .request(method: "ACK", uri: response.contact.first?.uri ?? leg.invite.requestURI!),
+            via: [localVia(ids.branch())], from: leg.invite.from, to: response.to, callID: leg.invite.callID,
+            cseq: CSeq(leg.invite.cseq.number, "ACK"), route: response.recordRoute.reversed(), headers: [Header("Max-Forwards", "70")])
+        out.append(.send(ack, to: leg.target))
+        guard leg.state == .calling || leg.state == .cancelling else { return }
+        leg.answer = response
+        leg.state = .answered
+        call.agentLegs[response.callID] = leg
+        calls[id] = call
+        if call.customer.state == .early, let sdp = try? SessionDescription.parse(response.body), let audio = sdp.audio, let host = sdp.address(of: audio) {
+            out.append(.setMediaPeer(id, .agent, Endpoint(host: host, port: audio.port)))
+        }
+        apply(center.handle(.agentAnswered(id, leg.agent), now: now), now: now, into: &out)
+        // The core did not bridge this leg (caller gone, or another agent won a ring-all): hang it up.
+        if calls[id]?.bridgedLeg != response.callID {
+            out.append(.log(.info, "agent \(leg.agent) answered a call that is no longer waiting; hanging up that leg", call: id))
+            byeAgent(id, legKey: response.callID, into: &out)
+            finishIfDone(id, now: now, into: &out)
+        }
+    }
+
+    /// A leg we cancelled after its call ended: ACK its final answer; a 2xx that crossed our CANCEL
+    /// is ACKed and hung up at once (RFC 3261 §9.1: the CANCEL may lose the race).
+    private mutating func lingeringAgentLegResponse(_ response: SIPMessage, status: Int, leg: AgentLeg, into out: inout [EngineAction]) {
+        guard status >= 200 else { return }
+        let inv = leg.invite
+        if status >= 300 {
+            out.append(.send(SIPMessage(
+                startLine: .request(method: "ACK", uri: inv.requestURI!), via: [inv.via[0]],
+                from: inv.from, to: response.to, callID: inv.callID, cseq: CSeq(inv.cseq.number, "ACK"),
+                route: inv.route, headers: [Header("Max-Forwards", "70")]), to: leg.target))
+        } else {
+            let uri = response.contact.first?.uri ?? inv.requestURI!
+            out.append(.send(SIPMessage(
+                startLine: .request(method: "ACK", uri: uri), via: [localVia(ids.branch())],
+                from: inv.from, to: response.to, callID: inv.callID, cseq: CSeq(inv.cseq.number, "ACK"),
+                headers: [Header("Max-Forwards", "70")]), to: leg.target))
+            out.append(.send(SIPMessage(
+                startLine: .request(method: "BYE", uri: uri), via: [localVia(ids.branch())],
+                from: inv.from, to: response.to, callID: inv.callID, cseq: CSeq(inv.cseq.number + 1, "BYE"),
+                headers: [Header("Max-Forwards", "70")]), to: leg.target))
+            out.append(.log(.info, "agent \(leg.agent) answered after the call ended; hung up that leg", call: inv.header("X-CC-Call")))
+        }
+        lingeringLegs[inv.callID] = nil
+        out.append(.cancelTimer(.lingeringLeg(inv.callID)))
+    }
+
+    /// Requests from an agent inside its leg's dialog: BYE, re-INVITE, INFO.
+    mutating func agentLegRequest(_ request: SIPMessage, call id: CallID, from source: Endpoint, now: Duration, into out: inout [EngineAction]) {
+        let target = responseTarget(request, source)
+        guard var call = calls[id], var leg = call.agentLegs[request.callID] else {
+            out.append(.send(request.response(481), to: target))
+            return
+        }
+        switch request.method {
+        case "BYE":
+            out.append(.send(request.response(200), to: target))
+            leg.state = .ended
+            call.agentLegs[request.callID] = leg
+            calls[id] = call
+            out.append(.log(.info, "agent \(leg.agent) hung up", call: id))
+            apply(center.handle(.agentHungUp(id), now: now), now: now, into: &out)
+        case "ACK":
+            break
+        default:
+            out.append(.send(request.response(200), to: target))
+        }
+        finishIfDone(id, now: now, into: &out)
+    }
+
+    /// The offer to the agent: the relay's agent-side port, the caller's usable codecs.
+    func agentOffer(_ call: BridgedCall) -> SessionDescription {
+        let offered = call.customer.offer.audio
+        let formats = offered?.formats.filter {
+            let name = offered?.encodingName(of: $0) ?? ""
+            return settings.codecs.contains(name) || name == "TELEPHONE-EVENT"
+        } ?? [0]
+        let attrs = (offered?.attributes ?? []).filter { a in
+            guard a.name == "rtpmap" || a.name == "fmtp", let v = a.value, let pt = Int(v.prefix { $0 != " " }) else { return false }
+            return formats.contains(pt)
+        } + [.init("ptime", "20"), .init("sendrecv")]
+        return SessionDescription(
+            sessionID: UInt64(call.agentPort), sessionVersion: 1, originAddress: settings.mediaHost,
+            connectionAddress: settings.mediaHost,
+            media: [MediaDescription(port: call.agentPort, formats: formats, attributes: attrs)])
+    }
+}

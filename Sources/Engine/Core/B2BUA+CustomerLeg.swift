@@ -1,0 +1,141 @@
+import SIP
+import CallCenter
+
+/// The customer's side: INVITE to a queue address, CANCEL, BYE, ACK (RFC 3261 §13.3, §9.2, §15).
+extension B2BUA {
+    mutating func newCustomerCall(_ invite: SIPMessage, from source: Endpoint, now: Duration, into out: inout [EngineAction]) {
+        let target = responseTarget(invite, source)
+        let tag = ids.tag()
+        let queue = invite.requestURI?.user ?? ""
+        guard queues.contains(queue) else {
+            out.append(.log(.notice, "INVITE for unknown queue '\(queue)' answered 404", call: invite.callID))
+            out.append(.send(invite.response(404, "Not Found (no queue '\(queue)')", toTag: tag), to: target))
+            return
+        }
+        let offer: SessionDescription
+        do {
+            offer = try SessionDescription.parse(invite.body)
+        } catch {
+            let why = invite.body.isEmpty ? "INVITE without an SDP offer" : "\(error)"
+            out.append(.log(.notice, "\(why); answered 488", call: invite.callID))
+            out.append(.send(invite.response(488, "Not Acceptable Here (\(invite.body.isEmpty ? "no SDP offer" : "bad SDP"))", toTag: tag), to: target))
+            return
+        }
+        guard let audio = offer.audio, offer.address(of: audio) != nil,
+              audio.formats.contains(where: { settings.codecs.contains(audio.encodingName(of: $0) ?? "") })
+        else {
+            out.append(.log(.notice, "SDP offer has no usable audio codec (need one of \(settings.codecs.sorted().joined(separator: ", "))); answered 488", call: invite.callID))
+            var r = invite.response(488, "Not Acceptable Here (no usable codec)", toTag: tag)
+            r.setHeader("Warning", "304 ccengine \"Media type not available\"")
+            out.append(.send(r, to: target))
+            return
+        }
+        guard let pair = ports.allocate() else {
+            out.append(.log(.warning, "no free relay ports; answered 503", call: invite.callID))
+            out.append(.send(invite.response(503, "Service Unavailable (no media ports)", toTag: tag), to: target))
+            return
+        }
+        let contact = invite.contact.first
+        let requestTarget = contact.map {
+            settings.natPolicy.target(contactHost: $0.uri.host, contactPort: $0.uri.port, source: source)
+        } ?? source
+        var trying = invite.response(100)
+        trying.setHeader("Server", settings.userAgent)
+        let leg = CustomerLeg(invite: invite, responseTarget: target, requestTarget: requestTarget, localTag: tag, offer: offer, lastResponse: trying)
+        calls[invite.callID] = BridgedCall(id: invite.callID, customer: leg, callerPort: pair.caller, agentPort: pair.agent)
+        out.append(.send(trying, to: target))
+        out.append(.openMedia(invite.callID, callerPort: pair.caller, agentPort: pair.agent))
+        if let host = offer.address(of: audio) {
+            out.append(.setMediaPeer(invite.callID, .caller, Endpoint(host: host, port: audio.port)))
+        }
+        let caller = CallerInfo(id: invite.from.uri.user ?? "anonymous", name: invite.from.displayName ?? "", client: invite.header("X-CC-Client"))
+        let priority = invite.header("X-CC-Priority").flatMap { Int($0) } ?? 1
+        out.append(.log(.info, "call from \(caller.id) queued in \(queue)", call: invite.callID))
+        apply(center.handle(.callArrived(invite.callID, queue: queue, caller: caller, media: .voice, priority: priority), now: now), now: now, into: &out)
+    }
+
+    mutating func customerRequest(_ request: SIPMessage, from source: Endpoint, now: Duration, into out: inout [EngineAction]) {
+        guard var call = calls[request.callID] else { return }
+        let target = responseTarget(request, source)
+        switch request.method {
+        case "INVITE" where request.to.tag == nil:
+            // RFC 3261 §17.2.1: a retransmitted INVITE gets the last response again, never a new call.
+            if let last = call.customer.lastResponse { out.append(.send(last, to: call.customer.responseTarget)) }
+        case "ACK":
+            break  // the ACK for our 2xx or for our 487/4xx: nothing more to send
+        case "CANCEL":
+            out.append(.send(request.response(200), to: target))
+            guard call.customer.state == .early else { return }
+            out.append(.log(.info, "caller cancelled", call: call.id))
+            endCustomer(call.id, status: 487, reason: nil, into: &out)
+            apply(center.handle(.callerHungUp(call.id), now: now), now: now, into: &out)
+        case "BYE":
+            out.append(.send(request.response(200), to: target))
+            call.customer.state = .ended
+            calls[call.id] = call
+            out.append(.log(.info, "caller hung up", call: call.id))
+            apply(center.handle(.callerHungUp(call.id), now: now), now: now, into: &out)
+        case "INVITE":
+            // Re-INVITE (hold, session refresh): answered with the session we already agreed.
+            var ok = request.response(200)
+            ok.contact = [localContact]
+            if let answer = customerAnswer(call) {
+                ok.contentType = "application/sdp"
+                ok.body = answer.bytes
+            }
+            out.append(.send(ok, to: target))
+        default:
+            out.append(.send(request.response(200), to: target))  // INFO, OPTIONS, UPDATE in dialog
+        }
+        finishIfDone(call.id, now: now, into: &out)
+    }
+
+    /// Final non-2xx to an unanswered customer, or BYE to an answered one.
+    mutating func endCustomer(_ id: CallID, status: Int, reason: String?, into out: inout [EngineAction]) {
+        guard var call = calls[id] else { return }
+        switch call.customer.state {
+        case .early:
+            let r = call.customer.invite.response(status, reason, toTag: call.customer.localTag)
+            call.customer.lastResponse = r
+            out.append(.send(r, to: call.customer.responseTarget))
+        case .answered:
+            out.append(.send(customerBye(&call), to: call.customer.requestTarget))
+        case .ended:
+            break
+        }
+        call.customer.state = .ended
+        calls[id] = call
+    }
+
+    /// BYE from us as the customer leg's UAS (RFC 3261 §12.2.1.1: From/To swapped, our CSeq).
+    mutating func customerBye(_ call: inout BridgedCall) -> SIPMessage {
+        let inv = call.customer.invite
+        call.customer.localCSeq += 1
+        var from = inv.to
+        from.tag = call.customer.localTag
+        let uri = inv.contact.first?.uri ?? inv.from.uri
+        return SIPMessage(
+            startLine: .request(method: "BYE", uri: uri), via: [localVia(ids.branch())],
+            from: from, to: inv.from, callID: inv.callID, cseq: CSeq(call.customer.localCSeq, "BYE"),
+            route: inv.recordRoute, headers: [Header("Max-Forwards", "70")])
+    }
+
+    /// The SDP we give the customer: the relay's caller port, the codecs the agent chose.
+    func customerAnswer(_ call: BridgedCall) -> SessionDescription? {
+        guard let offered = call.customer.offer.audio else { return nil }
+        var formats = offered.formats.filter { settings.codecs.contains(offered.encodingName(of: $0) ?? "") || offered.encodingName(of: $0) == "TELEPHONE-EVENT" }
+        if let key = call.bridgedLeg, let answer = call.agentLegs[key]?.answer,
+           let sdp = try? SessionDescription.parse(answer.body), let agentAudio = sdp.audio {
+            let chosen = formats.filter { agentAudio.formats.contains($0) }
+            if !chosen.isEmpty { formats = chosen }
+        }
+        let attrs = offered.attributes.filter { a in
+            guard a.name == "rtpmap" || a.name == "fmtp", let v = a.value, let pt = Int(v.prefix { $0 != " " }) else { return false }
+            return formats.contains(pt)
+        } + [.init("ptime", "20"), .init("sendrecv")]
+        return SessionDescription(
+            sessionID: UInt64(call.callerPort), sessionVersion: 1, originAddress: settings.mediaHost,
+            connectionAddress: settings.mediaHost,
+            media: [MediaDescription(port: call.callerPort, formats: formats, attributes: attrs)])
+    }
+}

@@ -1,0 +1,108 @@
+import SIP
+import CallCenter
+
+/// Carries out the routing core's decisions on the SIP legs.
+extension B2BUA {
+    mutating func apply(_ actions: [CallCenterAction], now: Duration, into out: inout [EngineAction]) {
+        for action in actions {
+            switch action {
+            case .ringAgent(let call, let agent):
+                ringAgent(call, agent, now: now, into: &out)
+            case .cancelRing(let call, let agent):
+                cancelRing(call, agent, into: &out)
+            case .bridge(let id, let agent):
+                bridge(id, agent, into: &out)
+            case .startRecording(let id):
+                out.append(.log(.notice, "recording requested; the engine does not record media yet, so none is written", call: id))
+            case .hangUp(let id, let reason):
+                hangUp(id, reason: reason, into: &out)
+            case .routeToVoicemail(let id):
+                out.append(.log(.notice, "voicemail requested; no voicemail media server is built yet, so the caller gets 480", call: id))
+                endCustomer(id, status: 480, reason: "Temporarily Unavailable (voicemail)", into: &out)
+                endAgentLegs(id, into: &out)
+            case .announce(let id, let prompt):
+                out.append(.log(.notice, "announce '\(prompt)' requested; prompts are not played yet", call: id))
+            case .rejectCall(let id, let reason):
+                out.append(.log(.notice, "call rejected: \(reason)", call: id))
+                endCustomer(id, status: 486, reason: "Busy Here (\(reason))", into: &out)
+            case .startTimer(let timer, let at):
+                out.append(.startTimer(.callCenter(timer), at: at))
+            case .cancelTimer(let timer):
+                out.append(.cancelTimer(.callCenter(timer)))
+            case .agentStateChanged(let agent, let state):
+                out.append(.log(.debug, "agent \(agent) is \(state.name)", call: nil))
+            case .callFinished(let record):
+                out.append(.record(record))
+                if var call = calls[record.callID] {
+                    call.recorded = true
+                    if call.customer.state == .answered, call.bridgedLeg.flatMap({ call.agentLegs[$0]?.state }) != .answered {
+                        // The agent side is gone (agent BYE): hang up the caller too.
+                        calls[record.callID] = call
+                        endCustomer(record.callID, status: 480, reason: nil, into: &out)
+                        call = calls[record.callID]!
+                    }
+                    calls[record.callID] = call
+                    if call.customer.state != .ended {
+                        // The routing core ended a call whose caller is still on the line.
+                        endCustomer(record.callID, status: 480, reason: nil, into: &out)
+                    }
+                    finishIfDone(record.callID, now: now, into: &out)
+                }
+            }
+        }
+    }
+
+    private mutating func bridge(_ id: CallID, _ agent: AgentID, into out: inout [EngineAction]) {
+        guard var call = calls[id], let (key, _) = call.agentLegs.first(where: { $0.value.agent == agent && $0.value.state == .answered }) else { return }
+        call.bridgedLeg = key
+        guard call.customer.state == .early else { calls[id] = call; return }
+        var ok = call.customer.invite.response(200, toTag: call.customer.localTag)
+        ok.contact = [localContact]
+        ok.setHeader("Server", settings.userAgent)
+        ok.contentType = "application/sdp"
+        ok.body = customerAnswer(call)?.bytes ?? []
+        call.customer.state = .answered
+        call.customer.lastResponse = ok
+        calls[id] = call
+        out.append(.log(.info, "bridged to agent \(agent)", call: id))
+        out.append(.send(ok, to: call.customer.responseTarget))
+    }
+
+    private mutating func hangUp(_ id: CallID, reason: EndReason, into out: inout [EngineAction]) {
+        endCustomer(id, status: reason == .callerHangUp ? 487 : 480, reason: nil, into: &out)
+        endAgentLegs(id, into: &out)
+    }
+
+    mutating func endAgentLegs(_ id: CallID, into out: inout [EngineAction]) {
+        guard let call = calls[id] else { return }
+        for (key, leg) in call.agentLegs {
+            switch leg.state {
+            case .answered: byeAgent(id, legKey: key, into: &out)
+            case .calling: cancelRing(id, leg.agent, into: &out)
+            case .cancelling, .ended: break
+            }
+        }
+    }
+
+    /// Drops a call's state once its record is written and every leg is down. Agent legs still
+    /// waiting for the answer to our CANCEL linger (Timer B, 64*T1) so their 487 is still ACKed.
+    mutating func finishIfDone(_ id: CallID, now: Duration, into out: inout [EngineAction]) {
+        guard let call = calls[id], call.recorded else { return }
+        if let key = call.bridgedLeg, call.agentLegs[key]?.state == .answered {
+            byeAgent(id, legKey: key, into: &out)  // record written while the agent is up: caller gone
+        }
+        guard let call = calls[id], call.customer.state == .ended,
+              call.agentLegs.values.allSatisfy({ $0.state == .ended || $0.state == .cancelling })
+        else { return }
+        for (key, leg) in call.agentLegs {
+            agentLegIndex[key] = nil
+            if leg.state == .cancelling {
+                lingeringLegs[key] = leg
+                out.append(.startTimer(.lingeringLeg(key), at: now + .seconds(32)))
+            }
+        }
+        out.append(.closeMedia(id))
+        ports.release(callerPort: call.callerPort)
+        calls[id] = nil
+    }
+}

@@ -1,0 +1,144 @@
+import SIP
+import CallCenter
+
+/// The engine's pure core: a SIP back-to-back user agent in front of the routing core.
+/// Events and `now` in, actions out; no sockets, clocks or tasks (the driver owns those).
+///
+/// Requests that belong to no call are offered in order to the registrar (REGISTER), OPTIONS,
+/// the call center (INVITE to a queue) and, failing those, answered 481/405.
+public struct B2BUA: Sendable {
+    public struct Settings: Sendable {
+        /// Our SIP address, as written into Via and Contact.
+        public var sip: Endpoint
+        /// Address written into SDP for the relay.
+        public var mediaHost: String
+        public var rtpPorts: ClosedRange<Int>
+        public var natPolicy: NATPolicy
+        /// Codecs the engine accepts from customers (encoding names, RFC 3551).
+        public var codecs: Set<String>
+        public var userAgent: String
+
+        public init(sip: Endpoint, mediaHost: String, rtpPorts: ClosedRange<Int> = 20000...29999,
+                    natPolicy: NATPolicy = .auto, codecs: Set<String> = ["PCMU", "PCMA"], userAgent: String = "ccengine") {
+            self.sip = sip
+            self.mediaHost = mediaHost
+            self.rtpPorts = rtpPorts
+            self.natPolicy = natPolicy
+            self.codecs = codecs
+            self.userAgent = userAgent
+        }
+    }
+
+    public let settings: Settings
+    public internal(set) var center: CallCenter
+    public internal(set) var registrar: Registrar
+    var ids: IdentityGenerator
+    var ports: MediaPortPool
+    var calls: [CallID: BridgedCall] = [:]
+    /// Agent-leg Call-ID -> customer call.
+    var agentLegIndex: [String: CallID] = [:]
+    /// Cancelled agent legs of finished calls, kept until their final response (see finishIfDone).
+    var lingeringLegs: [String: AgentLeg] = [:]
+    let queues: Set<String>
+
+    public init(settings: Settings, center: CallCenter, agents: Set<AgentID>, queues: Set<String>, seed: UInt64) {
+        self.settings = settings
+        self.center = center
+        self.registrar = Registrar(agents: agents, natPolicy: settings.natPolicy)
+        self.ids = IdentityGenerator(seed: seed, host: settings.sip.host)
+        self.ports = MediaPortPool(range: settings.rtpPorts)
+        self.queues = queues
+    }
+
+    public var activeCalls: Int { calls.count }
+
+    public mutating func handle(_ event: EngineEvent, now: Duration) -> [EngineAction] {
+        var out: [EngineAction] = []
+        switch event {
+        case .received(let message, let source):
+            if message.isRequest {
+                receiveRequest(message, from: source, now: now, into: &out)
+            } else {
+                receiveResponse(message, now: now, into: &out)
+            }
+        case .timerFired(.callCenter(let id)):
+            apply(center.handle(.timerFired(id), now: now), now: now, into: &out)
+        case .timerFired(.registrationExpiry(let agent, let contact)):
+            applyRegistrar(registrar.expire(agent: agent, contact: contact, now: now), now: now, into: &out)
+        case .timerFired(.lingeringLeg(let key)):
+            lingeringLegs[key] = nil
+        case .mediaFailed(let call, let reason):
+            out.append(.log(.error, "media relay failed for the call: \(reason); ending it", call: call))
+            apply(center.handle(.callerHungUp(call), now: now), now: now, into: &out)
+            if calls[call] != nil { endCustomer(call, status: 503, reason: "Media Unavailable", into: &out) }
+        }
+        return out
+    }
+
+    private mutating func receiveRequest(_ request: SIPMessage, from source: Endpoint, now: Duration, into out: inout [EngineAction]) {
+        let method = request.method ?? ""
+        if let callID = agentLegIndex[request.callID] {
+            agentLegRequest(request, call: callID, from: source, now: now, into: &out)
+            return
+        }
+        if calls[request.callID] != nil {
+            customerRequest(request, from: source, now: now, into: &out)
+            return
+        }
+        switch method {
+        case "REGISTER":
+            let (response, changes) = registrar.register(request, from: source, toTag: ids.tag(), now: now)
+            out.append(.send(response, to: responseTarget(request, source)))
+            applyRegistrar(changes, now: now, into: &out)
+        case "OPTIONS":
+            var ok = request.response(200, toTag: ids.tag())
+            ok.setHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO")
+            ok.setHeader("Accept", "application/sdp")
+            out.append(.send(ok, to: responseTarget(request, source)))
+        case "INVITE" where request.to.tag == nil:
+            newCustomerCall(request, from: source, now: now, into: &out)
+        case "ACK":
+            break  // an ACK for a transaction we no longer hold: nothing to answer (RFC 3261 §17.2.3)
+        case "INVITE", "BYE", "CANCEL", "INFO", "UPDATE", "PRACK", "NOTIFY", "REFER":
+            out.append(.send(request.response(481, toTag: request.to.tag == nil ? ids.tag() : nil), to: responseTarget(request, source)))
+        default:
+            var r = request.response(405, toTag: ids.tag())
+            r.setHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO")
+            out.append(.send(r, to: responseTarget(request, source)))
+        }
+    }
+
+    private mutating func applyRegistrar(_ changes: [Registrar.Change], now: Duration, into out: inout [EngineAction]) {
+        for c in changes {
+            switch c {
+            case .loggedIn(let agent):
+                out.append(.log(.info, "agent \(agent) registered", call: nil))
+                apply(center.handle(.agentLoggedIn(agent), now: now), now: now, into: &out)
+            case .loggedOut(let agent):
+                out.append(.log(.info, "agent \(agent) unregistered", call: nil))
+                apply(center.handle(.agentLoggedOut(agent), now: now), now: now, into: &out)
+            case .armExpiry(let agent, let contact, let at):
+                out.append(.startTimer(.registrationExpiry(agent, contact: contact), at: at))
+            case .disarmExpiry(let agent, let contact):
+                out.append(.cancelTimer(.registrationExpiry(agent, contact: contact)))
+            }
+        }
+    }
+
+    /// RFC 3261 §18.2.2 and RFC 3581 §4: responses go to the Via's received/rport, and with
+    /// `rport` present we answer to the packet's source port.
+    func responseTarget(_ request: SIPMessage, _ source: Endpoint) -> Endpoint {
+        guard let via = request.via.first else { return source }
+        if via.hasParameter("rport") { return source }
+        let t = via.responseTarget
+        return Endpoint(host: via.parameter("received") ?? source.host, port: t.port)
+    }
+
+    var localVia: (String) -> Via {
+        { [settings] branch in Via(host: settings.sip.host, port: settings.sip.port, branch: branch) }
+    }
+
+    var localContact: NameAddress {
+        NameAddress(uri: SIPURI(user: "ccengine", host: settings.sip.host, port: settings.sip.port))
+    }
+}

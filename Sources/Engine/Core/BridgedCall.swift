@@ -1,0 +1,52 @@
+import SIP
+import CallCenter
+
+/// One customer call through the B2BUA: the customer's leg (we are its UAS), the agent legs we
+/// created (we are their UAC; several while ringing all), and the relay ports.
+struct BridgedCall: Sendable {
+    let id: CallID
+    var customer: CustomerLeg
+    /// Agent legs by their own Call-ID.
+    var agentLegs: [String: AgentLeg] = [:]
+    /// The agent leg that answered, once bridged.
+    var bridgedLeg: String?
+    let callerPort: Int
+    let agentPort: Int
+    var recorded = false
+
+    func leg(for agent: AgentID) -> (key: String, leg: AgentLeg)? {
+        agentLegs.first { $0.value.agent == agent && $0.value.state != .ended }.map { ($0.key, $0.value) }
+    }
+
+    /// Nothing left to do once the record is written and no leg is still up.
+    var isFinished: Bool {
+        recorded && customer.state == .ended && agentLegs.values.allSatisfy { $0.state == .ended }
+    }
+}
+
+/// The customer's leg: we are the UAS of its INVITE (RFC 3261 §13.3).
+struct CustomerLeg: Sendable {
+    enum State: Sendable, Equatable { case early, answered, ended }
+    let invite: SIPMessage
+    /// Where responses go (top Via with rport/received) and in-dialog requests go (Contact via NAT policy).
+    let responseTarget: Endpoint
+    let requestTarget: Endpoint
+    let localTag: String
+    let offer: SessionDescription
+    var state: State = .early
+    var sentRinging = false
+    /// The last response sent to the INVITE, resent when the INVITE is retransmitted.
+    var lastResponse: SIPMessage?
+    var localCSeq: UInt32 = 1
+}
+
+/// An agent leg: we are the UAC of its INVITE.
+struct AgentLeg: Sendable {
+    enum State: Sendable, Equatable { case calling, cancelling, answered, ended }
+    let agent: AgentID
+    let invite: SIPMessage
+    let target: Endpoint
+    var state: State = .calling
+    /// The agent's 200 OK, from which ACK and BYE are built (RFC 3261 §12.1.2).
+    var answer: SIPMessage?
+}

@@ -1,0 +1,99 @@
+import SIP
+import CallCenter
+
+/// Agent registrations (RFC 3261 §10.3), pure: REGISTER in, response and binding changes out.
+/// An agent is logged in while it has at least one unexpired binding.
+public struct Registrar: Sendable {
+    public struct Binding: Sendable, Equatable {
+        public var contact: NameAddress
+        /// Where requests for this contact are sent (after the NAT policy).
+        public var target: Endpoint
+        public var expiresAt: Duration
+        public var registeredAt: Duration
+        /// Key of this binding for refresh and removal: the Contact URI as text.
+        public var key: String { contact.uri.description }
+    }
+
+    public enum Change: Sendable, Equatable {
+        case loggedIn(AgentID)
+        case loggedOut(AgentID)
+        case armExpiry(AgentID, contact: String, at: Duration)
+        case disarmExpiry(AgentID, contact: String)
+    }
+
+    public var natPolicy: NATPolicy
+    public var defaultExpires = 3600
+    public var minExpires = 60
+    public var maxExpires = 7200
+    private let agents: Set<AgentID>
+    private var bindings: [AgentID: [Binding]] = [:]
+
+    public init(agents: Set<AgentID>, natPolicy: NATPolicy = .auto) {
+        self.agents = agents
+        self.natPolicy = natPolicy
+    }
+
+    /// The most recently registered binding: where a call for this agent rings.
+    public func target(of agent: AgentID) -> Binding? {
+        bindings[agent]?.max { $0.registeredAt < $1.registeredAt }
+    }
+
+    public func bindings(of agent: AgentID) -> [Binding] { bindings[agent] ?? [] }
+
+    /// Handles one REGISTER from `source`. `toTag` is the tag for the response.
+    public mutating func register(_ request: SIPMessage, from source: Endpoint, toTag: String, now: Duration) -> (response: SIPMessage, changes: [Change]) {
+        let agent = request.to.uri.user ?? ""
+        guard agents.contains(agent) else {
+            return (request.response(404, "Not Found (no agent '\(agent)' in the configuration)", toTag: toTag), [])
+        }
+        let wasLoggedIn = !(bindings[agent]?.isEmpty ?? true)
+        var changes: [Change] = []
+        var list = bindings[agent] ?? []
+        let requestExpires = request.expires
+
+        if request.contact.contains(where: { $0.uri.host.isEmpty || $0.uri.host == "*" || $0.displayName == "*" }) {
+            // RFC 3261 §10.3 step 6: "Contact: *" with Expires 0 removes every binding.
+            for b in list { changes.append(.disarmExpiry(agent, contact: b.key)) }
+            list = []
+        } else {
+            for c in request.contact {
+                var seconds = c.parameter("expires").flatMap { Int($0) } ?? requestExpires ?? defaultExpires
+                let key = c.uri.description
+                if seconds == 0 {
+                    list.removeAll { $0.key == key }
+                    changes.append(.disarmExpiry(agent, contact: key))
+                    continue
+                }
+                if seconds < minExpires {
+                    var r = request.response(423, toTag: toTag)
+                    r.setHeader("Min-Expires", String(minExpires))
+                    return (r, [])
+                }
+                seconds = min(seconds, maxExpires)
+                let target = natPolicy.target(contactHost: c.uri.host, contactPort: c.uri.port, source: source)
+                var contact = c
+                contact.setParameter("expires", String(seconds))
+                let binding = Binding(contact: contact, target: target, expiresAt: now + .seconds(seconds), registeredAt: now)
+                list.removeAll { $0.key == key }
+                list.append(binding)
+                changes.append(.armExpiry(agent, contact: key, at: binding.expiresAt))
+            }
+        }
+        bindings[agent] = list
+        let isLoggedIn = !list.isEmpty
+        if isLoggedIn && !wasLoggedIn { changes.append(.loggedIn(agent)) }
+        if !isLoggedIn && wasLoggedIn { changes.append(.loggedOut(agent)) }
+
+        var ok = request.response(200, toTag: toTag)
+        ok.contact = list.map(\.contact)
+        return (ok, changes)
+    }
+
+    /// A binding's expiry timer fired.
+    public mutating func expire(agent: AgentID, contact: String, now: Duration) -> [Change] {
+        guard var list = bindings[agent], let b = list.first(where: { $0.key == contact }), b.expiresAt <= now else { return [] }
+        list.removeAll { $0.key == contact }
+        bindings[agent] = list
+        return list.isEmpty ? [.loggedOut(agent)] : []
+    }
+}

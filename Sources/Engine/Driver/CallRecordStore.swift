@@ -1,0 +1,90 @@
+import CallCenter
+import Foundation
+import GRDB
+
+/// The engine's call records in SQLite (GRDB over the system libsqlite3). One row per finished
+/// call; written before the engine logs the call as ended. Times are Unix seconds.
+public final class CallRecordStore: Sendable {
+    public struct Row: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
+        public static let databaseTableName = "calls"
+        public var callID: String
+        public var queue: String
+        public var originalQueue: String
+        public var agent: String?
+        public var callerID: String
+        public var callerName: String
+        public var enqueuedAt: Double
+        public var firstRingAt: Double?
+        public var answeredAt: Double?
+        public var endedAt: Double
+        public var disposition: String
+        public var attempts: Int
+        public var endReason: String
+
+        enum CodingKeys: String, CodingKey {
+            case callID = "call_id", queue, originalQueue = "original_queue", agent, callerID = "caller_id", callerName = "caller_name"
+            case enqueuedAt = "enqueued_at", firstRingAt = "first_ring_at", answeredAt = "answered_at", endedAt = "ended_at"
+            case disposition, attempts, endReason = "end_reason"
+        }
+
+        public init(_ r: CallRecord, origin: Double) {
+            func wall(_ d: Duration) -> Double { origin + Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+            callID = r.callID
+            queue = r.queue
+            originalQueue = r.originalQueue
+            agent = r.agent
+            callerID = r.caller.id
+            callerName = r.caller.name
+            enqueuedAt = wall(r.enqueuedAt)
+            firstRingAt = r.firstRingAt.map(wall)
+            answeredAt = r.answeredAt.map(wall)
+            endedAt = wall(r.endedAt)
+            disposition = r.disposition.rawValue
+            attempts = r.attempts
+            endReason = r.endReason.rawValue
+        }
+    }
+
+    private let db: DatabaseQueue
+    public let path: String
+
+    /// Opens (creating if needed) `calls.sqlite` in the state folder.
+    public init(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        path = (directory as NSString).appendingPathComponent("calls.sqlite")
+        db = try DatabaseQueue(path: path)
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-calls") { db in
+            try db.create(table: "calls") { t in
+                t.primaryKey("call_id", .text)
+                t.column("queue", .text).notNull()
+                t.column("original_queue", .text).notNull()
+                t.column("agent", .text)
+                t.column("caller_id", .text).notNull()
+                t.column("caller_name", .text).notNull()
+                t.column("enqueued_at", .double).notNull()
+                t.column("first_ring_at", .double)
+                t.column("answered_at", .double)
+                t.column("ended_at", .double).notNull()
+                t.column("disposition", .text).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("end_reason", .text).notNull()
+            }
+            try db.create(index: "calls_by_end", on: "calls", columns: ["ended_at"])
+        }
+        try migrator.migrate(db)
+    }
+
+    /// Writes one record. A Call-ID seen again (a caller reusing one) replaces the older row.
+    public func write(_ row: Row) throws {
+        try db.write { db in try row.save(db) }
+    }
+
+    public func all() throws -> [Row] {
+        try db.read { db in try Row.order(Column("enqueued_at")).fetchAll(db) }
+    }
+
+    public func rows(since unixTime: Double) throws -> [Row] {
+        try db.read { db in try Row.filter(Column("enqueued_at") >= unixTime).order(Column("enqueued_at")).fetchAll(db) }
+    }
+}

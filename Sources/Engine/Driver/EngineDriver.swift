@@ -1,0 +1,175 @@
+import CallCenter
+import Foundation
+import Logging
+import Media
+import NIOCore
+import NIOPosix
+import SIP
+
+/// The engine's I/O driver: owns the SIP socket, the timers, the relay and the record store, and
+/// feeds the pure `B2BUA` core. Everything touching the core runs on one event loop (`loop`), so
+/// the core needs no locks.
+public final class EngineDriver: @unchecked Sendable {
+    public let config: EngineConfig
+    private let logger: Logger
+    private let group: MultiThreadedEventLoopGroup
+    private let loop: any EventLoop
+    private var core: B2BUA
+    private var ingress = SIPIngress()
+    private let relay: RTPRelay
+    public let store: CallRecordStore
+    private let storeQueue = DispatchQueue(label: "ccengine.records")
+    private var timers: [EngineTimer: Scheduled<Void>] = [:]
+    private let origin = NIODeadline.now()
+    private let originWall = Date().timeIntervalSince1970
+    private var channel: (any Channel)?
+    public private(set) var recordsWritten = 0
+
+    public init(config: EngineConfig, logger: Logger) throws {
+        self.config = config
+        self.logger = logger
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        self.loop = group.next()
+        var routing = config.routing
+        routing.originUnixTime = originWall
+        let center = try CallCenter(config: routing)
+        let host = config.advertisedHost ?? config.sip.host
+        let settings = B2BUA.Settings(
+            sip: Endpoint(host: host, port: config.sip.port), mediaHost: config.mediaHost,
+            rtpPorts: config.rtpPorts, natPolicy: config.natPolicy, codecs: config.codecs)
+        self.core = B2BUA(settings: settings, center: center, agents: Set(config.agents.map(\.login)),
+                          queues: config.queueNames, seed: UInt64(originWall * 1_000_000))
+        self.relay = RTPRelay(group: group, host: config.mediaHost, logger: logger)
+        self.store = try CallRecordStore(directory: config.stateDirectory)
+    }
+
+    /// Binds the SIP socket; returns once the engine is serving.
+    public func start() async throws {
+        let bootstrap = DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
+            .channelOption(.datagramVectorReadMessageCount, value: 32)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 65536))
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(SIPChannelHandler(driver: self)) }
+            }
+        let ch = try await bootstrap.bind(host: config.sip.host, port: config.sip.port).get()
+        try await loop.submit { self.channel = ch }.get()
+        logger.info("ccengine listening", metadata: ["sip": "\(config.sip)", "records": "\(store.path)", "queues": "\(config.queueNames.sorted())"])
+    }
+
+    public func stop() async {
+        try? await loop.submit {
+            for t in self.timers.values { t.cancel() }
+            self.timers = [:]
+        }.get()
+        try? await channel?.close()
+        storeQueue.sync {}
+        try? await group.shutdownGracefully()
+    }
+
+    var now: Duration { .nanoseconds((NIODeadline.now() - origin).nanoseconds) }
+
+    func received(_ bytes: [UInt8], from address: SocketAddress) {
+        loop.preconditionInEventLoop()
+        let source = Endpoint(host: address.ipAddress ?? "0.0.0.0", port: address.port ?? 0)
+        let t = now
+        switch ingress.accept(bytes, from: source, now: t) {
+        case .message(let m):
+            perform(core.handle(.received(m, from: source), now: t))
+        case .reply(let bytes, let line):
+            if let line { logger.notice("\(line)") }
+            write(bytes, to: source)
+        case .drop(let line):
+            if let line { logger.notice("\(line); dropped") }
+        }
+    }
+
+    private func feed(_ event: EngineEvent) {
+        loop.preconditionInEventLoop()
+        perform(core.handle(event, now: now))
+    }
+
+    private func perform(_ actions: [EngineAction]) {
+        for action in actions {
+            switch action {
+            case .send(let message, let to):
+                write(SIPCodec.encode(message), to: Endpoint(host: to.host, port: to.port))
+            case .startTimer(let id, let at):
+                timers.removeValue(forKey: id)?.cancel()
+                let deadline = origin + .nanoseconds(Int64(at.components.seconds) * 1_000_000_000 + at.components.attoseconds / 1_000_000_000)
+                timers[id] = loop.scheduleTask(deadline: deadline) { [self] in
+                    timers.removeValue(forKey: id)
+                    feed(.timerFired(id))
+                }
+            case .cancelTimer(let id):
+                timers.removeValue(forKey: id)?.cancel()
+            case .openMedia(let call, let callerPort, let agentPort):
+                relay.open(call: call, callerPort: callerPort, agentPort: agentPort).whenFailure { [self] error in
+                    loop.execute { self.feed(.mediaFailed(call, reason: "\(error)")) }
+                }
+            case .setMediaPeer(let call, let leg, let peer):
+                relay.setPeer(call: call, leg: leg == .caller ? .caller : .agent, host: peer.host, port: peer.port)
+            case .closeMedia(let call):
+                relay.delete(call: call)
+            case .record(let record):
+                writeRecord(record)
+            case .log(let level, let text, let call):
+                var meta: Logger.Metadata = [:]
+                if let call { meta["call.id"] = "\(call)" }
+                logger.log(level: level.swiftLog, "\(text)", metadata: meta)
+            }
+        }
+    }
+
+    /// Stored first, logged after: a call the engine logs as ended is in the database.
+    private func writeRecord(_ record: CallRecord) {
+        let row = CallRecordStore.Row(record, origin: originWall)
+        storeQueue.async { [self] in
+            do {
+                try store.write(row)
+                logger.info("call ended", metadata: [
+                    "call.id": "\(record.callID)", "queue": "\(record.queue)", "agent": "\(record.agent ?? "-")",
+                    "disposition": "\(record.disposition.rawValue)", "reason": "\(record.endReason.rawValue)",
+                ])
+            } catch {
+                logger.error("could not store the call record: \(error)", metadata: ["call.id": "\(record.callID)"])
+            }
+        }
+    }
+
+    private func write(_ bytes: [UInt8], to endpoint: Endpoint) {
+        guard let channel, let address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port) else {
+            logger.warning("cannot send to \(endpoint): not an IP address")
+            return
+        }
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
+    }
+}
+
+extension LogLevel {
+    var swiftLog: Logger.Level {
+        switch self {
+        case .debug: .debug
+        case .info: .info
+        case .notice: .notice
+        case .warning: .warning
+        case .error: .error
+        }
+    }
+}
+
+final class SIPChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    private let driver: EngineDriver
+    init(driver: EngineDriver) { self.driver = driver }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        driver.received(Array(envelope.data.readableBytesView), from: envelope.remoteAddress)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // ICMP errors from peers that went away: the socket keeps serving.
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// A steady sine tone as G.711 µ-law frames: each side of a simulated call sends its own
+/// frequency, and the receiver proves it heard the other side by measuring that frequency.
+public struct ToneGenerator: Sendable {
+    public let frequency: Double
+    public let sampleRate: Double
+    private var phase: Double = 0
+
+    public init(frequency: Double, sampleRate: Double = 8000) {
+        self.frequency = frequency
+        self.sampleRate = sampleRate
+    }
+
+    /// The next `samples` samples (160 = 20 ms at 8 kHz) as µ-law bytes.
+    public mutating func nextFrame(samples: Int = 160) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: samples)
+        let step = 2 * Double.pi * frequency / sampleRate
+        for i in 0..<samples {
+            out[i] = G711.encodeMuLaw(Int16(sin(phase) * 8000))
+            phase += step
+            if phase > 2 * Double.pi { phase -= 2 * Double.pi }
+        }
+        return out
+    }
+}
+
+/// Goertzel power of one frequency over µ-law audio: cheap single-bin DFT.
+public struct ToneDetector: Sendable {
+    public let frequencies: [Double]
+    public let sampleRate: Double
+    private var power: [Double]
+    public private(set) var frames = 0
+
+    public init(frequencies: [Double], sampleRate: Double = 8000) {
+        self.frequencies = frequencies
+        self.sampleRate = sampleRate
+        self.power = Array(repeating: 0, count: frequencies.count)
+    }
+
+    public mutating func add(muLaw frame: [UInt8]) {
+        let samples = frame.map { Double(G711.decodeMuLaw($0)) }
+        for (i, f) in frequencies.enumerated() {
+            let coeff = 2 * cos(2 * Double.pi * f / sampleRate)
+            var s1 = 0.0, s2 = 0.0
+            for x in samples {
+                let s0 = x + coeff * s1 - s2
+                s2 = s1
+                s1 = s0
+            }
+            power[i] += (s1 * s1 + s2 * s2 - coeff * s1 * s2) / Double(max(samples.count, 1))
+        }
+        frames += 1
+    }
+
+    /// The frequency with the most energy, nil before any audio.
+    public var dominantFrequency: Double? {
+        guard frames > 0, let i = power.indices.max(by: { power[$0] < power[$1] }), power[i] > 0 else { return nil }
+        return frequencies[i]
+    }
+}

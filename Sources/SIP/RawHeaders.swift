@@ -1,0 +1,40 @@
+/// Line-level view of a SIP message's header block, used only to judge and answer messages that the
+/// real parser (libosip2) refused. Unfolds continuation lines (RFC 3261 §7.3.1).
+struct RawHeaders {
+    private(set) var firstLine: String?
+    private var lines: [(name: String, value: String)] = []
+    /// Offset of the first body byte, nil if the header block never ends.
+    private(set) var bodyStart: Int?
+
+    init(_ bytes: [UInt8]) {
+        var i = 0
+        var current: (String, String)?
+        while i < bytes.count {
+            var j = i
+            while j < bytes.count && bytes[j] != 0x0A { j += 1 }
+            if j == bytes.count { break }  // last line has no line break: header block incomplete
+            var line = String(decoding: bytes[i..<j], as: UTF8.self)
+            if line.hasSuffix("\r") { line.removeLast() }
+            i = j + 1
+            if firstLine == nil { firstLine = line; continue }
+            if line.isEmpty {
+                bodyStart = i
+                break
+            }
+            if line.first == " " || line.first == "\t", let c = current {
+                current = (c.0, c.1 + " " + line.trimmingWhitespace)
+                continue
+            }
+            if let c = current { lines.append((name: c.0, value: c.1)) }
+            if let colon = line.firstIndex(of: ":") {
+                current = (String(line[..<colon]).trimmingWhitespace.lowercased(), String(line[line.index(after: colon)...]).trimmingWhitespace)
+            } else {
+                current = nil
+            }
+        }
+        if let c = current { lines.append((name: c.0, value: c.1)) }
+    }
+
+    func first(_ names: [String]) -> String? { lines.first { names.contains($0.name) }?.value }
+    func all(_ names: [String]) -> [String] { lines.filter { names.contains($0.name) }.map(\.value) }
+}

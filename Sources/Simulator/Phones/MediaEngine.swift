@@ -1,0 +1,160 @@
+import CORTP
+import Foundation
+import Media
+
+/// The virtual phones' RTP, through libortp: one session per call leg, all driven by one media
+/// thread that sends a 20 ms G.711 µ-law frame of the phone's tone per session per tick and reads
+/// what arrived. oRTP sessions are not thread-safe, so every oRTP call happens under `lock`.
+public final class MediaEngine: @unchecked Sendable {
+    /// What one leg heard, for media verification.
+    public struct Report: Sendable, Equatable {
+        public var packetsSent: UInt64
+        public var packetsReceived: UInt64
+        public var lost: Int64
+        public var dominantFrequency: Double?
+        public var expectedFrequency: Double
+        /// Heard the other side: enough packets, and the other side's tone is the loudest.
+        public var verified: Bool {
+            packetsReceived >= 10 && dominantFrequency == expectedFrequency
+        }
+    }
+
+    final class Stream {
+        let session: UnsafeMutablePointer<RtpSession>
+        var tone: ToneGenerator
+        var detector: ToneDetector
+        let expected: Double
+        var sendTS: UInt32 = 0
+        var sending = false
+        var bytesRead = 0
+        init(session: UnsafeMutablePointer<RtpSession>, send: Double, expect: Double, other: Double) {
+            self.session = session
+            tone = ToneGenerator(frequency: send)
+            detector = ToneDetector(frequencies: [send, expect, other])
+            expected = expect
+        }
+    }
+
+    private let lock = NSLock()
+    private var streams: [Int: Stream] = [:]
+    private var nextID = 0
+    private var thread: Thread?
+    private var running = false
+    private let host: String
+
+    public static let frequencies: [Double] = [440, 1240, 2000]
+
+    public init(host: String = "127.0.0.1") {
+        self.host = host
+        Self.initOnce
+    }
+
+    private static let initOnce: Void = {
+        ortp_init()
+        cc_ortp_quiet()
+    }()
+
+    /// Opens a session on a free local port and returns (stream id, RTP port).
+    public func open(sendFrequency: Double, expectFrequency: Double) -> (id: Int, port: Int)? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let s = rtp_session_new(Int32(RTP_SESSION_SENDRECV.rawValue)) else { return nil }
+        rtp_session_set_scheduling_mode(s, 0)
+        rtp_session_set_blocking_mode(s, 0)
+        // oRTP sets SO_REUSEADDR by default; without this two sessions can share a port silently.
+        rtp_session_set_reuseaddr(s, 0)
+        rtp_session_set_profile(s, cc_av_profile())
+        rtp_session_set_payload_type(s, 0)
+        rtp_session_enable_rtcp(s, 0)
+        rtp_session_enable_jitter_buffer(s, 0)
+        guard rtp_session_set_local_addr(s, host, -1, -1) == 0 else {
+            rtp_session_destroy(s)
+            return nil
+        }
+        let port = Int(rtp_session_get_local_port(s))
+        nextID += 1
+        let other = Self.frequencies.first { $0 != sendFrequency && $0 != expectFrequency } ?? 2000
+        streams[nextID] = Stream(session: s, send: sendFrequency, expect: expectFrequency, other: other)
+        return (nextID, port)
+    }
+
+    /// Where to send, from the other side's SDP; starts sending.
+    public func connect(_ id: Int, host: String, port: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let st = streams[id] else { return }
+        rtp_session_set_remote_addr(st.session, host, Int32(port))
+        st.sending = true
+    }
+
+    /// Stops and closes a session, returning what it heard.
+    public func close(_ id: Int) -> Report? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let st = streams.removeValue(forKey: id) else { return nil }
+        drain(st)
+        let stats = rtp_session_get_stats(st.session).pointee
+        let report = Report(
+            packetsSent: stats.packet_sent, packetsReceived: stats.packet_recv, lost: stats.cum_packet_loss,
+            dominantFrequency: st.detector.dominantFrequency, expectedFrequency: st.expected)
+        rtp_session_destroy(st.session)
+        return report
+    }
+
+    public func start() {
+        lock.lock()
+        running = true
+        lock.unlock()
+        let t = Thread { [self] in loop() }
+        t.name = "ccsim-media"
+        t.qualityOfService = .userInteractive
+        thread = t
+        t.start()
+    }
+
+    public func stop() {
+        lock.lock()
+        running = false
+        lock.unlock()
+    }
+
+    /// Ticks every 20 ms against an absolute schedule, so late ticks catch up instead of drifting.
+    private func loop() {
+        let period: UInt64 = 20_000_000
+        var next = DispatchTime.now().uptimeNanoseconds
+        while true {
+            lock.lock()
+            if !running {
+                lock.unlock()
+                return
+            }
+            for st in streams.values {
+                if st.sending {
+                    let frame = st.tone.nextFrame()
+                    _ = frame.withUnsafeBufferPointer { rtp_session_send_with_ts(st.session, $0.baseAddress, Int32($0.count), st.sendTS) }
+                    st.sendTS &+= 160
+                }
+                drain(st)
+            }
+            lock.unlock()
+            next += period
+            let now = DispatchTime.now().uptimeNanoseconds
+            if next > now {
+                usleep(useconds_t((next - now) / 1000))
+            } else if now - next > 10 * period {
+                next = now  // far behind (machine stalled): resynchronise rather than burst
+            }
+        }
+    }
+
+    private func drain(_ st: Stream) {
+        while let mp = rtp_session_recvm_with_ts(st.session, st.sendTS) {
+            let n = Int(cc_mblk_payload_len(mp))
+            if n > 0, let p = cc_mblk_payload(mp) {
+                st.detector.add(muLaw: Array(UnsafeBufferPointer(start: p, count: n)))
+                st.bytesRead += n
+            }
+            freemsg(mp)
+        }
+    }
+}

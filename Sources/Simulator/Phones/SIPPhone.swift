@@ -1,0 +1,102 @@
+import Engine
+import NIOCore
+import NIOPosix
+import SIP
+
+/// A virtual phone's SIP transport: its own UDP socket on loopback, the shared codec, and
+/// retransmission of requests until answered (RFC 3261 Timer A/E: T1 doubling). All of a phone's
+/// state is confined to its channel's event loop.
+final class SIPPhone: @unchecked Sendable {
+    let user: String
+    let engine: Endpoint
+    let loop: any EventLoop
+    private(set) var channel: (any Channel)?
+    private(set) var local = Endpoint(host: "127.0.0.1", port: 0)
+    var ids: IdentityGenerator
+    var onMessage: ((SIPMessage, Endpoint) -> Void)?
+    private var retransmits: [String: Scheduled<Void>] = [:]
+
+    static let t1: TimeAmount = .milliseconds(500)
+
+    init(user: String, engine: Endpoint, loop: any EventLoop, seed: UInt64) {
+        self.user = user
+        self.engine = engine
+        self.loop = loop
+        self.ids = IdentityGenerator(seed: seed, host: "127.0.0.1")
+    }
+
+    func bind(host: String) -> EventLoopFuture<Void> {
+        DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_reuseaddr), value: 0)
+            .channelInitializer { [self] ch in ch.pipeline.addHandler(PhoneChannelHandler(phone: self)) }
+            .bind(host: host, port: 0)
+            .map { [self] ch in
+                channel = ch
+                local = Endpoint(host: host, port: ch.localAddress?.port ?? 0)
+            }
+    }
+
+    func close() {
+        for r in retransmits.values { r.cancel() }
+        retransmits = [:]
+        channel?.close(promise: nil)
+    }
+
+    var contact: NameAddress { NameAddress(uri: SIPURI(user: user, host: local.host, port: local.port)) }
+
+    func via() -> Via { Via(host: local.host, port: local.port, branch: ids.branch()) }
+
+    func send(_ m: SIPMessage, to: Endpoint? = nil) {
+        guard let channel, let addr = try? SocketAddress(ipAddress: (to ?? engine).host, port: (to ?? engine).port) else { return }
+        let bytes = SIPCodec.encode(m)
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: addr, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
+    }
+
+    /// Sends a request and resends it (T1, 2*T1, ... capped at 4 s) until `stopRetransmitting(key)`
+    /// or 7 sends (RFC 3261 Timer B/F give up at 64*T1).
+    func sendReliably(_ m: SIPMessage, key: String, to: Endpoint? = nil) {
+        send(m, to: to)
+        schedule(m, key: key, to: to, interval: Self.t1, left: 6)
+    }
+
+    /// A 2xx to an INVITE is resent until its ACK arrives (RFC 3261 §13.3.1.4).
+    func sendUntilAcked(_ m: SIPMessage, key: String, to: Endpoint? = nil) { sendReliably(m, key: key, to: to) }
+
+    private func schedule(_ m: SIPMessage, key: String, to: Endpoint?, interval: TimeAmount, left: Int) {
+        guard left > 0 else { retransmits[key] = nil; return }
+        retransmits[key] = loop.scheduleTask(in: interval) { [self] in
+            send(m, to: to)
+            schedule(m, key: key, to: to, interval: min(interval * 2, .seconds(4)), left: left - 1)
+        }
+    }
+
+    func stopRetransmitting(_ key: String) {
+        retransmits.removeValue(forKey: key)?.cancel()
+    }
+
+    func received(_ bytes: [UInt8], from: SocketAddress) {
+        guard let m = try? SIPCodec.decode(bytes) else { return }
+        onMessage?(m, Endpoint(host: from.ipAddress ?? "127.0.0.1", port: from.port ?? 0))
+    }
+}
+
+final class PhoneChannelHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    let phone: SIPPhone
+    init(phone: SIPPhone) { self.phone = phone }
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let e = unwrapInboundIn(data)
+        phone.received(Array(e.data.readableBytesView), from: e.remoteAddress)
+    }
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {}
+}
+
+/// SDP a phone offers or answers: one PCMU audio stream on its RTP port.
+func phoneSDP(host: String, port: Int, sessionID: UInt64) -> SessionDescription {
+    SessionDescription(
+        sessionID: sessionID, sessionVersion: 1, originAddress: host, connectionAddress: host,
+        media: [MediaDescription(port: port, formats: [0, 101], attributes: [
+            .init("rtpmap", "0 PCMU/8000"), .init("rtpmap", "101 telephone-event/8000"), .init("fmtp", "101 0-15"),
+            .init("ptime", "20"), .init("sendrecv"),
+        ])])
+}

@@ -1,0 +1,178 @@
+import Engine
+import NIOCore
+import SIP
+
+/// A simulated agent's phone: registers with the engine, rings, answers after a delay (or
+/// rejects, or lets it ring), talks with a tone, hangs up or is hung up. One call at a time;
+/// a second INVITE while busy gets 486.
+final class VirtualAgent: @unchecked Sendable {
+    let phone: SIPPhone
+    let login: String
+    let group: AgentGroup
+    let media: MediaEngine?
+    let observations: Observations
+    let scale: Double
+    var rng: SplitMix
+    private var call: ActiveCall?
+    private(set) var registered = false
+    private var registerCSeq: UInt32 = 0
+    private let registerCallID: String
+    private var onRegistered: EventLoopPromise<Void>?
+
+    struct ActiveCall {
+        var invite: SIPMessage
+        var source: Endpoint
+        var localTag: String
+        var customerCall: String
+        var mediaID: Int?
+        var answered = false
+        var ok: SIPMessage?
+        var hangupTimer: Scheduled<Void>?
+        var answerTimer: Scheduled<Void>?
+        var localCSeq: UInt32 = 1
+    }
+
+    init(phone: SIPPhone, login: String, group: AgentGroup, media: MediaEngine?, observations: Observations, scale: Double, seed: UInt64) {
+        self.phone = phone
+        self.login = login
+        self.group = group
+        self.media = media
+        self.observations = observations
+        self.scale = scale
+        self.rng = SplitMix(seed: seed)
+        self.registerCallID = phone.ids.callID()
+        phone.onMessage = { [unowned self] m, from in self.received(m, from: from) }
+    }
+
+    func scaled(_ seconds: Double) -> TimeAmount { .nanoseconds(Int64(seconds / scale * 1e9)) }
+
+    /// REGISTER (expires 0 to log out); the future completes on the 200.
+    func register(expires: Int = 3600) -> EventLoopFuture<Void> {
+        phone.loop.flatSubmit { [self] in
+            registerCSeq += 1
+            let aor = NameAddress(uri: SIPURI(user: login, host: phone.engine.host, port: phone.engine.port))
+            var from = aor
+            from.tag = phone.ids.tag()
+            var contact = phone.contact
+            contact.setParameter("expires", String(expires))
+            let m = SIPMessage(
+                startLine: .request(method: "REGISTER", uri: SIPURI(host: phone.engine.host, port: phone.engine.port)),
+                via: [phone.via()], from: from, to: aor, callID: registerCallID, cseq: CSeq(registerCSeq, "REGISTER"),
+                contact: [contact], headers: [Header("Max-Forwards", "70"), Header("Expires", String(expires)), Header("User-Agent", "ccsim")])
+            let p = phone.loop.makePromise(of: Void.self)
+            onRegistered = p
+            phone.sendReliably(m, key: "register")
+            return p.futureResult
+        }
+    }
+
+    private func received(_ m: SIPMessage, from: Endpoint) {
+        if let status = m.status {
+            if m.cseq.method == "REGISTER", status >= 200 {
+                phone.stopRetransmitting("register")
+                registered = status < 300
+                if status < 300 { onRegistered?.succeed() } else { onRegistered?.fail(SimulationError.registrationRefused(login, status)) }
+                onRegistered = nil
+            } else if m.cseq.method == "BYE" {
+                phone.stopRetransmitting("bye")
+            }
+            return
+        }
+        switch m.method {
+        case "INVITE": invite(m, from: from)
+        case "ACK":
+            if call?.invite.callID == m.callID { phone.stopRetransmitting("ok") }
+        case "CANCEL": cancel(m, from: from)
+        case "BYE": bye(m, from: from)
+        default: phone.send(m.response(200), to: from)
+        }
+    }
+
+    private func invite(_ m: SIPMessage, from: Endpoint) {
+        if let c = call {
+            if c.invite.callID == m.callID {
+                if let ok = c.ok { phone.send(ok, to: from) }  // retransmitted INVITE
+            } else {
+                phone.send(m.response(486, toTag: phone.ids.tag()), to: from)
+            }
+            return
+        }
+        let tag = phone.ids.tag()
+        let customerCall = m.header("X-CC-Call") ?? m.callID
+        if rng.unit() < group.rejectProbability {
+            phone.send(m.response(486, "Busy Here", toTag: tag), to: from)
+            return
+        }
+        var c = ActiveCall(invite: m, source: from, localTag: tag, customerCall: customerCall)
+        phone.send(m.response(180, toTag: tag), to: from)
+        if rng.unit() < group.noAnswerProbability {
+            call = c  // let it ring until the engine cancels
+            return
+        }
+        let delay = group.answerDelay.sample(&rng)
+        c.answerTimer = phone.loop.scheduleTask(in: scaled(delay)) { [self] in answer() }
+        call = c
+    }
+
+    private func answer() {
+        guard var c = call, !c.answered else { return }
+        var port = 9
+        if let media, let opened = media.open(sendFrequency: MediaEngine.frequencies[1], expectFrequency: MediaEngine.frequencies[0]) {
+            c.mediaID = opened.id
+            port = opened.port
+            if let sdp = try? SessionDescription.parse(c.invite.body), let audio = sdp.audio, let host = sdp.address(of: audio) {
+                media.connect(opened.id, host: host, port: audio.port)
+            }
+        }
+        var ok = c.invite.response(200, toTag: c.localTag)
+        ok.contact = [phone.contact]
+        ok.contentType = "application/sdp"
+        ok.body = phoneSDP(host: phone.local.host, port: port, sessionID: UInt64(port)).bytes
+        c.ok = ok
+        c.answered = true
+        observations.agentAnswered(customerCall: c.customerCall, agent: login)
+        if let talk = group.talkTime {
+            c.hangupTimer = phone.loop.scheduleTask(in: scaled(talk.sample(&rng))) { [self] in hangUp() }
+        }
+        call = c
+        phone.sendUntilAcked(ok, key: "ok", to: c.source)
+    }
+
+    private func cancel(_ m: SIPMessage, from: Endpoint) {
+        phone.send(m.response(200), to: from)
+        guard let c = call, c.invite.callID == m.callID, !c.answered else { return }
+        c.answerTimer?.cancel()
+        phone.send(c.invite.response(487, toTag: c.localTag), to: c.source)
+        call = nil
+    }
+
+    private func bye(_ m: SIPMessage, from: Endpoint) {
+        phone.send(m.response(200), to: from)
+        guard let c = call, c.invite.callID == m.callID else { return }
+        finish(c)
+    }
+
+    /// The agent ends the call (talk time over).
+    private func hangUp() {
+        guard var c = call, c.answered else { return }
+        phone.stopRetransmitting("ok")
+        c.localCSeq += 1
+        var from = c.invite.to
+        from.tag = c.localTag
+        let bye = SIPMessage(
+            startLine: .request(method: "BYE", uri: c.invite.contact.first?.uri ?? c.invite.from.uri),
+            via: [phone.via()], from: from, to: c.invite.from, callID: c.invite.callID,
+            cseq: CSeq(c.localCSeq, "BYE"), headers: [Header("Max-Forwards", "70")])
+        phone.sendReliably(bye, key: "bye", to: c.source)
+        finish(c)
+    }
+
+    private func finish(_ c: ActiveCall) {
+        c.hangupTimer?.cancel()
+        c.answerTimer?.cancel()
+        phone.stopRetransmitting("ok")
+        let report = c.mediaID.flatMap { media?.close($0) }
+        observations.agentHeard(customerCall: c.customerCall, agent: login, heard: report?.heard)
+        call = nil
+    }
+}

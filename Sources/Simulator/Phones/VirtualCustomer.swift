@@ -1,0 +1,170 @@
+import Engine
+import NIOCore
+import SIP
+
+/// A simulated customer: calls a queue, waits (CANCEL when patience runs out), talks with a tone
+/// once answered, hangs up after its hold time or when the agent hangs up.
+final class VirtualCustomer: @unchecked Sendable {
+    let phone: SIPPhone
+    let stream: CustomerStream
+    let media: MediaEngine?
+    let observations: Observations
+    let clock: RunClock
+    let scale: Double
+    let callerID: String
+    var rng: SplitMix
+    private var invite: SIPMessage?
+    private var mediaID: Int?
+    private var state: State = .idle
+    private var ok: SIPMessage?
+    private var patienceTimer: Scheduled<Void>?
+    private var holdTimer: Scheduled<Void>?
+    let done: EventLoopPromise<Void>
+
+    enum State { case idle, calling, early, cancelling, answered, ending, ended }
+
+    init(phone: SIPPhone, stream: CustomerStream, callerID: String, media: MediaEngine?, observations: Observations, clock: RunClock, scale: Double, seed: UInt64) {
+        self.phone = phone
+        self.stream = stream
+        self.callerID = callerID
+        self.media = media
+        self.observations = observations
+        self.clock = clock
+        self.scale = scale
+        self.rng = SplitMix(seed: seed)
+        self.done = phone.loop.makePromise(of: Void.self)
+        phone.onMessage = { [unowned self] m, from in self.received(m) }
+    }
+
+    func scaled(_ seconds: Double) -> TimeAmount { .nanoseconds(Int64(seconds / scale * 1e9)) }
+
+    func call() {
+        phone.loop.execute { [self] in
+            var port = 9
+            if let media, let opened = media.open(sendFrequency: MediaEngine.frequencies[0], expectFrequency: MediaEngine.frequencies[1]) {
+                mediaID = opened.id
+                port = opened.port
+            }
+            var from = NameAddress(displayName: "Customer \(callerID)", uri: SIPURI(user: callerID, host: phone.local.host, port: phone.local.port))
+            from.tag = phone.ids.tag()
+            var m = SIPMessage(
+                startLine: .request(method: "INVITE", uri: SIPURI(user: stream.queue, host: phone.engine.host, port: phone.engine.port)),
+                via: [phone.via()], from: from,
+                to: NameAddress(uri: SIPURI(user: stream.queue, host: phone.engine.host, port: phone.engine.port)),
+                callID: phone.ids.callID(), cseq: CSeq(1, "INVITE"), contact: [phone.contact],
+                contentType: "application/sdp",
+                headers: [Header("Max-Forwards", "70"), Header("User-Agent", "ccsim")],
+                body: phoneSDP(host: phone.local.host, port: port, sessionID: UInt64(port)).bytes)
+            if let client = stream.client { m.setHeader("X-CC-Client", client) }
+            invite = m
+            state = .calling
+            observations.offered(CallObservation(callID: m.callID, queue: stream.queue, caller: callerID, offeredAt: clock.now))
+            phone.sendReliably(m, key: "invite")
+            if let patience = stream.patience {
+                patienceTimer = phone.loop.scheduleTask(in: scaled(patience.sample(&rng))) { [self] in giveUp() }
+            }
+        }
+    }
+
+    private func received(_ m: SIPMessage) {
+        guard let inv = invite, m.callID == inv.callID else { return }
+        if let status = m.status {
+            switch m.cseq.method {
+            case "INVITE": inviteResponse(m, status: status)
+            case "BYE": phone.stopRetransmitting("bye"); end(.answered)
+            case "CANCEL": phone.stopRetransmitting("cancel")
+            default: break
+            }
+            return
+        }
+        switch m.method {
+        case "BYE":
+            phone.send(m.response(200))
+            holdTimer?.cancel()
+            if state == .answered || state == .ending { end(.answered) }
+        default:
+            phone.send(m.response(200))
+        }
+    }
+
+    private func inviteResponse(_ m: SIPMessage, status: Int) {
+        guard let inv = invite else { return }
+        phone.stopRetransmitting("invite")
+        if status < 200 {
+            if state == .calling { state = .early }
+            return
+        }
+        if status >= 300 {
+            // RFC 3261 §17.1.1.3: ACK the final non-2xx on the INVITE's branch.
+            phone.send(SIPMessage(
+                startLine: .request(method: "ACK", uri: inv.requestURI!), via: [inv.via[0]], from: inv.from, to: m.to,
+                callID: inv.callID, cseq: CSeq(1, "ACK"), headers: [Header("Max-Forwards", "70")]))
+            guard state != .ended else { return }
+            observations.update(inv.callID) { $0.finalStatus = status }
+            end(state == .cancelling && status == 487 ? .abandoned : .failed)
+            return
+        }
+        // 2xx (or its retransmission): ACK it.
+        let ack = SIPMessage(
+            startLine: .request(method: "ACK", uri: m.contact.first?.uri ?? inv.requestURI!), via: [phone.via()],
+            from: inv.from, to: m.to, callID: inv.callID, cseq: CSeq(1, "ACK"), headers: [Header("Max-Forwards", "70")])
+        phone.send(ack)
+        guard state == .calling || state == .early || state == .cancelling else { return }
+        ok = m
+        patienceTimer?.cancel()
+        if state == .cancelling {
+            // Our CANCEL lost the race with the answer: hang up straight away (RFC 3261 §9.1).
+            state = .answered
+            observations.update(inv.callID) { $0.answeredAt = clock.now }
+            hangUp()
+            return
+        }
+        state = .answered
+        observations.update(inv.callID) { $0.answeredAt = clock.now; $0.finalStatus = 200 }
+        if let media, let id = mediaID, let sdp = try? SessionDescription.parse(m.body), let audio = sdp.audio, let host = sdp.address(of: audio) {
+            media.connect(id, host: host, port: audio.port)
+        }
+        holdTimer = phone.loop.scheduleTask(in: scaled(stream.holdTime.sample(&rng))) { [self] in hangUp() }
+    }
+
+    private func giveUp() {
+        guard let inv = invite, state == .calling || state == .early else { return }
+        state = .cancelling
+        let cancel = SIPMessage(
+            startLine: .request(method: "CANCEL", uri: inv.requestURI!), via: [inv.via[0]], from: inv.from, to: inv.to,
+            callID: inv.callID, cseq: CSeq(1, "CANCEL"), headers: [Header("Max-Forwards", "70")])
+        phone.sendReliably(cancel, key: "cancel")
+    }
+
+    private func hangUp() {
+        guard let inv = invite, let ok, state == .answered else { return }
+        state = .ending
+        let bye = SIPMessage(
+            startLine: .request(method: "BYE", uri: ok.contact.first?.uri ?? inv.requestURI!), via: [phone.via()],
+            from: inv.from, to: ok.to, callID: inv.callID, cseq: CSeq(2, "BYE"), headers: [Header("Max-Forwards", "70")])
+        phone.sendReliably(bye, key: "bye")
+    }
+
+    private func end(_ outcome: CallObservation.Outcome) {
+        guard state != .ended, let inv = invite else { return }
+        state = .ended
+        patienceTimer?.cancel()
+        holdTimer?.cancel()
+        let report = mediaID.flatMap { media?.close($0) }
+        observations.update(inv.callID) { o in
+            o.outcome = outcome
+            o.endedAt = clock.now
+            o.customerHeard = report?.heard
+        }
+        phone.close()
+        done.succeed()
+    }
+
+    /// The run's deadline passed: record the call as failed.
+    func abandonRun() {
+        phone.loop.execute { [self] in
+            guard state != .ended else { return }
+            end(.failed)
+        }
+    }
+}

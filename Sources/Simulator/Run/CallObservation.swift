@@ -1,0 +1,79 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// What ccsim saw of one customer call, from both ends.
+public struct CallObservation: Sendable, Equatable, Codable {
+    public enum Outcome: String, Sendable, Codable { case answered, abandoned, failed, pending }
+    public var callID: String
+    public var queue: String
+    public var caller: String
+    /// Seconds since the run started (real time).
+    public var offeredAt: Double
+    public var answeredAt: Double?
+    public var endedAt: Double?
+    public var outcome: Outcome = .pending
+    public var finalStatus: Int?
+    public var agent: String?
+    public var customerHeard: Heard?
+    public var agentHeard: Heard?
+
+    public struct Heard: Sendable, Equatable, Codable {
+        public var packetsSent: UInt64
+        public var packetsReceived: UInt64
+        public var lost: Int64
+        public var toneHz: Double?
+        public var expectedHz: Double
+        public var verified: Bool
+    }
+
+    public var wait: Double? { (answeredAt ?? endedAt).map { $0 - offeredAt } }
+    public var mediaVerified: Bool { customerHeard?.verified == true && agentHeard?.verified == true }
+}
+
+/// Observations shared by every phone of a run.
+final class Observations: Sendable {
+    private let calls = NIOLockedValueBox<[String: CallObservation]>([:])
+    private let order = NIOLockedValueBox<[String]>([])
+    /// Agent side reports arrive keyed by the customer Call-ID (the engine's X-CC-Call header).
+    private let agentSide = NIOLockedValueBox<[String: (agent: String, heard: CallObservation.Heard?)]>([:])
+
+    func offered(_ o: CallObservation) {
+        calls.withLockedValue { $0[o.callID] = o }
+        order.withLockedValue { $0.append(o.callID) }
+    }
+
+    func update(_ id: String, _ f: (inout CallObservation) -> Void) {
+        calls.withLockedValue { if var o = $0[id] { f(&o); $0[id] = o } }
+    }
+
+    func agentAnswered(customerCall: String, agent: String) {
+        agentSide.withLockedValue { $0[customerCall] = (agent, $0[customerCall]?.heard) }
+    }
+
+    func agentHeard(customerCall: String, agent: String, heard: CallObservation.Heard?) {
+        agentSide.withLockedValue { $0[customerCall] = (agent, heard) }
+    }
+
+    var pending: Int { calls.withLockedValue { $0.values.filter { $0.outcome == .pending }.count } }
+    var answeredCount: Int { calls.withLockedValue { $0.values.filter { $0.outcome == .answered }.count } }
+    var count: Int { calls.withLockedValue { $0.count } }
+
+    func all() -> [CallObservation] {
+        let side = agentSide.withLockedValue { $0 }
+        let c = calls.withLockedValue { $0 }
+        return order.withLockedValue { $0 }.compactMap { id in
+            guard var o = c[id] else { return nil }
+            if let s = side[id] {
+                o.agent = s.agent
+                o.agentHeard = s.heard
+            }
+            return o
+        }
+    }
+}
+
+extension MediaEngine.Report {
+    var heard: CallObservation.Heard {
+        .init(packetsSent: packetsSent, packetsReceived: packetsReceived, lost: lost, toneHz: dominantFrequency, expectedHz: expectedFrequency, verified: verified)
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Writes `report.json` for a run: the scenario, every call as observed, the summary and the
+/// verdict. (The HTML report is tracked in issue 5.)
+public enum ReportWriter {
+    struct Report: Encodable {
+        var scenario: String
+        var file: String
+        var startedAt: Double
+        var elapsedSeconds: Double
+        var serviceLevelDefinition = RunSummary.serviceLevelDefinition
+        var summary: RunSummary
+        var checks: [CheckOut]
+        var calls: [CallObservation]
+        var engineRecords: Int?
+    }
+    struct CheckOut: Encodable {
+        var name: String
+        var passed: Bool
+        var detail: String
+        var calls: [String]
+    }
+
+    public static func write(_ result: SimulationRun.Result, verdict: Verdict, to directory: String) throws -> String {
+        let report = Report(
+            scenario: result.scenario.name, file: result.scenario.file, startedAt: result.startedAt, elapsedSeconds: result.elapsed,
+            summary: RunSummary(result.calls),
+            checks: verdict.checks.map { CheckOut(name: $0.name, passed: $0.passed, detail: $0.detail, calls: $0.calls) },
+            calls: result.calls, engineRecords: result.records?.count)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let path = (directory as NSString).appendingPathComponent("report.json")
+        try enc.encode(report).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    public static func defaultDirectory(for scenario: String, root: String = "Reports") -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        f.timeZone = TimeZone(identifier: "UTC")
+        return (root as NSString).appendingPathComponent("\(scenario)-\(f.string(from: Date()))")
+    }
+}
+
+/// The one-screen summary printed at the end of a run.
+public enum SummaryPrinter {
+    public static func text(_ result: SimulationRun.Result, verdict: Verdict) -> String {
+        let s = RunSummary(result.calls)
+        var out = "\n== \(result.scenario.name): \(s.offered) offered, \(s.answered) answered, \(s.abandoned) abandoned, \(s.failed + s.pending) failed in \(fmt(result.elapsed)) s\n"
+        for c in result.calls {
+            let media: String
+            if c.outcome != .answered {
+                media = ""
+            } else if c.mediaVerified {
+                media = "  media verified both ways (customer heard \(c.customerHeard?.packetsReceived ?? 0) pkts of \(Int(c.customerHeard?.expectedHz ?? 0)) Hz, agent heard \(c.agentHeard?.packetsReceived ?? 0) pkts of \(Int(c.agentHeard?.expectedHz ?? 0)) Hz)"
+            } else {
+                media = "  MEDIA NOT VERIFIED (customer heard \(c.customerHeard?.packetsReceived ?? 0) pkts, agent heard \(c.agentHeard?.packetsReceived ?? 0) pkts)"
+            }
+            let wait = c.wait.map { "wait \(String(format: "%.2f", $0)) s" } ?? ""
+            out += "  \(c.caller) -> \(c.queue): \(c.outcome.rawValue)\(c.agent.map { " by \($0)" } ?? "") \(wait)\(media)\n"
+        }
+        out += "  per agent: " + s.perAgent.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
+        out += "  ASA \(fmt(s.asa)) s, max wait \(fmt(s.maxWait)) s, SL(20 s) \(fmt(s.serviceLevel20s)) [\(RunSummary.serviceLevelDefinition)], abandonment \(fmt(s.abandonRate))\n"
+        if let r = result.records { out += "  engine records: \(r.count)\n" }
+        if let c = result.captureStats { out += "  capture: \(c.received) packets seen, \(c.dropped) dropped by the kernel\n" }
+        for c in verdict.checks { out += "  [\(c.passed ? "PASS" : "FAIL")] \(c.name): \(c.detail)\n" }
+        out += verdict.passed ? "RESULT: PASS\n" : "RESULT: FAIL\n"
+        return out
+    }
+}

@@ -1,0 +1,192 @@
+import Capture
+import Engine
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOConcurrencyHelpers
+import SIP
+
+/// Runs a scenario against a real ccengine over real sockets: starts the engine (unless one is
+/// given), registers the virtual agents, places the customer calls, waits for them, stops, and
+/// returns what was observed together with the engine's own call records.
+public final class SimulationRun: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// A running engine to use; nil starts one from the scenario's configuration.
+        public var engine: Endpoint?
+        /// The engine's records database, to cross-check against when `engine` is given.
+        public var recordsPath: String?
+        public var engineBinary: String?
+        public var pcapPath: String?
+        public var reportDirectory: String
+        public var sipPortOverride: Int?
+        public var media = true
+        public var quiet = false
+        public var engineLogLevel = "info"
+        public init(reportDirectory: String) { self.reportDirectory = reportDirectory }
+    }
+
+    public struct Result: Sendable {
+        public var scenario: Scenario
+        public var calls: [CallObservation]
+        public var records: [CallRecordStore.Row]?
+        public var startedAt: Double
+        public var elapsed: Double
+        public var captureStats: (received: UInt32, dropped: UInt32)?
+    }
+
+    let scenario: Scenario
+    let options: Options
+    let logger: Logger
+
+    public init(scenario: Scenario, options: Options, logger: Logger) {
+        self.scenario = scenario
+        self.options = options
+        self.logger = logger
+    }
+
+    public func run() async throws -> Result {
+        try FileManager.default.createDirectory(atPath: options.reportDirectory, withIntermediateDirectories: true)
+        var engineAddress = options.engine ?? scenario.engine.sip
+        if let p = options.sipPortOverride { engineAddress.port = p }
+        var capture: PacketCapture?
+        if let pcap = options.pcapPath {
+            capture = try PacketCapture(path: pcap, filter: "udp and host 127.0.0.1")
+            capture?.start()
+        }
+        var engineProcess: EngineProcess?
+        if options.engine == nil {
+            engineProcess = try EngineProcess(
+                binary: options.engineBinary ?? EngineProcess.defaultBinary(), configYAML: scenario.engineYAML,
+                directory: options.reportDirectory, sip: engineAddress, logLevel: options.engineLogLevel)
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let media = (scenario.media && options.media) ? MediaEngine() : nil
+        media?.start()
+        let clock = RunClock()
+        let observations = Observations()
+        var failure: (any Error)?
+        do {
+            try await waitUntilServing(engineAddress, group: group, process: engineProcess)
+            let agents = try await registerAgents(engine: engineAddress, group: group, media: media, observations: observations)
+            try await placeCalls(engine: engineAddress, group: group, media: media, observations: observations, clock: clock)
+            // Let the agent side see its BYE and close its media before collecting.
+            try await Task.sleep(for: .milliseconds(500))
+            for a in agents { _ = try? await a.register(expires: 0).get() }
+            for a in agents { try? await a.phone.loop.submit { a.phone.close() }.get() }
+        } catch {
+            failure = error
+        }
+        media?.stop()
+        engineProcess?.stop()
+        let stats = capture?.stop()
+        try? await group.shutdownGracefully()
+        if let failure { throw failure }
+
+        var records: [CallRecordStore.Row]?
+        if let path = engineProcess?.recordsPath ?? options.recordsPath {
+            records = try? CallRecordStore(directory: (path as NSString).deletingLastPathComponent).rows(since: clock.startWall - 1)
+        }
+        return Result(scenario: scenario, calls: observations.all(), records: records, startedAt: clock.startWall, elapsed: clock.now, captureStats: stats)
+    }
+
+    /// OPTIONS until the engine answers (RFC 3261 §11), up to 15 s.
+    private func waitUntilServing(_ engine: Endpoint, group: any EventLoopGroup, process: EngineProcess?) async throws {
+        let phone = SIPPhone(user: "probe", engine: engine, loop: group.next(), seed: 7)
+        try await phone.bind(host: "127.0.0.1").get()
+        defer { phone.loop.execute { phone.close() } }
+        let answered = NIOLockedValueBoxBool()
+        phone.onMessage = { m, _ in if m.status == 200 { answered.set() } }
+        for attempt in 0..<150 {
+            if let process, !process.isRunning {
+                throw SimulationError.engineStart("ccengine exited at start; see \(process.logPath)")
+            }
+            try await phone.loop.submit {
+                var from = NameAddress(uri: SIPURI(user: "probe", host: phone.local.host, port: phone.local.port))
+                from.tag = phone.ids.tag()
+                phone.send(SIPMessage(
+                    startLine: .request(method: "OPTIONS", uri: SIPURI(host: engine.host, port: engine.port)),
+                    via: [phone.via()], from: from, to: NameAddress(uri: SIPURI(host: engine.host, port: engine.port)),
+                    callID: phone.ids.callID(), cseq: CSeq(UInt32(attempt + 1), "OPTIONS"), headers: [Header("Max-Forwards", "70")]))
+            }.get()
+            try await Task.sleep(for: .milliseconds(100))
+            if answered.value { return }
+        }
+        throw SimulationError.noResponse("OPTIONS to \(engine) got no 200 in 15 s")
+    }
+
+    private func registerAgents(engine: Endpoint, group: any EventLoopGroup, media: MediaEngine?, observations: Observations) async throws -> [VirtualAgent] {
+        var agents: [VirtualAgent] = []
+        var seed = scenario.seed &* 1000
+        for g in scenario.agentGroups {
+            for login in g.logins {
+                seed &+= 1
+                let phone = SIPPhone(user: login, engine: engine, loop: group.next(), seed: seed)
+                try await phone.bind(host: "127.0.0.1").get()
+                agents.append(VirtualAgent(phone: phone, login: login, group: g, media: media, observations: observations, scale: scenario.timeScale, seed: seed))
+            }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { tg in
+            for a in agents {
+                tg.addTask {
+                    if a.group.loginAt > 0 { try await Task.sleep(for: .seconds(a.group.loginAt / self.scenario.timeScale)) }
+                    try await a.register().get()
+                }
+            }
+            // Agents logging in later keep registering in the background; the run waits only for
+            // those present from the start.
+            try await tg.waitForAll()
+        }
+        if !options.quiet { logger.info("\(agents.count) agents registered") }
+        return agents
+    }
+
+    private func placeCalls(engine: Endpoint, group: any EventLoopGroup, media: MediaEngine?, observations: Observations, clock: RunClock) async throws {
+        var rng = SplitMix(seed: scenario.seed)
+        var arrivals: [(at: Double, stream: CustomerStream, index: Int)] = []
+        for s in scenario.customerStreams {
+            var t: Double
+            switch s.arrival {
+            case .every(_, let start), .poisson(_, let start): t = start
+            }
+            for i in 0..<s.calls {
+                arrivals.append((t, s, i))
+                switch s.arrival {
+                case .every(let dt, _): t += dt
+                case .poisson(let rate, _): t += Distribution.exponential(mean: 1 / rate).sample(&rng)
+                }
+            }
+        }
+        arrivals.sort { $0.at < $1.at }
+        let base = clock.now
+        var customers: [VirtualCustomer] = []
+        var seed = scenario.seed &* 7919
+        for (n, a) in arrivals.enumerated() {
+            let due = base + a.at / scenario.timeScale
+            let wait = due - clock.now
+            if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
+            seed &+= 1
+            let phone = SIPPhone(user: "\(a.stream.callerPrefix)\(n + 1)", engine: engine, loop: group.next(), seed: seed)
+            try await phone.bind(host: "127.0.0.1").get()
+            let c = VirtualCustomer(phone: phone, stream: a.stream, callerID: "\(a.stream.callerPrefix)\(n + 1)", media: media,
+                                    observations: observations, clock: clock, scale: scenario.timeScale, seed: seed)
+            customers.append(c)
+            c.call()
+        }
+        let deadline = base + scenario.maxDuration / scenario.timeScale
+        for c in customers {
+            let left = deadline - clock.now
+            if left <= 0 { c.abandonRun(); continue }
+            let timeout = c.phone.loop.scheduleTask(in: .milliseconds(Int64(left * 1000))) { c.abandonRun() }
+            _ = try? await c.done.futureResult.get()
+            timeout.cancel()
+        }
+    }
+}
+
+/// A flag set from an event loop and read from a task.
+final class NIOLockedValueBoxBool: Sendable {
+    private let box = NIOLockedValueBox(false)
+    func set() { box.withLockedValue { $0 = true } }
+    var value: Bool { box.withLockedValue { $0 } }
+}

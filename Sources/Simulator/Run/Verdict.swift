@@ -1,0 +1,91 @@
+import Engine
+import Foundation
+
+/// The scenario's expectations checked against a run; each failure says what was expected,
+/// what was seen and which calls are involved.
+public struct Verdict: Sendable {
+    public struct Check: Sendable {
+        public var name: String
+        public var passed: Bool
+        public var detail: String
+        public var calls: [String]
+    }
+
+    public var checks: [Check] = []
+    public var passed: Bool { checks.allSatisfy(\.passed) }
+
+    public init(result: SimulationRun.Result) {
+        let calls = result.calls
+        let summary = RunSummary(calls)
+        for e in result.scenario.expectations {
+            let at = e.line.map { " (\(result.scenario.file):\($0))" } ?? ""
+            switch e.kind {
+            case .allAnswered:
+                let bad = calls.filter { $0.outcome != .answered }
+                checks.append(Check(name: "all_answered\(at)", passed: bad.isEmpty,
+                                    detail: "expected every call answered; \(summary.answered) of \(summary.offered) were", calls: bad.map(\.callID)))
+            case .noFailed:
+                let bad = calls.filter { $0.outcome == .failed || $0.outcome == .pending }
+                checks.append(Check(name: "no_failed\(at)", passed: bad.isEmpty,
+                                    detail: "expected no failed calls; saw \(bad.count)" + bad.prefix(5).map { " \($0.callID) (status \($0.finalStatus.map(String.init) ?? "none"))" }.joined(), calls: bad.map(\.callID)))
+            case .mediaVerified:
+                let bad = calls.filter { $0.outcome == .answered && !$0.mediaVerified }
+                checks.append(Check(name: "media_verified\(at)", passed: bad.isEmpty,
+                                    detail: "expected two-way audio on every answered call; \(bad.count) without" + bad.prefix(3).map { c in
+                                        " \(c.callID): customer heard \(c.customerHeard.map { "\($0.packetsReceived) pkts @\($0.toneHz.map { String(Int($0)) } ?? "-") Hz" } ?? "nothing"), agent heard \(c.agentHeard.map { "\($0.packetsReceived) pkts @\($0.toneHz.map { String(Int($0)) } ?? "-") Hz" } ?? "nothing")"
+                                    }.joined(), calls: bad.map(\.callID)))
+            case .serviceLevel(let t, let atLeast):
+                let sl = summary.serviceLevel(calls, within: t)
+                checks.append(Check(name: "service_level\(at)", passed: sl >= atLeast,
+                                    detail: "expected SL(\(fmt(t))s) >= \(fmt(atLeast)) [\(RunSummary.serviceLevelDefinition)]; saw \(fmt(sl))", calls: []))
+            case .maxWait(let limit):
+                let bad = calls.filter { ($0.wait ?? 0) > limit }
+                checks.append(Check(name: "max_wait\(at)", passed: bad.isEmpty,
+                                    detail: "expected every wait <= \(fmt(limit)) s; longest \(fmt(summary.maxWait)) s", calls: bad.map(\.callID)))
+            case .asaAtMost(let limit):
+                checks.append(Check(name: "asa\(at)", passed: summary.asa <= limit,
+                                    detail: "expected ASA <= \(fmt(limit)) s; saw \(fmt(summary.asa)) s", calls: []))
+            case .abandonRateAtMost(let limit):
+                checks.append(Check(name: "abandon_rate\(at)", passed: summary.abandonRate <= limit,
+                                    detail: "expected abandonment <= \(fmt(limit)); saw \(fmt(summary.abandonRate))", calls: calls.filter { $0.outcome == .abandoned }.map(\.callID)))
+            case .answered(let n):
+                checks.append(Check(name: "answered\(at)", passed: summary.answered == n,
+                                    detail: "expected \(n) answered calls; saw \(summary.answered)", calls: []))
+            case .recordsMatch:
+                let diffs = RecordCrossCheck.differences(calls: calls, records: result.records)
+                checks.append(Check(name: "records_match\(at)", passed: diffs.isEmpty,
+                                    detail: diffs.isEmpty ? "engine records match ccsim's observations (\(calls.count) calls)" : "engine records differ: " + diffs.prefix(5).joined(separator: "; "),
+                                    calls: []))
+            }
+        }
+    }
+}
+
+/// Compares ccsim's observations with the engine's SQLite call records, call by call.
+public enum RecordCrossCheck {
+    public static func differences(calls: [CallObservation], records: [CallRecordStore.Row]?) -> [String] {
+        guard let records else { return ["no engine records available (give --records PATH with --engine)"] }
+        var out: [String] = []
+        let byID = Dictionary(records.map { ($0.callID, $0) }, uniquingKeysWith: { a, _ in a })
+        for c in calls {
+            guard let r = byID[c.callID] else {
+                // A call the engine refused before queueing (404/488) has no record by design.
+                if c.outcome == .failed, let s = c.finalStatus, [400, 404, 488, 503].contains(s) { continue }
+                out.append("\(c.callID): no engine record")
+                continue
+            }
+            let expected: Set<String> = switch c.outcome {
+            case .answered: ["answered"]
+            case .abandoned: ["abandoned"]
+            case .failed, .pending: ["failed", "rejected", "voicemail", "abandoned"]
+            }
+            if !expected.contains(r.disposition) { out.append("\(c.callID): ccsim saw \(c.outcome.rawValue), engine recorded \(r.disposition)") }
+            if c.outcome == .answered, c.agent != r.agent { out.append("\(c.callID): ccsim saw agent \(c.agent ?? "-"), engine recorded \(r.agent ?? "-")") }
+        }
+        let observed = Set(calls.map(\.callID))
+        for r in records where !observed.contains(r.callID) { out.append("\(r.callID): engine record for a call ccsim did not place") }
+        return out
+    }
+}
+
+func fmt(_ x: Double) -> String { String(format: "%.3g", x) }

@@ -1,0 +1,40 @@
+import YAMLConfig
+
+/// `expect:` a mapping of expectations, each checked after the run (see docs/scenarios.md).
+enum ExpectationReader {
+    static let keys: Set<String> = ["all_answered", "no_failed", "media_verified", "service_level", "max_wait", "asa", "abandon_rate", "answered", "records_match"]
+
+    static func read(_ v: YAMLValue) throws(ConfigError) -> [Expectation] {
+        let m = try v.mapping(allowed: keys)
+        var out: [Expectation] = []
+        for key in m.keys {
+            guard let x = m[key] else { continue }
+            switch key {
+            case "all_answered", "no_failed", "media_verified", "records_match":
+                guard try x.bool() else { continue }
+                let kind: Expectation.Kind = switch key {
+                case "all_answered": .allAnswered
+                case "no_failed": .noFailed
+                case "media_verified": .mediaVerified
+                default: .recordsMatch
+                }
+                out.append(Expectation(kind: kind, line: x.line))
+            case "service_level":
+                let s = try x.mapping(allowed: ["within", "at_least"])
+                let within = try s.required("within").duration().seconds
+                let atLeast = try s.required("at_least").double()
+                guard (0...1).contains(atLeast) else { throw x.error("at_least is a fraction between 0 and 1") }
+                out.append(Expectation(kind: .serviceLevel(seconds: within, atLeast: atLeast), line: x.line))
+            case "max_wait": out.append(Expectation(kind: .maxWait(try x.duration().seconds), line: x.line))
+            case "asa": out.append(Expectation(kind: .asaAtMost(try x.duration().seconds), line: x.line))
+            case "abandon_rate":
+                let r = try x.double()
+                guard (0...1).contains(r) else { throw x.error("abandon_rate is a fraction between 0 and 1") }
+                out.append(Expectation(kind: .abandonRateAtMost(r), line: x.line))
+            default:
+                out.append(Expectation(kind: .answered(try x.int()), line: x.line))
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,84 @@
+import Engine
+
+/// A scenario: the engine it runs against, the virtual agents and customers, and what must hold.
+/// Read from YAML by `ScenarioFile`; the language is documented in docs/scenarios.md.
+public struct Scenario: Sendable {
+    public var name: String
+    public var file: String
+    public var engine: EngineConfig
+    /// The engine configuration as YAML text, handed to a ccengine that ccsim starts itself.
+    public var engineYAML: String = ""
+    public var agentGroups: [AgentGroup]
+    public var customerStreams: [CustomerStream]
+    /// Hard limit on the run (scenario time); calls still up are hung up and counted as failed.
+    public var maxDuration: Double = 120
+    /// Scenario seconds per real second: 10 runs a 10-minute scenario in one minute.
+    public var timeScale: Double = 1
+    public var seed: UInt64 = 1
+    public var media = true
+    public var expectations: [Expectation] = []
+
+    public init(name: String, file: String, engine: EngineConfig) {
+        self.name = name
+        self.file = file
+        self.engine = engine
+        self.agentGroups = []
+        self.customerStreams = []
+    }
+}
+
+public struct AgentGroup: Sendable {
+    /// Agent logins; each must be an agent of the engine configuration.
+    public var logins: [String]
+    public var answerDelay: Distribution = .constant(0.5)
+    /// When set, the agent hangs up after this long; otherwise the customer hangs up.
+    public var talkTime: Distribution?
+    /// Probability of answering 486 Busy Here instead of picking up.
+    public var rejectProbability: Double = 0
+    /// Probability of letting the phone ring (no answer).
+    public var noAnswerProbability: Double = 0
+    /// Seconds after the start at which the agent registers (logs in).
+    public var loginAt: Double = 0
+    public var line: Int?
+}
+
+public struct CustomerStream: Sendable {
+    public var queue: String
+    public var calls: Int
+    public var arrival: Arrival
+    /// Time on the call once answered, then the customer hangs up (BYE).
+    public var holdTime: Distribution = .constant(3)
+    /// How long the customer waits for an answer before hanging up (CANCEL); nil: forever.
+    public var patience: Distribution?
+    public var callerPrefix: String = "cust"
+    public var client: String?
+    public var line: Int?
+}
+
+public enum Arrival: Sendable, Equatable {
+    /// One call every interval (seconds), the first at `start`.
+    case every(Double, start: Double)
+    /// Poisson arrivals at `rate` calls per second.
+    case poisson(rate: Double, start: Double)
+}
+
+public struct Expectation: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case allAnswered
+        case noFailed
+        case mediaVerified
+        /// Service level: answered within `seconds`, over all offered calls (abandoned included).
+        case serviceLevel(seconds: Double, atLeast: Double)
+        case maxWait(Double)
+        case asaAtMost(Double)
+        case abandonRateAtMost(Double)
+        case answered(Int)
+        case recordsMatch
+    }
+    public var kind: Kind
+    public var line: Int?
+    public init(kind: Kind, line: Int?) {
+        self.kind = kind
+        self.line = line
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Logging
+import ServiceLifecycle
+import YAMLConfig
+
+@main
+struct CCEngine: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ccengine",
+        abstract: "SIP call-center engine: agents register, customers call queues, calls are routed by skills and bridged.",
+        discussion: """
+            Configuration is a YAML file (see docs/configuration.md and Scenarios/engine.yaml).
+            --sip and --state override the file's sip.address and state_dir.
+            Call records are written to STATE/calls.sqlite; SIGTERM or SIGINT stops the engine cleanly.
+            """)
+
+    @Option(name: .long, help: "Configuration file (YAML).")
+    var config: String
+
+    @Option(name: .long, help: "SIP UDP address to listen on, HOST:PORT (default from the file, else 127.0.0.1:5060).")
+    var sip: String?
+
+    @Option(name: .long, help: "State folder for the call records database (created on first start).")
+    var state: String?
+
+    @Option(name: .long, help: "Log level: debug, info, notice, warning, error.")
+    var logLevel: String = "info"
+
+    @Flag(name: .long, help: "Check the configuration and exit.")
+    var check = false
+
+    func run() async throws {
+        var cfg: EngineConfig
+        do {
+            cfg = try EngineConfig.load(file: config)
+        } catch {
+            FileHandle.standardError.write(Data("ccengine: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        if let sip {
+            guard let e = Endpoint(sip, defaultPort: 5060) else {
+                FileHandle.standardError.write(Data("ccengine: --sip '\(sip)' is not HOST:PORT\n".utf8))
+                throw ExitCode(2)
+            }
+            cfg.sip = e
+        }
+        if let state { cfg.stateDirectory = state }
+        if check {
+            print("\(config): OK (\(cfg.routing.queues.count) queues, \(cfg.agents.count) agents)")
+            return
+        }
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = level
+            return h
+        }
+        let logger = Logger(label: "ccengine")
+        let driver = try EngineDriver(config: cfg, logger: logger)
+        let group = ServiceGroup(
+            services: [EngineService(driver: driver)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        try await group.run()
+    }
+}
