@@ -51,7 +51,9 @@ public final class SimulationRun: @unchecked Sendable {
         if let p = options.sipPortOverride { engineAddress.port = p }
         var capture: PacketCapture?
         if let pcap = options.pcapPath {
-            capture = try PacketCapture(path: pcap, filter: "udp and host 127.0.0.1")
+            // Only this run's traffic: the engine's SIP port and its relay's RTP ports.
+            let rtp = scenario.engine.rtpPorts
+            capture = try PacketCapture(path: pcap, filter: "udp and host \(engineAddress.host) and (port \(engineAddress.port) or portrange \(rtp.lowerBound)-\(rtp.upperBound))")
             capture?.start()
         }
         var engineProcess: EngineProcess?
@@ -159,6 +161,12 @@ public final class SimulationRun: @unchecked Sendable {
         }
         arrivals.sort { $0.at < $1.at }
         let base = clock.now
+        if arrivals.isEmpty {
+            // An agents-only scenario: the agents stay registered for the scenario's duration,
+            // serving calls from outside (SIPp, a softphone).
+            try await Task.sleep(for: .milliseconds(Int(scenario.maxDuration / scenario.timeScale * 1000)))
+            return
+        }
         var customers: [VirtualCustomer] = []
         var seed = scenario.seed &* 7919
         for (n, a) in arrivals.enumerated() {

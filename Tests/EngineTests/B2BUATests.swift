@@ -1,0 +1,199 @@
+import CallCenter
+import SIP
+import Testing
+@testable import Engine
+
+/// Call flows through the pure B2BUA core, with a manual clock: no sockets, no sleeping.
+struct B2BUATests {
+    var core: B2BUA
+    var now: Duration = .zero
+
+    init() throws {
+        let routing = CallCenterConfig(
+            ringTimeout: .seconds(10), callsRequireNode: false, defaultRecipe: [],
+            queues: [QueueConfig(name: "support")], agents: [AgentConfig(login: "alice"), AgentConfig(login: "bob")])
+        core = B2BUA(
+            settings: .init(sip: TestPhones.engine, mediaHost: "127.0.0.1", rtpPorts: 20000...20099),
+            center: try CallCenter(config: routing), agents: ["alice", "bob"], queues: ["support"], seed: 42)
+    }
+
+    mutating func feed(_ m: SIPMessage, from: Endpoint) -> [EngineAction] {
+        now += .milliseconds(10)
+        return core.handle(.received(m, from: from), now: now)
+    }
+
+    mutating func registerAlice() {
+        let out = feed(TestPhones.register("alice", from: TestPhones.alice), from: TestPhones.alice)
+        #expect(out.sentResponses(200).count == 1)
+    }
+
+    @Test mutating func registerStoresTheContactAndLogsTheAgentIn() {
+        let out = feed(TestPhones.register("alice", from: TestPhones.alice), from: TestPhones.alice)
+        let ok = out.sentResponses(200)
+        #expect(ok.count == 1)
+        #expect(ok.first?.contact.first?.uri.port == TestPhones.alice.port)
+        #expect(core.center.agentState("alice") == .available)
+        #expect(out.contains { if case .startTimer(.registrationExpiry("alice", _), _) = $0 { true } else { false } })
+    }
+
+    @Test mutating func unknownAgentGets404() {
+        let out = feed(TestPhones.register("mallory", from: TestPhones.alice), from: TestPhones.alice)
+        #expect(out.sentResponses(404).count == 1)
+    }
+
+    @Test mutating func thirdPartyRegistrationKeepsTheContactPort() {
+        // REGISTER sent from port 7100 naming a Contact on port 7300.
+        _ = feed(TestPhones.register("alice", from: TestPhones.alice, contactPort: 7300), from: TestPhones.alice)
+        #expect(core.registrar.target(of: "alice")?.target == Endpoint(host: "127.0.0.1", port: 7300))
+    }
+
+    @Test mutating func contactWithoutPortUsesTheSourceAddress() {
+        _ = feed(TestPhones.register("alice", from: TestPhones.alice, contactPort: .some(nil)), from: TestPhones.alice)
+        #expect(core.registrar.target(of: "alice")?.target == TestPhones.alice)
+    }
+
+    @Test mutating func expiresZeroLogsTheAgentOut() {
+        registerAlice()
+        _ = feed(TestPhones.register("alice", from: TestPhones.alice, expires: 0), from: TestPhones.alice)
+        #expect(core.center.agentState("alice") == .offline)
+    }
+
+    @Test mutating func answeredCallFlowsThroughBothLegsAndIsRecorded() throws {
+        registerAlice()
+        let invite = TestPhones.invite()
+        var out = feed(invite, from: TestPhones.customer)
+        #expect(out.sentResponses(100).count == 1)
+        #expect(out.sentResponses(180).count == 1)
+        let agentInvite = try #require(out.sentRequests("INVITE").first)
+        #expect(out.sent.first { $0.0.method == "INVITE" }?.1 == TestPhones.alice)
+        #expect(agentInvite.header("X-CC-Call") == "call-1")
+        let offer = try SessionDescription.parse(agentInvite.body)
+        #expect(offer.audio?.formats == [0, 8])
+        #expect(out.contains { if case .openMedia("call-1", _, _) = $0 { true } else { false } })
+
+        out = feed(TestPhones.agentResponse(200, to: agentInvite), from: TestPhones.alice)
+        #expect(out.sentRequests("ACK").count == 1)
+        let ok = try #require(out.sentResponses(200).first)
+        #expect(ok.cseq.method == "INVITE")
+        let answer = try SessionDescription.parse(ok.body)
+        #expect(answer.audio?.formats == [0])  // the codec the agent chose
+        #expect(out.contains { if case .setMediaPeer("call-1", .agent, Endpoint(host: "127.0.0.1", port: 41000)) = $0 { true } else { false } })
+        #expect(core.center.agentState("alice") == .onCall("call-1"))
+
+        _ = feed(TestPhones.inDialog("ACK", after: invite, toTag: ok.to.tag!, cseq: 1), from: TestPhones.customer)
+        out = feed(TestPhones.inDialog("BYE", after: invite, toTag: ok.to.tag!), from: TestPhones.customer)
+        #expect(out.sentResponses(200).count == 1)
+        let bye = try #require(out.sentRequests("BYE").first)
+        #expect(bye.callID == agentInvite.callID)
+        #expect(out.records.map(\.disposition) == [.answered])
+        #expect(out.records.first?.agent == "alice")
+        #expect(out.contains(.closeMedia("call-1")))
+        #expect(core.activeCalls == 0)
+    }
+
+    @Test mutating func retransmittedInviteGetsTheLastResponseNotASecondCall() {
+        registerAlice()
+        let invite = TestPhones.invite()
+        _ = feed(invite, from: TestPhones.customer)
+        let again = feed(invite, from: TestPhones.customer)
+        #expect(again.sentResponses(180).count == 1)
+        #expect(again.sentRequests("INVITE").isEmpty)
+        #expect(core.activeCalls == 1)
+    }
+
+    @Test mutating func unknownQueueGets404AndNoCall() {
+        let out = feed(TestPhones.invite(queue: "nosuch"), from: TestPhones.customer)
+        #expect(out.sentResponses(404).count == 1)
+        #expect(core.activeCalls == 0)
+    }
+
+    @Test mutating func sdpWithoutUsableCodecGets488() {
+        let out = feed(TestPhones.invite(formats: [18, 9]), from: TestPhones.customer)
+        #expect(out.sentResponses(488).count == 1)
+        #expect(core.activeCalls == 0)
+    }
+
+    @Test mutating func inviteWithoutSDPGets488() {
+        let out = feed(TestPhones.invite(body: []), from: TestPhones.customer)
+        #expect(out.sentResponses(488).count == 1)
+    }
+
+    @Test mutating func callerCancelWhileQueuedIsAbandoned() {
+        let invite = TestPhones.invite()
+        _ = feed(invite, from: TestPhones.customer)
+        let out = feed(TestPhones.cancel(invite), from: TestPhones.customer)
+        #expect(out.sentResponses(200).first?.cseq.method == "CANCEL")
+        #expect(out.sentResponses(487).count == 1)
+        #expect(out.records.map(\.disposition) == [.abandoned])
+    }
+
+    @Test mutating func callerCancelWhileRingingCancelsTheAgentLegAndAcksIts487() throws {
+        registerAlice()
+        let invite = TestPhones.invite()
+        let first = feed(invite, from: TestPhones.customer)
+        let agentInvite = try #require(first.sentRequests("INVITE").first)
+        let out = feed(TestPhones.cancel(invite), from: TestPhones.customer)
+        let cancel = try #require(out.sentRequests("CANCEL").first)
+        #expect(cancel.branch == agentInvite.branch)
+        #expect(out.records.map(\.disposition) == [.abandoned])
+        // The agent answers the CANCEL with 200 and the INVITE with 487: the engine ACKs the 487.
+        let acks = feed(TestPhones.agentResponse(487, to: agentInvite), from: TestPhones.alice)
+        #expect(acks.sentRequests("ACK").first?.branch == agentInvite.branch)
+        #expect(core.center.agentState("alice") == .available)
+    }
+
+    @Test mutating func agentAnsweringAsTheCancelArrivesIsHungUpCleanly() throws {
+        registerAlice()
+        let invite = TestPhones.invite()
+        let agentInvite = try #require(feed(invite, from: TestPhones.customer).sentRequests("INVITE").first)
+        _ = feed(TestPhones.cancel(invite), from: TestPhones.customer)
+        let out = feed(TestPhones.agentResponse(200, to: agentInvite), from: TestPhones.alice)
+        #expect(out.sentRequests("ACK").count == 1)
+        #expect(out.sentRequests("BYE").count == 1)
+        #expect(core.activeCalls == 0)
+    }
+
+    @Test mutating func agentBusyMovesTheCallToTheNextAgent() throws {
+        registerAlice()
+        _ = feed(TestPhones.register("bob", from: TestPhones.bob), from: TestPhones.bob)
+        let first = feed(TestPhones.invite(), from: TestPhones.customer)
+        let (agentInvite, target) = try #require(first.sent.first { $0.0.method == "INVITE" })
+        let out = feed(TestPhones.agentResponse(486, to: agentInvite), from: target)
+        #expect(out.sentRequests("ACK").first?.branch == agentInvite.branch)
+        let next = try #require(out.sent.first { $0.0.method == "INVITE" })
+        #expect(next.1 != target)
+        #expect(out.sentResponses(180).isEmpty)  // the caller hears one continuous ringing
+    }
+
+    @Test mutating func agentHangingUpEndsTheCustomerLeg() throws {
+        registerAlice()
+        let invite = TestPhones.invite()
+        let agentInvite = try #require(feed(invite, from: TestPhones.customer).sentRequests("INVITE").first)
+        let ok = try #require(feed(TestPhones.agentResponse(200, to: agentInvite), from: TestPhones.alice).sentResponses(200).first)
+        var bye = agentInvite
+        bye.startLine = .request(method: "BYE", uri: SIPURI(user: "ccengine", host: "127.0.0.1", port: 5060))
+        bye.cseq = CSeq(1, "BYE")
+        bye.from = TestPhones.agentResponse(200, to: agentInvite).to
+        bye.to = agentInvite.from
+        let out = feed(bye, from: TestPhones.alice)
+        let customerBye = try #require(out.sentRequests("BYE").first)
+        #expect(customerBye.callID == invite.callID)
+        #expect(customerBye.from.tag == ok.to.tag)
+        #expect(out.records.map(\.disposition) == [.answered])
+    }
+
+    @Test mutating func optionsIsAnswered() {
+        var m = TestPhones.invite()
+        m.startLine = .request(method: "OPTIONS", uri: SIPURI(host: "127.0.0.1", port: 5060))
+        m.cseq = CSeq(1, "OPTIONS")
+        m.body = []
+        m.contentType = nil
+        let out = feed(m, from: TestPhones.customer)
+        #expect(out.sentResponses(200).count == 1)
+    }
+
+    @Test mutating func byeForNoDialogGets481() {
+        let m = TestPhones.inDialog("BYE", after: TestPhones.invite(callID: "ghost"), toTag: "x")
+        #expect(feed(m, from: TestPhones.customer).sentResponses(481).count == 1)
+    }
+}

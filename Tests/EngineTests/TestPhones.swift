@@ -1,0 +1,76 @@
+import CallCenter
+import SIP
+@testable import Engine
+
+/// Builders for the messages a customer phone and an agent phone send, so B2BUA tests read like
+/// call flows.
+enum TestPhones {
+    static let engine = Endpoint(host: "127.0.0.1", port: 5060)
+    static let customer = Endpoint(host: "127.0.0.1", port: 7000)
+    static let alice = Endpoint(host: "127.0.0.1", port: 7100)
+    static let bob = Endpoint(host: "127.0.0.1", port: 7200)
+
+    static func sdp(port: Int, formats: [Int] = [0, 8]) -> [UInt8] {
+        Array("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio \(port) RTP/AVP \(formats.map(String.init).joined(separator: " "))\r\n".utf8)
+    }
+
+    static func register(_ login: String, from: Endpoint, expires: Int = 3600, contactPort: Int?? = nil) -> SIPMessage {
+        let aor = NameAddress(uri: SIPURI(user: login, host: "127.0.0.1", port: 5060))
+        var f = aor
+        f.tag = "reg-\(login)"
+        let port: Int? = contactPort ?? from.port
+        return SIPMessage(
+            startLine: .request(method: "REGISTER", uri: SIPURI(host: "127.0.0.1", port: 5060)),
+            via: [Via(host: from.host, port: from.port, branch: "z9hG4bK-reg-\(login)-\(expires)")], from: f, to: aor,
+            callID: "reg-\(login)@test", cseq: CSeq(1, "REGISTER"),
+            contact: [NameAddress(uri: SIPURI(user: login, host: from.host, port: port))],
+            headers: [Header("Expires", String(expires))])
+    }
+
+    static func invite(queue: String = "support", callID: String = "call-1", formats: [Int] = [0, 8], body: [UInt8]? = nil) -> SIPMessage {
+        var from = NameAddress(displayName: "Carol", uri: SIPURI(user: "carol", host: "127.0.0.1", port: customer.port))
+        from.tag = "cust-tag"
+        return SIPMessage(
+            startLine: .request(method: "INVITE", uri: SIPURI(user: queue, host: "127.0.0.1", port: 5060)),
+            via: [Via(host: "127.0.0.1", port: customer.port, branch: "z9hG4bK-inv-\(callID)")], from: from,
+            to: NameAddress(uri: SIPURI(user: queue, host: "127.0.0.1", port: 5060)),
+            callID: callID, cseq: CSeq(1, "INVITE"),
+            contact: [NameAddress(uri: SIPURI(user: "carol", host: "127.0.0.1", port: customer.port))],
+            contentType: "application/sdp", body: body ?? sdp(port: 40000, formats: formats))
+    }
+
+    /// A request from the customer inside the dialog the engine answered.
+    static func inDialog(_ method: String, after invite: SIPMessage, toTag: String, cseq: UInt32 = 2, branch: String = "z9hG4bK-cust-x") -> SIPMessage {
+        var to = invite.to
+        to.tag = toTag
+        return SIPMessage(
+            startLine: .request(method: method, uri: SIPURI(user: "support", host: "127.0.0.1", port: 5060)),
+            via: [Via(host: "127.0.0.1", port: customer.port, branch: branch)], from: invite.from, to: to,
+            callID: invite.callID, cseq: CSeq(cseq, method))
+    }
+
+    static func cancel(_ invite: SIPMessage) -> SIPMessage {
+        SIPMessage(startLine: .request(method: "CANCEL", uri: invite.requestURI!), via: invite.via, from: invite.from, to: invite.to,
+                   callID: invite.callID, cseq: CSeq(invite.cseq.number, "CANCEL"))
+    }
+
+    /// The agent phone's answer to the engine's INVITE.
+    static func agentResponse(_ status: Int, to invite: SIPMessage, tag: String = "agent-tag", port: Int = 41000) -> SIPMessage {
+        var r = invite.response(status, toTag: tag)
+        if status == 200 {
+            r.contact = [NameAddress(uri: invite.requestURI!)]
+            r.contentType = "application/sdp"
+            r.body = sdp(port: port, formats: [0])
+        }
+        return r
+    }
+}
+
+extension Array where Element == EngineAction {
+    var sent: [(SIPMessage, Endpoint)] {
+        compactMap { if case .send(let m, let to) = $0 { (m, to) } else { nil } }
+    }
+    func sentRequests(_ method: String) -> [SIPMessage] { sent.map(\.0).filter { $0.method == method } }
+    func sentResponses(_ status: Int) -> [SIPMessage] { sent.map(\.0).filter { $0.status == status } }
+    var records: [CallRecord] { compactMap { if case .record(let r) = $0 { r } else { nil } } }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Logging
+import Testing
+@testable import Simulator
+
+/// The walking skeleton over real sockets: a real ccengine process, virtual phones with libortp
+/// media, libpcap capture, SQLite records — and tshark reading the capture.
+@Suite(.serialized) struct QuickstartEndToEndTests {
+    @Test func quickstartAnswersEveryCallWithTwoWayMediaAndMatchingRecords() async throws {
+        var scenario = try ScenarioFile.load(E2E.scenario("quickstart.yaml"))
+        scenario.engine.sip.port = 25060
+        scenario.engineYAML = scenario.engineYAML.replacingOccurrences(of: "20000-20999", with: "22000-22999")
+        scenario.engine.rtpPorts = 22000...22999
+        let dir = E2E.tempDirectory("quickstart")
+        var options = SimulationRun.Options(reportDirectory: dir)
+        options.engineBinary = E2E.engineBinary
+        options.sipPortOverride = 25060
+        options.pcapPath = dir + "/quickstart.pcap"
+        options.quiet = true
+        let result = try await SimulationRun(scenario: scenario, options: options, logger: Logger(label: "test")).run()
+        let verdict = Verdict(result: result)
+        for c in verdict.checks where !c.passed { Issue.record("\(c.name): \(c.detail)") }
+        #expect(result.calls.count == 4)
+        #expect(result.calls.allSatisfy { $0.outcome == .answered && $0.mediaVerified })
+        #expect(result.records?.count == 4)
+        #expect(result.records?.allSatisfy { $0.disposition == "answered" } == true)
+
+        // tshark sees both directions of both legs of every call (4 streams per call), none lost.
+        guard let tshark = E2E.which("tshark") else {
+            Issue.record("tshark is not installed: run `make test`, which installs it")
+            return
+        }
+        let (status, out) = try E2E.run(tshark, ["-r", options.pcapPath!, "-q", "-z", "rtp,streams"])
+        #expect(status == 0)
+        let rows = out.split(separator: "\n").filter { $0.contains("g711U") }
+        #expect(rows.count == 16, "tshark rtp,streams:\n\(out)")
+        for row in rows {
+            let cols = row.split(separator: " ", omittingEmptySubsequences: true)
+            // columns: start end src sport dst dport ssrc payload pkts lost(%) ...
+            let packets = Int(cols[8]) ?? 0
+            let lost = Int(cols[9]) ?? -1
+            #expect(packets >= 50, "\(row)")
+            #expect(lost == 0, "\(row)")
+        }
+    }
+}
