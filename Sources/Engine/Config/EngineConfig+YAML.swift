@@ -55,12 +55,22 @@ extension EngineConfig {
         return c
     }
 
+    /// The routing core checks the whole configuration (unknown queues in recipes, magic skills,
+    /// duplicates); its message names the queue, group or agent, whose line we then point at.
     private static func validate(_ c: EngineConfig, root: YAMLValue, m: YAMLMapping) throws(ConfigError) {
         do {
             _ = try CallCenter(config: c.routing)
         } catch {
-            throw ConfigError(file: root.file, line: (m["queues"] ?? m["routing"] ?? root).line, problem: error.description,
-                              fix: "correct the routing configuration (queues, recipes, agents)")
+            let text = error.description
+            var line = (m["queues"] ?? m["routing"] ?? root).line
+            for (section, kind) in [("queues", "queue"), ("queue_groups", "queue group"), ("agents", "agent")] {
+                for item in (try? m[section]?.array()) ?? [] {
+                    guard let im = try? item.mapping(allowed: RoutingReader.allKeys),
+                          let name = try? (im["name"] ?? im["login"])?.string() else { continue }
+                    if text.hasPrefix("\(kind) '\(name)'") || text.contains("\(kind) name '\(name)'") { line = item.line }
+                }
+            }
+            throw ConfigError(file: root.file, line: line, problem: text)
         }
     }
 

@@ -5,6 +5,9 @@ import YAMLConfig
 /// Reads the routing parts of a configuration (settings, queues, queue groups, agents, recipes)
 /// into the routing core's types. Recipe syntax is documented in docs/configuration.md.
 enum RoutingReader {
+    /// Every key a queue, queue group or agent may have (for locating items by name).
+    static let allKeys: Set<String> = ["name", "weight", "skills", "recipe", "strategy", "group", "max_wait", "on_max_wait", "max_length", "aging_step", "login", "order", "node"]
+
     static func readSettings(_ v: YAMLValue, into r: inout CallCenterConfig) throws(ConfigError) {
         let m = try v.mapping(allowed: [
             "node", "tick", "ring_timeout", "wrap_up", "max_ring_failures", "requeue_priority_bump",

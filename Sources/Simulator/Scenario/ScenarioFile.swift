@@ -16,6 +16,9 @@ public enum ScenarioFile {
     }
 
     static func read(_ root: YAMLValue, path: String) throws(ConfigError) -> Scenario {
+        if case .mapping(let raw) = root.node, raw["engine"] == nil, raw["engine_config"] == nil, raw["queues"] != nil || raw["sip"] != nil {
+            throw root.error("this is an engine configuration, not a scenario", fix: "run it with ccengine --config, or reference it from a scenario with 'engine_config: \((path as NSString).lastPathComponent)'")
+        }
         let m = try root.mapping(allowed: keys)
         let engine: EngineConfig
         let engineYAML: String
