@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // C edges: system libraries with static-inline shims for macros and globals.
@@ -31,7 +32,7 @@ let package = Package(
         // YAML with file:line errors, shared by engine config and scenarios.
         .target(name: "YAMLConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         // SIP message model and codec (libosip2 at the edge), SDP, pure B2BUA-facing types.
-        .target(name: "SIP", dependencies: ["COSIP"]),
+        .target(name: "SIP", dependencies: ["COSIP", .product(name: "Crypto", package: "swift-crypto")]),
         // RTP relay (knows no SIP), G.711 and tone tools.
         .target(name: "Media", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),

@@ -12,3 +12,11 @@ public struct YAMLMapping: @unchecked Sendable {
         return v
     }
 }
+
+extension YAMLValue {
+    /// The keys of a mapping node, unchecked (for mappings whose keys are names, like agents).
+    public var mappingKeys: [String] {
+        guard case .mapping(let m) = node else { return [] }
+        return m.keys.compactMap { if case .scalar(let s) = $0 { s.string } else { nil } }
+    }
+}

@@ -92,9 +92,11 @@ public struct B2BUA: Sendable {
             applyRegistrar(changes, now: now, into: &out)
         case "OPTIONS":
             var ok = request.response(200, toTag: ids.tag())
-            ok.setHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO")
+            ok.setHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, MESSAGE")
             ok.setHeader("Accept", "application/sdp")
             out.append(.send(ok, to: responseTarget(request, source)))
+        case "MESSAGE":
+            agentControl(request, from: source, now: now, into: &out)
         case "INVITE" where request.to.tag == nil:
             newCustomerCall(request, from: source, now: now, into: &out)
         case "ACK":
@@ -103,7 +105,7 @@ public struct B2BUA: Sendable {
             out.append(.send(request.response(481, toTag: request.to.tag == nil ? ids.tag() : nil), to: responseTarget(request, source)))
         default:
             var r = request.response(405, toTag: ids.tag())
-            r.setHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO")
+            r.setHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, MESSAGE")
             out.append(.send(r, to: responseTarget(request, source)))
         }
     }

@@ -66,7 +66,51 @@ final class VirtualAgent: @unchecked Sendable {
         }
     }
 
+    /// Sends the agent-control MESSAGE (see the engine's B2BUA+AgentControl); completes on its 2xx.
+    func control(_ command: String) -> EventLoopFuture<Void> {
+        phone.loop.flatSubmit { [self] in
+            var from = NameAddress(uri: SIPURI(user: login, host: phone.engine.host, port: phone.engine.port))
+            from.tag = phone.ids.tag()
+            let m = SIPMessage(
+                startLine: .request(method: "MESSAGE", uri: SIPURI(user: "ccengine", host: phone.engine.host, port: phone.engine.port)),
+                via: [phone.via()], from: from, to: NameAddress(uri: SIPURI(user: "ccengine", host: phone.engine.host, port: phone.engine.port)),
+                callID: phone.ids.callID(), cseq: CSeq(1, "MESSAGE"), contentType: "text/plain",
+                headers: [Header("Max-Forwards", "70")], body: Array(command.utf8))
+            let p = phone.loop.makePromise(of: Void.self)
+            controlPromises[m.callID] = p
+            phone.sendReliably(m, key: "message-\(m.callID)")
+            return p.futureResult
+        }
+    }
+
+    /// Schedules the group's breaks; a break at 0 s is in force before this future completes.
+    func startBreaks() -> EventLoopFuture<Void> {
+        var immediate: [EventLoopFuture<Void>] = []
+        for b in group.breaks {
+            if b.at <= 0 {
+                immediate.append(control("release \(b.reason)"))
+            } else {
+                phone.loop.scheduleTask(in: scaled(b.at)) { [self] in _ = control("release \(b.reason)") }
+            }
+            if let d = b.duration {
+                phone.loop.scheduleTask(in: scaled(b.at + d)) { [self] in _ = control("available") }
+            }
+        }
+        return EventLoopFuture.andAllSucceed(immediate, on: phone.loop)
+    }
+
+    private var controlPromises: [String: EventLoopPromise<Void>] = [:]
+
     private func received(_ m: SIPMessage, from: Endpoint) {
+        if let status = m.status, m.cseq.method == "MESSAGE", status >= 200 {
+            phone.stopRetransmitting("message-\(m.callID)")
+            if status < 300 {
+                controlPromises.removeValue(forKey: m.callID)?.succeed()
+            } else {
+                controlPromises.removeValue(forKey: m.callID)?.fail(SimulationError.noResponse("agent \(login)'s MESSAGE got \(status)"))
+            }
+            return
+        }
         if let status = m.status {
             if m.cseq.method == "REGISTER", status >= 200 {
                 phone.stopRetransmitting("register")
@@ -99,6 +143,7 @@ final class VirtualAgent: @unchecked Sendable {
         }
         let tag = phone.ids.tag()
         let customerCall = m.header("X-CC-Call") ?? m.callID
+        observations.rung(login)
         if rng.unit() < group.rejectProbability {
             phone.send(m.response(486, "Busy Here", toTag: tag), to: from)
             return

@@ -37,6 +37,11 @@ final class Observations: Sendable {
     /// Agent side reports arrive keyed by the customer Call-ID (the engine's X-CC-Call header).
     private let agentSide = NIOLockedValueBox<[String: (agent: String, heard: CallObservation.Heard?)]>([:])
 
+    private let rings = NIOLockedValueBox<[String: Int]>([:])
+
+    func rung(_ agent: String) { rings.withLockedValue { $0[agent, default: 0] += 1 } }
+    var ringsPerAgent: [String: Int] { rings.withLockedValue { $0 } }
+
     func offered(_ o: CallObservation) {
         calls.withLockedValue { $0[o.callID] = o }
         order.withLockedValue { $0.append(o.callID) }

@@ -59,7 +59,8 @@ public enum SummaryPrinter {
             let wait = c.wait.map { "wait \(String(format: "%.2f", $0)) s" } ?? ""
             out += "  \(c.caller) -> \(c.queue): \(c.outcome.rawValue)\(c.agent.map { " by \($0)" } ?? "") \(wait)\(media)\n"
         }
-        out += "  per agent: " + s.perAgent.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
+        out += "  answered per agent: " + s.perAgent.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
+        out += "  rings per agent: " + result.ringsPerAgent.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
         out += "  ASA \(fmt(s.asa)) s, max wait \(fmt(s.maxWait)) s, SL(20 s) \(fmt(s.serviceLevel20s)) [\(RunSummary.serviceLevelDefinition)], abandonment \(fmt(s.abandonRate))\n"
         if let r = result.records { out += "  engine records: \(r.count)\n" }
         if let c = result.captureStats { out += "  capture: \(c.received) packets seen, \(c.dropped) dropped by the kernel\n" }

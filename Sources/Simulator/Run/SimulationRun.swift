@@ -33,6 +33,8 @@ public final class SimulationRun: @unchecked Sendable {
         public var startedAt: Double
         public var elapsed: Double
         public var captureStats: (received: UInt32, dropped: UInt32)?
+        /// INVITEs each virtual agent's phone received.
+        public var ringsPerAgent: [String: Int] = [:]
     }
 
     let scenario: Scenario
@@ -89,7 +91,8 @@ public final class SimulationRun: @unchecked Sendable {
         if let path = engineProcess?.recordsPath ?? options.recordsPath {
             records = try? CallRecordStore(directory: (path as NSString).deletingLastPathComponent).rows(since: clock.startWall - 1)
         }
-        return Result(scenario: scenario, calls: observations.all(), records: records, startedAt: clock.startWall, elapsed: clock.now, captureStats: stats)
+        return Result(scenario: scenario, calls: observations.all(), records: records, startedAt: clock.startWall, elapsed: clock.now,
+                      captureStats: stats, ringsPerAgent: observations.ringsPerAgent)
     }
 
     /// OPTIONS until the engine answers (RFC 3261 §11), up to 15 s.
@@ -133,6 +136,7 @@ public final class SimulationRun: @unchecked Sendable {
                 tg.addTask {
                     if a.group.loginAt > 0 { try await Task.sleep(for: .seconds(a.group.loginAt / self.scenario.timeScale)) }
                     try await a.register().get()
+                    try await a.startBreaks().get()
                 }
             }
             // Agents logging in later keep registering in the background; the run waits only for

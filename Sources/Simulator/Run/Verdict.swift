@@ -51,6 +51,28 @@ public struct Verdict: Sendable {
             case .answered(let n):
                 checks.append(Check(name: "answered\(at)", passed: summary.answered == n,
                                     detail: "expected \(n) answered calls; saw \(summary.answered)", calls: []))
+            case .neverRung(let agents):
+                let rung = agents.filter { (result.ringsPerAgent[$0] ?? 0) > 0 }
+                checks.append(Check(name: "never_rung\(at)", passed: rung.isEmpty,
+                                    detail: rung.isEmpty ? "\(agents.joined(separator: ", ")) never rung" : "expected never rung; rung: " + rung.map { "\($0) (\(result.ringsPerAgent[$0] ?? 0)x)" }.joined(separator: ", "),
+                                    calls: []))
+            case .agentAnswered(let expected):
+                let bad = expected.filter { (summary.perAgent[$0.key] ?? 0) != $0.value }
+                checks.append(Check(name: "agent_answered\(at)", passed: bad.isEmpty,
+                                    detail: "expected " + expected.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                                        + "; saw " + expected.keys.sorted().map { "\($0)=\(summary.perAgent[$0] ?? 0)" }.joined(separator: " "),
+                                    calls: []))
+            case .agentRung(let expected):
+                let bad = expected.filter { (result.ringsPerAgent[$0.key] ?? 0) != $0.value }
+                checks.append(Check(name: "agent_rung\(at)", passed: bad.isEmpty,
+                                    detail: "expected rings " + expected.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                                        + "; saw " + expected.keys.sorted().map { "\($0)=\(result.ringsPerAgent[$0] ?? 0)" }.joined(separator: " "),
+                                    calls: []))
+            case .finalQueue(let queue):
+                let bad = (result.records ?? []).filter { $0.queue != queue }
+                checks.append(Check(name: "final_queue\(at)", passed: result.records != nil && bad.isEmpty,
+                                    detail: "expected every engine record to end in queue \(queue); " + (bad.isEmpty ? "all \(result.records?.count ?? 0) did" : bad.prefix(5).map { "\($0.callID) ended in \($0.queue) (from \($0.originalQueue))" }.joined(separator: ", ")),
+                                    calls: bad.map(\.callID)))
             case .recordsMatch:
                 let diffs = RecordCrossCheck.differences(calls: calls, records: result.records)
                 checks.append(Check(name: "records_match\(at)", passed: diffs.isEmpty,

@@ -2,7 +2,7 @@ import YAMLConfig
 
 /// `expect:` a mapping of expectations, each checked after the run (see docs/scenarios.md).
 enum ExpectationReader {
-    static let keys: Set<String> = ["all_answered", "no_failed", "media_verified", "service_level", "max_wait", "asa", "abandon_rate", "answered", "records_match"]
+    static let keys: Set<String> = ["all_answered", "no_failed", "media_verified", "service_level", "max_wait", "asa", "abandon_rate", "answered", "records_match", "never_rung", "agent_answered", "agent_rung", "final_queue"]
 
     static func read(_ v: YAMLValue) throws(ConfigError) -> [Expectation] {
         let m = try v.mapping(allowed: keys)
@@ -25,6 +25,13 @@ enum ExpectationReader {
                 let atLeast = try s.required("at_least").double()
                 guard (0...1).contains(atLeast) else { throw x.error("at_least is a fraction between 0 and 1") }
                 out.append(Expectation(kind: .serviceLevel(seconds: within, atLeast: atLeast), line: x.line))
+            case "never_rung": out.append(Expectation(kind: .neverRung(try x.strings()), line: x.line))
+            case "agent_answered", "agent_rung":
+                let am = try x.mapping(allowed: Set(x.mappingKeys))
+                var counts: [String: Int] = [:]
+                for k in am.keys { counts[k] = try am.required(k).int() }
+                out.append(Expectation(kind: key == "agent_rung" ? .agentRung(counts) : .agentAnswered(counts), line: x.line))
+            case "final_queue": out.append(Expectation(kind: .finalQueue(try x.string()), line: x.line))
             case "max_wait": out.append(Expectation(kind: .maxWait(try x.duration().seconds), line: x.line))
             case "asa": out.append(Expectation(kind: .asaAtMost(try x.duration().seconds), line: x.line))
             case "abandon_rate":

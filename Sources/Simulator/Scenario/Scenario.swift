@@ -39,6 +39,15 @@ public struct AgentGroup: Sendable {
     public var noAnswerProbability: Double = 0
     /// Seconds after the start at which the agent registers (logs in).
     public var loginAt: Double = 0
+    /// Breaks: the agent releases itself (SIP MESSAGE "release REASON") at `at` seconds after
+    /// login and comes back (`available`) after `duration`; nil duration = for the rest of the run.
+    public var breaks: [Break] = []
+
+    public struct Break: Sendable, Equatable {
+        public var at: Double
+        public var duration: Double?
+        public var reason: String
+    }
     public var line: Int?
 }
 
@@ -74,6 +83,14 @@ public struct Expectation: Sendable {
         case abandonRateAtMost(Double)
         case answered(Int)
         case recordsMatch
+        /// These agents' phones never received an INVITE.
+        case neverRung([String])
+        /// Calls answered per agent, exactly.
+        case agentAnswered([String: Int])
+        /// INVITEs received per agent's phone, exactly.
+        case agentRung([String: Int])
+        /// Every engine record ended in this queue (after recipes and overflow moved calls).
+        case finalQueue(String)
     }
     public var kind: Kind
     public var line: Int?

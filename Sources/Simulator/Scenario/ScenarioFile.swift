@@ -54,7 +54,7 @@ public enum ScenarioFile {
     }
 
     static func agentGroup(_ v: YAMLValue, known: Set<String>) throws(ConfigError) -> AgentGroup {
-        let m = try v.mapping(allowed: ["logins", "answer_delay", "talk_time", "reject_probability", "no_answer_probability", "login_at"])
+        let m = try v.mapping(allowed: ["logins", "answer_delay", "talk_time", "reject_probability", "no_answer_probability", "login_at", "breaks"])
         var g = AgentGroup(logins: [])
         let logins = try m.required("logins", fix: "list the agent logins, e.g. logins: [alice, bob]")
         g.logins = try logins.strings()
@@ -66,6 +66,12 @@ public enum ScenarioFile {
         if let x = m["reject_probability"] { g.rejectProbability = try probability(x) }
         if let x = m["no_answer_probability"] { g.noAnswerProbability = try probability(x) }
         if let x = m["login_at"] { g.loginAt = try x.duration().seconds }
+        for b in try m["breaks"]?.array() ?? [] {
+            let bm = try b.mapping(allowed: ["at", "duration", "reason"])
+            let reason = try bm["reason"]?.string() ?? "break"
+            guard !reason.isEmpty, !reason.contains(" ") else { throw b.error("a break reason is one word", fix: "e.g. reason: lunch") }
+            g.breaks.append(.init(at: try bm["at"]?.duration().seconds ?? 0, duration: try bm["duration"]?.duration().seconds, reason: reason))
+        }
         g.line = v.line
         return g
     }

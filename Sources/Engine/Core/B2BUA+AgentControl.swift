@@ -1,0 +1,39 @@
+import CallCenter
+import SIP
+
+/// Agents change their own state from their phone with a SIP MESSAGE (RFC 3428) to the engine,
+/// body `text/plain`, From = the agent's address of record:
+///
+///     release [ID [LABEL...]]   go on break (never offered calls); ID defaults to "break"
+///     available                 back from a break (also ends wrap-up)
+///     wrapup-done               end wrap-up now
+///
+/// Answered 200, 400 for an unknown command, 403 when the sender is not a registered agent.
+extension B2BUA {
+    mutating func agentControl(_ request: SIPMessage, from source: Endpoint, now: Duration, into out: inout [EngineAction]) {
+        let target = responseTarget(request, source)
+        let agent = request.from.uri.user ?? ""
+        guard !registrar.bindings(of: agent).isEmpty else {
+            out.append(.send(request.response(403, "Forbidden (not a registered agent)", toTag: ids.tag()), to: target))
+            return
+        }
+        let words = String(decoding: request.body, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\r" || $0 == "\n" }).map(String.init)
+        let event: CallCenterEvent
+        switch words.first?.lowercased() {
+        case "release":
+            let id = words.count > 1 ? words[1] : "break"
+            let label = words.count > 2 ? words[2...].joined(separator: " ") : id
+            event = .agentReleased(agent, ReleaseReason(id: id, label: label))
+        case "available":
+            event = .agentAvailable(agent)
+        case "wrapup-done":
+            event = .wrapUpDone(agent)
+        default:
+            out.append(.send(request.response(400, "Bad Request (expected release, available or wrapup-done)", toTag: ids.tag()), to: target))
+            return
+        }
+        out.append(.send(request.response(200, toTag: ids.tag()), to: target))
+        out.append(.log(.info, "agent \(agent): \(words.joined(separator: " "))", call: nil))
+        apply(center.handle(event, now: now), now: now, into: &out)
+    }
+}
