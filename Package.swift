@@ -29,6 +29,8 @@ let package = Package(
 
         // Pure routing core: events + now in, actions out. No dependencies.
         .target(name: "CallCenter"),
+        // Workload models shared by real-time and virtual-time simulation: distributions, arrivals.
+        .target(name: "Workload"),
         // YAML with file:line errors, shared by engine config and scenarios.
         .target(name: "YAMLConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         // SIP message model and codec (libosip2 at the edge), SDP, pure B2BUA-facing types.
@@ -53,7 +55,7 @@ let package = Package(
         ]),
         // The simulator: scenarios, virtual SIP phones with libortp media, verdicts.
         .target(name: "Simulator", dependencies: [
-            "CallCenter", "SIP", "Media", "CORTP", "Capture", "YAMLConfig", "Engine",
+            "CallCenter", "SIP", "Media", "CORTP", "Capture", "YAMLConfig", "Engine", "Workload",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Yams", package: "Yams"),

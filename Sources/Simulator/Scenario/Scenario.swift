@@ -1,4 +1,5 @@
 import Engine
+@_exported import Workload
 
 /// A scenario: the engine it runs against, the virtual agents and customers, and what must hold.
 /// Read from YAML by `ScenarioFile`; the language is documented in docs/scenarios.md.
@@ -64,12 +65,6 @@ public struct CustomerStream: Sendable {
     public var line: Int?
 }
 
-public enum Arrival: Sendable, Equatable {
-    /// One call every interval (seconds), the first at `start`.
-    case every(Double, start: Double)
-    /// Poisson arrivals at `rate` calls per second.
-    case poisson(rate: Double, start: Double)
-}
 
 public struct Expectation: Sendable {
     public enum Kind: Sendable, Equatable {
