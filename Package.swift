@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // C edges: system libraries with static-inline shims for macros and globals.
@@ -63,6 +64,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // ccbench's library: routing latency beside a bare reference, pcap forensics.
+        .target(name: "Bench", dependencies: ["CallCenter", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .executableTarget(name: "ccengine", dependencies: [
             "Engine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -75,7 +78,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ccbench", dependencies: [
-            "Engine", "Capture", "CallCenter",
+            "Engine", "Capture", "CallCenter", "Bench",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -84,6 +87,7 @@ let package = Package(
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "SIP", "CallCenter"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Engine", "Capture"]),
+        .testTarget(name: "BenchTests", dependencies: ["Bench"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,7 +7,6 @@ enum LinkLayerDecoder {
     static let rawIP: UInt32 = 101  // LINKTYPE_RAW
     static let rawIPv4: UInt32 = 228  // LINKTYPE_IPV4
     static let bsdLoopback: UInt32 = 0  // DLT_NULL: 4-byte address family in host order
-    static let supported: Set<UInt32> = [ethernet, linuxCooked, linuxCookedV2, rawIP, rawIPv4, 12, 14, bsdLoopback]
 
     static func udp(in packet: CapturedPacket) -> UDPDatagram? {
         let b = packet.bytes

@@ -25,6 +25,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Capture the run's SIP and RTP on loopback into this classic pcap file.") var pcap: String?
     @Option(help: "Report folder (default Reports/<scenario>-<time>).") var report: String?
     @Flag(help: "Signalling only: no RTP.") var noMedia = false
+    @Option(help: "Write JUnit XML (one test case per expectation) to this file.") var junit: String?
     @Option(help: "Engine log level.") var engineLogLevel = "info"
 
     func run() async throws {
@@ -62,6 +63,10 @@ struct Run: AsyncParsableCommand {
         let path = try ReportWriter.write(result, verdict: verdict, to: options.reportDirectory)
         print("report: \(path)")
         if let pcap { print("capture: \(pcap)") }
+        if let junit {
+            try JUnitWriter.xml(result, verdict: verdict).write(toFile: junit, atomically: true, encoding: .utf8)
+            print("junit: \(junit)")
+        }
         if !verdict.passed { throw ExitCode(1) }
     }
 }

@@ -59,6 +59,25 @@ final class Observations: Sendable {
         agentSide.withLockedValue { $0[customerCall] = (agent, heard) }
     }
 
+    struct Snapshot { var offered = 0, answered = 0, abandoned = 0, waiting = 0, agentsBusy = 0 }
+
+    var snapshot: Snapshot {
+        calls.withLockedValue { all in
+            var s = Snapshot()
+            s.offered = all.count
+            for o in all.values {
+                switch o.outcome {
+                case .answered: s.answered += 1
+                case .abandoned: s.abandoned += 1
+                case .pending:
+                    if o.answeredAt == nil { s.waiting += 1 } else { s.agentsBusy += 1; s.answered += 1 }
+                case .failed: break
+                }
+            }
+            return s
+        }
+    }
+
     var pending: Int { calls.withLockedValue { $0.values.filter { $0.outcome == .pending }.count } }
     var answeredCount: Int { calls.withLockedValue { $0.values.filter { $0.outcome == .answered }.count } }
     var count: Int { calls.withLockedValue { $0.count } }

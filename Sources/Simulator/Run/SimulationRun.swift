@@ -70,6 +70,9 @@ public final class SimulationRun: @unchecked Sendable {
         let clock = RunClock()
         let observations = Observations()
         var failure: (any Error)?
+        let progress = ProgressLine()
+        if !options.quiet { progress.start(observations: observations, clock: clock) }
+        defer { progress.stop() }
         do {
             try await waitUntilServing(engineAddress, group: group, process: engineProcess)
             let agents = try await registerAgents(engine: engineAddress, group: group, media: media, observations: observations)

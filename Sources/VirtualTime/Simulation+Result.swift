@@ -1,0 +1,146 @@
+import CallCenter
+
+/// Turns the run's raw arrays into `VirtualRunResult`.
+extension Simulation {
+    /// Per-batch sums; ratios are taken at the end.
+    private struct Tally {
+        var offered = 0, answered = 0, abandoned = 0, waited = 0
+        var waitSum = 0.0
+        var within: [Int]
+
+        init(thresholds: Int) { within = Array(repeating: 0, count: thresholds) }
+
+        mutating func add(waited w: Bool, abandoned a: Bool, answeredAfter wait: Int64?, _ limits: [Int64]) {
+            offered += 1
+            if w { waited += 1 }
+            if a { abandoned += 1 }
+            guard let wait else { return }
+            answered += 1
+            waitSum += Double(wait) / 1e9
+            for (i, limit) in limits.enumerated() where wait <= limit { within[i] += 1 }
+        }
+    }
+
+    func result() -> VirtualRunResult {
+        let thresholds = scenario.serviceLevelThresholds
+        let thresholdNs = thresholds.map(nanoseconds)
+        // Calls are indexed in arrival order, so the counted ones are a suffix.
+        let first = callArrival.firstIndex { $0 >= warmUpNs } ?? callArrival.count
+        let counted = callArrival.count - first
+        let batchCount = max(1, min(scenario.batches, counted))
+        var batches = (0..<batchCount).map { _ in Tally(thresholds: thresholds.count) }
+        var total = Tally(thresholds: thresholds.count)
+        var counts: [VirtualCallOutcome: Int] = [:]
+        var maxWait: Int64 = 0
+        var abandonWait: Int64 = 0
+
+        for c in first..<callArrival.count {
+            let b = counted == 0 ? 0 : (c - first) * batchCount / counted
+            let outcome = callOutcome[c] ?? .unfinished
+            counts[outcome, default: 0] += 1
+            let wait = (callAnswer[c] >= 0 ? callAnswer[c] : callEnd[c]) - callArrival[c]
+            maxWait = max(maxWait, wait)
+            let waited = callFirstRing[c] != callArrival[c]
+            let answered = callAnswer[c] >= 0
+            if outcome == .abandoned { abandonWait += wait }
+            total.add(waited: waited, abandoned: outcome == .abandoned, answeredAfter: answered ? wait : nil, thresholdNs)
+            batches[b].add(waited: waited, abandoned: outcome == .abandoned, answeredAfter: answered ? wait : nil, thresholdNs)
+        }
+
+        let method = "batch means, \(batchCount) batches"
+        func ci(_ value: (Tally) -> Double?) -> ConfidenceInterval {
+            BatchMeans.interval(
+                estimate: value(total) ?? .nan, values: batches.compactMap(value), method: method)
+        }
+        func ratio(_ a: Int, _ b: Int) -> Double? { b == 0 ? nil : Double(a) / Double(b) }
+
+        let serviceLevels = thresholds.indices.map { i in
+            ServiceLevel(
+                threshold: thresholds[i], answeredWithin: total.within[i],
+                ofOffered: ci { ratio($0.within[i], $0.offered) },
+                ofAnswered: ci { ratio($0.within[i], $0.answered) })
+        }
+        return VirtualRunResult(
+            seed: scenario.seed, warmUp: scenario.warmUp, simulatedTime: seconds(now),
+            eventsProcessed: eventsProcessed,
+            offered: counted, answered: total.answered, abandoned: counts[.abandoned] ?? 0,
+            failed: counts[.failed] ?? 0, voicemail: counts[.voicemail] ?? 0,
+            rejected: counts[.rejected] ?? 0, unfinished: counts[.unfinished] ?? 0,
+            waited: total.waited,
+            probabilityOfWait: ci { ratio($0.waited, $0.offered) },
+            averageSpeedOfAnswer: ci { $0.answered == 0 ? nil : $0.waitSum / Double($0.answered) },
+            abandonRate: ci { ratio($0.abandoned, $0.offered) },
+            serviceLevels: serviceLevels, maxWait: seconds(maxWait),
+            meanTimeToAbandon: total.abandoned == 0 ? 0 : seconds(abandonWait) / Double(total.abandoned),
+            agents: agentResults(), intervals: intervalResults(thresholdNs),
+            calls: scenario.keepCalls ? callResults() : [])
+    }
+
+    private func agentResults() -> [VirtualAgentResult] {
+        var answered = Array(repeating: 0, count: agentLogins.count)
+        for c in callAgent.indices where callAgent[c] >= 0 && callAnswer[c] >= 0 {
+            answered[Int(callAgent[c])] += 1
+        }
+        return agentLogins.indices.map { a in
+            let loggedIn = (1..<AgentStateTracker.columns).reduce(0.0) { $0 + tracker.seconds(a, $1) }
+            let busy = AgentStateTracker.busyColumns.reduce(0.0) { $0 + tracker.seconds(a, $1) }
+            return VirtualAgentResult(
+                login: agentLogins[a], group: Int(agentGroup[a]), calls: answered[a],
+                loggedInTime: loggedIn, busyTime: busy, availableTime: tracker.seconds(a, 1),
+                releasedTime: tracker.seconds(a, 5), occupancy: loggedIn > 0 ? busy / loggedIn : 0)
+        }
+    }
+
+    private func intervalResults(_ thresholdNs: [Int64]) -> [VirtualInterval] {
+        let length = series.length
+        let lastArrivalBucket = callArrival.last.map { Int($0 / length) } ?? -1
+        let buckets = max(series.count, lastArrivalBucket + 1)
+        var offered = Array(repeating: 0, count: buckets)
+        var answered = offered, abandoned = offered
+        var within = Array(repeating: 0, count: buckets * thresholdNs.count)
+        for c in callArrival.indices {
+            let b = Int(callArrival[c] / length)
+            offered[b] += 1
+            if callOutcome[c] == .abandoned { abandoned[b] += 1 }
+            guard callAnswer[c] >= 0 else { continue }
+            answered[b] += 1
+            let wait = callAnswer[c] - callArrival[c]
+            for (i, limit) in thresholdNs.enumerated() where wait <= limit {
+                within[b * thresholdNs.count + i] += 1
+            }
+        }
+        return (0..<buckets).map { b in
+            let start = Int64(b) * length
+            let span = Double(min(length, max(1, now - start)))
+            let area = { (column: Int) -> Double in
+                b < series.count ? series.stateArea[b * AgentStateTracker.columns + column] / span : 0
+            }
+            return VirtualInterval(
+                start: seconds(start), end: seconds(start + length), offered: offered[b],
+                answered: answered[b], abandoned: abandoned[b],
+                serviceLevelOfOffered: thresholdNs.indices.map { i in
+                    offered[b] == 0 ? nil : Double(within[b * thresholdNs.count + i]) / Double(offered[b])
+                },
+                meanQueueLength: b < series.count ? series.waitingArea[b] / span : 0,
+                maxQueueLength: b < series.count ? series.waitingMax[b] : 0,
+                agents: AgentStateAverages(
+                    offline: area(0), available: area(1), ringing: area(2), onCall: area(3),
+                    wrapUp: area(4), released: area(5)))
+        }
+    }
+
+    private func callResults() -> [VirtualCallResult] {
+        callIDs.indices.map { c in
+            let answer = callAnswer[c] >= 0 ? seconds(callAnswer[c]) : nil
+            let arrival = seconds(callArrival[c])
+            let end = seconds(callEnd[c])
+            return VirtualCallResult(
+                id: callIDs[c], queue: scenario.customerStreams[Int(callStream[c])].queue,
+                agent: callAgent[c] >= 0 ? agentLogins[Int(callAgent[c])] : nil,
+                arrival: arrival, firstRing: callFirstRing[c] >= 0 ? seconds(callFirstRing[c]) : nil,
+                answer: answer, end: end, outcome: callOutcome[c] ?? .unfinished,
+                wait: (answer ?? end) - arrival, waited: callFirstRing[c] != callArrival[c],
+                counted: callArrival[c] >= warmUpNs)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Bench
+import Foundation
+
+@main
+struct CCBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ccbench",
+        abstract: "Measures the engine beside a bare reference in the same run, and reads captures.",
+        discussion: """
+            Every measure is reported as a ratio to a bare reference measured in the same run (this machine
+            is shared and noisy), with absolute figures as context. Reports go to Reports/bench-<name>-<time>/.
+            Build with `swift build -c release` for meaningful numbers.
+            """,
+        subcommands: [Routing.self, Pcap.self])
+}
+
+struct Routing: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Routing decision latency of the routing core over a grid of agents, skills and waiting calls.")
+
+    @Flag(help: "Two small grid points, a few hundred decisions (smoke test).") var quick = false
+    @Option(help: "Timed decisions per kind per grid point.") var decisions = 50_000
+    @Option(help: "Report folder (default Reports/bench-routing-<time>).") var report: String?
+    @Option(help: "Compare with an earlier report.json; exit 1 when a ratio to the bare reference regressed.") var baseline: String?
+    @Option(help: "Allowed regression of a ratio against the baseline (0.5 = 50% worse). Ratios moved about ±15% between runs on this shared machine, so the default leaves room for twice that.") var tolerance = 0.5
+
+    func run() throws {
+        let bench = quick ? RoutingBench.quick : RoutingBench(decisionsPerKind: decisions)
+        let result = try bench.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        print(result.textTable())
+        let dir = report ?? BenchReport.directory("routing")
+        let path = try BenchReport.write(result, to: dir)
+        print("report: \(path)")
+        if let baseline {
+            let old = try JSONDecoder().decode(RoutingBenchResult.self, from: Data(contentsOf: URL(fileURLWithPath: baseline)))
+            let regressions = BenchReport.regressions(old: old, new: result, tolerance: tolerance)
+            for r in regressions { print("REGRESSION: \(r)") }
+            if !regressions.isEmpty { throw ExitCode(1) }
+            print("no regression beyond \(Int(tolerance * 100))% against \(baseline)")
+        }
+    }
+}
+
+struct Pcap: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Forensics on a pcap or pcapng file: SIP ladders and RTP stream statistics (as tshark's rtp,streams).")
+
+    @Argument(help: "Capture file (classic pcap or pcapng).") var file: String
+    @Option(help: "Report folder (default Reports/bench-pcap-<time>).") var report: String?
+    @Flag(help: "Also time the read against tshark on the same file.") var timing = false
+
+    func run() throws {
+        let forensics: ForensicsReport
+        do {
+            forensics = try CaptureForensics.analyze(path: file)
+        } catch {
+            FileHandle.standardError.write(Data("ccbench: \(file): \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        print(forensics.renderText())
+        let dir = report ?? BenchReport.directory("pcap")
+        let path = try BenchReport.write(forensics, to: dir)
+        print("report: \(path)")
+        if timing {
+            let t = try ForensicsTiming.measure(path: file)
+            print(t)
+        }
+    }
+}
+
+enum BenchReport {
+    static func directory(_ name: String) -> String {
+        let f = DateFormatter()
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        f.timeZone = TimeZone(identifier: "UTC")
+        return "Reports/bench-\(name)-\(f.string(from: Date()))"
+    }
+
+    static func write(_ value: some Encodable, to dir: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let path = dir + "/report.json"
+        try enc.encode(value).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    /// Ratios to the bare reference, point by point: a regression is a ratio that grew by more
+    /// than the tolerance.
+    static func regressions(old: RoutingBenchResult, new: RoutingBenchResult, tolerance: Double) -> [String] {
+        var out: [String] = []
+        for n in new.points {
+            guard let o = old.points.first(where: { $0.point == n.point }) else { continue }
+            for (name, was, now) in [("call arrival", o.callArrivalOverBare, n.callArrivalOverBare), ("agent available", o.agentAvailableOverBare, n.agentAvailableOverBare)]
+            where was > 0 && now > was * (1 + tolerance) {
+                out.append("\(n.point): \(name) ratio to bare \(String(format: "%.1f", was)) -> \(String(format: "%.1f", now))")
+            }
+        }
+        return out
+    }
+}
