@@ -10,7 +10,7 @@ struct ScenarioFileTests {
           queues:
             - name: support
           agents:
-            - login: alice
+            - {login: alice, password: pw}
         """
 
     func load(_ text: String) throws(ConfigError) -> Scenario {

@@ -1,4 +1,5 @@
 import CallCenter
+import SIP
 import Foundation
 import YAMLConfig
 
@@ -19,7 +20,18 @@ extension EngineConfig {
         let m = try root.mapping(allowed: topLevelKeys.union(extraKeys))
         var c = EngineConfig()
         if let sip = m["sip"] {
-            let s = try sip.mapping(allowed: ["address", "advertised_host", "nat"])
+            let s = try sip.mapping(allowed: ["address", "advertised_host", "nat", "realm", "require_auth", "digest_algorithms"])
+            if let d = s["digest_algorithms"] {
+                var algs: [DigestAlgorithm] = []
+                for name in try d.strings() {
+                    guard let a = DigestAlgorithm(rawValue: name.uppercased()) else { throw d.error("unknown digest algorithm '\(name)'", fix: "use SHA-256 and/or MD5") }
+                    algs.append(a)
+                }
+                guard !algs.isEmpty else { throw d.error("offer at least one algorithm") }
+                c.digestAlgorithms = algs
+            }
+            if let r = s["realm"] { c.realm = try r.string() }
+            if let r = s["require_auth"] { c.requireAuth = try r.bool() }
             if let a = s["address"] {
                 guard let e = Endpoint(try a.string(), defaultPort: 5060) else { throw a.error("expected HOST:PORT, e.g. 127.0.0.1:5060") }
                 c.sip = e
@@ -46,7 +58,7 @@ extension EngineConfig {
         }
         if let agents = m["agents"] {
             for a in try agents.array() {
-                let (account, agent) = try RoutingReader.agent(a)
+                let (account, agent) = try RoutingReader.agent(a, realm: c.realm, requireAuth: c.requireAuth)
                 c.agents.append(account)
                 c.routing.agents.append(agent)
             }

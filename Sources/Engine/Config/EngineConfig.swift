@@ -1,4 +1,5 @@
 import CallCenter
+import SIP
 
 /// Everything ccengine is configured with. Read from YAML by `EngineConfig.load` (see
 /// `EngineConfig+YAML.swift` and docs/configuration.md); CLI flags override the SIP address and
@@ -10,6 +11,13 @@ public struct EngineConfig: Sendable {
     public var mediaHost = "127.0.0.1"
     public var rtpPorts: ClosedRange<Int> = 20000...29999
     public var natPolicy: NATPolicy = .auto
+    /// Digest realm for agent authentication.
+    public var realm = "ccengine"
+    /// Agents must authenticate (digest) to REGISTER and to change state.
+    public var requireAuth = true
+    /// Digest algorithms offered, most preferred first (RFC 8760: SHA-256 first). Clients that read
+    /// only the first challenge and know only MD5 (sipsak 0.9, many older phones) need MD5 first.
+    public var digestAlgorithms: [DigestAlgorithm] = [.sha256, .md5]
     public var codecs: Set<String> = ["PCMU", "PCMA"]
     public var stateDirectory = "state"
     public var routing = CallCenterConfig()

@@ -1,5 +1,6 @@
 import Foundation
 import CallCenter
+import SIP
 import YAMLConfig
 
 /// Reads the routing parts of a configuration (settings, queues, queue groups, agents, recipes)
@@ -69,8 +70,10 @@ enum RoutingReader {
         return QueueGroupConfig(name: name, recipe: try m["recipe"].map { x throws(ConfigError) in try recipe(x, context: "queue group '\(name)' recipe") } ?? [])
     }
 
-    static func agent(_ v: YAMLValue) throws(ConfigError) -> (AgentAccount, AgentConfig) {
-        let m = try v.mapping(allowed: ["login", "skills", "order", "node"])
+    /// An agent; `password` is turned into HA1 values here and never kept (RFC 7616 §3.4.2);
+    /// `ha1_md5`/`ha1_sha256` give them directly.
+    static func agent(_ v: YAMLValue, realm: String, requireAuth: Bool) throws(ConfigError) -> (AgentAccount, AgentConfig) {
+        let m = try v.mapping(allowed: ["login", "skills", "order", "node", "password", "ha1_md5", "ha1_sha256"])
         let login = try m.required("login").string()
         guard !login.isEmpty, login.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw v.error("agent login '\(login)' must be letters, digits, '-', '_' or '.' (it is the SIP user part)")
@@ -79,7 +82,18 @@ enum RoutingReader {
         if let x = m["skills"] { a.skills = try x.strings().map { Skill($0) } }
         if let x = m["order"] { a.order = try x.int() }
         if let x = m["node"] { a.node = try x.string() }
-        return (AgentAccount(login: login), a)
+        var account = AgentAccount(login: login)
+        if let p = m["password"] {
+            let password = try p.string()
+            account.ha1MD5 = DigestAlgorithm.md5.ha1(username: login, realm: realm, password: password)
+            account.ha1SHA256 = DigestAlgorithm.sha256.ha1(username: login, realm: realm, password: password)
+        }
+        if let h = m["ha1_md5"] { account.ha1MD5 = try h.string().lowercased() }
+        if let h = m["ha1_sha256"] { account.ha1SHA256 = try h.string().lowercased() }
+        if requireAuth && account.ha1MD5 == nil && account.ha1SHA256 == nil {
+            throw v.error("agent '\(login)' has no credentials", fix: "add 'password: ...' (or ha1_sha256/ha1_md5), or set sip.require_auth: false")
+        }
+        return (account, a)
     }
 
     /// A recipe: a list of steps, each either a mapping

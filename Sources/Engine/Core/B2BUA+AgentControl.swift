@@ -13,6 +13,7 @@ extension B2BUA {
     mutating func agentControl(_ request: SIPMessage, from source: Endpoint, now: Duration, into out: inout [EngineAction]) {
         let target = responseTarget(request, source)
         let agent = request.from.uri.user ?? ""
+        guard authenticated(request, agent: agent, from: source, now: now, into: &out) else { return }
         guard !registrar.bindings(of: agent).isEmpty else {
             out.append(.send(request.response(403, "Forbidden (not a registered agent)", toTag: ids.tag()), to: target))
             return

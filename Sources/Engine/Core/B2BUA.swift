@@ -32,6 +32,7 @@ public struct B2BUA: Sendable {
     public let settings: Settings
     public internal(set) var center: CallCenter
     public internal(set) var registrar: Registrar
+    var authenticator: AgentAuthenticator
     var ids: IdentityGenerator
     var ports: MediaPortPool
     var calls: [CallID: BridgedCall] = [:]
@@ -41,10 +42,14 @@ public struct B2BUA: Sendable {
     var lingeringLegs: [String: AgentLeg] = [:]
     let queues: Set<String>
 
-    public init(settings: Settings, center: CallCenter, agents: Set<AgentID>, queues: Set<String>, seed: UInt64) {
+    /// - Parameters:
+    ///   - authenticator: digest authentication of agents; nil accepts REGISTER without credentials.
+    public init(settings: Settings, center: CallCenter, agents: Set<AgentID>, queues: Set<String>, seed: UInt64,
+                authenticator: AgentAuthenticator? = nil) {
         self.settings = settings
         self.center = center
         self.registrar = Registrar(agents: agents, natPolicy: settings.natPolicy)
+        self.authenticator = authenticator ?? AgentAuthenticator(realm: "ccengine", accounts: [], required: false, secret: [0])
         self.ids = IdentityGenerator(seed: seed, host: settings.sip.host)
         self.ports = MediaPortPool(range: settings.rtpPorts)
         self.queues = queues
@@ -87,6 +92,7 @@ public struct B2BUA: Sendable {
         }
         switch method {
         case "REGISTER":
+            guard authenticated(request, agent: request.to.uri.user ?? "", from: source, now: now, into: &out) else { return }
             let (response, changes) = registrar.register(request, from: source, toTag: ids.tag(), now: now)
             out.append(.send(response, to: responseTarget(request, source)))
             applyRegistrar(changes, now: now, into: &out)
@@ -124,6 +130,19 @@ public struct B2BUA: Sendable {
             case .disarmExpiry(let agent, let contact):
                 out.append(.cancelTimer(.registrationExpiry(agent, contact: contact)))
             }
+        }
+    }
+
+    /// Runs digest authentication; on false the challenge or refusal has been sent.
+    mutating func authenticated(_ request: SIPMessage, agent: String, from source: Endpoint, now: Duration, into out: inout [EngineAction]) -> Bool {
+        guard registrar.isAgent(agent) else { return true }  // unknown agents get their 404 from the registrar
+        switch authenticator.check(request, agent: agent, toTag: ids.tag(), now: now, rng: &ids) {
+        case .authenticated:
+            return true
+        case .reply(let r, let line):
+            if let line { out.append(.log(.notice, line, call: nil)) }
+            out.append(.send(r, to: responseTarget(request, source)))
+            return false
         }
     }
 

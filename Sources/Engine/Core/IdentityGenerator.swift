@@ -1,7 +1,7 @@
 /// Tags, branches and Call-IDs (RFC 3261 §19.3), drawn from a seeded generator so that a run
 /// can be replayed exactly. Uniqueness across restarts comes from the seed (the driver seeds it
 /// from the wall clock; tests seed it with a constant).
-public struct IdentityGenerator: Sendable {
+public struct IdentityGenerator: Sendable, RandomNumberGenerator {
     private var state: UInt64
     private var counter: UInt64 = 0
     public let host: String
@@ -12,7 +12,7 @@ public struct IdentityGenerator: Sendable {
     }
 
     /// splitmix64: small, fast, good enough for identifiers.
-    private mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

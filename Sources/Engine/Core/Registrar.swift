@@ -33,6 +33,8 @@ public struct Registrar: Sendable {
         self.natPolicy = natPolicy
     }
 
+    public func isAgent(_ login: String) -> Bool { agents.contains(login) }
+
     /// The most recently registered binding: where a call for this agent rings.
     public func target(of agent: AgentID) -> Binding? {
         bindings[agent]?.max { $0.registeredAt < $1.registeredAt }

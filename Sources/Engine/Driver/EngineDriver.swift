@@ -38,7 +38,10 @@ public final class EngineDriver: @unchecked Sendable {
             sip: Endpoint(host: host, port: config.sip.port), mediaHost: config.mediaHost,
             rtpPorts: config.rtpPorts, natPolicy: config.natPolicy, codecs: config.codecs)
         self.core = B2BUA(settings: settings, center: center, agents: Set(config.agents.map(\.login)),
-                          queues: config.queueNames, seed: UInt64(originWall * 1_000_000))
+                          queues: config.queueNames, seed: UInt64(originWall * 1_000_000),
+                          authenticator: AgentAuthenticator(
+                            realm: config.realm, accounts: config.agents, required: config.requireAuth,
+                            secret: (0..<32).map { _ in UInt8.random(in: 0...255) }, algorithms: config.digestAlgorithms))
         self.relay = RTPRelay(group: group, host: config.mediaHost, logger: logger)
         self.store = try CallRecordStore(directory: config.stateDirectory)
     }

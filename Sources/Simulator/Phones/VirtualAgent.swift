@@ -18,6 +18,10 @@ final class VirtualAgent: @unchecked Sendable {
     private var registerCSeq: UInt32 = 0
     private let registerCallID: String
     private var onRegistered: EventLoopPromise<Void>?
+    /// Digest credentials (RFC 7616); nil when the engine does not ask.
+    private var digest: DigestClient?
+    /// REGISTER and MESSAGE requests awaiting a final answer, by Call-ID, for re-sending with credentials.
+    private var awaiting: [String: (request: SIPMessage, key: String)] = [:]
 
     struct ActiveCall {
         var invite: SIPMessage
@@ -32,8 +36,9 @@ final class VirtualAgent: @unchecked Sendable {
         var localCSeq: UInt32 = 1
     }
 
-    init(phone: SIPPhone, login: String, group: AgentGroup, media: MediaEngine?, observations: Observations, scale: Double, seed: UInt64) {
+    init(phone: SIPPhone, login: String, password: String?, group: AgentGroup, media: MediaEngine?, observations: Observations, scale: Double, seed: UInt64) {
         self.phone = phone
+        self.digest = password.map { DigestClient(username: login, password: $0) }
         self.login = login
         self.group = group
         self.media = media
@@ -61,6 +66,7 @@ final class VirtualAgent: @unchecked Sendable {
                 contact: [contact], headers: [Header("Max-Forwards", "70"), Header("Expires", String(expires)), Header("User-Agent", "ccsim")])
             let p = phone.loop.makePromise(of: Void.self)
             onRegistered = p
+            awaiting[m.callID] = (m, "register")
             phone.sendReliably(m, key: "register")
             return p.futureResult
         }
@@ -78,6 +84,7 @@ final class VirtualAgent: @unchecked Sendable {
                 headers: [Header("Max-Forwards", "70")], body: Array(command.utf8))
             let p = phone.loop.makePromise(of: Void.self)
             controlPromises[m.callID] = p
+            awaiting[m.callID] = (m, "message-\(m.callID)")
             phone.sendReliably(m, key: "message-\(m.callID)")
             return p.futureResult
         }
@@ -101,7 +108,29 @@ final class VirtualAgent: @unchecked Sendable {
 
     private var controlPromises: [String: EventLoopPromise<Void>] = [:]
 
+    /// RFC 3261 §22.2: answer a 401/407 once with credentials (new CSeq and branch); true when resent.
+    private func retryWithCredentials(_ response: SIPMessage) -> Bool {
+        guard response.status == 401 || response.status == 407, var digest, let (request, key) = awaiting[response.callID],
+              request.cseq.number == response.cseq.number, case .ready = digest.received(challenge: response, for: request)
+        else { return false }
+        var again = request
+        again.cseq.number += 1
+        again.via = [phone.via()]
+        again.headers.removeAll { $0.name == "Authorization" || $0.name == "Proxy-Authorization" }
+        guard digest.authorize(&again, using: &phone.ids) else { return false }
+        self.digest = digest
+        if again.method == "REGISTER" { registerCSeq = again.cseq.number }
+        awaiting[response.callID] = (again, key)
+        phone.stopRetransmitting(key)
+        phone.sendReliably(again, key: key)
+        return true
+    }
+
     private func received(_ m: SIPMessage, from: Endpoint) {
+        if m.status != nil, m.cseq.method == "REGISTER" || m.cseq.method == "MESSAGE" {
+            if retryWithCredentials(m) { return }
+            if (m.status ?? 0) >= 200 { awaiting[m.callID] = nil }
+        }
         if let status = m.status, m.cseq.method == "MESSAGE", status >= 200 {
             phone.stopRetransmitting("message-\(m.callID)")
             if status < 300 {

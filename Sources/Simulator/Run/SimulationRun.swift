@@ -131,7 +131,7 @@ public final class SimulationRun: @unchecked Sendable {
                 seed &+= 1
                 let phone = SIPPhone(user: login, engine: engine, loop: group.next(), seed: seed)
                 try await phone.bind(host: "127.0.0.1").get()
-                agents.append(VirtualAgent(phone: phone, login: login, group: g, media: media, observations: observations, scale: scenario.timeScale, seed: seed))
+                agents.append(VirtualAgent(phone: phone, login: login, password: scenario.agentPasswords[login], group: g, media: media, observations: observations, scale: scenario.timeScale, seed: seed))
             }
         }
         try await withThrowingTaskGroup(of: Void.self) { tg in

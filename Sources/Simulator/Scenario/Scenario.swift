@@ -9,6 +9,9 @@ public struct Scenario: Sendable {
     public var engine: EngineConfig
     /// The engine configuration as YAML text, handed to a ccengine that ccsim starts itself.
     public var engineYAML: String = ""
+    /// Agents' passwords from the engine configuration (`password:`), for the virtual phones'
+    /// digest authentication. Agents configured with HA1 only cannot be simulated.
+    public var agentPasswords: [String: String] = [:]
     public var agentGroups: [AgentGroup]
     public var customerStreams: [CustomerStream]
     /// Hard limit on the run (scenario time); calls still up are hung up and counted as failed.

@@ -36,6 +36,7 @@ public enum ScenarioFile {
         let name = try m["name"]?.string() ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         var s = Scenario(name: name, file: path, engine: engine)
         s.engineYAML = engineYAML
+        s.agentPasswords = passwords(inEngineYAML: engineYAML)
         if let x = m["duration"] { s.maxDuration = try positiveSeconds(x) }
         if let x = m["time_scale"] { s.timeScale = try positiveNumber(x) }
         if let x = m["seed"] { s.seed = UInt64(try x.int()) }
@@ -51,6 +52,15 @@ public enum ScenarioFile {
         for c in try m["customers"]?.array() ?? [] { s.customerStreams.append(try customers(c, queues: engine.queueNames)) }
         if let e = m["expect"] { s.expectations = try ExpectationReader.read(e) }
         return s
+    }
+
+    static func passwords(inEngineYAML text: String) -> [String: String] {
+        guard let node = try? Yams.compose(yaml: text), case .mapping(let m) = node, case .sequence(let agents)? = m["agents"] else { return [:] }
+        var out: [String: String] = [:]
+        for a in agents {
+            if case .mapping(let am) = a, let login = am["login"]?.string, let pw = am["password"]?.string { out[login] = pw }
+        }
+        return out
     }
 
     static func agentGroup(_ v: YAMLValue, known: Set<String>) throws(ConfigError) -> AgentGroup {
