@@ -127,7 +127,7 @@ struct B2BUATests {
         #expect(out.records.map(\.disposition) == [.abandoned])
     }
 
-    @Test mutating func callerCancelWhileRingingCancelsTheAgentLegAndAcksIts487() throws {
+    @Test mutating func callerCancelWhileRingingCancelsTheAgentLeg() throws {
         registerAlice()
         let invite = TestPhones.invite()
         let first = feed(invite, from: TestPhones.customer)
@@ -136,9 +136,8 @@ struct B2BUATests {
         let cancel = try #require(out.sentRequests("CANCEL").first)
         #expect(cancel.branch == agentInvite.branch)
         #expect(out.records.map(\.disposition) == [.abandoned])
-        // The agent answers the CANCEL with 200 and the INVITE with 487: the engine ACKs the 487.
-        let acks = feed(TestPhones.agentResponse(487, to: agentInvite), from: TestPhones.alice)
-        #expect(acks.sentRequests("ACK").first?.branch == agentInvite.branch)
+        // The agent answers the INVITE with 487 (its ACK comes from the transaction layer).
+        _ = feed(TestPhones.agentResponse(487, to: agentInvite), from: TestPhones.alice)
         #expect(core.center.agentState("alice") == .available)
     }
 
@@ -159,7 +158,6 @@ struct B2BUATests {
         let first = feed(TestPhones.invite(), from: TestPhones.customer)
         let (agentInvite, target) = try #require(first.sent.first { $0.0.method == "INVITE" })
         let out = feed(TestPhones.agentResponse(486, to: agentInvite), from: target)
-        #expect(out.sentRequests("ACK").first?.branch == agentInvite.branch)
         let next = try #require(out.sent.first { $0.0.method == "INVITE" })
         #expect(next.1 != target)
         #expect(out.sentResponses(180).isEmpty)  // the caller hears one continuous ringing

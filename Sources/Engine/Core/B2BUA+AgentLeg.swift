@@ -72,13 +72,7 @@ extension B2BUA {
         guard let id = agentLegIndex[response.callID], var call = calls[id], var leg = call.agentLegs[response.callID] else { return }
         if status < 200 { return }  // 180/183: the caller already hears ringing
         if status >= 300 {
-            // RFC 3261 §17.1.1.3: ACK a non-2xx within the transaction (same branch, To from the response).
-            let inv = leg.invite
-            let ack = SIPMessage(
-                startLine: .request(method: "ACK", uri: inv.requestURI!), via: [inv.via[0]],
-                from: inv.from, to: response.to, callID: inv.callID, cseq: CSeq(inv.cseq.number, "ACK"),
-                route: inv.route, headers: [Header("Max-Forwards", "70")])
-            out.append(.send(ack, to: leg.target))
+            // The client INVITE transaction ACKs a non-2xx itself (RFC 3261 §17.1.1.3).
             let wasCalling = leg.state == .calling
             leg.state = .ended
             call.agentLegs[response.callID] = leg
@@ -118,12 +112,7 @@ extension B2BUA {
     private mutating func lingeringAgentLegResponse(_ response: SIPMessage, status: Int, leg: AgentLeg, into out: inout [EngineAction]) {
         guard status >= 200 else { return }
         let inv = leg.invite
-        if status >= 300 {
-            out.append(.send(SIPMessage(
-                startLine: .request(method: "ACK", uri: inv.requestURI!), via: [inv.via[0]],
-                from: inv.from, to: response.to, callID: inv.callID, cseq: CSeq(inv.cseq.number, "ACK"),
-                route: inv.route, headers: [Header("Max-Forwards", "70")]), to: leg.target))
-        } else {
+        if status < 300 {
             let uri = response.contact.first?.uri ?? inv.requestURI!
             out.append(.send(SIPMessage(
                 startLine: .request(method: "ACK", uri: uri), via: [localVia(ids.branch())],
@@ -135,8 +124,25 @@ extension B2BUA {
                 headers: [Header("Max-Forwards", "70")]), to: leg.target))
             out.append(.log(.info, "agent \(leg.agent) answered after the call ended; hung up that leg", call: inv.header("X-CC-Call")))
         }
+        // A non-2xx was ACKed by its transaction (RFC 3261 §17.1.1.3).
         lingeringLegs[inv.callID] = nil
         out.append(.cancelTimer(.lingeringLeg(inv.callID)))
+    }
+
+    /// A request to an agent leg got no final answer: an INVITE that timed out is a failed ring.
+    mutating func requestFailed(callID: String, method: String, now: Duration, into out: inout [EngineAction]) {
+        guard method == "INVITE", let id = agentLegIndex[callID], var call = calls[id], var leg = call.agentLegs[callID],
+              leg.state == .calling || leg.state == .cancelling
+        else { return }
+        let wasCalling = leg.state == .calling
+        leg.state = .ended
+        call.agentLegs[callID] = leg
+        calls[id] = call
+        if wasCalling {
+            out.append(.log(.info, "agent \(leg.agent) never answered the INVITE (Timer B); trying the next agent", call: id))
+            apply(center.handle(.agentRejected(id, leg.agent), now: now), now: now, into: &out)
+        }
+        finishIfDone(id, now: now, into: &out)
     }
 
     /// Requests from an agent inside its leg's dialog: BYE, re-INVITE, INFO.

@@ -72,6 +72,15 @@ public struct B2BUA: Sendable {
             applyRegistrar(registrar.expire(agent: agent, contact: contact, now: now), now: now, into: &out)
         case .timerFired(.lingeringLeg(let key)):
             lingeringLegs[key] = nil
+        case .requestFailed(let callID, let method):
+            requestFailed(callID: callID, method: method, now: now, into: &out)
+        case .ackTimedOut(let id):
+            guard calls[id]?.customer.state == .answered else { break }
+            out.append(.log(.warning, "the caller never ACKed our 200 OK (64*T1); ending the call", call: id))
+            endCustomer(id, status: 408, reason: nil, into: &out)
+            apply(center.handle(.callerHungUp(id), now: now), now: now, into: &out)
+        case .timerFired(.transaction), .timerFired(.okRetransmit):
+            break  // the transaction layer's timers (SIPStack)
         case .mediaFailed(let call, let reason):
             out.append(.log(.error, "media relay failed for the call: \(reason); ending it", call: call))
             apply(center.handle(.callerHungUp(call), now: now), now: now, into: &out)

@@ -8,6 +8,10 @@ public enum EngineEvent: Sendable {
     case timerFired(EngineTimer)
     /// The relay could not bind a call's ports.
     case mediaFailed(CallID, reason: String)
+    /// A request we sent got no final answer (RFC 3261 Timer B/F) or could not be sent.
+    case requestFailed(callID: String, method: String)
+    /// Our 2xx to a customer's INVITE was never ACKed within 64*T1 (§13.3.1.4).
+    case ackTimedOut(CallID)
 }
 
 /// Every timer the engine core may arm. The driver schedules them and reports them back.
@@ -15,6 +19,10 @@ public enum EngineTimer: Hashable, Sendable {
     case callCenter(TimerID)
     /// A registration binding expired (RFC 3261 §10.3 step 7 expiry): the agent goes offline.
     case registrationExpiry(AgentID, contact: String)
+    /// A SIP transaction timer (RFC 3261 §17: A-K, L, M).
+    case transaction(TransactionTimerID)
+    /// Retransmission of our 2xx to a customer until the ACK (§13.3.1.4), by customer Call-ID.
+    case okRetransmit(String, ServerDialog2xxRetransmitter.Timer)
     /// How long a cancelled agent leg waits for its final response (RFC 3261 Timer B, 64*T1).
     case lingeringLeg(String)
 }

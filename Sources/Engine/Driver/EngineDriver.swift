@@ -14,7 +14,7 @@ public final class EngineDriver: @unchecked Sendable {
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let loop: any EventLoop
-    private var core: B2BUA
+    private var core: SIPStack
     private var ingress = SIPIngress()
     private let relay: RTPRelay
     public let store: CallRecordStore
@@ -37,11 +37,12 @@ public final class EngineDriver: @unchecked Sendable {
         let settings = B2BUA.Settings(
             sip: Endpoint(host: host, port: config.sip.port), mediaHost: config.mediaHost,
             rtpPorts: config.rtpPorts, natPolicy: config.natPolicy, codecs: config.codecs)
-        self.core = B2BUA(settings: settings, center: center, agents: Set(config.agents.map(\.login)),
+        let b2bua = B2BUA(settings: settings, center: center, agents: Set(config.agents.map(\.login)),
                           queues: config.queueNames, seed: UInt64(originWall * 1_000_000),
                           authenticator: AgentAuthenticator(
                             realm: config.realm, accounts: config.agents, required: config.requireAuth,
                             secret: (0..<32).map { _ in UInt8.random(in: 0...255) }, algorithms: config.digestAlgorithms))
+        self.core = SIPStack(core: b2bua)
         self.relay = RTPRelay(group: group, host: config.mediaHost, logger: logger)
         self.store = try CallRecordStore(directory: config.stateDirectory)
     }

@@ -1,0 +1,135 @@
+import CallCenter
+import SIP
+
+/// The engine's whole pure core: RFC 3261 §17 transactions in front of the B2BUA. Bytes are
+/// decoded by `SIPIngress`; messages pass through `TransactionLayer` (retransmissions absorbed,
+/// timers A-M, ACK for non-2xx); what reaches the B2BUA is a request, an ACK, a response or a
+/// timeout. What the B2BUA sends goes back through the layer, so every request we send is
+/// retransmitted until answered and every response is resent when the request is repeated.
+/// The 2xx to a customer's INVITE is retransmitted until its ACK (§13.3.1.4).
+public struct SIPStack: Sendable {
+    public private(set) var core: B2BUA
+    private var layer: TransactionLayer
+    private var okRetransmitters: [String: ServerDialog2xxRetransmitter] = [:]
+    /// Client transactions we started, to tell the B2BUA which leg a timeout belongs to.
+    private var clientRequests: [TransactionKey: (callID: String, method: String)] = [:]
+
+    public init(core: B2BUA, timers: TransactionTimers = .init()) {
+        self.core = core
+        self.layer = TransactionLayer(timers: timers)
+    }
+
+    public var transactionCount: Int { layer.count }
+
+    public mutating func handle(_ event: EngineEvent, now: Duration) -> [EngineAction] {
+        switch event {
+        case .received(let m, let from):
+            return fromLayer(layer.received(m, from: TransportAddress(host: from.host, port: from.port), now: now), now: now)
+        case .timerFired(.transaction(let id)):
+            return fromLayer(layer.timerFired(id, now: now), now: now)
+        case .timerFired(.okRetransmit(let callID, let timer)):
+            guard var r = okRetransmitters[callID] else { return [] }
+            let actions = r.timerFired(timer, now: now)
+            okRetransmitters[callID] = r.state == .waitingForAck ? r : nil
+            return fromRetransmitter(actions, callID: callID, now: now)
+        default:
+            return toNetwork(core.handle(event, now: now), now: now)
+        }
+    }
+
+    /// What the transaction layer asks for: wire, timers, or events for the B2BUA.
+    private mutating func fromLayer(_ actions: [TransactionLayerAction], now: Duration) -> [EngineAction] {
+        var out: [EngineAction] = []
+        for a in actions {
+            switch a {
+            case .transmit(let m, let to):
+                out.append(.send(m, to: Endpoint(host: to.host, port: to.port)))
+            case .startTimer(let id, let at):
+                out.append(.startTimer(.transaction(id), at: at))
+            case .cancelTimer(let id):
+                out.append(.cancelTimer(.transaction(id)))
+            case .deliverToTU(let event):
+                out += deliver(event, now: now)
+            }
+        }
+        return out
+    }
+
+    private mutating func deliver(_ event: TransactionUserEvent, now: Duration) -> [EngineAction] {
+        switch event {
+        case .request(let m, let from, _), .cancel(let m, let from, _, _):
+            return toNetwork(core.handle(.received(m, from: Endpoint(host: from.host, port: from.port)), now: now), now: now)
+        case .ack(let m, let from):
+            var out: [EngineAction] = []
+            if var r = okRetransmitters[m.callID], r.response.cseq.number == m.cseq.number {
+                out += fromRetransmitter(r.receivedAck(now: now), callID: m.callID, now: now)
+                okRetransmitters[m.callID] = nil
+            }
+            return out + toNetwork(core.handle(.received(m, from: Endpoint(host: from.host, port: from.port)), now: now), now: now)
+        case .response(let m, let key):
+            if (m.status ?? 0) >= 200 { clientRequests[key] = nil }
+            // The source of a response is not needed above the transaction layer.
+            return toNetwork(core.handle(.received(m, from: Endpoint(host: "0.0.0.0", port: 0)), now: now), now: now)
+        case .timedOut(let key), .transportError(let key):
+            guard let info = clientRequests.removeValue(forKey: key) else { return [] }
+            return toNetwork(core.handle(.requestFailed(callID: info.callID, method: info.method), now: now), now: now)
+        }
+    }
+
+    /// What the B2BUA sends goes through the layer; everything else passes to the driver.
+    private mutating func toNetwork(_ actions: [EngineAction], now: Duration) -> [EngineAction] {
+        var out: [EngineAction] = []
+        for a in actions {
+            guard case .send(let m, let to) = a else {
+                out.append(a)
+                continue
+            }
+            if let method = m.method {
+                do {
+                    let sent = try layer.send(request: m, to: TransportAddress(host: to.host, port: to.port), now: now)
+                    if method != "ACK", let key = TransactionKey.client(sending: m) { clientRequests[key] = (m.callID, method) }
+                    out += fromLayer(sent, now: now)
+                } catch {
+                    out.append(.log(.error, "could not start a transaction for \(method): \(error); sent without one", call: nil))
+                    out.append(a)
+                }
+            } else {
+                do {
+                    out += fromLayer(try layer.send(response: m, now: now), now: now)
+                } catch {
+                    // No transaction (it ended): send the response as it is, to where the B2BUA said.
+                    out.append(a)
+                }
+                if m.cseq.method == "INVITE", let status = m.status, (200..<300).contains(status) {
+                    let (r, timerActions) = ServerDialog2xxRetransmitter.start(response: m, now: now, timers: layer.timers)
+                    okRetransmitters[m.callID] = r
+                    out += fromRetransmitter(timerActions, callID: m.callID, now: now)
+                }
+            }
+        }
+        return out
+    }
+
+    private mutating func fromRetransmitter(_ actions: [ServerDialog2xxRetransmitter.Action], callID: String, now: Duration) -> [EngineAction] {
+        var out: [EngineAction] = []
+        for a in actions {
+            switch a {
+            case .retransmit(let m):
+                if let sent = try? layer.send(response: m, now: now) {
+                    out += fromLayer(sent, now: now)
+                } else {
+                    let t = m.via[0].responseTarget
+                    out.append(.send(m, to: Endpoint(host: t.host, port: t.port)))
+                }
+            case .startTimer(let t, let at):
+                out.append(.startTimer(.okRetransmit(callID, t), at: at))
+            case .cancelTimer(let t):
+                out.append(.cancelTimer(.okRetransmit(callID, t)))
+            case .ackTimedOut:
+                okRetransmitters[callID] = nil
+                out += toNetwork(core.handle(.ackTimedOut(callID), now: now), now: now)
+            }
+        }
+        return out
+    }
+}
