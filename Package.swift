@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "CallCenter"),
         // Workload models shared by real-time and virtual-time simulation: distributions, arrivals.
         .target(name: "Workload"),
+        // Virtual-time simulation on the routing core, queueing theory, staffing search.
+        .target(name: "VirtualTime", dependencies: ["CallCenter", "Workload"]),
         // YAML with file:line errors, shared by engine config and scenarios.
         .target(name: "YAMLConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         // SIP message model and codec (libosip2 at the edge), SDP, pure B2BUA-facing types.
@@ -56,7 +58,7 @@ let package = Package(
         ]),
         // The simulator: scenarios, virtual SIP phones with libortp media, verdicts.
         .target(name: "Simulator", dependencies: [
-            "CallCenter", "SIP", "Media", "CORTP", "Capture", "YAMLConfig", "Engine", "Workload",
+            "CallCenter", "SIP", "Media", "CORTP", "Capture", "YAMLConfig", "Engine", "Workload", "VirtualTime",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Yams", package: "Yams"),
@@ -65,7 +67,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // ccbench's library: routing latency beside a bare reference, pcap forensics.
-        .target(name: "Bench", dependencies: ["CallCenter", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .target(name: "Bench", dependencies: [
+            "CallCenter", "Media",
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .executableTarget(name: "ccengine", dependencies: [
             "Engine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -73,7 +80,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "ccsim", dependencies: [
-            "Simulator",
+            "Simulator", "VirtualTime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -88,6 +95,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "SIP", "CallCenter"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Engine", "Capture"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench"]),
+        .testTarget(name: "VirtualTimeTests", dependencies: ["VirtualTime", "CallCenter", "Workload"]),
     ],
     swiftLanguageModes: [.v6]
 )

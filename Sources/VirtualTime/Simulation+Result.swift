@@ -7,6 +7,8 @@ extension Simulation {
         var offered = 0, answered = 0, abandoned = 0, waited = 0
         var waitSum = 0.0
         var within: [Int]
+        /// Sums of the controls' per-call relative deviations (talk time, inter-arrival gap).
+        var holdDeviation = 0.0, gapDeviation = 0.0
 
         init(thresholds: Int) { within = Array(repeating: 0, count: thresholds) }
 
@@ -33,6 +35,18 @@ extension Simulation {
         var counts: [VirtualCallOutcome: Int] = [:]
         var maxWait: Int64 = 0
         var abandonWait: Int64 = 0
+        let streams = scenario.customerStreams
+        let holdMean = streams.map { $0.holdTime.mean }
+        let poissonRate = streams.map { s -> Double? in
+            if case .arrival(.poisson(let rate, _)) = s.arrivals { return rate }
+            return nil
+        }
+        var previousArrival = streams.map { s -> Int64 in
+            if case .arrival(.poisson(_, let start)) = s.arrivals { return nanoseconds(start) }
+            return 0
+        }
+        // Gaps of the warm-up calls are not counted, but they set each stream's previous arrival.
+        for c in 0..<first { previousArrival[Int(callStream[c])] = callArrival[c] }
 
         for c in first..<callArrival.count {
             let b = counted == 0 ? 0 : (c - first) * batchCount / counted
@@ -42,6 +56,14 @@ extension Simulation {
             maxWait = max(maxWait, wait)
             let waited = callFirstRing[c] != callArrival[c]
             let answered = callAnswer[c] >= 0
+            let stream = Int(callStream[c])
+            if holdMean[stream] > 0 {
+                batches[b].holdDeviation += seconds(callHold[c]) / holdMean[stream] - 1
+            }
+            if let rate = poissonRate[stream] {
+                batches[b].gapDeviation += seconds(callArrival[c] - previousArrival[stream]) * rate - 1
+            }
+            previousArrival[stream] = callArrival[c]
             if outcome == .abandoned { abandonWait += wait }
             total.add(waited: waited, abandoned: outcome == .abandoned, answeredAfter: answered ? wait : nil, thresholdNs)
             batches[b].add(waited: waited, abandoned: outcome == .abandoned, answeredAfter: answered ? wait : nil, thresholdNs)
@@ -53,6 +75,41 @@ extension Simulation {
                 estimate: value(total) ?? .nan, values: batches.compactMap(value), method: method)
         }
         func ratio(_ a: Int, _ b: Int) -> Double? { b == 0 ? nil : Double(a) / Double(b) }
+
+        // Controls: each batch's mean deviations, kept only when they vary (a constant talk time
+        // or deterministic arrivals carry no information).
+        var controlNames: [String] = []
+        var controlColumns: [[Double]] = []
+        for (name, column) in [
+            ("talk time", batches.map { $0.offered == 0 ? 0 : $0.holdDeviation / Double($0.offered) }),
+            ("inter-arrival time", batches.map { $0.offered == 0 ? 0 : $0.gapDeviation / Double($0.offered) }),
+        ] where column.contains(where: { abs($0 - column[0]) > 1e-12 }) {
+            controlNames.append(name)
+            controlColumns.append(column)
+        }
+        let cvMethod = "control variates (\(controlNames.joined(separator: ", "))), \(batchCount) batches"
+        func cv(_ value: (Tally) -> Double?) -> ConfidenceInterval? {
+            guard !controlNames.isEmpty else { return nil }
+            var ys: [Double] = [], xs: [[Double]] = []
+            for (b, batch) in batches.enumerated() {
+                guard let y = value(batch) else { continue }
+                ys.append(y)
+                xs.append(controlColumns.map { $0[b] })
+            }
+            return ControlVariates.intercept(values: ys, controls: xs, method: cvMethod)
+        }
+        var controlled: ControlledEstimates?
+        if let pw = cv({ ratio($0.waited, $0.offered) }),
+            let asa = cv({ $0.answered == 0 ? nil : $0.waitSum / Double($0.answered) }),
+            let ab = cv({ ratio($0.abandoned, $0.offered) })
+        {
+            controlled = ControlledEstimates(
+                controls: controlNames, probabilityOfWait: pw, averageSpeedOfAnswer: asa,
+                abandonRate: ab,
+                serviceLevelsOfOffered: thresholds.indices.compactMap { i in
+                    cv { ratio($0.within[i], $0.offered) }
+                })
+        }
 
         let serviceLevels = thresholds.indices.map { i in
             ServiceLevel(
@@ -72,7 +129,7 @@ extension Simulation {
             abandonRate: ci { ratio($0.abandoned, $0.offered) },
             serviceLevels: serviceLevels, maxWait: seconds(maxWait),
             meanTimeToAbandon: total.abandoned == 0 ? 0 : seconds(abandonWait) / Double(total.abandoned),
-            agents: agentResults(), intervals: intervalResults(thresholdNs),
+            controlled: controlled, agents: agentResults(), intervals: intervalResults(thresholdNs),
             calls: scenario.keepCalls ? callResults() : [])
     }
 

@@ -91,7 +91,10 @@ struct Simulation {
         }
         if streamsActive == 0 { horizon = nanoseconds(scenario.duration) }
         while let event = events.pop() {
-            if event.time > horizon { break }
+            if event.time > horizon {
+                advance(to: horizon)
+                break
+            }
             if streamsActive == 0, liveCalls == 0, event.time > nanoseconds(scenario.duration) { break }
             advance(to: event.time)
             eventsProcessed += 1

@@ -39,7 +39,7 @@ public struct VirtualCallResult: Sendable, Codable, Equatable {
 }
 
 /// A point estimate with a 95% confidence interval.
-public struct ConfidenceInterval: Sendable, Codable, Equatable {
+public struct ConfidenceInterval: Sendable, Equatable {
     public var estimate: Double
     /// Half the interval's width; `.infinity` when it could not be estimated.
     public var halfWidth: Double
@@ -55,6 +55,31 @@ public struct ConfidenceInterval: Sendable, Codable, Equatable {
     }
 
     public func contains(_ x: Double) -> Bool { x >= lower && x <= upper }
+
+    /// True when both the estimate and the half-width are finite numbers.
+    public var isEstimated: Bool { estimate.isFinite && halfWidth.isFinite }
+}
+
+extension ConfidenceInterval: Codable {
+    private enum CodingKeys: String, CodingKey { case estimate, halfWidth, lower, upper, method }
+
+    /// JSON has no NaN or infinity: a value that could not be estimated is left out (null).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        func put(_ x: Double, _ key: CodingKeys) throws { try c.encode(x.isFinite ? x : nil, forKey: key) }
+        try put(estimate, .estimate)
+        try put(halfWidth, .halfWidth)
+        try put(lower, .lower)
+        try put(upper, .upper)
+        try c.encode(method, forKey: .method)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        estimate = try c.decodeIfPresent(Double.self, forKey: .estimate) ?? .nan
+        halfWidth = try c.decodeIfPresent(Double.self, forKey: .halfWidth) ?? .infinity
+        method = try c.decode(String.self, forKey: .method)
+    }
 }
 
 /// Service level for one threshold, under both definitions in use (REFERENCE §3 asks every
@@ -149,6 +174,10 @@ public struct VirtualRunResult: Sendable, Codable {
     /// Mean wait of abandoned calls until they hung up.
     public var meanTimeToAbandon: Double
 
+    /// The same metrics by control variates (see `ControlledEstimates`); nil when no control
+    /// varies or there are too few batches.
+    public var controlled: ControlledEstimates?
+
     public var agents: [VirtualAgentResult]
     public var intervals: [VirtualInterval]
     /// Empty unless `VirtualScenario.keepCalls`.
@@ -158,4 +187,18 @@ public struct VirtualRunResult: Sendable, Codable {
     public func serviceLevel(_ t: Double) -> ServiceLevel? {
         serviceLevels.first { $0.threshold == t }
     }
+}
+
+/// Estimates of the run's metrics adjusted by control variates: the batch values regressed on
+/// each batch's mean relative deviation of the sampled talk times (and of Poisson inter-arrival
+/// gaps) from their known means; the intercept is the estimate at the nominal load. Same
+/// quantities as the plain estimates, usually with a several-times narrower interval.
+public struct ControlledEstimates: Sendable, Codable, Equatable {
+    /// Which controls were used: "talk time", "inter-arrival time".
+    public var controls: [String]
+    public var probabilityOfWait: ConfidenceInterval
+    public var averageSpeedOfAnswer: ConfidenceInterval
+    public var abandonRate: ConfidenceInterval
+    /// `answeredWithin(t) / offered`, per `VirtualScenario.serviceLevelThresholds`.
+    public var serviceLevelsOfOffered: [ConfidenceInterval]
 }

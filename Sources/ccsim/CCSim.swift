@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Logging
 import Simulator
+import VirtualTime
 import YAMLConfig
 
 @main
@@ -11,7 +12,7 @@ struct CCSim: AsyncParsableCommand {
         commandName: "ccsim",
         abstract: "Call-center simulator: virtual SIP agents and customers against a real ccengine.",
         discussion: "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad scenario or engine start failure.",
-        subcommands: [Run.self, Validate.self])
+        subcommands: [Run.self, Validate.self, Plan.self, Compare.self])
 }
 
 struct Run: AsyncParsableCommand {
@@ -26,6 +27,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Report folder (default Reports/<scenario>-<time>).") var report: String?
     @Flag(help: "Signalling only: no RTP.") var noMedia = false
     @Option(help: "Write JUnit XML (one test case per expectation) to this file.") var junit: String?
+    @Flag(help: "Run on the routing core in simulated time: no sockets, no media (seconds for a day of calls).") var virtualTime = false
     @Option(help: "Engine log level.") var engineLogLevel = "info"
 
     func run() async throws {
@@ -53,7 +55,19 @@ struct Run: AsyncParsableCommand {
         let logger = Logger(label: "ccsim")
         let result: SimulationRun.Result
         do {
-            result = try await SimulationRun(scenario: s, options: options, logger: logger).run()
+            if virtualTime {
+                let (v, r) = try VirtualRun.run(s)
+                result = r
+                try FileManager.default.createDirectory(atPath: options.reportDirectory, withIntermediateDirectories: true)
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try enc.encode(v).write(to: URL(fileURLWithPath: options.reportDirectory + "/virtual.json"))
+                print(String(format: "virtual time: %.0f s simulated, %d events in %.2f s; P(wait) %.4f, ASA %.2f s, abandonment %.4f",
+                             v.simulatedTime, v.eventsProcessed, r.elapsed, v.probabilityOfWait.estimate,
+                             v.averageSpeedOfAnswer.estimate, v.abandonRate.estimate))
+            } else {
+                result = try await SimulationRun(scenario: s, options: options, logger: logger).run()
+            }
         } catch {
             FileHandle.standardError.write(Data("ccsim: \(error)\n".utf8))
             throw ExitCode(2)
@@ -87,5 +101,84 @@ struct Validate: ParsableCommand {
             }
         }
         if bad { throw ExitCode(2) }
+    }
+}
+
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find the smallest staffing of an agent group that meets a target, in virtual time.",
+        discussion: """
+            Targets: "sl(20s) >= 0.8" (answered within 20 s / offered), "sl(20s, answered) >= 80%",
+            "asa <= 30s", "abandon <= 5%". Prints the staffing with its 95% confidence interval and the
+            curve around it.
+            """)
+    @Argument(help: "Scenario file (YAML).") var scenario: String
+    @Option(help: "The target to meet.") var target: String
+    @Option(help: "Which agent group to staff (0-based, in the scenario's order).") var group = 0
+    @Option(help: "Smallest and largest staffing to consider, LOW-HIGH.") var range = "1-500"
+    @Option(help: "Calls per simulated staffing level (default: the scenario's).") var calls: Int?
+
+    func run() throws {
+        let s: Scenario
+        do { s = try ScenarioFile.load(scenario) } catch {
+            FileHandle.standardError.write(Data("ccsim: \(error)\n".utf8)); throw ExitCode(2)
+        }
+        let parts = range.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 2, parts[0] >= 1, parts[0] <= parts[1] else {
+            FileHandle.standardError.write(Data("ccsim: --range '\(range)' is not LOW-HIGH\n".utf8)); throw ExitCode(2)
+        }
+        guard group >= 0, group < s.agentGroups.count else {
+            FileHandle.standardError.write(Data("ccsim: --group \(group): the scenario has \(s.agentGroups.count) agent groups\n".utf8)); throw ExitCode(2)
+        }
+        let t: StaffingPlanner.Target
+        do { t = try StaffingPlanner.Target.parse(target) } catch {
+            FileHandle.standardError.write(Data("ccsim: \(error)\n".utf8)); throw ExitCode(2)
+        }
+        let plan = try StaffingPlanner(calls: calls).plan(scenario: VirtualRun.scenario(from: s), group: group, target: t, range: parts[0]...parts[1])
+        print("target: \(target)")
+        if let erlang = plan.erlangEstimate { print("Erlang C estimate: \(erlang) agents") }
+        for p in plan.curve {
+            print(String(format: "  %4d agents: %.4f ± %.4f %@", p.agents, p.metric.estimate, p.metric.halfWidth, p.meetsTarget ? "meets" : "misses"))
+        }
+        if let n = plan.agents {
+            print("smallest staffing meeting the target: \(n) agents\(plan.confident ? "" : " (not confident: the interval straddles the target)")")
+        } else {
+            print("no staffing in \(range) meets the target"); throw ExitCode(1)
+        }
+    }
+}
+
+struct Compare: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Compare two runs' report.json side by side (e.g. a real run and a virtual-time run).")
+    @Argument(help: "First report.json.") var a: String
+    @Argument(help: "Second report.json.") var b: String
+
+    func run() throws {
+        struct R: Decodable { var scenario: String; var summary: RunSummary; var calls: [CallObservation] }
+        let ra = try JSONDecoder().decode(R.self, from: Data(contentsOf: URL(fileURLWithPath: a)))
+        let rb = try JSONDecoder().decode(R.self, from: Data(contentsOf: URL(fileURLWithPath: b)))
+        func row(_ name: String, _ x: Double, _ y: Double, _ se: Double) -> String {
+            String(format: "  %-22@ %10.4f %10.4f   diff %+.4f (%.1f standard errors)", name as NSString, x, y, y - x, se > 0 ? abs(y - x) / se : 0)
+        }
+        // Standard errors from the two samples (binomial for rates, sample variance for waits).
+        func rateSE(_ p1: Double, _ n1: Int, _ p2: Double, _ n2: Int) -> Double {
+            (p1 * (1 - p1) / Double(max(n1, 1)) + p2 * (1 - p2) / Double(max(n2, 1))).squareRoot()
+        }
+        func waits(_ calls: [CallObservation]) -> [Double] { calls.filter { $0.outcome == .answered }.compactMap(\.wait) }
+        func sd(_ xs: [Double]) -> Double {
+            guard xs.count > 1 else { return 0 }
+            let m = xs.reduce(0, +) / Double(xs.count)
+            return (xs.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(xs.count - 1)).squareRoot()
+        }
+        let wa = waits(ra.calls), wb = waits(rb.calls)
+        let asaSE = ((sd(wa) * sd(wa)) / Double(max(wa.count, 1)) + (sd(wb) * sd(wb)) / Double(max(wb.count, 1))).squareRoot()
+        print("  \("metric".padding(toLength: 22, withPad: " ", startingAt: 0)) \(ra.scenario.prefix(10).padding(toLength: 10, withPad: " ", startingAt: 0)) \(rb.scenario.prefix(10))")
+        print(row("offered", Double(ra.summary.offered), Double(rb.summary.offered), 0))
+        print(row("SL(20 s) of offered", ra.summary.serviceLevel20s, rb.summary.serviceLevel20s,
+                  rateSE(ra.summary.serviceLevel20s, ra.summary.offered, rb.summary.serviceLevel20s, rb.summary.offered)))
+        print(row("ASA (s)", ra.summary.asa, rb.summary.asa, asaSE))
+        print(row("abandonment", ra.summary.abandonRate, rb.summary.abandonRate,
+                  rateSE(ra.summary.abandonRate, ra.summary.offered, rb.summary.abandonRate, rb.summary.offered)))
+        print("  (differences within about 2 standard errors are statistical noise)")
     }
 }

@@ -47,7 +47,8 @@ public enum SummaryPrinter {
     public static func text(_ result: SimulationRun.Result, verdict: Verdict) -> String {
         let s = RunSummary(result.calls)
         var out = "\n== \(result.scenario.name): \(s.offered) offered, \(s.answered) answered, \(s.abandoned) abandoned, \(s.failed + s.pending) failed in \(fmt(result.elapsed)) s\n"
-        for c in result.calls {
+        if result.calls.count > 40 { out += "  (\(result.calls.count) calls: see report.json for each)\n" }
+        for c in result.calls where result.calls.count <= 40 {
             let media: String
             if c.outcome != .answered {
                 media = ""

@@ -35,6 +35,8 @@ public final class SimulationRun: @unchecked Sendable {
         public var captureStats: (received: UInt32, dropped: UInt32)?
         /// INVITEs each virtual agent's phone received.
         public var ringsPerAgent: [String: Int] = [:]
+        /// A run in simulated time (no media, no engine records).
+        public var virtualTime = false
     }
 
     let scenario: Scenario
