@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "CallCenterTests", dependencies: ["CallCenter"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "SIP", "CallCenter"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Engine", "Capture"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Engine", "Capture", "Bench"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench"]),
         .testTarget(name: "VirtualTimeTests", dependencies: ["VirtualTime", "CallCenter", "Workload"]),
     ],

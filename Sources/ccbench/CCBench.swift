@@ -12,7 +12,7 @@ struct CCBench: ParsableCommand {
             is shared and noisy), with absolute figures as context. Reports go to Reports/bench-<name>-<time>/.
             Build with `swift build -c release` for meaningful numbers.
             """,
-        subcommands: [Routing.self, Pcap.self])
+        subcommands: [Routing.self, Pcap.self, Flood.self])
 }
 
 struct Routing: ParsableCommand {
@@ -98,5 +98,22 @@ enum BenchReport {
             }
         }
         return out
+    }
+}
+
+struct Flood: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send a bounded flood of random and mutated SIP datagrams to an engine on loopback.",
+        discussion: "Only 127.0.0.0/8 targets are accepted. Check the engine afterwards: it must still answer OPTIONS.")
+    @Option(help: "Engine address, HOST:PORT (loopback only).") var engine = "127.0.0.1:5060"
+    @Option(help: "Datagrams to send.") var count = 100_000
+    @Option(help: "Datagrams per second at most (0: unlimited).") var rate = 20_000
+    @Option(help: "Seed of the generator (a crash replays with the same seed).") var seed: UInt64 = 1
+
+    func run() throws {
+        let parts = engine.split(separator: ":")
+        guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--engine must be HOST:PORT") }
+        let r = try SIPFlood(host: String(parts[0]), port: port, count: count, rate: rate, seed: seed).run()
+        print("sent \(r.sent) datagrams (\(r.randomBytes) random, \(r.mutated) mutated) in \(String(format: "%.1f", r.seconds)) s; \(r.responsesSeen) answers received")
     }
 }

@@ -59,7 +59,17 @@ public final class EngineDriver: @unchecked Sendable {
             }
         let ch = try await bootstrap.bind(host: config.sip.host, port: config.sip.port).get()
         try await loop.submit { self.channel = ch }.get()
+        if let warning = Self.ephemeralOverlap(config.rtpPorts) { logger.warning("\(warning)") }
         logger.info("ccengine listening", metadata: ["sip": "\(config.sip)", "records": "\(store.path)", "queues": "\(config.queueNames.sorted())"])
+    }
+
+    /// The kernel hands out ports in `ip_local_port_range` to every program's unbound sockets; a
+    /// relay range inside it can find its ports taken (and then a call fails).
+    static func ephemeralOverlap(_ range: ClosedRange<Int>) -> String? {
+        guard let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8) else { return nil }
+        let p = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
+        guard p.count == 2, range.overlaps(p[0]...p[1]) else { return nil }
+        return "media.rtp_ports \(range.lowerBound)-\(range.upperBound) overlaps the kernel's ephemeral ports \(p[0])-\(p[1]): other sockets may take relay ports; choose a range outside it"
     }
 
     public func stop() async {

@@ -46,7 +46,7 @@ final class VirtualAgent: @unchecked Sendable {
         self.scale = scale
         self.rng = SplitMix(seed: seed)
         self.registerCallID = phone.ids.callID()
-        phone.onMessage = { [unowned self] m, from in self.received(m, from: from) }
+        phone.onMessage = { [weak self] m, from in self?.received(m, from: from) }
     }
 
     func scaled(_ seconds: Double) -> TimeAmount { .nanoseconds(Int64(seconds / scale * 1e9)) }

@@ -33,7 +33,7 @@ final class VirtualCustomer: @unchecked Sendable {
         self.scale = scale
         self.rng = SplitMix(seed: seed)
         self.done = phone.loop.makePromise(of: Void.self)
-        phone.onMessage = { [unowned self] m, from in self.received(m) }
+        phone.onMessage = { [weak self] m, _ in self?.received(m) }
     }
 
     func scaled(_ seconds: Double) -> TimeAmount { .nanoseconds(Int64(seconds / scale * 1e9)) }

@@ -60,9 +60,16 @@ public enum SummaryPrinter {
             let wait = c.wait.map { "wait \(String(format: "%.2f", $0)) s" } ?? ""
             out += "  \(c.caller) -> \(c.queue): \(c.outcome.rawValue)\(c.agent.map { " by \($0)" } ?? "") \(wait)\(media)\n"
         }
+        if s.perAgent.count > 20 {
+            let counts = s.perAgent.values
+            out += "  answered per agent: \(s.perAgent.count) agents, min \(counts.min() ?? 0), max \(counts.max() ?? 0)\n"
+            out += "  rings per agent: \(result.ringsPerAgent.count) agents rung, \(result.ringsPerAgent.values.reduce(0, +)) rings\n"
+        } else {
         out += "  answered per agent: " + s.perAgent.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
         out += "  rings per agent: " + result.ringsPerAgent.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
+        }
         out += "  ASA \(fmt(s.asa)) s, max wait \(fmt(s.maxWait)) s, SL(20 s) \(fmt(s.serviceLevel20s)) [\(RunSummary.serviceLevelDefinition)], abandonment \(fmt(s.abandonRate))\n"
+        if s.rtpReceived > 0 { out += "  RTP: \(s.rtpReceived) packets received by the phones, \(s.rtpLost) lost (\(String(format: "%.3f", s.rtpLossRate * 100))%)\n" }
         if let r = result.records { out += "  engine records: \(r.count)\n" }
         if let c = result.captureStats { out += "  capture: \(c.received) packets seen, \(c.dropped) dropped by the kernel\n" }
         for c in verdict.checks { out += "  [\(c.passed ? "PASS" : "FAIL")] \(c.name): \(c.detail)\n" }

@@ -16,6 +16,10 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var maxWait: Double = 0
     public var serviceLevel20s: Double = 0
     public var abandonRate: Double = 0
+    /// RTP packets received by all virtual phones, and lost (gaps in sequence numbers, from oRTP).
+    public var rtpReceived: UInt64 = 0
+    public var rtpLost: Int64 = 0
+    public var rtpLossRate: Double { rtpReceived == 0 ? 0 : Double(max(rtpLost, 0)) / Double(Int64(rtpReceived) + max(rtpLost, 0)) }
     public static let serviceLevelDefinition = "answered within T / all offered calls"
 
     public init(_ calls: [CallObservation]) {
@@ -31,6 +35,10 @@ public struct RunSummary: Sendable, Codable, Equatable {
             if c.outcome == .answered, let w = c.wait { waits.append(w) }
             if let w = c.wait { maxWait = max(maxWait, w) }
             if c.mediaVerified { mediaVerified += 1 }
+            for h in [c.customerHeard, c.agentHeard].compactMap({ $0 }) {
+                rtpReceived += h.packetsReceived
+                rtpLost += h.lost
+            }
             if c.outcome == .answered, let a = c.agent { perAgent[a, default: 0] += 1 }
         }
         asa = waits.isEmpty ? 0 : waits.reduce(0, +) / Double(waits.count)
