@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A bounded flood of random and mutated SIP datagrams at one loopback address, to show that the
 /// engine's single network entry point survives anything (issue: datagram flood). Seeded, so a
