@@ -58,7 +58,7 @@ let package = Package(
         ]),
         // The simulator: scenarios, virtual SIP phones with libortp media, verdicts.
         .target(name: "Simulator", dependencies: [
-            "CallCenter", "SIP", "Media", "CORTP", "Capture", "YAMLConfig", "Engine", "Workload", "VirtualTime",
+            "CallCenter", "SIP", "Media", "CORTP", "Capture", "YAMLConfig", "Engine", "Workload", "VirtualTime", "HTMLReport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Yams", package: "Yams"),
@@ -66,6 +66,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // Self-contained HTML reports with inline SVG charts (ccsim and ccbench).
+        .target(name: "HTMLReport"),
         // ccbench's library: routing latency beside a bare reference, pcap forensics.
         .target(name: "Bench", dependencies: [
             "CallCenter", "Media",
@@ -85,7 +87,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ccbench", dependencies: [
-            "Engine", "Capture", "CallCenter", "Bench",
+            "Engine", "Capture", "CallCenter", "Bench", "Simulator",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -95,6 +97,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "SIP", "CallCenter"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Engine", "Capture", "Bench"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench"]),
+        .testTarget(name: "HTMLReportTests", dependencies: ["HTMLReport"]),
         .testTarget(name: "VirtualTimeTests", dependencies: ["VirtualTime", "CallCenter", "Workload"]),
     ],
     swiftLanguageModes: [.v6]

@@ -24,8 +24,16 @@ struct Routing: ParsableCommand {
     @Option(help: "Report folder (default Reports/bench-routing-<time>).") var report: String?
     @Option(help: "Compare with an earlier report.json; exit 1 when a ratio to the bare reference regressed.") var baseline: String?
     @Option(help: "Allowed regression of a ratio against the baseline (0.5 = 50% worse). Ratios moved about ±15% between runs on this shared machine, so the default leaves room for twice that.") var tolerance = 0.5
+    @Flag(help: "Measure over real SIP on loopback: customer INVITE sent -> agent INVITE received, through a ccengine this command starts.") var e2e = false
+    @Option(help: "With --e2e: calls per second.") var rate = 100.0
+    @Option(help: "With --e2e: seconds of calls.") var duration = 20.0
+    @Option(help: "With --e2e: the SIP port of the engine started for the run.") var sipPort = 5180
 
     func run() throws {
+        if e2e {
+            try EndToEndRouting(rate: rate, duration: duration, sipPort: sipPort).run()
+            return
+        }
         let bench = quick ? RoutingBench.quick : RoutingBench(decisionsPerKind: decisions)
         let result = try bench.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         print(result.textTable())

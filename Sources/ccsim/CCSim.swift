@@ -76,6 +76,7 @@ struct Run: AsyncParsableCommand {
         print(SummaryPrinter.text(result, verdict: verdict), terminator: "")
         let path = try ReportWriter.write(result, verdict: verdict, to: options.reportDirectory)
         print("report: \(path)")
+        print("report: \(try HTMLReportWriter.write(result, verdict: verdict, to: options.reportDirectory))")
         if let pcap { print("capture: \(pcap)") }
         if let junit {
             try JUnitWriter.xml(result, verdict: verdict).write(toFile: junit, atomically: true, encoding: .utf8)

@@ -59,6 +59,7 @@ final class VirtualCustomer: @unchecked Sendable {
             invite = m
             state = .calling
             observations.offered(CallObservation(callID: m.callID, queue: stream.queue, caller: callerID, offeredAt: clock.now))
+            observations.inviteSent(m.callID, at: clock.monotonicNanos)
             phone.sendReliably(m, key: "invite")
             if let patience = stream.patience {
                 patienceTimer = phone.loop.scheduleTask(in: scaled(patience.sample(&rng))) { [self] in giveUp() }

@@ -38,6 +38,18 @@ final class Observations: Sendable {
     private let agentSide = NIOLockedValueBox<[String: (agent: String, heard: CallObservation.Heard?)]>([:])
 
     private let rings = NIOLockedValueBox<[String: Int]>([:])
+    /// Customer INVITE sent -> first agent INVITE received, per call (ns): the engine's end-to-end
+    /// routing latency over real SIP, measured in one process with one clock.
+    private let inviteTimes = NIOLockedValueBox<[String: UInt64]>([:])
+    private let routingLatencies = NIOLockedValueBox<[UInt64]>([])
+
+    func inviteSent(_ callID: String, at t: UInt64) { inviteTimes.withLockedValue { $0[callID] = t } }
+    func agentInviteReceived(_ callID: String, at t: UInt64) {
+        guard let sent = inviteTimes.withLockedValue({ $0.removeValue(forKey: callID) }), t >= sent else { return }
+        routingLatencies.withLockedValue { $0.append(t - sent) }
+    }
+    /// Nanoseconds from customer INVITE sent to agent INVITE received, first ring of each call.
+    var inviteToAgentInvite: [UInt64] { routingLatencies.withLockedValue { $0 } }
 
     func rung(_ agent: String) { rings.withLockedValue { $0[agent, default: 0] += 1 } }
     var ringsPerAgent: [String: Int] { rings.withLockedValue { $0 } }

@@ -69,6 +69,11 @@ public enum SummaryPrinter {
         out += "  rings per agent: " + result.ringsPerAgent.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
         }
         out += "  ASA \(fmt(s.asa)) s, max wait \(fmt(s.maxWait)) s, SL(20 s) \(fmt(s.serviceLevel20s)) [\(RunSummary.serviceLevelDefinition)], abandonment \(fmt(s.abandonRate))\n"
+        if !result.inviteToAgentInvite.isEmpty {
+            let l = result.inviteToAgentInvite.sorted()
+            func pct(_ p: Double) -> String { String(format: "%.3f", Double(l[min(l.count - 1, Int(Double(l.count) * p))]) / 1e6) }
+            out += "  customer INVITE -> agent INVITE (ms): p50 \(pct(0.5)) p99 \(pct(0.99)) max \(pct(1.0)) over \(l.count) calls\n"
+        }
         if s.rtpReceived > 0 { out += "  RTP: \(s.rtpReceived) packets received by the phones, \(s.rtpLost) lost (\(String(format: "%.3f", s.rtpLossRate * 100))%)\n" }
         if let r = result.records { out += "  engine records: \(r.count)\n" }
         if let c = result.captureStats { out += "  capture: \(c.received) packets seen, \(c.dropped) dropped by the kernel\n" }

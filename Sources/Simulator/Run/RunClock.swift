@@ -5,6 +5,8 @@ final class RunClock: Sendable {
     private let start = DispatchTime.now().uptimeNanoseconds
     let startWall = Date().timeIntervalSince1970
     var now: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+    var monotonicNanos: UInt64 { DispatchTime.now().uptimeNanoseconds }
+    static var nanosNow: UInt64 { DispatchTime.now().uptimeNanoseconds }
 }
 
 public enum SimulationError: Error, CustomStringConvertible {

@@ -37,6 +37,8 @@ public final class SimulationRun: @unchecked Sendable {
         public var ringsPerAgent: [String: Int] = [:]
         /// A run in simulated time (no media, no engine records).
         public var virtualTime = false
+        /// Customer INVITE sent -> agent INVITE received (ns), per call that rang an agent.
+        public var inviteToAgentInvite: [UInt64] = []
     }
 
     let scenario: Scenario
@@ -97,7 +99,8 @@ public final class SimulationRun: @unchecked Sendable {
             records = try? CallRecordStore(directory: (path as NSString).deletingLastPathComponent).rows(since: clock.startWall - 1)
         }
         return Result(scenario: scenario, calls: observations.all(), records: records, startedAt: clock.startWall, elapsed: clock.now,
-                      captureStats: stats, ringsPerAgent: observations.ringsPerAgent)
+                      captureStats: stats, ringsPerAgent: observations.ringsPerAgent,
+                      inviteToAgentInvite: observations.inviteToAgentInvite)
     }
 
     /// OPTIONS until the engine answers (RFC 3261 §11), up to 15 s.

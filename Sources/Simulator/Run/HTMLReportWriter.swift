@@ -1,0 +1,52 @@
+import Foundation
+import HTMLReport
+
+/// `report.html` beside `report.json`: one self-contained file (inline CSS and SVG, opens offline)
+/// with the summary, the verdict, queue length and agents busy over time, the wait histogram,
+/// service level per interval and per-agent occupancy.
+public enum HTMLReportWriter {
+    public static func write(_ result: SimulationRun.Result, verdict: Verdict, to directory: String) throws -> String {
+        let s = RunSummary(result.calls)
+        let timelines = result.calls.map {
+            CallTimeline(offeredAt: $0.offeredAt, answeredAt: $0.answeredAt, endedAt: $0.endedAt, outcome: $0.outcome.rawValue, agent: $0.agent)
+        }
+        let span = max(1, (result.calls.compactMap(\.endedAt).max() ?? result.elapsed))
+        let step = max(0.1, span / 400)
+        var doc = HTMLDocument(title: "ccsim: \(result.scenario.name)",
+                               subtitle: "\(result.scenario.file) — \(result.virtualTime ? "virtual time" : "real engine over SIP")")
+        doc.add(.heading("Summary"))
+        var kv: [(String, String)] = [
+            ("offered", "\(s.offered)"), ("answered", "\(s.answered)"), ("abandoned", "\(s.abandoned)"),
+            ("failed", "\(s.failed + s.pending)"),
+            ("ASA", String(format: "%.2f s", s.asa)), ("max wait", String(format: "%.2f s", s.maxWait)),
+            ("SL(20 s)", String(format: "%.3f (%@)", s.serviceLevel20s, RunSummary.serviceLevelDefinition)),
+            ("abandonment", String(format: "%.3f", s.abandonRate)),
+            ("run time", String(format: "%.1f s", result.elapsed)),
+        ]
+        if s.rtpReceived > 0 { kv.append(("RTP received / lost", "\(s.rtpReceived) / \(s.rtpLost)")) }
+        if let r = result.records { kv.append(("engine records", "\(r.count)")) }
+        doc.add(.keyValues(kv))
+        doc.add(.heading("Expectations"))
+        doc.add(.checks(verdict.checks.map { Check($0.name, passed: $0.passed, detail: $0.detail) }))
+        doc.add(.heading("Over time"))
+        doc.add(.chart(.lines(title: "Calls waiting and agents busy", xLabel: "time", yLabel: "calls",
+                              series: [CallTimelines.queueLength(timelines, step: step), CallTimelines.busyAgents(timelines, step: step)],
+                              xFormat: .seconds)))
+        doc.add(.chart(.lines(title: "Service level per interval (answered within 20 s / offered)", xLabel: "time", yLabel: "SL",
+                              series: [CallTimelines.serviceLevel(timelines, interval: max(1, span / 20), within: 20)],
+                              xFormat: .seconds, yFormat: .percent)))
+        doc.add(.heading("Waits"))
+        doc.add(.chart(.histogram(title: "Wait before answer", xLabel: "wait", bins: Histogramming.niceBins(CallTimelines.waitTimes(timelines)),
+                                  xFormat: .seconds)))
+        let occupancy = CallTimelines.occupancy(timelines, span: span)
+        if !occupancy.isEmpty && occupancy.count <= 60 {
+            doc.add(.heading("Agents"))
+            doc.add(.chart(.bars(title: "Occupancy per agent (talk time / run)", yLabel: "occupancy",
+                                 bars: occupancy.map { ($0.agent, $0.busyFraction) }, yFormat: .percent)))
+        }
+        doc.add(.table(Table(header: ["outcome", "calls"], rows: CallTimelines.outcomes(timelines).map { [$0.outcome, "\($0.count)"] })))
+        let path = (directory as NSString).appendingPathComponent("report.html")
+        try doc.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+}

@@ -1,0 +1,101 @@
+import Bench
+import Foundation
+import Logging
+import Simulator
+
+/// `ccbench routing --e2e`: a real ccengine (started here), ccsim's virtual agents (more than the
+/// calls that can be up at once, so no call waits) and Poisson customers over loopback SIP,
+/// signalling only; latency = customer INVITE sent -> agent INVITE received, one clock, one
+/// process. Beside it, the bare reference: the same two loopback hops through a plain UDP
+/// forwarder (`UDPEchoReference`).
+struct EndToEndRouting {
+    var rate: Double
+    var duration: Double
+    var sipPort: Int
+
+    func run() throws {
+        let calls = max(1, Int(rate * duration))
+        let agents = max(20, Int(rate * 0.6) + 10)  // hold 0.2 s + answer 0.05 s: ~rate/4 busy at once
+        var yaml = """
+            name: bench-e2e
+            seed: 7
+            duration: \(Int(duration * 2 + 30))s
+            media: false
+            engine:
+              sip: {address: 127.0.0.1:\(sipPort)}
+              media: {rtp_ports: 29000-29999}
+              routing: {ring_timeout: 10s}
+              queues: [{name: support}]
+              agents:
+
+            """
+        for i in 1...agents { yaml += "    - {login: b\(i), password: b\(i)-pw}\n" }
+        yaml += """
+            agents:
+              - logins: [\((1...agents).map { "b\($0)" }.joined(separator: ", "))]
+                answer_delay: 0.05s
+            customers:
+              - {queue: support, calls: \(calls), arrival: {poisson: \(rate)}, hold_time: 0.2s}
+
+            """
+        let dir = BenchReport.directory("e2e")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/scenario.yaml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        let scenario = try ScenarioFile.load(path)
+        var options = SimulationRun.Options(reportDirectory: dir)
+        options.media = false
+        options.quiet = true
+        options.engineLogLevel = "warning"
+        let box = ResultBox()
+        let sem = DispatchSemaphore(value: 0)
+        Task {
+            box.set(await Result(catching: { try await SimulationRun(scenario: scenario, options: options, logger: Logger(label: "ccbench")).run() }))
+            sem.signal()
+        }
+        sem.wait()
+        let result = try box.get()
+        let reference = UDPEchoReference.measure(count: min(calls, 2000), rate: Int(rate))
+        let e2e = LatencyFigures(result.inviteToAgentInvite)
+        let bare = LatencyFigures(reference)
+        print("end-to-end routing over SIP on loopback: \(calls) calls at \(rate)/s, \(agents) agents")
+        print("  " + "".padding(toLength: 28, withPad: " ", startingAt: 0) + "   p50 ms    p99 ms  p99.9 ms    max ms   samples")
+        print("  " + e2e.row("INVITE -> agent INVITE"))
+        print("  " + bare.row("bare UDP forwarder"))
+        print(String(format: "  ratio p50 %.1f, p99 %.1f (engine / bare)", e2e.p50 / max(bare.p50, 1), e2e.p99 / max(bare.p99, 1)))
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try enc.encode(["engine": e2e, "bare": bare]).write(to: URL(fileURLWithPath: dir + "/report.json"))
+        print("report: \(dir)/report.json")
+    }
+}
+
+struct LatencyFigures: Codable {
+    var samples: Int
+    var p50: Double, p99: Double, p999: Double, max: Double
+
+    init(_ nanos: [UInt64]) {
+        let s = nanos.sorted()
+        func q(_ p: Double) -> Double { s.isEmpty ? 0 : Double(s[Swift.min(s.count - 1, Int(Double(s.count) * p))]) }
+        samples = s.count
+        p50 = q(0.5); p99 = q(0.99); p999 = q(0.999); max = Double(s.last ?? 0)
+    }
+
+    func row(_ name: String) -> String {
+        name.padding(toLength: 28, withPad: " ", startingAt: 0)
+            + String(format: " %9.3f %9.3f %9.3f %9.3f %9d", p50 / 1e6, p99 / 1e6, p999 / 1e6, max / 1e6, samples)
+    }
+}
+
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Result<SimulationRun.Result, any Error>?
+    func set(_ v: Result<SimulationRun.Result, any Error>) { lock.lock(); value = v; lock.unlock() }
+    func get() throws -> SimulationRun.Result { lock.lock(); defer { lock.unlock() }; return try value!.get() }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}
