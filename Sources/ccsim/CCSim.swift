@@ -159,7 +159,8 @@ struct Compare: ParsableCommand {
         let ra = try JSONDecoder().decode(R.self, from: Data(contentsOf: URL(fileURLWithPath: a)))
         let rb = try JSONDecoder().decode(R.self, from: Data(contentsOf: URL(fileURLWithPath: b)))
         func row(_ name: String, _ x: Double, _ y: Double, _ se: Double) -> String {
-            String(format: "  %-22@ %10.4f %10.4f   diff %+.4f (%.1f standard errors)", name as NSString, x, y, y - x, se > 0 ? abs(y - x) / se : 0)
+            name.padding(toLength: 22, withPad: " ", startingAt: 0)
+                + String(format: " %10.4f %10.4f   diff %+.4f (%.1f standard errors)", x, y, y - x, se > 0 ? abs(y - x) / se : 0)
         }
         // Standard errors from the two samples (binomial for rates, sample variance for waits).
         func rateSE(_ p1: Double, _ n1: Int, _ p2: Double, _ n2: Int) -> Double {
@@ -173,13 +174,14 @@ struct Compare: ParsableCommand {
         }
         let wa = waits(ra.calls), wb = waits(rb.calls)
         let asaSE = ((sd(wa) * sd(wa)) / Double(max(wa.count, 1)) + (sd(wb) * sd(wb)) / Double(max(wb.count, 1))).squareRoot()
-        print("  \("metric".padding(toLength: 22, withPad: " ", startingAt: 0)) \(ra.scenario.prefix(10).padding(toLength: 10, withPad: " ", startingAt: 0)) \(rb.scenario.prefix(10))")
+        print("metric".padding(toLength: 22, withPad: " ", startingAt: 0) + " " + String(URL(fileURLWithPath: a).deletingLastPathComponent().lastPathComponent.suffix(10)).padding(toLength: 10, withPad: " ", startingAt: 0) + " " + String(URL(fileURLWithPath: b).deletingLastPathComponent().lastPathComponent.suffix(10)))
         print(row("offered", Double(ra.summary.offered), Double(rb.summary.offered), 0))
         print(row("SL(20 s) of offered", ra.summary.serviceLevel20s, rb.summary.serviceLevel20s,
                   rateSE(ra.summary.serviceLevel20s, ra.summary.offered, rb.summary.serviceLevel20s, rb.summary.offered)))
         print(row("ASA (s)", ra.summary.asa, rb.summary.asa, asaSE))
         print(row("abandonment", ra.summary.abandonRate, rb.summary.abandonRate,
                   rateSE(ra.summary.abandonRate, ra.summary.offered, rb.summary.abandonRate, rb.summary.offered)))
-        print("  (differences within about 2 standard errors are statistical noise)")
+        print("  (differences within about 2 standard errors are statistical noise; the errors assume independent")
+        print("   calls, and waits in a queue are correlated, so they understate the true spread of small runs)")
     }
 }
