@@ -12,7 +12,7 @@ struct CCBench: ParsableCommand {
             is shared and noisy), with absolute figures as context. Reports go to Reports/bench-<name>-<time>/.
             Build with `swift build -c release` for meaningful numbers.
             """,
-        subcommands: [Routing.self, Pcap.self, Flood.self])
+        subcommands: [Routing.self, Calls.self, Pcap.self, Flood.self])
 }
 
 struct Routing: ParsableCommand {
@@ -123,5 +123,23 @@ struct Flood: ParsableCommand {
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--engine must be HOST:PORT") }
         let r = try SIPFlood(host: String(parts[0]), port: port, count: count, rate: rate, seed: seed).run()
         print("sent \(r.sent) datagrams (\(r.randomBytes) random, \(r.mutated) mutated) in \(String(format: "%.1f", r.seconds)) s; \(r.responsesSeen) answers received")
+    }
+}
+
+struct Calls: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Full call setups per second through a ccengine this command starts (SIPp uac, ccsim agents), ramped until calls fail; beside SIPp uac -> uas as the reference.")
+    @Option(help: "Call rates to ramp through, comma-separated.") var rates = "100,200,300,400,500,600,800,1000"
+    @Option(help: "Seconds per step.") var seconds = 10
+    @Option(help: "Virtual agents answering.") var agents = 60
+    @Option(help: "SIP port of the engine started for the run.") var sipPort = 5190
+
+    func run() throws {
+        let list = rates.split(separator: ",").compactMap { Int($0) }
+        let steps = try CallSetupBench(rates: list, secondsPerStep: seconds, agents: agents, sipPort: sipPort).run()
+        let best = steps.filter { $0.failed == 0 && $0.successful == $0.calls }.map(\.rate).max() ?? 0
+        print("sustained with 0 failures: \(best) call setups/s (load generator: SIPp \"uac\"; agents: ccsim, no media)")
+        let dir = BenchReport.directory("calls")
+        print("report: \(try BenchReport.write(steps, to: dir))")
     }
 }

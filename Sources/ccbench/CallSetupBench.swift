@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import Simulator
+
+/// `ccbench calls`: full call setups per second through a real ccengine — SIPp's built-in `uac`
+/// (INVITE, 100, 180, 200, ACK, BYE, 200) against the queue, answered by ccsim's virtual agents
+/// (signalling only) — ramped until a step has failed calls. Beside it, the reference: the same
+/// SIPp `uac` against SIPp's own `uas` at the same rates (no engine in the path).
+struct CallSetupBench {
+    var rates: [Int]
+    var secondsPerStep: Int
+    var agents: Int
+    var sipPort: Int
+
+    struct Step: Codable {
+        var rate: Int
+        var calls: Int
+        var successful: Int
+        var failed: Int
+        var seconds: Double
+        var referenceSuccessful: Int
+        var referenceFailed: Int
+    }
+
+    func run() throws -> [Step] {
+        guard let sipp = ["/usr/bin/sipp", "/usr/local/bin/sipp"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw BenchError.missingTool("sipp (Debian package sip-tester)")
+        }
+        var yaml = """
+            name: bench-calls
+            duration: \(rates.count * (secondsPerStep + 15) * 2 + 30)s
+            media: false
+            engine:
+              sip: {address: 127.0.0.1:\(sipPort)}
+              media: {rtp_ports: 29000-29999}
+              routing: {ring_timeout: 10s}
+              queues: [{name: support}]
+              agents:
+
+            """
+        for i in 1...agents { yaml += "    - {login: s\(i), password: s\(i)-pw}\n" }
+        yaml += "agents:\n  - logins: [\((1...agents).map { "s\($0)" }.joined(separator: ", "))]\n    answer_delay: 0s\n"
+        let dir = BenchReport.directory("calls")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try yaml.write(toFile: dir + "/scenario.yaml", atomically: true, encoding: .utf8)
+        let scenario = try ScenarioFile.load(dir + "/scenario.yaml")
+        var options = SimulationRun.Options(reportDirectory: dir)
+        options.media = false
+        options.quiet = true
+        options.engineLogLevel = "warning"
+        let task = Task { try await SimulationRun(scenario: scenario, options: options, logger: Logger(label: "ccbench")).run() }
+        Thread.sleep(forTimeInterval: 3)  // engine up, agents registered
+        var steps: [Step] = []
+        for rate in rates {
+            let calls = rate * secondsPerStep
+            let start = Date()
+            let engine = try Self.runSIPp(sipp, ["-sn", "uac", "-s", "support", "127.0.0.1:\(sipPort)", "-m", "\(calls)", "-r", "\(rate)",
+                                              "-nostdin", "-timeout", "\(secondsPerStep + 20)s", "-p", "25300", "-buff_size", "1048576"], cwd: dir)
+            let seconds = Date().timeIntervalSince(start)
+            let reference = try Self.referenceRun(sipp, rate: rate, calls: calls, dir: dir)
+            let step = Step(rate: rate, calls: calls, successful: engine.successful, failed: engine.failed, seconds: seconds,
+                            referenceSuccessful: reference.successful, referenceFailed: reference.failed)
+            print(String(format: "  %5d calls/s: %6d calls, %6d ok, %4d failed in %5.1f s   reference (SIPp uac -> uas): %6d ok, %4d failed",
+                         rate, calls, step.successful, step.failed, seconds, step.referenceSuccessful, step.referenceFailed))
+            steps.append(step)
+            if step.failed > 0 || step.successful < calls { break }
+        }
+        task.cancel()
+        return steps
+    }
+
+    static func referenceRun(_ sipp: String, rate: Int, calls: Int, dir: String) throws -> (successful: Int, failed: Int) {
+        let uas = Process()
+        uas.executableURL = URL(fileURLWithPath: sipp)
+        uas.arguments = ["-sn", "uas", "-i", "127.0.0.1", "-p", "25310", "-nostdin", "-timeout", "120s"]
+        uas.currentDirectoryURL = URL(fileURLWithPath: dir)
+        uas.standardOutput = FileHandle.nullDevice
+        uas.standardError = FileHandle.nullDevice
+        try uas.run()
+        Thread.sleep(forTimeInterval: 0.5)
+        defer {
+            // Our own child: stopped by its PID (it would stop by itself after -timeout).
+            uas.terminate()
+            uas.waitUntilExit()
+        }
+        return try runSIPp(sipp, ["-sn", "uac", "127.0.0.1:25310", "-m", "\(calls)", "-r", "\(rate)", "-nostdin", "-timeout", "60s", "-p", "25311", "-buff_size", "1048576"], cwd: dir)
+    }
+
+    static func runSIPp(_ path: String, _ args: [String], cwd: String) throws -> (successful: Int, failed: Int) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        func cumulative(_ label: String) -> Int {
+            guard let line = text.components(separatedBy: "\n").last(where: { $0.contains(label) }) else { return 0 }
+            return Int(line.split(separator: "|").last?.trimmingCharacters(in: .whitespaces) ?? "") ?? 0
+        }
+        return (cumulative("Successful call"), cumulative("Failed call"))
+    }
+}
+
+enum BenchError: Error, CustomStringConvertible {
+    case missingTool(String)
+    var description: String {
+        switch self { case .missingTool(let t): "\(t) is not installed" }
+    }
+}
