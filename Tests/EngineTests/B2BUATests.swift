@@ -195,3 +195,33 @@ struct B2BUATests {
         #expect(feed(m, from: TestPhones.customer).sentResponses(481).count == 1)
     }
 }
+
+extension B2BUATests {
+    /// Hold: the caller's re-INVITE (a=sendonly) goes on to the agent; the agent's answer
+    /// (a=recvonly) comes back to the caller, through the relay's own ports.
+    @Test mutating func reinviteForHoldIsPassedThroughBothLegs() throws {
+        registerAlice()
+        let invite = TestPhones.invite()
+        let agentInvite = try #require(feed(invite, from: TestPhones.customer).sentRequests("INVITE").first)
+        let ok = try #require(feed(TestPhones.agentResponse(200, to: agentInvite), from: TestPhones.alice).sentResponses(200).first)
+        _ = feed(TestPhones.inDialog("ACK", after: invite, toTag: ok.to.tag!, cseq: 1), from: TestPhones.customer)
+
+        var hold = TestPhones.inDialog("INVITE", after: invite, toTag: ok.to.tag!, cseq: 2)
+        hold.contentType = "application/sdp"
+        hold.body = TestPhones.sdp(port: 40000) + Array("a=sendonly\r\n".utf8)
+        let forwarded = try #require(feed(hold, from: TestPhones.customer).sentRequests("INVITE").first)
+        #expect(forwarded.callID == agentInvite.callID)
+        #expect(forwarded.cseq.number == 2)
+        #expect(try SessionDescription.parse(forwarded.body).audio?.direction == "sendonly")
+
+        var agentOK = forwarded.response(200)
+        agentOK.contentType = "application/sdp"
+        agentOK.body = TestPhones.sdp(port: 41000, formats: [0]) + Array("a=recvonly\r\n".utf8)
+        let out = feed(agentOK, from: TestPhones.alice)
+        #expect(out.sentRequests("ACK").first?.cseq.number == 2)
+        let toCaller = try #require(out.sentResponses(200).first { $0.cseq.number == 2 })
+        let answer = try SessionDescription.parse(toCaller.body)
+        #expect(answer.audio?.direction == "recvonly")
+        #expect(answer.audio?.port == (try SessionDescription.parse(ok.body)).audio?.port)  // still the relay
+    }
+}

@@ -57,7 +57,7 @@ extension B2BUA {
         let bye = SIPMessage(
             startLine: .request(method: "BYE", uri: ok.contact.first?.uri ?? inv.requestURI!),
             via: [localVia(ids.branch())], from: inv.from, to: ok.to, callID: inv.callID,
-            cseq: CSeq(inv.cseq.number + 1, "BYE"), route: ok.recordRoute.reversed(), headers: [Header("Max-Forwards", "70")])
+            cseq: CSeq(leg.localCSeq + 1, "BYE"), route: ok.recordRoute.reversed(), headers: [Header("Max-Forwards", "70")])
         call.agentLegs[legKey]?.state = .ended
         calls[id] = call
         out.append(.send(bye, to: leg.target))
@@ -71,6 +71,11 @@ extension B2BUA {
         }
         guard let id = agentLegIndex[response.callID], var call = calls[id], var leg = call.agentLegs[response.callID] else { return }
         if status < 200 { return }  // 180/183: the caller already hears ringing
+        if status >= 300, leg.state == .answered, call.pendingReinvite != nil {
+            agentReinviteAnswered(&call, response: response, status: status, into: &out)  // re-INVITE refused
+            calls[id] = call
+            return
+        }
         if status >= 300 {
             // The client INVITE transaction ACKs a non-2xx itself (RFC 3261 §17.1.1.3).
             let wasCalling = leg.state == .calling
@@ -88,8 +93,13 @@ extension B2BUA {
         let ack = SIPMessage(
             startLine: .request(method: "ACK", uri: response.contact.first?.uri ?? leg.invite.requestURI!),
             via: [localVia(ids.branch())], from: leg.invite.from, to: response.to, callID: leg.invite.callID,
-            cseq: CSeq(leg.invite.cseq.number, "ACK"), route: response.recordRoute.reversed(), headers: [Header("Max-Forwards", "70")])
+            cseq: CSeq(response.cseq.number, "ACK"), route: response.recordRoute.reversed(), headers: [Header("Max-Forwards", "70")])
         out.append(.send(ack, to: leg.target))
+        if leg.state == .answered, response.cseq.number > 1, call.pendingReinvite != nil {
+            agentReinviteAnswered(&call, response: response, status: status, into: &out)
+            calls[id] = call
+            return
+        }
         guard leg.state == .calling || leg.state == .cancelling else { return }
         leg.answer = response
         leg.state = .answered
@@ -162,10 +172,80 @@ extension B2BUA {
             apply(center.handle(.agentHungUp(id), now: now), now: now, into: &out)
         case "ACK":
             break
+        case "INVITE":
+            // The agent's re-INVITE: answered with the relay's side of the session, its direction mirrored.
+            var ok = request.response(200)
+            ok.contact = [localContact]
+            ok.contentType = "application/sdp"
+            var answer = agentOffer(call)
+            if let offered = try? SessionDescription.parse(request.body), let a = offered.audio {
+                answer.media[0].attributes.removeAll { ["sendrecv", "sendonly", "recvonly", "inactive"].contains($0.name) }
+                answer.media[0].attributes.append(.init(Self.mirrored(a.direction)))
+            }
+            ok.body = answer.bytes
+            out.append(.send(ok, to: target))
         default:
             out.append(.send(request.response(200), to: target))
         }
         finishIfDone(id, now: now, into: &out)
+    }
+
+    /// Offers the customer's new session to the agent inside the agent leg's dialog.
+    mutating func reinviteAgent(_ call: inout BridgedCall, offer request: SIPMessage, into out: inout [EngineAction]) {
+        guard let key = call.bridgedLeg, var leg = call.agentLegs[key], let ok = leg.answer,
+              let newOffer = try? SessionDescription.parse(request.body), let audio = newOffer.audio else { return }
+        leg.localCSeq += 1
+        var offer = agentOffer(call)
+        offer.sessionVersion = UInt64(leg.localCSeq)
+        offer.media[0].attributes.removeAll { ["sendrecv", "sendonly", "recvonly", "inactive"].contains($0.name) }
+        offer.media[0].attributes.append(.init(audio.direction))
+        let reinvite = SIPMessage(
+            startLine: .request(method: "INVITE", uri: ok.contact.first?.uri ?? leg.invite.requestURI!),
+            via: [localVia(ids.branch())], from: leg.invite.from, to: ok.to, callID: leg.invite.callID,
+            cseq: CSeq(leg.localCSeq, "INVITE"), contact: [localContact], route: ok.recordRoute.reversed(),
+            contentType: "application/sdp", headers: [Header("Max-Forwards", "70")], body: offer.bytes)
+        call.agentLegs[key] = leg
+        call.pendingReinvite = request
+        if let host = newOffer.address(of: audio) {
+            out.append(.setMediaPeer(call.id, .caller, Endpoint(host: host, port: audio.port)))
+        }
+        out.append(.log(.info, "re-INVITE from the caller (\(audio.direction)) offered to agent \(leg.agent)", call: call.id))
+        out.append(.send(reinvite, to: leg.target))
+    }
+
+    /// The agent answered our re-INVITE: the customer gets the same status, and on 2xx the agent's
+    /// direction in the relay's SDP.
+    mutating func agentReinviteAnswered(_ call: inout BridgedCall, response: SIPMessage, status: Int, into out: inout [EngineAction]) {
+        guard let request = call.pendingReinvite else { return }
+        call.pendingReinvite = nil
+        guard status < 300 else {
+            out.append(.send(request.response(status), to: call.customer.responseTarget))
+            return
+        }
+        var ok = request.response(200)
+        ok.contact = [localContact]
+        ok.contentType = "application/sdp"
+        if var answer = customerAnswer(call) {
+            let agentAudio = (try? SessionDescription.parse(response.body))?.audio
+            answer.sessionVersion = UInt64(call.customer.localCSeq) + UInt64(call.agentLegs[call.bridgedLeg ?? ""]?.localCSeq ?? 1)
+            answer.media[0].attributes.removeAll { ["sendrecv", "sendonly", "recvonly", "inactive"].contains($0.name) }
+            answer.media[0].attributes.append(.init(agentAudio?.direction ?? "sendrecv"))
+            if let a = agentAudio, let sdp = try? SessionDescription.parse(response.body), let host = sdp.address(of: a) {
+                out.append(.setMediaPeer(call.id, .agent, Endpoint(host: host, port: a.port)))
+            }
+            ok.body = answer.bytes
+        }
+        out.append(.send(ok, to: call.customer.responseTarget))
+    }
+
+    /// RFC 3264 §6.1: the answer's direction for an offered direction.
+    static func mirrored(_ direction: String) -> String {
+        switch direction {
+        case "sendonly": "recvonly"
+        case "recvonly": "sendonly"
+        case "inactive": "inactive"
+        default: "sendrecv"
+        }
     }
 
     /// The offer to the agent: the relay's agent-side port, the caller's usable codecs.

@@ -75,8 +75,14 @@ extension B2BUA {
             calls[call.id] = call
             out.append(.log(.info, "caller hung up", call: call.id))
             apply(center.handle(.callerHungUp(call.id), now: now), now: now, into: &out)
+        case "INVITE" where !request.body.isEmpty && call.bridgedLeg.flatMap({ call.agentLegs[$0]?.state }) == .answered && call.pendingReinvite == nil:
+            // Re-INVITE with a new offer (hold, unhold, codec change): offered on to the agent; the
+            // customer is answered with the agent's answer (see agentReinviteAnswered).
+            reinviteAgent(&call, offer: request, into: &out)
+            calls[call.id] = call
         case "INVITE":
-            // Re-INVITE (hold, session refresh): answered with the session we already agreed.
+            // Session refresh without an offer, or while another re-INVITE is pending (RFC 3261 §14.2 would say 491;
+            // answering with the agreed session keeps the call up).
             var ok = request.response(200)
             ok.contact = [localContact]
             if let answer = customerAnswer(call) {

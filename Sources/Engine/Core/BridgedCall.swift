@@ -13,6 +13,9 @@ struct BridgedCall: Sendable {
     let callerPort: Int
     let agentPort: Int
     var recorded = false
+    /// A customer re-INVITE forwarded to the agent, answered when the agent answers (hold/unhold,
+    /// codec change: RFC 3264 offer/answer passed through both legs).
+    var pendingReinvite: SIPMessage?
 
     func leg(for agent: AgentID) -> (key: String, leg: AgentLeg)? {
         agentLegs.first { $0.value.agent == agent && $0.value.state != .ended }.map { ($0.key, $0.value) }
@@ -49,4 +52,6 @@ struct AgentLeg: Sendable {
     var state: State = .calling
     /// The agent's 200 OK, from which ACK and BYE are built (RFC 3261 §12.1.2).
     var answer: SIPMessage?
+    /// Our CSeq in this leg's dialog (INVITE was 1).
+    var localCSeq: UInt32 = 1
 }
