@@ -12,7 +12,7 @@ struct CCBench: ParsableCommand {
             is shared and noisy), with absolute figures as context. Reports go to Reports/bench-<name>-<time>/.
             Build with `swift build -c release` for meaningful numbers.
             """,
-        subcommands: [Routing.self, Calls.self, Pcap.self, Flood.self])
+        subcommands: [Routing.self, Ticks.self, RTP.self, Calls.self, Pcap.self, Flood.self])
 }
 
 struct Routing: ParsableCommand {
@@ -141,5 +141,44 @@ struct Calls: ParsableCommand {
         print("sustained with 0 failures: \(best) call setups/s (load generator: SIPp \"uac\"; agents: ccsim, no media)")
         let dir = BenchReport.directory("calls")
         print("report: \(try BenchReport.write(steps, to: dir))")
+    }
+}
+
+struct Ticks: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Recipe tick lateness in the engine's timer path (routing core + NIO scheduled tasks) beside a bare timerfd/epoll loop.")
+    @Flag(help: "100 calls, 0.2 s tick, 1 s (smoke test).") var quick = false
+    @Option(help: "Concurrent waiting calls per step, comma-separated.") var sizes = "1000,10000,50000"
+    @Option(help: "Seconds per size.") var seconds = 10.0
+    @Flag(help: "Also run with 1 µs timer slack (prctl PR_SET_TIMERSLACK).") var lowSlack = false
+    @Option(help: "Report folder (default Reports/bench-ticks-<time>).") var report: String?
+
+    func run() throws {
+        let bench = quick ? TickBench.quick : TickBench(
+            sizes: sizes.split(separator: ",").compactMap { Int($0) }, secondsPerSize: seconds,
+            timerSlacks: lowSlack ? [nil, 1_000] : [nil])
+        let result = try bench.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        print(result.textTable())
+        print("report: \(try BenchReport.write(result, to: report ?? BenchReport.directory("ticks")))")
+    }
+}
+
+struct RTP: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rtp",
+        abstract: "RTP bridging throughput of the engine's relay (RTPRelay) beside a bare recvfrom/sendto relay, same generator, ramped until loss > 0.1% or added jitter > 1 ms.")
+    @Flag(help: "10 calls, 0.5 s (smoke test).") var quick = false
+    @Option(help: "Calls per ramp step, comma-separated.") var steps = "100,250,500,750,1000,1250,1500,2000,2500,3000"
+    @Option(help: "Seconds per step.") var seconds = 2.5
+    @Option(help: "Relay event-loop threads.") var threads = 2
+    @Option(help: "Added-jitter limit in ms.") var jitterLimit = 1.0
+    @Option(help: "Report folder (default Reports/bench-rtp-<time>).") var report: String?
+
+    func run() throws {
+        let bench = quick ? RTPBench.quick : RTPBench(
+            steps: steps.split(separator: ",").compactMap { Int($0) }, secondsPerStep: seconds, threads: threads, jitterLimitMillis: jitterLimit)
+        let result = try bench.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        print(result.textTable())
+        print("report: \(try BenchReport.write(result, to: report ?? BenchReport.directory("rtp")))")
     }
 }
