@@ -1,5 +1,6 @@
 import CallCenter
 import NIOCore
+import Engine
 
 /// Who ticks when: call i enqueues at `phase(i)` (spread evenly over one tick) and ticks at
 /// `phase(i) + k * tick`, k = 1, 2, ..., for deadlines within the run.
@@ -38,7 +39,7 @@ final class TickBenchEngineDriver: @unchecked Sendable {
     let loop: any EventLoop
     private let schedule: TickSchedule
     private var core: CallCenter
-    private var timers: [TimerID: Scheduled<Void>] = [:]
+    private var timers: LoopTimers<TimerID>!
     private var origin = NIODeadline.now()
     private var end = NIODeadline.now()
     private let ids: [CallID]
@@ -67,6 +68,11 @@ final class TickBenchEngineDriver: @unchecked Sendable {
         ids = (0..<schedule.calls).map { "tick-call-\($0)" }
         fires = Array(repeating: 0, count: schedule.calls)
         for (i, id) in ids.enumerated() { index[id] = i }
+        // The engine's own timer path (EngineDriver uses the same LoopTimers).
+        timers = LoopTimers(loop: loop) { [unowned self] id, deadline in
+            fired(id, deadline: deadline)
+            feed(.timerFired(id))
+        }
     }
 
     /// On `loop`: sets the thread's timer slack (nil: leave it), then enqueues every call at its
@@ -92,8 +98,7 @@ final class TickBenchEngineDriver: @unchecked Sendable {
     /// On `loop`: cancels what is left and reports.
     func finish() -> (TickPathResult, waiting: Int) {
         loop.preconditionInEventLoop()
-        for t in timers.values { t.cancel() }
-        timers = [:]
+        timers.cancelAll()
         let cpu = BenchClock.threadCPUNanos() - cpuStart
         let elapsed = Double((NIODeadline.now() - origin).nanoseconds)
         let result = TickPathResult(
@@ -114,16 +119,11 @@ final class TickBenchEngineDriver: @unchecked Sendable {
         for action in actions {
             switch action {
             case .startTimer(let id, let at):
-                timers.removeValue(forKey: id)?.cancel()
                 let deadline = origin + .nanoseconds(Int64(at.components.seconds) * 1_000_000_000 + at.components.attoseconds / 1_000_000_000)
-                guard deadline <= end else { continue }  // the run is over by then
-                timers[id] = loop.scheduleTask(deadline: deadline) { [self] in
-                    fired(id, deadline: deadline)
-                    timers.removeValue(forKey: id)
-                    feed(.timerFired(id))
-                }
+                guard deadline <= end else { timers.cancel(id); continue }  // the run is over by then
+                timers.schedule(id, at: deadline)
             case .cancelTimer(let id):
-                timers.removeValue(forKey: id)?.cancel()
+                timers.cancel(id)
             default:
                 break  // no agents: nothing rings, bridges or ends during the run
             }

@@ -19,7 +19,7 @@ public final class EngineDriver: @unchecked Sendable {
     private let relay: RTPRelay
     public let store: CallRecordStore
     private let storeQueue = DispatchQueue(label: "ccengine.records")
-    private var timers: [EngineTimer: Scheduled<Void>] = [:]
+    private var timers: LoopTimers<EngineTimer>!
     private let origin = NIODeadline.now()
     private let originWall = Date().timeIntervalSince1970
     private var channel: (any Channel)?
@@ -45,6 +45,7 @@ public final class EngineDriver: @unchecked Sendable {
         self.core = SIPStack(core: b2bua)
         self.relay = RTPRelay(group: group, host: config.mediaHost, logger: logger)
         self.store = try CallRecordStore(directory: config.stateDirectory)
+        self.timers = LoopTimers(loop: loop) { [unowned self] id, _ in feed(.timerFired(id)) }
     }
 
     /// Binds the SIP socket; returns once the engine is serving.
@@ -73,10 +74,7 @@ public final class EngineDriver: @unchecked Sendable {
     }
 
     public func stop() async {
-        try? await loop.submit {
-            for t in self.timers.values { t.cancel() }
-            self.timers = [:]
-        }.get()
+        try? await loop.submit { self.timers.cancelAll() }.get()
         try? await channel?.close()
         storeQueue.sync {}
         try? await group.shutdownGracefully()
@@ -110,14 +108,9 @@ public final class EngineDriver: @unchecked Sendable {
             case .send(let message, let to):
                 write(SIPCodec.encode(message), to: Endpoint(host: to.host, port: to.port))
             case .startTimer(let id, let at):
-                timers.removeValue(forKey: id)?.cancel()
-                let deadline = origin + .nanoseconds(Int64(at.components.seconds) * 1_000_000_000 + at.components.attoseconds / 1_000_000_000)
-                timers[id] = loop.scheduleTask(deadline: deadline) { [self] in
-                    timers.removeValue(forKey: id)
-                    feed(.timerFired(id))
-                }
+                timers.schedule(id, at: origin + .nanoseconds(Int64(at.components.seconds) * 1_000_000_000 + at.components.attoseconds / 1_000_000_000))
             case .cancelTimer(let id):
-                timers.removeValue(forKey: id)?.cancel()
+                timers.cancel(id)
             case .openMedia(let call, let callerPort, let agentPort):
                 relay.open(call: call, callerPort: callerPort, agentPort: agentPort).whenFailure { [self] error in
                     loop.execute { self.feed(.mediaFailed(call, reason: "\(error)")) }
