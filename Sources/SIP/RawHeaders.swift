@@ -1,8 +1,12 @@
-/// Line-level view of a SIP message's header block, used only to judge and answer messages that the
-/// real parser (libosip2) refused. Unfolds continuation lines (RFC 3261 §7.3.1).
+/// Line-level view of a SIP message's header block: used to validate what libosip2 does not check
+/// (`SIPValidation`), to frame the body, and to answer messages the real parser refused.
+/// Unfolds continuation lines (RFC 3261 §7.3.1).
 struct RawHeaders {
     private(set) var firstLine: String?
-    private var lines: [(name: String, value: String)] = []
+    /// Every header in order: lower-cased name as written (compact forms not expanded) and value.
+    private(set) var lines: [(name: String, value: String)] = []
+    /// Header lines with no colon, which no SIP grammar allows.
+    private(set) var linesWithoutColon = 0
     /// Offset of the first body byte, nil if the header block never ends.
     private(set) var bodyStart: Int?
 
@@ -22,7 +26,7 @@ struct RawHeaders {
                 break
             }
             if line.first == " " || line.first == "\t", let c = current {
-                current = (c.0, c.1 + " " + line.trimmingWhitespace)
+                current = (c.0, c.1.isEmpty ? line.trimmingWhitespace : c.1 + " " + line.trimmingWhitespace)
                 continue
             }
             if let c = current { lines.append((name: c.0, value: c.1)) }
@@ -30,6 +34,7 @@ struct RawHeaders {
                 current = (String(line[..<colon]).trimmingWhitespace.lowercased(), String(line[line.index(after: colon)...]).trimmingWhitespace)
             } else {
                 current = nil
+                linesWithoutColon += 1
             }
         }
         if let c = current { lines.append((name: c.0, value: c.1)) }

@@ -36,15 +36,13 @@ struct OSIPMessageReader {
         message.recordRoute = list(&msg.pointee.record_routes).map { (p: UnsafeMutablePointer<osip_record_route_t>) in Self.nameAddress(p) }
         if let ct = m.content_type { message.contentType = toString(ct, osip_content_type_to_str) }
         message.headers = otherHeaders()
-        let bodies: [UnsafeMutablePointer<osip_body_t>] = list(&msg.pointee.bodies)
-        if let body = bodies.first, let data = body.pointee.body {
-            let length = body.pointee.length
-            message.body = data.withMemoryRebound(to: UInt8.self, capacity: length) {
-                Array(UnsafeBufferPointer(start: $0, count: length))
-            }
-        }
+        // The body is not oSIP's to read: `SIPCodec.decode` slices it from the bytes.
         return message
     }
+
+    /// Authorization-family headers, whose values are taken from the raw text rather than oSIP's
+    /// reprint, which keeps only the parameters it knows (RFC 4475 regaut01).
+    static let credentialHeaders: Set<String> = ["authorization", "proxy-authorization", "www-authenticate", "proxy-authenticate"]
 
     /// Headers oSIP parses into lists of their own, printed back to text, then the generic ones.
     private func otherHeaders() -> [Header] {
@@ -77,14 +75,14 @@ struct OSIPMessageReader {
         let scheme = string(v.scheme) ?? "sip"
         guard let host = string(v.host) else {
             // Non-SIP URIs (tel:, urn:) keep their text in `string`.
-            return SIPURI(scheme: scheme, host: string(v.string) ?? "")
+            return SIPURI(scheme: scheme, host: string(v.string)?.trimmingWhitespace ?? "")
         }
         var params: [Parameter] = []
         var l = v.url_params
         for p: UnsafeMutablePointer<osip_generic_param_t> in list(&l) {
             params.append(Parameter(string(p.pointee.gname) ?? "", string(p.pointee.gvalue)))
         }
-        return SIPURI(scheme: scheme, user: string(v.username), host: host, port: string(v.port).flatMap { Int($0) }, parameters: params)
+        return SIPURI(scheme: scheme, user: string(v.username).flatMap { $0.isEmpty ? nil : $0 }, host: host, port: string(v.port).flatMap { Int($0) }, parameters: params)
     }
 
     static func nameAddress(_ f: UnsafeMutablePointer<osip_from_t>) -> NameAddress {
@@ -140,7 +138,12 @@ enum OSIPMessageWriter {
             osip_message_set_method(msg, cc_osip_strdup(method))
             var u: UnsafeMutablePointer<osip_uri_t>?
             osip_uri_init(&u)
-            if osip_uri_parse(u, uri.description) == 0 {
+            if let u, uri.isOpaque {
+                // oSIP cannot parse every scheme (RFC 4475 novelsc's soap.beep:), but prints any.
+                osip_uri_set_scheme(u, cc_osip_strdup(uri.scheme))
+                u.pointee.string = cc_osip_strdup(uri.host)
+                osip_message_set_uri(msg, u)
+            } else if osip_uri_parse(u, uri.wireText) == 0 {
                 osip_message_set_uri(msg, u)
             } else {
                 osip_uri_free(u)
@@ -151,14 +154,19 @@ enum OSIPMessageWriter {
             osip_message_set_reason_phrase(msg, cc_osip_strdup(reason))
         }
         for v in m.via { _ = osip_message_set_via(msg, v.description) }
-        for r in m.recordRoute { _ = osip_message_set_record_route(msg, r.description) }
-        for r in m.route { _ = osip_message_set_route(msg, r.description) }
-        _ = osip_message_set_from(msg, m.from.description)
-        _ = osip_message_set_to(msg, m.to.description)
+        for r in m.recordRoute { _ = osip_message_set_record_route(msg, r.wireText) }
+        for r in m.route { _ = osip_message_set_route(msg, r.wireText) }
+        _ = osip_message_set_from(msg, m.from.wireText)
+        _ = osip_message_set_to(msg, m.to.wireText)
         _ = osip_message_set_call_id(msg, m.callID)
         _ = osip_message_set_cseq(msg, m.cseq.description)
-        for c in m.contact { _ = osip_message_set_contact(msg, c.description) }
+        for c in m.contact { _ = osip_message_set_contact(msg, c.wireText) }
         for h in m.headers {
+            if OSIPMessageReader.credentialHeaders.contains(h.name.lowercased()) {
+                // Kept as text: oSIP drops what it does not know (RFC 4475 regaut01's scheme).
+                _ = osip_message_set_header(msg, h.name, h.value)
+                continue
+            }
             // Known list headers go through oSIP's own dispatcher so they print in their place.
             _ = h.name.withCString { n in
                 h.value.withCString { v in
@@ -167,19 +175,71 @@ enum OSIPMessageWriter {
             }
         }
         if let ct = m.contentType { _ = osip_message_set_content_type(msg, ct) }
-        if !m.body.isEmpty {
-            m.body.withUnsafeBufferPointer { buf in
-                buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) {
-                    _ = osip_message_set_body(msg, $0, buf.count)
-                }
-            }
-        }
+        // oSIP prints the headers only, ending "Content-Length: 0" as it has no body; the body is
+        // appended as bytes, because oSIP would wrap a multipart body in boundaries of its own
+        // (RFC 4475 mpart01), and its length is put in that last header.
         var dest: UnsafeMutablePointer<CChar>?
         var len = 0
         guard osip_message_to_str(msg, &dest, &len) == 0, let dest else {
             preconditionFailure("oSIP could not print a message we built: \(m.startLine)")
         }
         defer { cc_osip_free(dest) }
-        return dest.withMemoryRebound(to: UInt8.self, capacity: len) { Array(UnsafeBufferPointer(start: $0, count: len)) }
+        let head = dest.withMemoryRebound(to: UInt8.self, capacity: len) { Array(UnsafeBufferPointer(start: $0, count: len)) }
+        let noBody = Array("Content-Length: 0\r\n\r\n".utf8)
+        guard head.count >= noBody.count, Array(head.suffix(noBody.count)) == noBody else {
+            preconditionFailure("oSIP printed a message without its closing Content-Length: \(m.startLine)")
+        }
+        return head.dropLast(noBody.count) + Array("Content-Length: \(m.body.count)\r\n\r\n".utf8) + m.body
+    }
+}
+
+/// RFC 3261 §19.1.2 and §25.1: oSIP hands us URI user parts unescaped ("sips:user@example.com"
+/// from `sips%3Auser%40example.com`, RFC 4475 esc01), so they are escaped again on the way out.
+extension SIPURI {
+    /// A URI of a scheme oSIP does not take apart: all of it after the colon is in `host`.
+    var isOpaque: Bool {
+        !["sip", "sips", "tel"].contains(scheme.lowercased()) && user == nil && port == nil && parameters.isEmpty
+    }
+
+    /// `description` with the user part and URI parameters escaped again: oSIP unescapes them
+    /// (RFC 4475 esc01: `sips%3Auser%40example.com`, `n%61me=v%61lue%25%34%31`).
+    var wireText: String {
+        // SIPURI.description brackets any host with a ':' as IPv6; an opaque part is not a host.
+        if isOpaque { return scheme + ":" + host }
+        var s = scheme + ":"
+        if let user, !user.isEmpty { s += Self.escape(user, keeping: "&=+$,;?/") + "@" }
+        s += host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        if let port { s += ":\(port)" }
+        for p in parameters {
+            s += ";" + Self.escape(p.name, keeping: "[]/:&+$")
+            if let v = p.value { s += "=" + Self.escape(v, keeping: "[]/:&+$") }
+        }
+        return s
+    }
+
+    /// RFC 3261 §25.1: unreserved characters and the rule's own extras stay, the rest become %XX.
+    static func escape(_ text: String, keeping extra: String) -> String {
+        var out = ""
+        for b in text.utf8 {
+            if SIPValidation.isAlphaNum(b) || "-_.!~*'()".utf8.contains(b) || extra.utf8.contains(b) {
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            } else {
+                out += "%" + String(b >> 4, radix: 16, uppercase: true) + String(b & 0xF, radix: 16, uppercase: true)
+            }
+        }
+        return out
+    }
+}
+
+extension NameAddress {
+    /// `description` with the URI's user part escaped (see `SIPURI.wireText`).
+    var wireText: String {
+        var s = ""
+        if let displayName, !displayName.isEmpty {
+            s += displayName.hasPrefix("\"") ? displayName + " " : "\"\(displayName)\" "
+        }
+        s += "<\(uri.wireText)>"
+        for p in parameters { s += p.description }
+        return s
     }
 }

@@ -3,7 +3,7 @@ public enum SIPParseError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Not SIP at all (no SIP start line): drop the datagram, no response is possible.
     case notSIP(String)
     /// Looks like SIP but is malformed; a 400 can be built when the request carries Via, From, To,
-    /// Call-ID and CSeq (see `SIPCodec.badRequestResponse`).
+    /// Call-ID and CSeq (see `SIPCodec.errorResponse`).
     case malformed(String)
     /// Larger than the configured maximum (answered 513 where possible, RFC 3261 §18.1.1).
     case tooLarge(Int)

@@ -1,0 +1,78 @@
+/// RFC 3261 §7.1 and §7.2: the request line and the status line, strictly.
+extension SIPValidation {
+    /// The request method, nil for a response.
+    struct StartLine {
+        var method: String?
+    }
+
+    static func checkStartLine(_ line: String) throws(SIPParseError) -> StartLine {
+        if line.hasPrefix("SIP/") {
+            try checkStatusLine(line)
+            return StartLine(method: nil)
+        }
+        // Anything that does not end in a SIP version is not SIP at all (HTTP, noise): dropped.
+        let words = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard words.count >= 2, let version = words.last, version.uppercased().hasPrefix("SIP/") else {
+            throw .notSIP("first line is neither a SIP request line nor a status line")
+        }
+        // Request-Line = Method SP Request-URI SP SIP-Version CRLF, with exactly one SP each
+        // (RFC 4475 lwsruri: LWS inside the URI; lwsstart: doubled SP; trws: trailing SP).
+        let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw .malformed("request line must be \"Method SP Request-URI SP SIP/2.0\" with single spaces and nothing after")
+        }
+        guard parts[2] == "SIP/2.0" else {
+            // RFC 4475 badvers: RFC 3261 §8.2.2 answers 505 Version Not Supported.
+            throw .malformed("SIP version \(parts[2]) is not supported, only SIP/2.0 (505)")
+        }
+        guard parts[0].utf8.allSatisfy(isTokenByte) else {
+            throw .malformed("method \(parts[0]) has characters a token does not allow")
+        }
+        try checkRequestURI(parts[1])
+        return StartLine(method: String(parts[0]))
+    }
+
+    /// Status-Line = SIP-Version SP Status-Code SP Reason-Phrase; the code is exactly three digits
+    /// from 100 to 699 (RFC 4475 bigcode); the reason may be empty (noreason) or UTF-8 (unreason).
+    static func checkStatusLine(_ line: String) throws(SIPParseError) {
+        let version = line.prefix { $0 != " " }
+        guard version == "SIP/2.0" else { throw .malformed("status line version \(version) is not SIP/2.0") }
+        let rest = line.dropFirst(version.count + 1)
+        let code = rest.prefix { $0.isASCII && $0.isNumber }
+        guard code.count == 3, let n = Int(code), (100...699).contains(n),
+              rest.count == 3 || rest.dropFirst(3).first == " "
+        else { throw .malformed("status code in \"\(line.prefix(40))\" is not three digits from 100 to 699") }
+    }
+
+    /// RFC 3261 §19.1 and §25.1: a scheme, then no LWS, brackets or quotes (RFC 4475 ltgtruri);
+    /// §19.1.1's table forbids headers in a SIP Request-URI (RFC 4475 escruri).
+    static func checkRequestURI(_ uri: Substring) throws(SIPParseError) {
+        guard let colon = uri.firstIndex(of: ":"), colon != uri.startIndex,
+              uri[..<colon].utf8.allSatisfy({ isAlphaNum($0) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E }),
+              uri.first?.isLetter == true, uri.index(after: colon) != uri.endIndex
+        else { throw .malformed("Request-URI \(uri.prefix(80)) does not start with a scheme") }
+        guard uri.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x3C && $0 != 0x3E && $0 != 0x22 }) else {
+            throw .malformed("Request-URI \(uri.prefix(80)) contains <, >, quotes or non-ASCII bytes")
+        }
+        let scheme = uri[..<colon].lowercased()
+        let scalars = Array(uri.unicodeScalars)
+        for i in scalars.indices where scalars[i] == "%" && !isEscape(scalars, at: i) {
+            throw .malformed("Request-URI \(uri.prefix(80)) has a '%' that is not an %HH escape")
+        }
+        if scheme == "sip" || scheme == "sips" {
+            if uri.filter({ $0 == "@" }).count > 1 { throw .malformed("Request-URI \(uri.prefix(80)) has more than one '@'") }
+            // The user part may hold '?' (RFC 4475 intmeth); headers follow the host part.
+            let hostPart = uri.firstIndex(of: "@").map { uri[uri.index(after: $0)...] } ?? uri[uri.index(after: colon)...]
+            if hostPart.contains("?") { throw .malformed("Request-URI \(uri.prefix(80)) carries headers, which RFC 3261 §19.1.1 forbids") }
+        }
+    }
+
+    /// RFC 3261 §25.1 token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~".
+    static func isTokenByte(_ b: UInt8) -> Bool {
+        isAlphaNum(b) || "-.!%*_+`'~".utf8.contains(b)
+    }
+
+    static func isAlphaNum(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+    }
+}
