@@ -70,7 +70,7 @@ let package = Package(
         .target(name: "HTMLReport"),
         // ccbench's library: routing latency beside a bare reference, pcap forensics.
         .target(name: "Bench", dependencies: [
-            "CallCenter", "Media", "Engine",
+            "CallCenter", "Media", "Engine", "Workload",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

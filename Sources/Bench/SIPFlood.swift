@@ -1,4 +1,5 @@
 import Foundation
+import Workload
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -63,7 +64,7 @@ public struct SIPFlood: Sendable {
         addr.sin_addr.s_addr = inet_addr(host)
         let flags = fcntl(fd, F_GETFL)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
-        var rng = FloodRandom(seed: seed)
+        var rng = SplitMix(seed: seed)
         var result = Result(sent: 0, randomBytes: 0, mutated: 0, seconds: 0, responsesSeen: 0)
         let start = Date()
         var drain = [UInt8](repeating: 0, count: 65536)
@@ -101,7 +102,7 @@ public struct SIPFlood: Sendable {
 
     /// One to four mutations: flip bytes, truncate, duplicate or drop a line, inflate a header,
     /// insert NULs or non-UTF-8 bytes.
-    static func mutate(_ input: [UInt8], _ rng: inout FloodRandom) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
         var b = input
         for _ in 0..<Int(rng.next() % 4 + 1) where !b.isEmpty {
             let at = Int(rng.next() % UInt64(b.count))
@@ -118,17 +119,5 @@ public struct SIPFlood: Sendable {
             }
         }
         return b
-    }
-}
-
-struct FloodRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -26,24 +26,9 @@ struct CallSetupBench {
         guard let sipp = ["/usr/bin/sipp", "/usr/local/bin/sipp"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw BenchError.missingTool("sipp (Debian package sip-tester)")
         }
-        var yaml = """
-            name: bench-calls
-            duration: \(rates.count * (secondsPerStep + 15) * 2 + 30)s
-            media: false
-            engine:
-              sip: {address: 127.0.0.1:\(sipPort)}
-              media: {rtp_ports: 29000-29999}
-              routing: {ring_timeout: 10s}
-              queues: [{name: support}]
-              agents:
-
-            """
-        for i in 1...agents { yaml += "    - {login: s\(i), password: s\(i)-pw}\n" }
-        yaml += "agents:\n  - logins: [\((1...agents).map { "s\($0)" }.joined(separator: ", "))]\n    answer_delay: 0s\n"
         let dir = BenchReport.directory("calls")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try yaml.write(toFile: dir + "/scenario.yaml", atomically: true, encoding: .utf8)
-        let scenario = try ScenarioFile.load(dir + "/scenario.yaml")
+        let scenario = try BenchScenario.write(name: "calls", to: dir, sipPort: sipPort, agents: agents, answerDelay: "0s",
+                                               seconds: rates.count * (secondsPerStep + 15) * 2 + 30)
         var options = SimulationRun.Options(reportDirectory: dir)
         options.media = false
         options.quiet = true

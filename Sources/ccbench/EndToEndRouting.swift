@@ -16,33 +16,10 @@ struct EndToEndRouting {
     func run() throws {
         let calls = max(1, Int(rate * duration))
         let agents = max(20, Int(rate * 0.6) + 10)  // hold 0.2 s + answer 0.05 s: ~rate/4 busy at once
-        var yaml = """
-            name: bench-e2e
-            seed: 7
-            duration: \(Int(duration * 2 + 30))s
-            media: false
-            engine:
-              sip: {address: 127.0.0.1:\(sipPort)}
-              media: {rtp_ports: 29000-29999}
-              routing: {ring_timeout: 10s}
-              queues: [{name: support}]
-              agents:
-
-            """
-        for i in 1...agents { yaml += "    - {login: b\(i), password: b\(i)-pw}\n" }
-        yaml += """
-            agents:
-              - logins: [\((1...agents).map { "b\($0)" }.joined(separator: ", "))]
-                answer_delay: 0.05s
-            customers:
-              - {queue: support, calls: \(calls), arrival: {poisson: \(rate)}, hold_time: 0.2s}
-
-            """
         let dir = BenchReport.directory("e2e")
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let path = dir + "/scenario.yaml"
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        let scenario = try ScenarioFile.load(path)
+        let scenario = try BenchScenario.write(
+            name: "e2e", to: dir, sipPort: sipPort, agents: agents, answerDelay: "0.05s", seconds: Int(duration * 2 + 30),
+            customers: "{queue: support, calls: \(calls), arrival: {poisson: \(rate)}, hold_time: 0.2s}")
         var options = SimulationRun.Options(reportDirectory: dir)
         options.media = false
         options.quiet = true
