@@ -28,10 +28,11 @@ struct Routing: ParsableCommand {
     @Option(help: "With --e2e: calls per second.") var rate = 100.0
     @Option(help: "With --e2e: seconds of calls.") var duration = 20.0
     @Option(help: "With --e2e: the SIP port of the engine started for the run.") var sipPort = 5180
+    @Option(help: "With --e2e: capture the run's SIP on loopback into this classic pcap file.") var pcap: String?
 
     func run() throws {
         if e2e {
-            try EndToEndRouting(rate: rate, duration: duration, sipPort: sipPort).run()
+            try EndToEndRouting(rate: rate, duration: duration, sipPort: sipPort, pcap: pcap).run()
             return
         }
         let bench = quick ? RoutingBench.quick : RoutingBench(decisionsPerKind: decisions)
@@ -133,10 +134,11 @@ struct Calls: ParsableCommand {
     @Option(help: "Seconds per step.") var seconds = 10
     @Option(help: "Virtual agents answering.") var agents = 60
     @Option(help: "SIP port of the engine started for the run.") var sipPort = 5190
+    @Option(help: "Capture the run's SIP on loopback into this classic pcap file.") var pcap: String?
 
     func run() throws {
         let list = rates.split(separator: ",").compactMap { Int($0) }
-        let steps = try CallSetupBench(rates: list, secondsPerStep: seconds, agents: agents, sipPort: sipPort).run()
+        let steps = try CallSetupBench(rates: list, secondsPerStep: seconds, agents: agents, sipPort: sipPort, pcap: pcap).run()
         let best = steps.filter { $0.failed == 0 && $0.successful == $0.calls }.map(\.rate).max() ?? 0
         print("sustained with 0 failures: \(best) call setups/s (load generator: SIPp \"uac\"; agents: ccsim, no media)")
         let dir = BenchReport.directory("calls")

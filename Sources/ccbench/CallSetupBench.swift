@@ -11,6 +11,7 @@ struct CallSetupBench {
     var secondsPerStep: Int
     var agents: Int
     var sipPort: Int
+    var pcap: String? = nil
 
     struct Step: Codable {
         var rate: Int
@@ -31,6 +32,7 @@ struct CallSetupBench {
                                                seconds: rates.count * (secondsPerStep + 15) * 2 + 30)
         var options = SimulationRun.Options(reportDirectory: dir)
         options.media = false
+        options.pcapPath = pcap
         options.quiet = true
         options.engineLogLevel = "warning"
         let task = Task { try await SimulationRun(scenario: scenario, options: options, logger: Logger(label: "ccbench")).run() }

@@ -12,6 +12,7 @@ struct EndToEndRouting {
     var rate: Double
     var duration: Double
     var sipPort: Int
+    var pcap: String? = nil
 
     func run() throws {
         let calls = max(1, Int(rate * duration))
@@ -22,6 +23,7 @@ struct EndToEndRouting {
             customers: "{queue: support, calls: \(calls), arrival: {poisson: \(rate)}, hold_time: 0.2s}")
         var options = SimulationRun.Options(reportDirectory: dir)
         options.media = false
+        options.pcapPath = pcap
         options.quiet = true
         options.engineLogLevel = "warning"
         let box = ResultBox()
