@@ -88,7 +88,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ccbench", dependencies: [
-            "Engine", "Capture", "CallCenter", "Bench", "Simulator",
+            "Engine", "Capture", "CallCenter", "Bench", "Simulator", "HTMLReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

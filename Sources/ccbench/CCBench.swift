@@ -41,6 +41,7 @@ struct Routing: ParsableCommand {
         let dir = report ?? BenchReport.directory("routing")
         let path = try BenchReport.write(result, to: dir)
         print("report: \(path)")
+        print("report: \(try BenchHTML.write(title: "routing", text: result.textTable(), charts: BenchHTML.routing(result), to: dir))")
         if let baseline {
             let old = try JSONDecoder().decode(RoutingBenchResult.self, from: Data(contentsOf: URL(fileURLWithPath: baseline)))
             let regressions = BenchReport.regressions(old: old, new: result, tolerance: tolerance)
@@ -161,7 +162,9 @@ struct Ticks: ParsableCommand {
             timerSlacks: lowSlack ? [nil, 1_000] : [nil])
         let result = try bench.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         print(result.textTable())
-        print("report: \(try BenchReport.write(result, to: report ?? BenchReport.directory("ticks")))")
+        let dir = report ?? BenchReport.directory("ticks")
+        print("report: \(try BenchReport.write(result, to: dir))")
+        print("report: \(try BenchHTML.write(title: "recipe ticks", text: result.textTable(), charts: BenchHTML.ticks(result), to: dir))")
     }
 }
 
@@ -181,6 +184,8 @@ struct RTP: ParsableCommand {
             steps: steps.split(separator: ",").compactMap { Int($0) }, secondsPerStep: seconds, threads: threads, jitterLimitMillis: jitterLimit)
         let result = try bench.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         print(result.textTable())
-        print("report: \(try BenchReport.write(result, to: report ?? BenchReport.directory("rtp")))")
+        let dir = report ?? BenchReport.directory("rtp")
+        print("report: \(try BenchReport.write(result, to: dir))")
+        print("report: \(try BenchHTML.write(title: "RTP relay", text: result.textTable(), charts: BenchHTML.rtp(result), to: dir))")
     }
 }
