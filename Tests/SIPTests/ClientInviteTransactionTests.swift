@@ -36,13 +36,13 @@ private let invite = TransactionFixtures.invite()
     #expect(tx.receivedResponse(again, now: at(1)) == [.deliverResponse(again)])
 }
 
-@Test func clientInviteAcksA486OnTheSameBranchAndAbsorbsItsRetransmissions() {
+@Test func clientInviteAcksA486OnTheSameBranchAndAbsorbsItsRetransmissions() throws {
     var (tx, _) = ClientInviteTransaction.start(request: invite, now: .zero)
     _ = tx.receivedResponse(invite.response(180, toTag: "b1"), now: at(0.1))
     let busy = invite.response(486, toTag: "b1")
     let actions = tx.receivedResponse(busy, now: at(2))
     #expect(tx.state == .completed)
-    let ack = try! #require(actions.transmittedMessages.first)
+    let ack = try #require(actions.transmittedMessages.first)
     // §17.1.1.3: same branch (single Via), To with the response's tag, CSeq number with ACK.
     #expect(ack.method == "ACK")
     #expect(ack.via == invite.via)
