@@ -63,7 +63,7 @@ struct B2BUATests {
         let invite = TestPhones.invite()
         var out = feed(invite, from: TestPhones.customer)
         #expect(out.sentResponses(100).count == 1)
-        #expect(out.sentResponses(180).count == 1)
+        #expect(out.sentResponses(180).isEmpty)  // ringing is the agent phone's, reflected below
         let agentInvite = try #require(out.sentRequests("INVITE").first)
         #expect(out.sent.first { $0.0.method == "INVITE" }?.1 == TestPhones.alice)
         #expect(agentInvite.header("X-CC-Call") == "call-1")
@@ -71,6 +71,9 @@ struct B2BUATests {
         #expect(offer.audio?.formats == [0, 8])
         #expect(out.contains { if case .openMedia("call-1", _, _) = $0 { true } else { false } })
 
+        out = feed(TestPhones.agentResponse(180, to: agentInvite), from: TestPhones.alice)
+        #expect(out.sentResponses(180).count == 1)
+        #expect(out.sentResponses(180).first?.callID == invite.callID)
         out = feed(TestPhones.agentResponse(200, to: agentInvite), from: TestPhones.alice)
         #expect(out.sentRequests("ACK").count == 1)
         let ok = try #require(out.sentResponses(200).first)
@@ -94,7 +97,8 @@ struct B2BUATests {
     @Test mutating func retransmittedInviteGetsTheLastResponseNotASecondCall() {
         registerAlice()
         let invite = TestPhones.invite()
-        _ = feed(invite, from: TestPhones.customer)
+        let agentInvite = feed(invite, from: TestPhones.customer).sentRequests("INVITE")
+        _ = agentInvite.first.map { feed(TestPhones.agentResponse(180, to: $0), from: TestPhones.alice) }
         let again = feed(invite, from: TestPhones.customer)
         #expect(again.sentResponses(180).count == 1)
         #expect(again.sentRequests("INVITE").isEmpty)
@@ -157,10 +161,12 @@ struct B2BUATests {
         _ = feed(TestPhones.register("bob", from: TestPhones.bob), from: TestPhones.bob)
         let first = feed(TestPhones.invite(), from: TestPhones.customer)
         let (agentInvite, target) = try #require(first.sent.first { $0.0.method == "INVITE" })
+        #expect(feed(TestPhones.agentResponse(180, to: agentInvite), from: target).sentResponses(180).count == 1)
         let out = feed(TestPhones.agentResponse(486, to: agentInvite), from: target)
         let next = try #require(out.sent.first { $0.0.method == "INVITE" })
         #expect(next.1 != target)
-        #expect(out.sentResponses(180).isEmpty)  // the caller hears one continuous ringing
+        let nextRinging = feed(TestPhones.agentResponse(180, to: next.0), from: next.1)
+        #expect(nextRinging.sentResponses(180).isEmpty)  // the caller hears one continuous ringing
     }
 
     @Test mutating func agentHangingUpEndsTheCustomerLeg() throws {
@@ -223,5 +229,86 @@ extension B2BUATests {
         let answer = try SessionDescription.parse(toCaller.body)
         #expect(answer.audio?.direction == "recvonly")
         #expect(answer.audio?.port == (try SessionDescription.parse(ok.body)).audio?.port)  // still the relay
+    }
+}
+
+extension B2BUATests {
+    /// An agent phone's 183 with SDP: the caller gets a 183 with the relay's SDP, the relay learns
+    /// the agent's address (early media flows before the answer), and the 200 carries the same SDP.
+    @Test mutating func agentEarlyMediaIsRelayedToTheCaller() throws {
+        registerAlice()
+        let invite = TestPhones.invite()
+        let agentInvite = try #require(feed(invite, from: TestPhones.customer).sentRequests("INVITE").first)
+        var progress = TestPhones.agentResponse(183, to: agentInvite)
+        progress.contentType = "application/sdp"
+        progress.body = TestPhones.sdp(port: 41002, formats: [8])
+        var out = feed(progress, from: TestPhones.alice)
+        let early = try #require(out.sentResponses(183).first)
+        #expect(early.callID == invite.callID)
+        let earlySDP = try SessionDescription.parse(early.body)
+        #expect(earlySDP.audio?.formats == [8])
+        #expect(out.contains { if case .setMediaPeer("call-1", .agent, Endpoint(host: "127.0.0.1", port: 41002)) = $0 { true } else { false } })
+        // A later 180 does not stop the caller's early media.
+        #expect(feed(TestPhones.agentResponse(180, to: agentInvite), from: TestPhones.alice).sentResponses(180).isEmpty)
+        out = feed(TestPhones.agentResponse(200, to: agentInvite, port: 41002), from: TestPhones.alice)
+        let ok = try #require(out.sentResponses(200).first)
+        #expect(ok.to.tag == early.to.tag)
+        #expect(try SessionDescription.parse(ok.body) == earlySDP)
+    }
+
+    init(devices: DevicePolicy) throws {
+        try self.init()
+        let routing = CallCenterConfig(
+            ringTimeout: .seconds(10), callsRequireNode: false, defaultRecipe: [],
+            queues: [QueueConfig(name: "support")], agents: [AgentConfig(login: "alice"), AgentConfig(login: "bob")])
+        core = B2BUA(
+            settings: .init(sip: TestPhones.engine, mediaHost: "127.0.0.1", rtpPorts: 20000...20099, devices: devices),
+            center: try CallCenter(config: routing), agents: ["alice", "bob"], queues: ["support"], seed: 42)
+    }
+
+    static let aliceDesk = Endpoint(host: "127.0.0.1", port: 7300)
+
+    /// Alice registered from her softphone (7100) and then her desk phone (7300).
+    mutating func registerAliceTwice() {
+        _ = feed(TestPhones.register("alice", from: TestPhones.alice), from: TestPhones.alice)
+        _ = feed(TestPhones.register("alice", from: Self.aliceDesk), from: Self.aliceDesk)
+        #expect(core.registrar.bindings(of: "alice").count == 2)
+    }
+
+    @Test func mostRecentDeviceRingsAlone() throws {
+        var t = try B2BUATests(devices: .mostRecent)
+        t.registerAliceTwice()
+        let out = t.feed(TestPhones.invite(), from: TestPhones.customer)
+        #expect(out.sent.filter { $0.0.method == "INVITE" }.map(\.1) == [Self.aliceDesk])
+    }
+
+    @Test func ringAllDevicesRingsEveryContactAndCancelsTheOthersOnAnswer() throws {
+        var t = try B2BUATests(devices: .ringAll)
+        t.registerAliceTwice()
+        let out = t.feed(TestPhones.invite(), from: TestPhones.customer)
+        let invites = out.sent.filter { $0.0.method == "INVITE" }
+        #expect(Set(invites.map(\.1)) == [TestPhones.alice, Self.aliceDesk])
+        #expect(Set(invites.map(\.0.callID)).count == 2)
+        let (deskInvite, _) = try #require(invites.first { $0.1 == Self.aliceDesk })
+        let (softInvite, _) = try #require(invites.first { $0.1 == TestPhones.alice })
+        let answered = t.feed(TestPhones.agentResponse(200, to: deskInvite), from: Self.aliceDesk)
+        #expect(answered.sentResponses(200).first?.cseq.method == "INVITE")  // the caller is bridged
+        let cancels = answered.sent.filter { $0.0.method == "CANCEL" }
+        #expect(cancels.map(\.0.callID) == [softInvite.callID])
+        #expect(cancels.map(\.1) == [TestPhones.alice])
+        #expect(t.core.center.agentState("alice") == .onCall("call-1"))
+    }
+
+    @Test func ringAllDevicesFailsTheRingOnlyWhenEveryDeviceRefused() throws {
+        var t = try B2BUATests(devices: .ringAll)
+        t.registerAliceTwice()
+        let invites = t.feed(TestPhones.invite(), from: TestPhones.customer).sent.filter { $0.0.method == "INVITE" }
+        #expect(invites.count == 2)
+        let first = t.feed(TestPhones.agentResponse(486, to: invites[0].0), from: invites[0].1)
+        #expect(first.sent.filter { $0.0.method == "INVITE" || $0.0.method == "CANCEL" }.isEmpty)  // the other still rings
+        #expect(t.core.center.agentState("alice") == .ringing("call-1"))
+        _ = t.feed(TestPhones.agentResponse(603, to: invites[1].0), from: invites[1].1)
+        #expect(t.core.center.agentState("alice") != .ringing("call-1"))
+        #expect(t.core.activeCalls == 1)  // back in the queue
     }
 }

@@ -50,6 +50,9 @@ struct SIPStackTests {
         let invite = TestPhones.invite()
         let first = feed(invite, from: TestPhones.customer)
         #expect(first.sentRequests("INVITE").count == 1)
+        if let agentInvite = first.sentRequests("INVITE").first {
+            _ = feed(TestPhones.agentResponse(180, to: agentInvite), from: TestPhones.alice)  // reflected to the caller
+        }
         let again = feed(invite, from: TestPhones.customer)
         #expect(again.sentRequests("INVITE").isEmpty)  // no second agent leg
         #expect(again.sentResponses(180).count == 1)   // the last provisional, resent by the transaction

@@ -20,7 +20,7 @@ extension EngineConfig {
         let m = try root.mapping(allowed: topLevelKeys.union(extraKeys))
         var c = EngineConfig()
         if let sip = m["sip"] {
-            let s = try sip.mapping(allowed: ["address", "advertised_host", "nat", "realm", "require_auth", "digest_algorithms"])
+            let s = try sip.mapping(allowed: ["address", "advertised_host", "nat", "realm", "require_auth", "digest_algorithms", "devices"])
             if let d = s["digest_algorithms"] {
                 var algs: [DigestAlgorithm] = []
                 for name in try d.strings() {
@@ -40,6 +40,10 @@ extension EngineConfig {
             if let n = s["nat"] {
                 guard let p = NATPolicy(rawValue: try n.string()) else { throw n.error("unknown NAT policy", fix: "use auto, never or always") }
                 c.natPolicy = p
+            }
+            if let d = s["devices"] {
+                guard let p = DevicePolicy(rawValue: try d.string()) else { throw d.error("unknown device policy", fix: "use most-recent or ring-all") }
+                c.devices = p
             }
         }
         if let media = m["media"] {

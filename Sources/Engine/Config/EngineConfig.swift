@@ -11,6 +11,8 @@ public struct EngineConfig: Sendable {
     public var mediaHost = "127.0.0.1"
     public var rtpPorts: ClosedRange<Int> = 20000...29999
     public var natPolicy: NATPolicy = .auto
+    /// Which devices ring when an agent registered several Contacts.
+    public var devices: DevicePolicy = .mostRecent
     /// Digest realm for agent authentication.
     public var realm = "ccengine"
     /// Agents must authenticate (digest) to REGISTER and to change state.

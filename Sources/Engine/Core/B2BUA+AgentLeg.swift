@@ -4,49 +4,54 @@ import CallCenter
 /// The agent's side: we INVITE the agent's registered contact, ACK its final response, CANCEL or
 /// BYE it (RFC 3261 §13.2, §17.1.1.3, §9.1, §15).
 extension B2BUA {
+    /// Rings the agent's device(s) (`Settings.devices`): one INVITE, its own leg and Call-ID, per device.
     mutating func ringAgent(_ id: CallID, _ agent: AgentID, now: Duration, into out: inout [EngineAction]) {
         guard var call = calls[id] else { return }
-        guard let binding = registrar.target(of: agent) else {
+        let devices = registrar.targets(of: agent, devices: settings.devices)
+        guard !devices.isEmpty else {
             out.append(.log(.warning, "agent \(agent) has no registered contact; trying the next agent", call: id))
             apply(center.handle(.agentRejected(id, agent), now: now), now: now, into: &out)
             return
         }
-        let legCallID = ids.callID()
         let cust = call.customer.invite
         var from = NameAddress(displayName: cust.from.displayName, uri: SIPURI(user: cust.from.uri.user, host: settings.sip.host, port: settings.sip.port))
         from.tag = ids.tag()
-        var invite = SIPMessage(
-            startLine: .request(method: "INVITE", uri: binding.contact.uri),
-            via: [localVia(ids.branch())], from: from,
-            to: NameAddress(uri: SIPURI(user: agent, host: settings.sip.host, port: settings.sip.port)),
-            callID: legCallID, cseq: CSeq(1, "INVITE"), contact: [localContact],
-            contentType: "application/sdp",
-            headers: [Header("Max-Forwards", "70"), Header("User-Agent", settings.userAgent), Header("X-CC-Call", id)],
-            body: agentOffer(call).bytes)
-        if let q = cust.requestURI?.user { invite.setHeader("X-CC-Queue", q) }
-        call.agentLegs[legCallID] = AgentLeg(agent: agent, invite: invite, target: binding.target)
-        agentLegIndex[legCallID] = id
-        if !call.customer.sentRinging, call.customer.state == .early {
-            // 180 to the caller while the agent rings (a known gap in the seed engine).
-            call.customer.sentRinging = true
-            let ringing = cust.response(180, toTag: call.customer.localTag)
-            call.customer.lastResponse = ringing
-            out.append(.send(ringing, to: call.customer.responseTarget))
+        for binding in devices {
+            let legCallID = ids.callID()
+            var invite = SIPMessage(
+                startLine: .request(method: "INVITE", uri: binding.contact.uri),
+                via: [localVia(ids.branch())], from: from,
+                to: NameAddress(uri: SIPURI(user: agent, host: settings.sip.host, port: settings.sip.port)),
+                callID: legCallID, cseq: CSeq(1, "INVITE"), contact: [localContact],
+                contentType: "application/sdp",
+                headers: [Header("Max-Forwards", "70"), Header("User-Agent", settings.userAgent), Header("X-CC-Call", id)],
+                body: agentOffer(call).bytes)
+            if let q = cust.requestURI?.user { invite.setHeader("X-CC-Queue", q) }
+            call.agentLegs[legCallID] = AgentLeg(agent: agent, invite: invite, target: binding.target)
+            agentLegIndex[legCallID] = id
+            out.append(.log(.info, "ringing agent \(agent) at \(binding.target)", call: id))
+            out.append(.send(invite, to: binding.target))
         }
         calls[id] = call
-        out.append(.log(.info, "ringing agent \(agent) at \(binding.target)", call: id))
-        out.append(.send(invite, to: binding.target))
     }
 
+    /// Cancels every device of the agent that is still ringing for this call.
     mutating func cancelRing(_ id: CallID, _ agent: AgentID, into out: inout [EngineAction]) {
-        guard var call = calls[id], let (key, leg) = call.leg(for: agent), leg.state == .calling else { return }
+        guard let call = calls[id] else { return }
+        for (key, leg) in call.agentLegs where leg.agent == agent && leg.state == .calling {
+            cancelLeg(id, legKey: key, into: &out)
+        }
+    }
+
+    mutating func cancelLeg(_ id: CallID, legKey: String, into out: inout [EngineAction]) {
+        guard var call = calls[id], let leg = call.agentLegs[legKey], leg.state == .calling else { return }
         // RFC 3261 §9.1: CANCEL copies Request-URI, Via (same branch), From, To, Call-ID, CSeq number.
         let inv = leg.invite
         let cancel = SIPMessage(
             startLine: .request(method: "CANCEL", uri: inv.requestURI!), via: [inv.via[0]],
             from: inv.from, to: inv.to, callID: inv.callID, cseq: CSeq(inv.cseq.number, "CANCEL"),
             route: inv.route, headers: [Header("Max-Forwards", "70")])
-        call.agentLegs[key]?.state = .cancelling
+        call.agentLegs[legKey]?.state = .cancelling
         calls[id] = call
         out.append(.send(cancel, to: leg.target))
     }
@@ -70,7 +75,10 @@ extension B2BUA {
             return
         }
         guard let id = agentLegIndex[response.callID], var call = calls[id], var leg = call.agentLegs[response.callID] else { return }
-        if status < 200 { return }  // 180/183: the caller already hears ringing
+        if status < 200 {
+            if leg.state == .calling { agentProgress(id, response: response, status: status, into: &out) }
+            return
+        }
         if status >= 300, leg.state == .answered, call.pendingReinvite != nil {
             agentReinviteAnswered(&call, response: response, status: status, into: &out)  // re-INVITE refused
             calls[id] = call
@@ -82,10 +90,7 @@ extension B2BUA {
             leg.state = .ended
             call.agentLegs[response.callID] = leg
             calls[id] = call
-            if wasCalling {
-                out.append(.log(.info, "agent \(leg.agent) declined with \(status); trying the next agent", call: id))
-                apply(center.handle(.agentRejected(id, leg.agent), now: now), now: now, into: &out)
-            }
+            if wasCalling { agentLegFailed(id, leg.agent, why: "declined with \(status)", now: now, into: &out) }
             finishIfDone(id, now: now, into: &out)
             return
         }
@@ -105,6 +110,10 @@ extension B2BUA {
         leg.state = .answered
         call.agentLegs[response.callID] = leg
         calls[id] = call
+        // This device took the call: the agent's other devices stop ringing.
+        for (key, other) in call.agentLegs where other.agent == leg.agent && other.state == .calling {
+            cancelLeg(id, legKey: key, into: &out)
+        }
         if call.customer.state == .early, let sdp = try? SessionDescription.parse(response.body), let audio = sdp.audio, let host = sdp.address(of: audio) {
             out.append(.setMediaPeer(id, .agent, Endpoint(host: host, port: audio.port)))
         }
@@ -148,11 +157,47 @@ extension B2BUA {
         leg.state = .ended
         call.agentLegs[callID] = leg
         calls[id] = call
-        if wasCalling {
-            out.append(.log(.info, "agent \(leg.agent) never answered the INVITE (Timer B); trying the next agent", call: id))
-            apply(center.handle(.agentRejected(id, leg.agent), now: now), now: now, into: &out)
-        }
+        if wasCalling { agentLegFailed(id, leg.agent, why: "never answered the INVITE (Timer B)", now: now, into: &out) }
         finishIfDone(id, now: now, into: &out)
+    }
+
+    /// One device of the agent failed to take the call; the ring failed once none is left ringing.
+    private mutating func agentLegFailed(_ id: CallID, _ agent: AgentID, why: String, now: Duration, into out: inout [EngineAction]) {
+        guard let call = calls[id] else { return }
+        if call.agentLegs.values.contains(where: { $0.agent == agent && ($0.state == .calling || $0.state == .answered) }) {
+            out.append(.log(.info, "a device of agent \(agent) \(why); its other devices still ring", call: id))
+            return
+        }
+        out.append(.log(.info, "agent \(agent) \(why); trying the next agent", call: id))
+        apply(center.handle(.agentRejected(id, agent), now: now), now: now, into: &out)
+    }
+
+    /// 180/183 from a ringing agent, reflected to the caller (RFC 3261 §13.3.1.1): the first 180
+    /// as ringing, and a provisional with SDP as early media through the relay (RFC 3960's gateway
+    /// model: the caller gets our answer, the relay learns the agent's address). The caller's
+    /// single early dialog keeps our To-tag whichever agent or device rings.
+    private mutating func agentProgress(_ id: CallID, response: SIPMessage, status: Int, into out: inout [EngineAction]) {
+        guard var call = calls[id], call.customer.state == .early else { return }
+        if call.customer.earlyMediaLeg == nil, let sdp = try? SessionDescription.parse(response.body), let audio = sdp.audio,
+           let host = sdp.address(of: audio) {
+            call.customer.earlyMediaLeg = response.callID
+            call.customer.answer = customerAnswer(call, agentAudio: audio)
+            out.append(.setMediaPeer(id, .agent, Endpoint(host: host, port: audio.port)))
+            var progress = call.customer.invite.response(183, toTag: call.customer.localTag)
+            progress.contact = [localContact]
+            progress.contentType = "application/sdp"
+            progress.body = call.customer.answer?.bytes ?? []
+            call.customer.lastResponse = progress
+            out.append(.log(.info, "agent phone sent early media (\(status)); relayed to the caller", call: id))
+            out.append(.send(progress, to: call.customer.responseTarget))
+        } else if status == 180, !call.customer.sentRinging, call.customer.earlyMediaLeg == nil {
+            call.customer.sentRinging = true
+            var ringing = call.customer.invite.response(180, toTag: call.customer.localTag)
+            ringing.contact = [localContact]
+            call.customer.lastResponse = ringing
+            out.append(.send(ringing, to: call.customer.responseTarget))
+        }
+        calls[id] = call
     }
 
     /// Requests from an agent inside its leg's dialog: BYE, re-INVITE, INFO.

@@ -126,12 +126,14 @@ extension B2BUA {
             route: inv.recordRoute, headers: [Header("Max-Forwards", "70")])
     }
 
-    /// The SDP we give the customer: the relay's caller port, the codecs the agent chose.
-    func customerAnswer(_ call: BridgedCall) -> SessionDescription? {
+    /// The SDP we give the customer: the relay's caller port, the codecs the agent chose. Once
+    /// given (in a 183 or the 200) it is the agreed answer and stays the same (RFC 3264 §8).
+    func customerAnswer(_ call: BridgedCall, agentAudio: MediaDescription? = nil) -> SessionDescription? {
+        if agentAudio == nil, let agreed = call.customer.answer { return agreed }
         guard let offered = call.customer.offer.audio else { return nil }
         var formats = offered.formats.filter { settings.codecs.contains(offered.encodingName(of: $0) ?? "") || offered.encodingName(of: $0) == "TELEPHONE-EVENT" }
-        if let key = call.bridgedLeg, let answer = call.agentLegs[key]?.answer,
-           let sdp = try? SessionDescription.parse(answer.body), let agentAudio = sdp.audio {
+        let agentAudio = agentAudio ?? call.bridgedLeg.flatMap { call.agentLegs[$0]?.answer }.flatMap { try? SessionDescription.parse($0.body) }?.audio
+        if let agentAudio {
             let chosen = formats.filter { agentAudio.formats.contains($0) }
             if !chosen.isEmpty { formats = chosen }
         }

@@ -60,7 +60,8 @@ extension B2BUA {
         ok.contact = [localContact]
         ok.setHeader("Server", settings.userAgent)
         ok.contentType = "application/sdp"
-        ok.body = customerAnswer(call)?.bytes ?? []
+        call.customer.answer = customerAnswer(call)
+        ok.body = call.customer.answer?.bytes ?? []
         call.customer.state = .answered
         call.customer.lastResponse = ok
         calls[id] = call

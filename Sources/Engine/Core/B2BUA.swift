@@ -14,16 +14,20 @@ public struct B2BUA: Sendable {
         public var mediaHost: String
         public var rtpPorts: ClosedRange<Int>
         public var natPolicy: NATPolicy
+        /// Which of an agent's registered devices ring.
+        public var devices: DevicePolicy
         /// Codecs the engine accepts from customers (encoding names, RFC 3551).
         public var codecs: Set<String>
         public var userAgent: String
 
         public init(sip: Endpoint, mediaHost: String, rtpPorts: ClosedRange<Int> = 20000...29999,
-                    natPolicy: NATPolicy = .auto, codecs: Set<String> = ["PCMU", "PCMA"], userAgent: String = "ccengine") {
+                    natPolicy: NATPolicy = .auto, devices: DevicePolicy = .mostRecent, codecs: Set<String> = ["PCMU", "PCMA"],
+                    userAgent: String = "ccengine") {
             self.sip = sip
             self.mediaHost = mediaHost
             self.rtpPorts = rtpPorts
             self.natPolicy = natPolicy
+            self.devices = devices
             self.codecs = codecs
             self.userAgent = userAgent
         }

@@ -38,6 +38,10 @@ struct CustomerLeg: Sendable {
     let offer: SessionDescription
     var state: State = .early
     var sentRinging = false
+    /// The agent leg whose early media (a provisional with SDP) the caller hears, if any.
+    var earlyMediaLeg: String?
+    /// The SDP answer given to the caller (in a 183 or the 200), kept for the whole call.
+    var answer: SessionDescription?
     /// The last response sent to the INVITE, resent when the INVITE is retransmitted.
     var lastResponse: SIPMessage?
     var localCSeq: UInt32 = 1

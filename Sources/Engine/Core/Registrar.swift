@@ -35,9 +35,17 @@ public struct Registrar: Sendable {
 
     public func isAgent(_ login: String) -> Bool { agents.contains(login) }
 
-    /// The most recently registered binding: where a call for this agent rings.
+    /// The most recently registered binding.
     public func target(of agent: AgentID) -> Binding? {
         bindings[agent]?.max { $0.registeredAt < $1.registeredAt }
+    }
+
+    /// Where a call for this agent rings: the most recent device, or every device (newest first).
+    public func targets(of agent: AgentID, devices: DevicePolicy) -> [Binding] {
+        switch devices {
+        case .mostRecent: target(of: agent).map { [$0] } ?? []
+        case .ringAll: (bindings[agent] ?? []).sorted { $0.registeredAt > $1.registeredAt }
+        }
     }
 
     public func bindings(of agent: AgentID) -> [Binding] { bindings[agent] ?? [] }
@@ -98,4 +106,12 @@ public struct Registrar: Sendable {
         bindings[agent] = list
         return list.isEmpty ? [.loggedOut(agent)] : []
     }
+}
+
+/// How a call rings an agent registered from several devices (several Contacts).
+public enum DevicePolicy: String, Sendable, CaseIterable {
+    /// Only the most recently registered Contact (the device the agent last used).
+    case mostRecent = "most-recent"
+    /// Every Contact at once; the first to answer takes the call, the others are cancelled.
+    case ringAll = "ring-all"
 }
