@@ -30,7 +30,13 @@ extension Simulation {
         case .cancelTimer(let id):
             if let slot = timerSlotByID[id] { releaseTimerSlot(Int(slot), id: id) }
         case .agentStateChanged(let login, let state):
-            if let a = agentByLogin[login] { tracker.set(Int(a), to: AgentStateTracker.column(of: state), at: now) }
+            if let a = agentByLogin[login] {
+                tracker.set(Int(a), to: AgentStateTracker.column(of: state), at: now)
+                switch state {
+                case .ringing, .onCall: break
+                default: if logoutPending.remove(Int(a)) != nil { events.push(at: now, .logout, a: a) }
+                }
+            }
         case .callFinished(let record):
             finish(record)
         }

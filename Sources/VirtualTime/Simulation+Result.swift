@@ -1,4 +1,5 @@
 import CallCenter
+import Workload
 
 /// Turns the run's raw arrays into `VirtualRunResult`.
 extension Simulation {
@@ -38,11 +39,11 @@ extension Simulation {
         let streams = scenario.customerStreams
         let holdMean = streams.map { $0.holdTime.mean }
         let poissonRate = streams.map { s -> Double? in
-            if case .arrival(.poisson(let rate, _)) = s.arrivals { return rate }
+            if case .poisson(let rate, _) = s.arrivals { return rate }
             return nil
         }
         var previousArrival = streams.map { s -> Int64 in
-            if case .arrival(.poisson(_, let start)) = s.arrivals { return nanoseconds(start) }
+            if case .poisson(_, let start) = s.arrivals { return nanoseconds(start) }
             return 0
         }
         // Gaps of the warm-up calls are not counted, but they set each stream's previous arrival.

@@ -17,6 +17,8 @@ struct Simulation {
     var agentLogins: [String] = []
     var agentGroup: [Int32] = []
     var agentByLogin: [String: Int32] = [:]
+    /// Agents whose logout time came while ringing or on a call: they log out when it ends.
+    var logoutPending: Set<Int> = []
     /// Bumped at every ring and every cancelled ring, so a stale answer or reject is skipped.
     var ringToken: [UInt32] = []
     var groupRNG: [SplitMix] = []
@@ -61,7 +63,7 @@ struct Simulation {
         tracker = AgentStateTracker(agents: agentCount, warmUp: nanoseconds(scenario.warmUp))
         series = IntervalSeries(length: nanoseconds(scenario.reportInterval))
         for (g, group) in scenario.agentGroups.enumerated() {
-            groupRNG.append(SplitMix(seed: derivedSeed(scenario.seed, UInt64(g), 1)))
+            groupRNG.append(SplitMix(seed: scenario.seed, stream: UInt64(g), purpose: 1))
             for login in group.logins {
                 agentByLogin[login] = Int32(agentLogins.count)
                 agentLogins.append(login)
@@ -70,8 +72,8 @@ struct Simulation {
             }
         }
         for s in scenario.customerStreams.indices {
-            arrivalRNG.append(SplitMix(seed: derivedSeed(scenario.seed, UInt64(s), 2)))
-            customerRNG.append(SplitMix(seed: derivedSeed(scenario.seed, UInt64(s), 3)))
+            arrivalRNG.append(SplitMix(seed: scenario.seed, stream: UInt64(s), purpose: 2))
+            customerRNG.append(SplitMix(seed: scenario.seed, stream: UInt64(s), purpose: 3))
             streamArrived.append(0)
         }
         let expected = scenario.customerStreams.reduce(0) { $0 + ($1.calls ?? 1024) }
@@ -134,7 +136,12 @@ struct Simulation {
         case .login:
             handle(.agentLoggedIn(agentLogins[Int(event.a)]))
         case .logout:
-            handle(.agentLoggedOut(agentLogins[Int(event.a)]))
+            // Like the SIP agent: an agent at the end of its shift finishes the call in hand first.
+            let a = Int(event.a)
+            switch core.agentState(agentLogins[a]) {
+            case .ringing?, .onCall?: logoutPending.insert(a)
+            default: handle(.agentLoggedOut(agentLogins[a]))
+            }
         case .breakStarts:
             let a = Int(event.a)
             let reason = scenario.agentGroups[Int(agentGroup[a])].breaks[Int(event.b)].reason
@@ -179,15 +186,7 @@ struct Simulation {
         if let limit = stream.calls, streamArrived[s] >= limit {
             next = nil
         } else {
-            switch stream.arrivals {
-            case .arrival(.every(let dt, let start)):
-                next = previous.map { $0 + dt } ?? start
-            case .arrival(.poisson(let rate, let start)):
-                next = (previous ?? start)
-                    + Distribution.exponential(mean: 1 / rate).sample(&arrivalRNG[s])
-            case .profile(let profile):
-                next = profile.next(after: previous ?? 0, &arrivalRNG[s])
-            }
+            next = stream.arrivals.next(after: previous, &arrivalRNG[s])
             if stream.calls == nil, let t = next, t >= scenario.duration { next = nil }
         }
         if let t = next {

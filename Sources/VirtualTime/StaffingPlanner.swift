@@ -140,7 +140,7 @@ public struct StaffingPlanner: Sendable {
         var values: [Double] = []
         for k in 0..<replications {
             var s = scenario
-            s.seed = derivedSeed(scenario.seed, UInt64(k), 7)
+            s.seed = SplitMix.derivedSeed(scenario.seed, stream: UInt64(k), purpose: 7)
             if let m = target.metric(of: try VirtualTimeRunner.run(s))?.estimate, !m.isNaN { values.append(m) }
         }
         return BatchMeans.interval(replications: values)
@@ -177,7 +177,7 @@ private struct ErlangView {
 
     init?(scenario: VirtualScenario, group: Int, target: StaffingTarget) {
         guard scenario.agentGroups.count == 1, scenario.customerStreams.count == 1,
-            case .arrival(.poisson(let rate, _)) = scenario.customerStreams[0].arrivals
+            case .poisson(let rate, _) = scenario.customerStreams[0].arrivals
         else { return nil }
         let g = scenario.agentGroups[group]
         let stream = scenario.customerStreams[0]

@@ -96,19 +96,13 @@ public struct VirtualBreak: Sendable, Equatable {
     }
 }
 
-/// How a stream's calls arrive: a `Workload.Arrival` or a rate that changes over the day.
-public enum VirtualArrivals: Sendable, Equatable {
-    case arrival(Arrival)
-    case profile(RateProfile)
-}
-
 /// Customers calling one queue.
 public struct VirtualCustomerStream: Sendable {
     public var queue: String
     /// Exactly this many calls arrive (ignoring `VirtualScenario.duration`); nil: calls arrive
     /// until the scenario's duration.
     public var calls: Int?
-    public var arrivals: VirtualArrivals
+    public var arrivals: Arrival
     /// Talk time once answered, after which the customer hangs up (unless the agent group has
     /// a `talkTime`).
     public var holdTime: Distribution
@@ -123,12 +117,12 @@ public struct VirtualCustomerStream: Sendable {
         patience: Distribution? = nil, client: String? = nil, priority: Int = 1
     ) {
         self.init(
-            queue: queue, calls: calls, arrivals: .arrival(arrival), holdTime: holdTime,
+            queue: queue, calls: calls, arrivals: arrival, holdTime: holdTime,
             patience: patience, client: client, priority: priority)
     }
 
     public init(
-        queue: String, calls: Int? = nil, arrivals: VirtualArrivals, holdTime: Distribution,
+        queue: String, calls: Int? = nil, arrivals: Arrival, holdTime: Distribution,
         patience: Distribution? = nil, client: String? = nil, priority: Int = 1
     ) {
         self.queue = queue

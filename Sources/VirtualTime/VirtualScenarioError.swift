@@ -1,4 +1,5 @@
 import CallCenter
+import Workload
 
 /// A scenario the virtual-time runner or the staffing planner refuses. Every case names the
 /// input and what to do about it.
@@ -74,9 +75,9 @@ extension VirtualScenario {
             let context = "customer stream \(s) (queue '\(stream.queue)')"
             if let calls = stream.calls { try require(calls >= 0, "calls", context, "zero or more") }
             switch stream.arrivals {
-            case .arrival(.every(let dt, let start)):
+            case .every(let dt, let start):
                 try require(dt > 0 && start >= 0, "arrival interval", context, "positive, starting at 0 s or later")
-            case .arrival(.poisson(let rate, let start)):
+            case .poisson(let rate, let start):
                 try require(rate > 0 && start >= 0, "arrival rate", context, "positive, starting at 0 s or later")
             case .profile(let profile):
                 try require(profile.segments.allSatisfy { $0.rate >= 0 && $0.start >= 0 },

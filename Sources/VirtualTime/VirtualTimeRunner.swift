@@ -33,14 +33,6 @@ public struct VirtualTimeRunner: Sendable {
     }
 }
 
-/// Derives independent generator seeds from the scenario seed (one splitmix step per use).
-func derivedSeed(_ seed: UInt64, _ stream: UInt64, _ purpose: UInt64) -> UInt64 {
-    var z = seed &+ (stream &+ 1) &* 0x9E37_79B9_7F4A_7C15 &+ purpose &* 0xD1B5_4A32_D192_ED03
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-}
-
 /// Seconds to the simulation's nanosecond clock.
 @inline(__always)
 func nanoseconds(_ seconds: Double) -> Int64 {

@@ -95,7 +95,7 @@ struct Validate: ParsableCommand {
         for path in scenarios {
             do {
                 let s = try ScenarioFile.load(path)
-                print("\(path): OK (\(s.agentGroups.reduce(0) { $0 + $1.logins.count }) agents, \(s.customerStreams.reduce(0) { $0 + $1.calls }) calls, \(s.expectations.count) expectations)")
+                print("\(path): OK (\(s.agentGroups.reduce(0) { $0 + $1.logins.count }) agents, \(s.customerStreams.map { $0.calls.map(String.init) ?? "open" }.joined(separator: "+")) calls, \(s.expectations.count) expectations)")
             } catch {
                 print("\(error)")
                 bad = true

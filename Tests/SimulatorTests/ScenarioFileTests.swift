@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import YAMLConfig
 @testable import Simulator
+import CallCenter
 
 /// Every scenario error names the file, the line and the fix — never a stack trace.
 struct ScenarioFileTests {
@@ -75,5 +76,71 @@ struct ScenarioFileTests {
     @Test func errorTextIsFileLineProblemFix() {
         let e = error(Self.engine + "\ncustomers:\n  - queue: sales\n    calls: 2\n")
         #expect(e?.description.hasSuffix("s.yaml:7: customers[0].queue: queue 'sales' does not exist in the engine configuration (fix: use one of: support)") == true)
+    }
+
+    // MARK: agent groups by count, logout, arrival profiles and bursts, fairness
+
+    @Test func agentGroupByCountGeneratesEngineAgentsWithSkills() throws {
+        let s = try load(Self.engine + """
+
+            agents:
+              - count: 3
+                login_prefix: sup
+                skills: [english]
+                logout_at: 30s
+              - logins: [alice]
+            """)
+        #expect(s.agentGroups[0].logins == ["sup1", "sup2", "sup3"])
+        #expect(s.agentGroups[0].logoutAt == 30)
+        #expect(Set(s.engine.agents.map(\.login)) == ["alice", "sup1", "sup2", "sup3"])
+        #expect(s.engine.routing.agents.first { $0.login == "sup2" }?.skills.contains(Skill("english")) == true)
+        #expect(s.agentPasswords["sup3"] == "sup3-secret")
+        #expect(s.engineYAML.contains("sup3"))  // the spawned engine knows them too
+    }
+
+    @Test func skillsWithoutCountAndLogoutBeforeLoginAreRefused() {
+        let skills = error(Self.engine + "\nagents:\n  - logins: [alice]\n    skills: [english]\n")
+        #expect(skills?.line == 8)
+        #expect(skills?.fix?.contains("engine configuration") == true)
+        let logout = error(Self.engine + "\nagents:\n  - logins: [alice]\n    login_at: 10s\n    logout_at: 5s\n")
+        #expect(logout?.line == 9)
+        #expect(logout?.problem.contains("after login_at") == true)
+    }
+
+    @Test func rateProfileAndBurstsAreRead() throws {
+        let s = try load(Self.engine + """
+
+            customers:
+              - queue: support
+                arrival: {profile: [{at: 0s, per_hour: 360}, {at: 60s, per_hour: 3600}, {at: 120s, per_hour: 0}]}
+              - queue: support
+                calls: 50
+                arrival: {profile: {interval: 15m, per_hour: [120, 240]}}
+              - queue: support
+                calls: 50
+                arrival: {poisson: 0.5, bursts: [{at: 10s, calls: 20, within: 4s}]}
+            """)
+        #expect(s.customerStreams[0].calls == nil)
+        #expect(s.customerStreams[0].arrival == .profile(RateProfile([.init(start: 0, rate: 0.1), .init(start: 60, rate: 1), .init(start: 120, rate: 0)])))
+        #expect(s.customerStreams[1].arrival == .profile(RateProfile(perHour: [120, 240], interval: 900)))
+        #expect(s.customerStreams[2].arrival == .profile(RateProfile([.init(start: 0, rate: 0.5), .init(start: 10, rate: 5.5), .init(start: 14, rate: 0.5)])))
+    }
+
+    @Test func arrivalMistakesAreNamed() {
+        let both = error(Self.engine + "\ncustomers:\n  - queue: support\n    calls: 2\n    arrival: {every: 1s, poisson: 2}\n")
+        #expect(both?.line == 9)
+        #expect(both?.problem.contains("both") == true)
+        let open = error(Self.engine + "\ncustomers:\n  - queue: support\n    arrival: {every: 1s}\n")
+        #expect(open?.line == 7)
+        #expect(open?.fix?.contains("calls: N") == true)
+        let order = error(Self.engine + "\ncustomers:\n  - queue: support\n    arrival: {profile: [{at: 60s, per_hour: 1}, {at: 0s, per_hour: 2}]}\n")
+        #expect(order?.problem.contains("time order") == true)
+    }
+
+    @Test func fairnessNeedsABound() throws {
+        let e = error(Self.engine + "\nexpect:\n  fairness: {agents: [alice]}\n")
+        #expect(e?.line == 7)
+        let s = try load(Self.engine + "\nexpect:\n  fairness: {max_ratio: 1.5, min_answered: 1}\n")
+        #expect(s.expectations.first?.kind == .fairness(agents: nil, minAnswered: 1, maxAnswered: nil, maxRatio: 1.5))
     }
 }

@@ -165,6 +165,18 @@ import Workload
         #expect(abs(counts[1] - 1000) < 120 && abs(counts[3] - 500) < 90)  // > 3.5 sigma
     }
 
+    @Test func burstsAddTheirCallsInTheirWindow() {
+        let arrival = Arrival.profile(RateProfile([.init(start: 0, rate: 0.1)]).adding(bursts: [(at: 1000, calls: 400, window: 100)]))
+        var rng = SplitMix(seed: 3)
+        var t: Double? = nil, inBurst = 0, outside = 0
+        while let next = arrival.next(after: t, &rng), next < 2000 {
+            if (1000..<1100).contains(next) { inBurst += 1 } else { outside += 1 }
+            t = next
+        }
+        // Expected 400 + 10 in the window (sd ~20), 190 outside (sd ~14).
+        #expect(abs(inBurst - 410) < 80 && abs(outside - 190) < 55)
+    }
+
     @Test func badScenariosAreRefusedByName() {
         var scenario = VirtualScenario.singleQueue(arrivalRate: 0.01, aht: 60, agents: 2, calls: 10)
         scenario.agentGroups[0].logins.append("ghost")

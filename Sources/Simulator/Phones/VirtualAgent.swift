@@ -90,9 +90,12 @@ final class VirtualAgent: @unchecked Sendable {
         }
     }
 
-    /// Schedules the group's breaks; a break at 0 s is in force before this future completes.
+    /// Schedules the group's breaks and logout; a break at 0 s is in force before this future completes.
     func startBreaks() -> EventLoopFuture<Void> {
         var immediate: [EventLoopFuture<Void>] = []
+        if let out = group.logoutAt {
+            phone.loop.scheduleTask(in: scaled(out - group.loginAt)) { [self] in logOut() }
+        }
         for b in group.breaks {
             if b.at <= 0 {
                 immediate.append(control("release \(b.reason)"))
@@ -107,6 +110,24 @@ final class VirtualAgent: @unchecked Sendable {
     }
 
     private var controlPromises: [String: EventLoopPromise<Void>] = [:]
+    private var logoutPending = false
+
+    /// End of shift: unregister (Expires: 0), after the call in hand if there is one.
+    private func logOut() {
+        if call != nil {
+            logoutPending = true
+        } else {
+            _ = register(expires: 0)
+        }
+    }
+
+    private func callEnded() {
+        call = nil
+        if logoutPending {
+            logoutPending = false
+            _ = register(expires: 0)
+        }
+    }
 
     /// RFC 3261 §22.2: answer a 401/407 once with credentials (new CSeq and branch); true when resent.
     private func retryWithCredentials(_ response: SIPMessage) -> Bool {
@@ -218,7 +239,7 @@ final class VirtualAgent: @unchecked Sendable {
         guard let c = call, c.invite.callID == m.callID, !c.answered else { return }
         c.answerTimer?.cancel()
         phone.send(c.invite.response(487, toTag: c.localTag), to: c.source)
-        call = nil
+        callEnded()
     }
 
     private func bye(_ m: SIPMessage, from: Endpoint) {
@@ -248,6 +269,6 @@ final class VirtualAgent: @unchecked Sendable {
         phone.stopRetransmitting("ok")
         let report = c.mediaID.flatMap { media?.close($0) }
         observations.agentHeard(customerCall: c.customerCall, agent: login, heard: report?.heard)
-        call = nil
+        callEnded()
     }
 }

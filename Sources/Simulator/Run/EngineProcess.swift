@@ -11,7 +11,7 @@ final class EngineProcess: @unchecked Sendable {
         let config = (directory as NSString).appendingPathComponent("engine.yaml")
         try configYAML.write(toFile: config, atomically: true, encoding: .utf8)
         logPath = (directory as NSString).appendingPathComponent("engine.log")
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--config", config, "--state", (directory as NSString).appendingPathComponent("engine-state"),

@@ -139,16 +139,28 @@ public final class SimulationRun: @unchecked Sendable {
                 agents.append(VirtualAgent(phone: phone, login: login, password: scenario.agentPasswords[login], group: g, media: media, observations: observations, scale: scenario.timeScale, seed: seed))
             }
         }
+        // Agents logging in later register in the background; the run waits only for those
+        // present from the start (a later login that fails is logged and leaves the agent offline).
+        for a in agents where a.group.loginAt > 0 {
+            let delay = a.group.loginAt / scenario.timeScale
+            let logger = logger
+            Task {
+                do {
+                    try await Task.sleep(for: .seconds(delay))
+                    try await a.register().get()
+                    try await a.startBreaks().get()
+                } catch {
+                    logger.error("agent \(a.login) could not log in at \(a.group.loginAt) s: \(error)")
+                }
+            }
+        }
         try await withThrowingTaskGroup(of: Void.self) { tg in
-            for a in agents {
+            for a in agents where a.group.loginAt <= 0 {
                 tg.addTask {
-                    if a.group.loginAt > 0 { try await Task.sleep(for: .seconds(a.group.loginAt / self.scenario.timeScale)) }
                     try await a.register().get()
                     try await a.startBreaks().get()
                 }
             }
-            // Agents logging in later keep registering in the background; the run waits only for
-            // those present from the start.
             try await tg.waitForAll()
         }
         if !options.quiet { logger.info("\(agents.count) agents registered") }
@@ -156,19 +168,16 @@ public final class SimulationRun: @unchecked Sendable {
     }
 
     private func placeCalls(engine: Endpoint, group: any EventLoopGroup, media: MediaEngine?, observations: Observations, clock: RunClock) async throws {
-        var rng = SplitMix(seed: scenario.seed)
         var arrivals: [(at: Double, stream: CustomerStream, index: Int)] = []
-        for s in scenario.customerStreams {
-            var t: Double
-            switch s.arrival {
-            case .every(_, let start), .poisson(_, let start): t = start
-            }
-            for i in 0..<s.calls {
-                arrivals.append((t, s, i))
-                switch s.arrival {
-                case .every(let dt, _): t += dt
-                case .poisson(let rate, _): t += Distribution.exponential(mean: 1 / rate).sample(&rng)
-                }
+        for (n, s) in scenario.customerStreams.enumerated() {
+            // The same generator as the virtual-time run's for this stream: same seed, same arrivals.
+            var rng = SplitMix(seed: scenario.seed, stream: UInt64(n), purpose: 2)
+            var t = s.arrival.next(after: nil, &rng)
+            var i = 0
+            while let at = t, i < s.calls ?? Int.max, s.calls != nil || at < scenario.maxDuration {
+                arrivals.append((at, s, i))
+                i += 1
+                t = s.arrival.next(after: at, &rng)
             }
         }
         arrivals.sort { $0.at < $1.at }

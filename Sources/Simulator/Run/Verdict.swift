@@ -77,6 +77,19 @@ public struct Verdict: Sendable {
                 checks.append(Check(name: "final_queue\(at)", passed: result.records != nil && bad.isEmpty,
                                     detail: "expected every engine record to end in queue \(queue); " + (bad.isEmpty ? "all \(result.records?.count ?? 0) did" : bad.prefix(5).map { "\($0.callID) ended in \($0.queue) (from \($0.originalQueue))" }.joined(separator: ", ")),
                                     calls: bad.map(\.callID)))
+            case .fairness(let agents, let minA, let maxA, let ratio):
+                let who = agents ?? result.scenario.agentGroups.flatMap(\.logins)
+                let counts = who.map { ($0, summary.perAgent[$0] ?? 0) }
+                var problems: [String] = []
+                if let minA { problems += counts.filter { $0.1 < minA }.map { "\($0.0) answered \($0.1) < \(minA)" } }
+                if let maxA { problems += counts.filter { $0.1 > maxA }.map { "\($0.0) answered \($0.1) > \(maxA)" } }
+                let most = counts.max { $0.1 < $1.1 }, least = counts.min { $0.1 < $1.1 }
+                if let ratio, let most, let least, Double(most.1) > ratio * Double(least.1) {
+                    problems.append("busiest \(most.0) answered \(most.1), least busy \(least.0) \(least.1): ratio \(least.1 == 0 ? "infinite" : fmt(Double(most.1) / Double(least.1))) > \(fmt(ratio))")
+                }
+                let range = most.map { m in "answered per agent \(least?.1 ?? 0)...\(m.1) over \(counts.count) agents" } ?? "no agents"
+                checks.append(Check(name: "fairness\(at)", passed: problems.isEmpty && !counts.isEmpty,
+                                    detail: problems.isEmpty ? range : "\(range); " + problems.prefix(5).joined(separator: "; "), calls: []))
             case .recordsMatch:
                 let diffs = RecordCrossCheck.differences(calls: calls, records: result.records)
                 checks.append(Check(name: "records_match\(at)", passed: diffs.isEmpty,

@@ -11,7 +11,7 @@ public enum VirtualRun {
         let groups = s.agentGroups.map { g in
             VirtualAgentGroup(
                 logins: g.logins, answerDelay: g.answerDelay, talkTime: g.talkTime,
-                rejectProbability: g.rejectProbability, noAnswerProbability: g.noAnswerProbability, loginAt: g.loginAt,
+                rejectProbability: g.rejectProbability, noAnswerProbability: g.noAnswerProbability, loginAt: g.loginAt, logoutAt: g.logoutAt,
                 breaks: g.breaks.map { VirtualBreak(at: $0.at, duration: $0.duration, reason: $0.reason) })
         }
         let streams = s.customerStreams.map { c in

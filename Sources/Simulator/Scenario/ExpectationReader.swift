@@ -2,7 +2,7 @@ import YAMLConfig
 
 /// `expect:` a mapping of expectations, each checked after the run (see docs/scenarios.md).
 enum ExpectationReader {
-    static let keys: Set<String> = ["all_answered", "no_failed", "media_verified", "service_level", "max_wait", "asa", "abandon_rate", "answered", "records_match", "never_rung", "agent_answered", "agent_rung", "final_queue"]
+    static let keys: Set<String> = ["all_answered", "no_failed", "media_verified", "service_level", "max_wait", "asa", "abandon_rate", "answered", "records_match", "never_rung", "agent_answered", "agent_rung", "final_queue", "fairness"]
 
     static func read(_ v: YAMLValue) throws(ConfigError) -> [Expectation] {
         let m = try v.mapping(allowed: keys)
@@ -31,6 +31,15 @@ enum ExpectationReader {
                 var counts: [String: Int] = [:]
                 for k in am.keys { counts[k] = try am.required(k).int() }
                 out.append(Expectation(kind: key == "agent_rung" ? .agentRung(counts) : .agentAnswered(counts), line: x.line))
+            case "fairness":
+                let f = try x.mapping(allowed: ["agents", "min_answered", "max_answered", "max_ratio"])
+                let minA = try f["min_answered"]?.int(), maxA = try f["max_answered"]?.int(), ratio = try f["max_ratio"]?.double()
+                guard minA != nil || maxA != nil || ratio != nil else {
+                    throw x.error("fairness needs at least one bound", fix: "min_answered: N, max_answered: N and/or max_ratio: R (busiest / least busy agent)")
+                }
+                if let r = ratio, r < 1 { throw x.error("max_ratio compares the busiest agent with the least busy one, so it is at least 1") }
+                if let a = minA, let b = maxA, a > b { throw x.error("min_answered (\(a)) is above max_answered (\(b))") }
+                out.append(Expectation(kind: .fairness(agents: try f["agents"]?.strings(), minAnswered: minA, maxAnswered: maxA, maxRatio: ratio), line: x.line))
             case "final_queue": out.append(Expectation(kind: .finalQueue(try x.string()), line: x.line))
             case "max_wait": out.append(Expectation(kind: .maxWait(try x.duration().seconds), line: x.line))
             case "asa": out.append(Expectation(kind: .asaAtMost(try x.duration().seconds), line: x.line))

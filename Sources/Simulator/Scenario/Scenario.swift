@@ -43,6 +43,8 @@ public struct AgentGroup: Sendable {
     public var noAnswerProbability: Double = 0
     /// Seconds after the start at which the agent registers (logs in).
     public var loginAt: Double = 0
+    /// Seconds after the start at which the agent unregisters (logs out); nil: stays.
+    public var logoutAt: Double?
     /// Breaks: the agent releases itself (SIP MESSAGE "release REASON") at `at` seconds after
     /// login and comes back (`available`) after `duration`; nil duration = for the rest of the run.
     public var breaks: [Break] = []
@@ -57,7 +59,9 @@ public struct AgentGroup: Sendable {
 
 public struct CustomerStream: Sendable {
     public var queue: String
-    public var calls: Int
+    /// Exactly this many calls; nil: calls arrive until the arrival process ends (a profile
+    /// whose rate drops to zero) or the scenario's duration.
+    public var calls: Int?
     public var arrival: Arrival
     /// Time on the call once answered, then the customer hangs up (BYE).
     public var holdTime: Distribution = .constant(3)
@@ -87,6 +91,9 @@ public struct Expectation: Sendable {
         case agentAnswered([String: Int])
         /// INVITEs received per agent's phone, exactly.
         case agentRung([String: Int])
+        /// Calls answered per agent within bounds, and the busiest agent's count at most
+        /// `maxRatio` times the least busy one's (agents: nil = every agent of the scenario).
+        case fairness(agents: [String]?, minAnswered: Int?, maxAnswered: Int?, maxRatio: Double?)
         /// Every engine record ended in this queue (after recipes and overflow moved calls).
         case finalQueue(String)
     }

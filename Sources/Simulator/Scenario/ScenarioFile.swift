@@ -20,16 +20,22 @@ public enum ScenarioFile {
             throw root.error("this is an engine configuration, not a scenario", fix: "run it with ccengine --config, or reference it from a scenario with 'engine_config: \((path as NSString).lastPathComponent)'")
         }
         let m = try root.mapping(allowed: keys)
+        let generated = try generatedAgents(m["agents"])
         let engine: EngineConfig
         let engineYAML: String
         if let inline = m["engine"] {
-            engine = try EngineConfig.read(inline)
-            engineYAML = (try? Yams.serialize(node: inline.node)) ?? ""
+            let node = try withAgents(generated, in: inline)
+            engine = try EngineConfig.read(node)
+            engineYAML = (try? Yams.serialize(node: node.node)) ?? ""
         } else if let ref = m["engine_config"] {
             let rel = try ref.string()
             let full = rel.hasPrefix("/") ? rel : ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(rel)
-            engine = try EngineConfig.load(file: full)
-            engineYAML = (try? String(contentsOfFile: full, encoding: .utf8)) ?? ""
+            guard let data = FileManager.default.contents(atPath: full) else {
+                throw ref.error("cannot read the engine configuration '\(full)'", fix: "give a path relative to the scenario file")
+            }
+            let node = try withAgents(generated, in: YAMLValue.parse(String(decoding: data, as: UTF8.self), file: full))
+            engine = try EngineConfig.read(node)
+            engineYAML = (try? Yams.serialize(node: node.node)) ?? ""
         } else {
             throw root.error("missing 'engine' (inline engine configuration) or 'engine_config' (a file)", fix: "see Scenarios/quickstart.yaml")
         }
@@ -42,7 +48,7 @@ public enum ScenarioFile {
         if let x = m["seed"] { s.seed = UInt64(try x.int()) }
         if let x = m["media"] { s.media = try x.bool() }
         let known = Set(engine.agents.map(\.login))
-        for g in try m["agents"]?.array() ?? [] { s.agentGroups.append(try agentGroup(g, known: known)) }
+        for (i, g) in (try m["agents"]?.array() ?? []).enumerated() { s.agentGroups.append(try agentGroup(g, index: i, known: known)) }
         var seen = Set<String>()
         for g in s.agentGroups {
             for l in g.logins where !seen.insert(l).inserted {
@@ -63,19 +69,72 @@ public enum ScenarioFile {
         return out
     }
 
-    static func agentGroup(_ v: YAMLValue, known: Set<String>) throws(ConfigError) -> AgentGroup {
-        let m = try v.mapping(allowed: ["logins", "answer_delay", "talk_time", "reject_probability", "no_answer_probability", "login_at", "breaks"])
+    static let agentGroupKeys: Set<String> = [
+        "logins", "count", "login_prefix", "skills", "answer_delay", "talk_time", "reject_probability",
+        "no_answer_probability", "login_at", "logout_at", "breaks"]
+
+    /// Agents of groups given by `count`: `PREFIX1...PREFIXn` with password `LOGIN-secret` and the
+    /// group's skills, added to the engine configuration (inline or referenced) before it is read.
+    static func generatedAgents(_ groups: YAMLValue?) throws(ConfigError) -> [Node] {
+        var out: [Node] = []
+        for (n, g) in (try groups?.array() ?? []).enumerated() {
+            let m = try g.mapping(allowed: agentGroupKeys)
+            guard let countValue = m["count"] else {
+                if let sk = m["skills"] {
+                    throw sk.error("'skills' belongs to groups given by 'count'", fix: "give these agents their skills in the engine configuration's agents")
+                }
+                continue
+            }
+            if m["logins"] != nil { throw countValue.error("give either 'logins' or 'count', not both") }
+            let count = try countValue.int()
+            guard (1...10_000).contains(count) else { throw countValue.error("count must be between 1 and 10000") }
+            let prefix = try m["login_prefix"]?.string() ?? "g\(n + 1)a"
+            let skills = try m["skills"]?.strings() ?? []
+            for i in 1...count {
+                let login = "\(prefix)\(i)"
+                var pairs: [(Node, Node)] = [(Node("login"), Node(login)), (Node("password"), Node("\(login)-secret"))]
+                if !skills.isEmpty { pairs.append((Node("skills"), Node.sequence(Node.Sequence(skills.map { Node($0) })))) }
+                out.append(Node.mapping(Node.Mapping(pairs, Tag(.implicit), .flow, g.node.mark)))
+            }
+        }
+        return out
+    }
+
+    static func withAgents(_ agents: [Node], in engine: YAMLValue) throws(ConfigError) -> YAMLValue {
+        guard !agents.isEmpty else { return engine }
+        guard case .mapping(var m) = engine.node else { throw engine.error("expected a mapping (the engine configuration)") }
+        var list: [Node] = []
+        if let existing = m["agents"] {
+            guard case .sequence(let seq) = existing else { throw engine.child(existing, "agents").error("expected a list of agents") }
+            list = Array(seq)
+        }
+        m["agents"] = Node.sequence(Node.Sequence(list + agents))
+        return YAMLValue(node: .mapping(m), file: engine.file, path: engine.path)
+    }
+
+    static func agentGroup(_ v: YAMLValue, index: Int, known: Set<String>) throws(ConfigError) -> AgentGroup {
+        let m = try v.mapping(allowed: agentGroupKeys)
         var g = AgentGroup(logins: [])
-        let logins = try m.required("logins", fix: "list the agent logins, e.g. logins: [alice, bob]")
-        g.logins = try logins.strings()
-        for l in g.logins where !known.contains(l) {
-            throw logins.error("agent '\(l)' is not an agent of the engine configuration", fix: "add it under engine.agents or use one of: \(known.sorted().joined(separator: ", "))")
+        if let count = m["count"] {
+            let prefix = try m["login_prefix"]?.string() ?? "g\(index + 1)a"
+            g.logins = (1...(try count.int())).map { "\(prefix)\($0)" }
+        } else {
+            let logins = try m.required("logins", fix: "list the agent logins, e.g. logins: [alice, bob], or give count: N to generate them")
+            g.logins = try logins.strings()
+            for l in g.logins where !known.contains(l) {
+                throw logins.error("agent '\(l)' is not an agent of the engine configuration", fix: "add it under engine.agents or use one of: \(known.sorted().joined(separator: ", "))")
+            }
         }
         if let x = m["answer_delay"] { g.answerDelay = try DistributionReader.read(x) }
         if let x = m["talk_time"] { g.talkTime = try DistributionReader.read(x) }
         if let x = m["reject_probability"] { g.rejectProbability = try probability(x) }
         if let x = m["no_answer_probability"] { g.noAnswerProbability = try probability(x) }
         if let x = m["login_at"] { g.loginAt = try x.duration().seconds }
+        if let x = m["logout_at"] {
+            let t = try x.duration().seconds
+            guard t > g.loginAt else { throw x.error("logout_at must come after login_at (\(g.loginAt) s)") }
+            g.logoutAt = t
+        }
         for b in try m["breaks"]?.array() ?? [] {
             let bm = try b.mapping(allowed: ["at", "duration", "reason"])
             let reason = try bm["reason"]?.string() ?? "break"
@@ -93,11 +152,16 @@ public enum ScenarioFile {
         guard queues.contains(queue) else {
             throw qv.error("queue '\(queue)' does not exist in the engine configuration", fix: "use one of: \(queues.sorted().joined(separator: ", "))")
         }
-        let callsValue = try m.required("calls")
-        let calls = try callsValue.int()
-        guard calls > 0 else { throw callsValue.error("must be at least 1") }
-        var s = CustomerStream(queue: queue, calls: calls, arrival: .every(1, start: 0))
+        var s = CustomerStream(queue: queue, calls: nil, arrival: .every(1, start: 0))
+        if let callsValue = m["calls"] {
+            let calls = try callsValue.int()
+            guard calls > 0 else { throw callsValue.error("must be at least 1") }
+            s.calls = calls
+        }
         if let a = m["arrival"] { s.arrival = try arrival(a) }
+        if s.calls == nil, case .every = s.arrival {
+            throw v.error("a stream arriving 'every' interval needs 'calls'", fix: "add calls: N, or use a poisson rate or a profile, which run until the scenario's duration")
+        }
         if let x = m["hold_time"] { s.holdTime = try DistributionReader.read(x) }
         if let x = m["patience"] { s.patience = try DistributionReader.read(x) }
         if let x = m["caller_prefix"] { s.callerPrefix = try x.string() }
@@ -106,13 +170,74 @@ public enum ScenarioFile {
         return s
     }
 
-    /// `arrival: {every: 2s, start: 1s}` or `arrival: {poisson: 0.5, start: 0s}` (calls per second).
+    /// `arrival: {every: 2s, start: 1s}`, `{poisson: 0.5, start: 0s}` (calls per second), a rate
+    /// profile over the day, and bursts on top of a Poisson rate or a profile:
+    ///
+    ///     arrival: {profile: [{at: 0s, per_hour: 120}, {at: 1h, per_hour: 600}, {at: 2h, per_hour: 0}]}
+    ///     arrival: {profile: {interval: 15m, per_hour: [120, 300, 600, 0]}}
+    ///     arrival: {poisson: 0.2, bursts: [{at: 60s, calls: 20, within: 10s}]}
     static func arrival(_ v: YAMLValue) throws(ConfigError) -> Arrival {
-        let m = try v.mapping(allowed: ["every", "poisson", "start"])
+        let m = try v.mapping(allowed: ["every", "poisson", "start", "profile", "bursts"])
         let start = try m["start"]?.duration().seconds ?? 0
-        if let e = m["every"] { return .every(try e.duration().seconds, start: start) }
-        if let p = m["poisson"] { return .poisson(rate: try positiveNumber(p), start: start) }
-        throw v.error("arrival needs 'every' (an interval) or 'poisson' (calls per second)")
+        let kinds = ["every", "poisson", "profile"].filter { m[$0] != nil }
+        guard kinds.count == 1 else {
+            throw v.error(kinds.isEmpty ? "arrival needs 'every' (an interval), 'poisson' (calls per second) or 'profile' (rates over the day)"
+                                        : "arrival has both '\(kinds[0])' and '\(kinds[1])'", fix: "keep one of them")
+        }
+        if let e = m["every"] {
+            if let b = m["bursts"] { throw b.error("bursts add to a poisson rate or a profile, not to 'every'") }
+            return .every(try positiveSeconds(e), start: start)
+        }
+        var segments: [RateProfile.Segment]
+        if let p = m["poisson"] {
+            segments = [.init(start: start, rate: try positiveNumber(p))]
+        } else {
+            segments = try profile(m["profile"]!, start: start)
+        }
+        if let b = m["bursts"] {
+            var bursts: [(at: Double, calls: Double, window: Double)] = []
+            for item in try b.array() {
+                let bm = try item.mapping(allowed: ["at", "calls", "within"])
+                let at = try bm.required("at", fix: "when the burst starts, e.g. at: 60s").duration().seconds
+                let calls = try positiveNumber(try bm.required("calls", fix: "expected calls in the burst, e.g. calls: 20"))
+                let window = try bm["within"].map { x throws(ConfigError) in try positiveSeconds(x) } ?? 1
+                bursts.append((at, calls, window))
+            }
+            segments = RateProfile(segments).adding(bursts: bursts).segments
+        } else if m["poisson"] != nil {
+            return .poisson(rate: segments[0].rate, start: start)
+        }
+        return .profile(RateProfile(segments))
+    }
+
+    static func profile(_ v: YAMLValue, start: Double) throws(ConfigError) -> [RateProfile.Segment] {
+        if case .mapping = v.node {
+            let m = try v.mapping(allowed: ["interval", "per_hour"])
+            let interval = try positiveSeconds(try m.required("interval", fix: "the length of each rate, e.g. interval: 15m"))
+            let rates = try m.required("per_hour", fix: "calls per hour for each interval, e.g. per_hour: [120, 300, 0]")
+            var out: [Double] = []
+            for r in try rates.array() {
+                let x = try r.double()
+                guard x >= 0 else { throw r.error("a rate cannot be negative") }
+                out.append(x)
+            }
+            guard !out.isEmpty else { throw rates.error("give at least one rate") }
+            return RateProfile(perHour: out, interval: interval, start: start).segments
+        }
+        var out: [RateProfile.Segment] = []
+        for item in try v.array() {
+            let im = try item.mapping(allowed: ["at", "per_hour", "per_second"])
+            let at = try im.required("at", fix: "when this rate starts, e.g. at: 1h").duration().seconds
+            let rate: Double
+            if let h = im["per_hour"] { rate = try h.double() / 3600 } else if let s = im["per_second"] { rate = try s.double() } else {
+                throw item.error("each profile entry needs per_hour or per_second", fix: "e.g. {at: 1h, per_hour: 600}")
+            }
+            guard rate >= 0 else { throw item.error("a rate cannot be negative") }
+            if let last = out.last, at <= last.start { throw item.error("profile entries must be in time order") }
+            out.append(.init(start: start + at, rate: rate))
+        }
+        guard !out.isEmpty else { throw v.error("give at least one rate") }
+        return out
     }
 
     static func probability(_ v: YAMLValue) throws(ConfigError) -> Double {

@@ -1,5 +1,4 @@
 import Foundation
-import Workload
 
 /// A Poisson arrival rate that changes over the day: piecewise constant, each rate holding from
 /// its start until the next one's (the last one until the run ends; none before the first).
@@ -42,9 +41,21 @@ public struct RateProfile: Sendable, Equatable {
         return total
     }
 
+    /// This profile with bursts on top: each adds `calls` expected arrivals spread evenly over
+    /// its `window` seconds (Poisson within the window).
+    public func adding(bursts: [(at: Double, calls: Double, window: Double)]) -> RateProfile {
+        var edges = Set(segments.map(\.start))
+        for b in bursts { edges.insert(b.at); edges.insert(b.at + b.window) }
+        return RateProfile(edges.sorted().map { t in
+            let base = segments.last { $0.start <= t }?.rate ?? 0
+            let extra = bursts.filter { t >= $0.at && t < $0.at + $0.window }.reduce(0) { $0 + $1.calls / $1.window }
+            return Segment(start: t, rate: base + extra)
+        })
+    }
+
     /// The first arrival after `t`, by inverting the cumulative rate (exact for a
     /// non-homogeneous Poisson process); nil when the rate stays zero from `t` on.
-    func next(after t: Double, _ rng: inout SplitMix) -> Double? {
+    public func next(after t: Double, _ rng: inout SplitMix) -> Double? {
         var remaining = -log(1 - rng.unit())  // Exp(1) in units of expected arrivals
         var now = t
         var i = segments.lastIndex { $0.start <= now } ?? -1
