@@ -39,7 +39,12 @@ public struct ToneDetector: Sendable {
     }
 
     public mutating func add(muLaw frame: [UInt8]) {
-        let samples = frame.map { Double(G711.decodeMuLaw($0)) }
+        add(linear: frame.map { G711.decodeMuLaw($0) })
+    }
+
+    /// 16-bit linear samples (e.g. a WAV file a real phone recorded).
+    public mutating func add(linear frame: [Int16]) {
+        let samples = frame.map { Double($0) }
         for (i, f) in frequencies.enumerated() {
             let coeff = 2 * cos(2 * Double.pi * f / sampleRate)
             var s1 = 0.0, s2 = 0.0

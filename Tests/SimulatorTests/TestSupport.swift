@@ -31,6 +31,16 @@ enum E2E {
         return nil
     }
 
+    /// Stops a process this test started: SIGTERM, then SIGKILL after `grace` seconds.
+    static func stop(_ p: Process, grace: Double = 3) {
+        guard p.isRunning else { return }
+        p.terminate()
+        let deadline = Date().addingTimeInterval(grace)
+        while p.isRunning && Date() < deadline { usleep(20_000) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+    }
+
     /// Runs a command to completion (bounded by `timeout` seconds) and returns its exit code and output.
     static func run(_ path: String, _ args: [String], timeout: Double = 60, cwd: String? = nil) throws -> (status: Int32, output: String) {
         let p = Process()

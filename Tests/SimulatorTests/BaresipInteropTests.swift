@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+import Media
+import Testing
+@testable import Engine
+@testable import Simulator
+
+/// baresip (Debian's baresip-core, headless) as a real agent phone: it registers with digest,
+/// the engine rings it for a ccsim customer's call, it answers by itself, and audio flows both
+/// ways through the relay: the customer hears baresip's 1240 Hz sine, and baresip's recording of
+/// what it received is the customer's 440 Hz tone.
+@Suite(.serialized) struct BaresipInteropTests {
+    @Test func baresipRegistersWithDigestAndTalksBothWays() async throws {
+        guard let baresip = E2E.which("baresip") else {
+            Issue.record("baresip is not installed: run `make test`, which installs baresip-core")
+            return
+        }
+        let port = 25320
+        let dir = E2E.tempDirectory("baresip")
+        // libre 1.1 (baresip 1.0's SIP stack) answers a 401 only when every challenge is MD5.
+        let engineYAML = """
+            sip: {address: 127.0.0.1:\(port), digest_algorithms: [MD5]}
+            media: {rtp_ports: 24400-24499}
+            queues: [{name: support}]
+            agents: [{login: alice, password: alice-secret}]
+            """
+        let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: engineYAML, directory: dir,
+                                       sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
+        defer { engine.stop() }
+
+        let phoneDir = dir + "/baresip", recordings = dir + "/recordings"
+        try FileManager.default.createDirectory(atPath: phoneDir, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: recordings, withIntermediateDirectories: true)
+        try """
+            sip_listen 127.0.0.1:25330
+            net_interface 127.0.0.1
+            dns_server 127.0.0.1:53
+            rtp_ports 24500-24599
+            module_path /usr/lib/baresip/modules
+            module g711.so
+            module ausine.so
+            module sndfile.so
+            module_app account.so
+            audio_source ausine,1240
+            ausrc_srate 48000
+            ausrc_channels 2
+            snd_path \(recordings)
+
+            """.write(toFile: phoneDir + "/config", atomically: true, encoding: .utf8)
+        try "<sip:alice@127.0.0.1:\(port)>;auth_pass=alice-secret;answermode=auto;audio_codecs=PCMU;regint=60\n"
+            .write(toFile: phoneDir + "/accounts", atomically: true, encoding: .utf8)
+        let phone = Process()
+        phone.executableURL = URL(fileURLWithPath: baresip)
+        phone.arguments = ["-f", phoneDir, "-t", "40"]  // quits by itself after 40 s at the latest
+        phone.standardInput = FileHandle.nullDevice
+        let phoneLog = dir + "/baresip.log"
+        _ = FileManager.default.createFile(atPath: phoneLog, contents: nil)
+        phone.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: phoneLog))
+        phone.standardError = phone.standardOutput
+        try phone.run()
+        defer { E2E.stop(phone) }
+
+        var registered = false
+        for _ in 0..<100 where !registered {
+            registered = ((try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? "").contains("agent alice registered")
+            if !registered { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(registered, "baresip did not register: \((try? String(contentsOfFile: phoneLog, encoding: .utf8)) ?? "")")
+        guard registered else { return }
+
+        let scenarioPath = dir + "/scenario.yaml"
+        try """
+            name: baresip
+            duration: 30s
+            engine:
+              sip: {address: 127.0.0.1:\(port)}
+              queues: [{name: support}]
+              agents: [{login: alice, password: alice-secret}]
+            customers:
+              - {queue: support, calls: 1, hold_time: 4s}
+            """.write(toFile: scenarioPath, atomically: true, encoding: .utf8)
+        var options = SimulationRun.Options(reportDirectory: dir + "/report")
+        options.engine = Endpoint(host: "127.0.0.1", port: port)
+        options.quiet = true
+        let result = try await SimulationRun(scenario: try ScenarioFile.load(scenarioPath), options: options,
+                                             logger: Logger(label: "test")).run()
+        let call = try #require(result.calls.first)
+        #expect(call.outcome == .answered)
+        // The customer heard baresip's tone.
+        #expect(call.customerHeard?.verified == true, "customer heard \(String(describing: call.customerHeard))")
+
+        // baresip closes its recording when the call ends (the customer's BYE).
+        var ended = false
+        for _ in 0..<50 where !ended {
+            ended = ((try? String(contentsOfFile: phoneLog, encoding: .utf8)) ?? "").contains("terminated")
+            if !ended { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(ended, "baresip never saw the call end")
+        E2E.stop(phone)
+        let received = try FileManager.default.contentsOfDirectory(atPath: recordings).filter { $0.hasSuffix("-dec.wav") }
+        let wav = try #require(received.first.flatMap { FileManager.default.contents(atPath: recordings + "/" + $0) })
+        let samples = Self.pcm16(wav)
+        #expect(samples.count > 8000, "baresip recorded \(samples.count) samples")  // over a second of audio
+        var detector = ToneDetector(frequencies: MediaEngine.frequencies)
+        stride(from: 0, to: samples.count, by: 160).forEach { detector.add(linear: Array(samples[$0..<min($0 + 160, samples.count)])) }
+        #expect(detector.dominantFrequency == 440, "baresip heard \(String(describing: detector.dominantFrequency)) Hz")
+
+        engine.stop()
+        let log = (try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? ""
+        #expect(log.contains("bridged to agent alice"))
+    }
+
+    /// The samples of a 16-bit PCM WAV file (the "data" chunk).
+    static func pcm16(_ wav: Data) -> [Int16] {
+        let bytes = [UInt8](wav)
+        var i = 12
+        while i + 8 <= bytes.count {
+            let id = String(decoding: bytes[i..<i + 4], as: UTF8.self)
+            let size = Int(bytes[i + 4]) | Int(bytes[i + 5]) << 8 | Int(bytes[i + 6]) << 16 | Int(bytes[i + 7]) << 24
+            if id == "data" {
+                let end = min(bytes.count, i + 8 + size)
+                return stride(from: i + 8, to: end - 1, by: 2).map { Int16(bitPattern: UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8) }
+            }
+            i += 8 + size + (size & 1)
+        }
+        return []
+    }
+}
