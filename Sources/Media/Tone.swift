@@ -2,26 +2,31 @@ import Foundation
 
 /// A steady sine tone as G.711 µ-law frames: each side of a simulated call sends its own
 /// frequency, and the receiver proves it heard the other side by measuring that frequency.
+/// One second of the tone is encoded once; frames are slices of it (a whole number of periods for
+/// whole-Hz tones, so the loop is seamless), which keeps a thousand streams cheap.
 public struct ToneGenerator: Sendable {
     public let frequency: Double
     public let sampleRate: Double
-    private var phase: Double = 0
+    private let table: [UInt8]
+    private var offset = 0
 
     public init(frequency: Double, sampleRate: Double = 8000) {
         self.frequency = frequency
         self.sampleRate = sampleRate
+        let step = 2 * Double.pi * frequency / sampleRate
+        table = (0..<Int(sampleRate)).map { G711.encodeMuLaw(Int16(sin(Double($0) * step) * 8000)) }
     }
 
     /// The next `samples` samples (160 = 20 ms at 8 kHz) as µ-law bytes.
     public mutating func nextFrame(samples: Int = 160) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: samples)
-        let step = 2 * Double.pi * frequency / sampleRate
-        for i in 0..<samples {
-            out[i] = G711.encodeMuLaw(Int16(sin(phase) * 8000))
-            phase += step
-            if phase > 2 * Double.pi { phase -= 2 * Double.pi }
-        }
-        return out
+        withNextFrame(samples: samples) { Array($0) }
+    }
+
+    /// The next frame without copying it.
+    public mutating func withNextFrame<R>(samples: Int = 160, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if offset + samples > table.count { offset = 0 }
+        defer { offset += samples }
+        return table.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[offset..<offset + samples])) }
     }
 }
 

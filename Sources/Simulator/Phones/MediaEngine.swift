@@ -2,9 +2,10 @@ import CORTP
 import Foundation
 import Media
 
-/// The virtual phones' RTP, through libortp: one session per call leg, all driven by one media
-/// thread that sends a 20 ms G.711 µ-law frame of the phone's tone per session per tick and reads
-/// what arrived. oRTP sessions are not thread-safe, so every oRTP call happens under `lock`.
+/// The virtual phones' RTP, through libortp: one session per call leg, driven by media threads
+/// (one per core by default) that each send a 20 ms G.711 µ-law frame of the phone's tone per
+/// session per tick and read what arrived. Each session belongs to one thread's shard; oRTP
+/// sessions are not thread-safe, so every oRTP call on a session happens under its shard's lock.
 public final class MediaEngine: @unchecked Sendable {
     /// What one leg heard, for media verification.
     public struct Report: Sendable, Equatable {
@@ -35,17 +36,24 @@ public final class MediaEngine: @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
-    private var streams: [Int: Stream] = [:]
+    /// One media thread and the sessions it drives.
+    final class Shard: @unchecked Sendable {
+        let lock = NSLock()
+        var streams: [Int: Stream] = [:]
+        var running = false
+    }
+
+    private let shards: [Shard]
+    private let idLock = NSLock()
     private var nextID = 0
-    private var thread: Thread?
-    private var running = false
     private let host: String
 
     public static let frequencies: [Double] = [440, 1240, 2000]
 
-    public init(host: String = "127.0.0.1") {
+    /// - Parameter threads: media threads; default one per core.
+    public init(host: String = "127.0.0.1", threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.host = host
+        self.shards = (0..<max(1, threads)).map { _ in Shard() }
         Self.initOnce
     }
 
@@ -54,10 +62,17 @@ public final class MediaEngine: @unchecked Sendable {
         cc_ortp_quiet()
     }()
 
+    private func shard(of id: Int) -> Shard { shards[id % shards.count] }
+
     /// Opens a session on a free local port and returns (stream id, RTP port).
     public func open(sendFrequency: Double, expectFrequency: Double) -> (id: Int, port: Int)? {
-        lock.lock()
-        defer { lock.unlock() }
+        idLock.lock()
+        nextID += 1
+        let id = nextID
+        idLock.unlock()
+        let shard = shard(of: id)
+        shard.lock.lock()
+        defer { shard.lock.unlock() }
         guard let s = rtp_session_new(Int32(RTP_SESSION_SENDRECV.rawValue)) else { return nil }
         rtp_session_set_scheduling_mode(s, 0)
         rtp_session_set_blocking_mode(s, 0)
@@ -72,27 +87,28 @@ public final class MediaEngine: @unchecked Sendable {
             return nil
         }
         let port = Int(rtp_session_get_local_port(s))
-        nextID += 1
         let other = Self.frequencies.first { $0 != sendFrequency && $0 != expectFrequency } ?? 2000
-        streams[nextID] = Stream(session: s, send: sendFrequency, expect: expectFrequency, other: other)
-        return (nextID, port)
+        shard.streams[id] = Stream(session: s, send: sendFrequency, expect: expectFrequency, other: other)
+        return (id, port)
     }
 
     /// Where to send, from the other side's SDP; starts sending.
     public func connect(_ id: Int, host: String, port: Int) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let st = streams[id] else { return }
+        let shard = shard(of: id)
+        shard.lock.lock()
+        defer { shard.lock.unlock() }
+        guard let st = shard.streams[id] else { return }
         rtp_session_set_remote_addr(st.session, host, Int32(port))
         st.sending = true
     }
 
     /// Stops and closes a session, returning what it heard.
     public func close(_ id: Int) -> Report? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let st = streams.removeValue(forKey: id) else { return nil }
-        drain(st)
+        let shard = shard(of: id)
+        shard.lock.lock()
+        defer { shard.lock.unlock() }
+        guard let st = shard.streams.removeValue(forKey: id) else { return nil }
+        Self.drain(st)
         let stats = rtp_session_get_stats(st.session).pointee
         let report = Report(
             packetsSent: stats.packet_sent, packetsReceived: stats.packet_recv, lost: stats.cum_packet_loss,
@@ -102,41 +118,44 @@ public final class MediaEngine: @unchecked Sendable {
     }
 
     public func start() {
-        lock.lock()
-        running = true
-        lock.unlock()
-        let t = Thread { [self] in loop() }
-        t.name = "ccsim-media"
-        t.qualityOfService = .userInteractive
-        thread = t
-        t.start()
+        for (i, shard) in shards.enumerated() {
+            shard.lock.lock()
+            shard.running = true
+            shard.lock.unlock()
+            let t = Thread { Self.loop(shard) }
+            t.name = "ccsim-media-\(i)"
+            t.qualityOfService = .userInteractive
+            t.start()
+        }
     }
 
     public func stop() {
-        lock.lock()
-        running = false
-        lock.unlock()
+        for shard in shards {
+            shard.lock.lock()
+            shard.running = false
+            shard.lock.unlock()
+        }
     }
 
     /// Ticks every 20 ms against an absolute schedule, so late ticks catch up instead of drifting.
-    private func loop() {
+    private static func loop(_ shard: Shard) {
         let period: UInt64 = 20_000_000
         var next = DispatchTime.now().uptimeNanoseconds
         while true {
-            lock.lock()
-            if !running {
-                lock.unlock()
+            shard.lock.lock()
+            if !shard.running {
+                shard.lock.unlock()
                 return
             }
-            for st in streams.values {
+            for st in shard.streams.values {
                 if st.sending {
-                    let frame = st.tone.nextFrame()
-                    _ = frame.withUnsafeBufferPointer { rtp_session_send_with_ts(st.session, $0.baseAddress, Int32($0.count), st.sendTS) }
+                    let ts = st.sendTS
+                    _ = st.tone.withNextFrame { rtp_session_send_with_ts(st.session, $0.baseAddress, Int32($0.count), ts) }
                     st.sendTS &+= 160
                 }
                 drain(st)
             }
-            lock.unlock()
+            shard.lock.unlock()
             next += period
             let now = DispatchTime.now().uptimeNanoseconds
             if next > now {
@@ -147,7 +166,7 @@ public final class MediaEngine: @unchecked Sendable {
         }
     }
 
-    private func drain(_ st: Stream) {
+    private static func drain(_ st: Stream) {
         while let mp = rtp_session_recvm_with_ts(st.session, st.sendTS) {
             let n = Int(cc_mblk_payload_len(mp))
             if n > 0, let p = cc_mblk_payload(mp) {

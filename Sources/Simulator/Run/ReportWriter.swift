@@ -74,7 +74,11 @@ public enum SummaryPrinter {
             func pct(_ p: Double) -> String { String(format: "%.3f", Double(l[min(l.count - 1, Int(Double(l.count) * p))]) / 1e6) }
             out += "  customer INVITE -> agent INVITE (ms): p50 \(pct(0.5)) p99 \(pct(0.99)) max \(pct(1.0)) over \(l.count) calls\n"
         }
-        if s.rtpReceived > 0 { out += "  RTP: \(s.rtpReceived) packets received by the phones, \(s.rtpLost) lost (\(String(format: "%.3f", s.rtpLossRate * 100))%)\n" }
+        if s.rtpReceived > 0 {
+            let unreceived = s.rtpSent > s.rtpReceived ? Double(s.rtpSent - s.rtpReceived) / Double(s.rtpSent) : 0
+            out += "  RTP: \(s.rtpReceived) packets received by the phones, \(s.rtpLost) lost in sequence (\(String(format: "%.3f", s.rtpLossRate * 100))%); "
+                + "sent \(s.rtpSent), not received \(String(format: "%.3f", unreceived * 100))% (includes packets in flight at hang-up)\n"
+        }
         if let r = result.records { out += "  engine records: \(r.count)\n" }
         if let c = result.captureStats { out += "  capture: \(c.received) packets seen, \(c.dropped) dropped by the kernel\n" }
         for c in verdict.checks { out += "  [\(c.passed ? "PASS" : "FAIL")] \(c.name): \(c.detail)\n" }

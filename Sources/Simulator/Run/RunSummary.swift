@@ -19,6 +19,9 @@ public struct RunSummary: Sendable, Codable, Equatable {
     /// RTP packets received by all virtual phones, and lost (gaps in sequence numbers, from oRTP).
     public var rtpReceived: UInt64 = 0
     public var rtpLost: Int64 = 0
+    /// RTP packets the phones sent: sent - received counts packets lost anywhere, including the
+    /// few still in flight when a call is hung up.
+    public var rtpSent: UInt64 = 0
     public var rtpLossRate: Double { rtpReceived == 0 ? 0 : Double(max(rtpLost, 0)) / Double(Int64(rtpReceived) + max(rtpLost, 0)) }
     public static let serviceLevelDefinition = "answered within T / all offered calls"
 
@@ -38,6 +41,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
             for h in [c.customerHeard, c.agentHeard].compactMap({ $0 }) {
                 rtpReceived += h.packetsReceived
                 rtpLost += h.lost
+                rtpSent += h.packetsSent
             }
             if c.outcome == .answered, let a = c.agent { perAgent[a, default: 0] += 1 }
         }
