@@ -21,6 +21,8 @@ enum SimulationEventKind: UInt8, Sendable {
     case breakStarts
     /// a = agent.
     case breakEnds
+    /// a = agent: the agent's after-call work is done.
+    case wrapUpDone
     /// a = timer slot, token = the slot's generation when armed.
     case timer
 }

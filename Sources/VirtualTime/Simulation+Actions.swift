@@ -36,6 +36,10 @@ extension Simulation {
                 case .ringing, .onCall: break
                 default: if logoutPending.remove(Int(a)) != nil { events.push(at: now, .logout, a: a) }
                 }
+                let g = Int(agentGroup[Int(a)])
+                if case .wrapUp = state, let work = scenario.agentGroups[g].wrapUp {
+                    events.push(at: now + nanoseconds(work.sample(&groupRNG[g])), .wrapUpDone, a: a)
+                }
             }
         case .callFinished(let record):
             finish(record)

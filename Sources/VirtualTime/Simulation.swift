@@ -148,6 +148,8 @@ struct Simulation {
             handle(.agentReleased(agentLogins[a], ReleaseReason(id: reason, label: reason)))
         case .breakEnds:
             handle(.agentAvailable(agentLogins[Int(event.a)]))
+        case .wrapUpDone:
+            handle(.wrapUpDone(agentLogins[Int(event.a)]))
         case .timer:
             let slot = Int(event.a)
             guard timerGeneration[slot] == event.token, let id = timerSlotIDs[slot] else { return }

@@ -55,6 +55,9 @@ public struct VirtualAgentGroup: Sendable {
     /// Agent-side call duration: the agent hangs up after it. nil: the customer's `holdTime`
     /// applies and the customer hangs up.
     public var talkTime: Distribution?
+    /// After-call work: the agent ends wrap-up (`wrapUpDone`) this long after a call; nil: the
+    /// routing core's `wrapUpTime` ends it. The core's `wrapUpTime` stays the upper bound.
+    public var wrapUp: Distribution?
     /// Chance that a ring is refused at once (SIP 486) -> `.agentRejected`.
     public var rejectProbability: Double
     /// Chance that a ring is let ring until the core's ring timeout.
@@ -69,8 +72,9 @@ public struct VirtualAgentGroup: Sendable {
     public init(
         logins: [String], answerDelay: Distribution = .constant(0), talkTime: Distribution? = nil,
         rejectProbability: Double = 0, noAnswerProbability: Double = 0, loginAt: Double = 0,
-        logoutAt: Double? = nil, breaks: [VirtualBreak] = []
+        logoutAt: Double? = nil, breaks: [VirtualBreak] = [], wrapUp: Distribution? = nil
     ) {
+        self.wrapUp = wrapUp
         self.logins = logins
         self.answerDelay = answerDelay
         self.talkTime = talkTime

@@ -143,4 +143,16 @@ struct ScenarioFileTests {
         let s = try load(Self.engine + "\nexpect:\n  fairness: {max_ratio: 1.5, min_answered: 1}\n")
         #expect(s.expectations.first?.kind == .fairness(agents: nil, minAnswered: 1, maxAnswered: nil, maxRatio: 1.5))
     }
+
+    @Test func wrapUpNeedsTheEngineWrapUpAndWarmUpMustEndInTime() throws {
+        let wrap = error(Self.engine + "\nagents:\n  - logins: [alice]\n    wrap_up: 5s\n")
+        #expect(wrap?.line == 7)
+        #expect(wrap?.fix?.contains("routing.wrap_up") == true)
+        let warm = error(Self.engine + "\nduration: 30s\nwarm_up: 40s\n")
+        #expect(warm?.line == 7)
+        let s = try load(Self.engine.replacingOccurrences(of: "engine:\n", with: "engine:\n  routing: {wrap_up: 30s}\n")
+                         + "\nwarm_up: 10s\nagents:\n  - logins: [alice]\n    wrap_up: {exponential: 5s}\n")
+        #expect(s.warmUp == 10)
+        #expect(s.agentGroups[0].wrapUp == .exponential(mean: 5))
+    }
 }

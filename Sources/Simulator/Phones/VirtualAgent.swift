@@ -269,6 +269,9 @@ final class VirtualAgent: @unchecked Sendable {
         phone.stopRetransmitting("ok")
         let report = c.mediaID.flatMap { media?.close($0) }
         observations.agentHeard(customerCall: c.customerCall, agent: login, heard: report?.heard)
+        if c.answered, let work = group.wrapUp {
+            phone.loop.scheduleTask(in: scaled(work.sample(&rng))) { [self] in _ = control("wrapup-done") }
+        }
         callEnded()
     }
 }

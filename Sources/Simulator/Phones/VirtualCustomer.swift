@@ -12,6 +12,7 @@ final class VirtualCustomer: @unchecked Sendable {
     let clock: RunClock
     let scale: Double
     let callerID: String
+    let warmUp: Bool
     var rng: SplitMix
     private var invite: SIPMessage?
     private var mediaID: Int?
@@ -23,7 +24,8 @@ final class VirtualCustomer: @unchecked Sendable {
 
     enum State { case idle, calling, early, cancelling, answered, ending, ended }
 
-    init(phone: SIPPhone, stream: CustomerStream, callerID: String, media: MediaEngine?, observations: Observations, clock: RunClock, scale: Double, seed: UInt64) {
+    init(phone: SIPPhone, stream: CustomerStream, callerID: String, media: MediaEngine?, observations: Observations, clock: RunClock, scale: Double, seed: UInt64, warmUp: Bool = false) {
+        self.warmUp = warmUp
         self.phone = phone
         self.stream = stream
         self.callerID = callerID
@@ -58,7 +60,9 @@ final class VirtualCustomer: @unchecked Sendable {
             if let client = stream.client { m.setHeader("X-CC-Client", client) }
             invite = m
             state = .calling
-            observations.offered(CallObservation(callID: m.callID, queue: stream.queue, caller: callerID, offeredAt: clock.now))
+            var observation = CallObservation(callID: m.callID, queue: stream.queue, caller: callerID, offeredAt: clock.now)
+            if warmUp { observation.warmUp = true }
+            observations.offered(observation)
             observations.inviteSent(m.callID, at: clock.monotonicNanos)
             phone.sendReliably(m, key: "invite")
             if let patience = stream.patience {

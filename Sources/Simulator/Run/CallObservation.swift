@@ -7,7 +7,7 @@ public struct CallObservation: Sendable, Equatable, Codable {
     public var callID: String
     public var queue: String
     public var caller: String
-    /// Seconds since the run started (real time).
+    /// Seconds since the run started, in scenario time (real seconds x the time scale).
     public var offeredAt: Double
     public var answeredAt: Double?
     public var endedAt: Double?
@@ -16,6 +16,9 @@ public struct CallObservation: Sendable, Equatable, Codable {
     public var agent: String?
     public var customerHeard: Heard?
     public var agentHeard: Heard?
+    /// Offered during the scenario's warm-up: checked (no_failed, media, records) but left out
+    /// of the statistics. nil in reports written before warm-up existed.
+    public var warmUp: Bool?
 
     public struct Heard: Sendable, Equatable, Codable {
         public var packetsSent: UInt64
@@ -24,6 +27,16 @@ public struct CallObservation: Sendable, Equatable, Codable {
         public var toneHz: Double?
         public var expectedHz: Double
         public var verified: Bool
+    }
+
+    /// Real times (seconds since the run's start) to scenario times.
+    func scaled(by scale: Double) -> CallObservation {
+        guard scale != 1 else { return self }
+        var c = self
+        c.offeredAt *= scale
+        c.answeredAt = answeredAt.map { $0 * scale }
+        c.endedAt = endedAt.map { $0 * scale }
+        return c
     }
 
     public var wait: Double? { (answeredAt ?? endedAt).map { $0 - offeredAt } }

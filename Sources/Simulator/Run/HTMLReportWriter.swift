@@ -6,7 +6,7 @@ import HTMLReport
 /// service level per interval and per-agent occupancy.
 public enum HTMLReportWriter {
     public static func write(_ result: SimulationRun.Result, verdict: Verdict, to directory: String) throws -> String {
-        let s = RunSummary(result.calls)
+        let s = RunSummary(result.countedCalls)
         let timelines = result.calls.map {
             CallTimeline(offeredAt: $0.offeredAt, answeredAt: $0.answeredAt, endedAt: $0.endedAt, outcome: $0.outcome.rawValue, agent: $0.agent)
         }

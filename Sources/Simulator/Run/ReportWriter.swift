@@ -24,7 +24,7 @@ public enum ReportWriter {
     public static func write(_ result: SimulationRun.Result, verdict: Verdict, to directory: String) throws -> String {
         let report = Report(
             scenario: result.scenario.name, file: result.scenario.file, startedAt: result.startedAt, elapsedSeconds: result.elapsed,
-            summary: RunSummary(result.calls),
+            summary: RunSummary(result.countedCalls),
             checks: verdict.checks.map { CheckOut(name: $0.name, passed: $0.passed, detail: $0.detail, calls: $0.calls) },
             calls: result.calls, engineRecords: result.records?.count)
         let enc = JSONEncoder()
@@ -45,8 +45,10 @@ public enum ReportWriter {
 /// The one-screen summary printed at the end of a run.
 public enum SummaryPrinter {
     public static func text(_ result: SimulationRun.Result, verdict: Verdict) -> String {
-        let s = RunSummary(result.calls)
+        let s = RunSummary(result.countedCalls)
         var out = "\n== \(result.scenario.name): \(s.offered) offered, \(s.answered) answered, \(s.abandoned) abandoned, \(s.failed + s.pending) failed in \(fmt(result.elapsed)) s\n"
+        let warm = result.calls.count - result.countedCalls.count
+        if warm > 0 { out += "  (\(warm) calls offered during the \(fmt(result.scenario.warmUp)) s warm-up are checked but not counted in the figures)\n" }
         if result.calls.count > 40 { out += "  (\(result.calls.count) calls: see report.json for each)\n" }
         for c in result.calls where result.calls.count <= 40 {
             let media: String
@@ -74,10 +76,11 @@ public enum SummaryPrinter {
             func pct(_ p: Double) -> String { String(format: "%.3f", Double(l[min(l.count - 1, Int(Double(l.count) * p))]) / 1e6) }
             out += "  customer INVITE -> agent INVITE (ms): p50 \(pct(0.5)) p99 \(pct(0.99)) max \(pct(1.0)) over \(l.count) calls\n"
         }
-        if s.rtpReceived > 0 {
-            let unreceived = s.rtpSent > s.rtpReceived ? Double(s.rtpSent - s.rtpReceived) / Double(s.rtpSent) : 0
-            out += "  RTP: \(s.rtpReceived) packets received by the phones, \(s.rtpLost) lost in sequence (\(String(format: "%.3f", s.rtpLossRate * 100))%); "
-                + "sent \(s.rtpSent), not received \(String(format: "%.3f", unreceived * 100))% (includes packets in flight at hang-up)\n"
+        let media = RunSummary(result.calls)  // RTP of every call, warm-up included
+        if media.rtpReceived > 0 {
+            let unreceived = media.rtpSent > media.rtpReceived ? Double(media.rtpSent - media.rtpReceived) / Double(media.rtpSent) : 0
+            out += "  RTP: \(media.rtpReceived) packets received by the phones, \(media.rtpLost) lost in sequence (\(String(format: "%.3f", media.rtpLossRate * 100))%); "
+                + "sent \(media.rtpSent), not received \(String(format: "%.3f", unreceived * 100))% (includes packets in flight at hang-up)\n"
         }
         if let r = result.records { out += "  engine records: \(r.count)\n" }
         if let c = result.captureStats { out += "  capture: \(c.received) packets seen, \(c.dropped) dropped by the kernel\n" }

@@ -37,6 +37,8 @@ public final class SimulationRun: @unchecked Sendable {
         public var ringsPerAgent: [String: Int] = [:]
         /// A run in simulated time (no media, no engine records).
         public var virtualTime = false
+        /// The calls the statistics count: all but those offered during the warm-up.
+        public var countedCalls: [CallObservation] { calls.filter { $0.warmUp != true } }
         /// Customer INVITE sent -> agent INVITE received (ns), per call that rang an agent.
         public var inviteToAgentInvite: [UInt64] = []
     }
@@ -98,7 +100,7 @@ public final class SimulationRun: @unchecked Sendable {
         if let path = engineProcess?.recordsPath ?? options.recordsPath {
             records = try? CallRecordStore(directory: (path as NSString).deletingLastPathComponent).rows(since: clock.startWall - 1)
         }
-        return Result(scenario: scenario, calls: observations.all(), records: records, startedAt: clock.startWall, elapsed: clock.now,
+        return Result(scenario: scenario, calls: observations.all().map { $0.scaled(by: scenario.timeScale) }, records: records, startedAt: clock.startWall, elapsed: clock.now,
                       captureStats: stats, ringsPerAgent: observations.ringsPerAgent,
                       inviteToAgentInvite: observations.inviteToAgentInvite)
     }
@@ -198,7 +200,8 @@ public final class SimulationRun: @unchecked Sendable {
             let phone = SIPPhone(user: "\(a.stream.callerPrefix)\(n + 1)", engine: engine, loop: group.next(), seed: seed)
             try await phone.bind(host: "127.0.0.1").get()
             let c = VirtualCustomer(phone: phone, stream: a.stream, callerID: "\(a.stream.callerPrefix)\(n + 1)", media: media,
-                                    observations: observations, clock: clock, scale: scenario.timeScale, seed: seed)
+                                    observations: observations, clock: clock, scale: scenario.timeScale, seed: seed,
+                                    warmUp: a.at < scenario.warmUp)
             customers.append(c)
             c.call()
         }

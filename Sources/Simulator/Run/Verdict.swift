@@ -15,8 +15,10 @@ public struct Verdict: Sendable {
     public var passed: Bool { checks.allSatisfy(\.passed) }
 
     public init(result: SimulationRun.Result) {
+        // Every call must work; the statistics leave out the warm-up's calls.
         let calls = result.calls
-        let summary = RunSummary(calls)
+        let counted = result.countedCalls
+        let summary = RunSummary(counted)
         for e in result.scenario.expectations {
             let at = e.line.map { " (\(result.scenario.file):\($0))" } ?? ""
             if result.virtualTime, [.mediaVerified, .recordsMatch].contains(e.kind) || { if case .neverRung = e.kind { true } else if case .agentRung = e.kind { true } else if case .finalQueue = e.kind { true } else { false } }() {
@@ -27,7 +29,7 @@ public struct Verdict: Sendable {
             case .allAnswered:
                 let bad = calls.filter { $0.outcome != .answered }
                 checks.append(Check(name: "all_answered\(at)", passed: bad.isEmpty,
-                                    detail: "expected every call answered; \(summary.answered) of \(summary.offered) were", calls: bad.map(\.callID)))
+                                    detail: "expected every call answered; \(calls.count - bad.count) of \(calls.count) were", calls: bad.map(\.callID)))
             case .noFailed:
                 let bad = calls.filter { $0.outcome == .failed || $0.outcome == .pending }
                 checks.append(Check(name: "no_failed\(at)", passed: bad.isEmpty,
@@ -39,11 +41,11 @@ public struct Verdict: Sendable {
                                         " \(c.callID): customer heard \(c.customerHeard.map { "\($0.packetsReceived) pkts @\($0.toneHz.map { String(Int($0)) } ?? "-") Hz" } ?? "nothing"), agent heard \(c.agentHeard.map { "\($0.packetsReceived) pkts @\($0.toneHz.map { String(Int($0)) } ?? "-") Hz" } ?? "nothing")"
                                     }.joined(), calls: bad.map(\.callID)))
             case .serviceLevel(let t, let atLeast):
-                let sl = summary.serviceLevel(calls, within: t)
+                let sl = summary.serviceLevel(counted, within: t)
                 checks.append(Check(name: "service_level\(at)", passed: sl >= atLeast,
                                     detail: "expected SL(\(fmt(t))s) >= \(fmt(atLeast)) [\(RunSummary.serviceLevelDefinition)]; saw \(fmt(sl))", calls: []))
             case .maxWait(let limit):
-                let bad = calls.filter { ($0.wait ?? 0) > limit }
+                let bad = counted.filter { ($0.wait ?? 0) > limit }
                 checks.append(Check(name: "max_wait\(at)", passed: bad.isEmpty,
                                     detail: "expected every wait <= \(fmt(limit)) s; longest \(fmt(summary.maxWait)) s", calls: bad.map(\.callID)))
             case .asaAtMost(let limit):
@@ -51,7 +53,7 @@ public struct Verdict: Sendable {
                                     detail: "expected ASA <= \(fmt(limit)) s; saw \(fmt(summary.asa)) s", calls: []))
             case .abandonRateAtMost(let limit):
                 checks.append(Check(name: "abandon_rate\(at)", passed: summary.abandonRate <= limit,
-                                    detail: "expected abandonment <= \(fmt(limit)); saw \(fmt(summary.abandonRate))", calls: calls.filter { $0.outcome == .abandoned }.map(\.callID)))
+                                    detail: "expected abandonment <= \(fmt(limit)); saw \(fmt(summary.abandonRate))", calls: counted.filter { $0.outcome == .abandoned }.map(\.callID)))
             case .answered(let n):
                 checks.append(Check(name: "answered\(at)", passed: summary.answered == n,
                                     detail: "expected \(n) answered calls; saw \(summary.answered)", calls: []))

@@ -12,7 +12,7 @@ public enum VirtualRun {
             VirtualAgentGroup(
                 logins: g.logins, answerDelay: g.answerDelay, talkTime: g.talkTime,
                 rejectProbability: g.rejectProbability, noAnswerProbability: g.noAnswerProbability, loginAt: g.loginAt, logoutAt: g.logoutAt,
-                breaks: g.breaks.map { VirtualBreak(at: $0.at, duration: $0.duration, reason: $0.reason) })
+                breaks: g.breaks.map { VirtualBreak(at: $0.at, duration: $0.duration, reason: $0.reason) }, wrapUp: g.wrapUp)
         }
         let streams = s.customerStreams.map { c in
             VirtualCustomerStream(queue: c.queue, calls: calls ?? c.calls, arrival: c.arrival, holdTime: c.holdTime,
@@ -21,7 +21,7 @@ public enum VirtualRun {
         var routing = s.engine.routing
         routing.seed = s.seed
         return VirtualScenario(routing: routing, agentGroups: groups, customerStreams: streams,
-                               duration: s.maxDuration, seed: s.seed, serviceLevelThresholds: [20])
+                               duration: s.maxDuration, warmUp: s.warmUp, seed: s.seed, serviceLevelThresholds: [20])
     }
 
     /// Runs it and converts every call into the observation a real run records.

@@ -16,6 +16,9 @@ public struct Scenario: Sendable {
     public var customerStreams: [CustomerStream]
     /// Hard limit on the run (scenario time); calls still up are hung up and counted as failed.
     public var maxDuration: Double = 120
+    /// Calls arriving before this (scenario seconds) run normally but are left out of the
+    /// statistics and the statistical expectations (SL, ASA, abandonment, waits, fairness).
+    public var warmUp: Double = 0
     /// Scenario seconds per real second: 10 runs a 10-minute scenario in one minute.
     public var timeScale: Double = 1
     public var seed: UInt64 = 1
@@ -37,6 +40,9 @@ public struct AgentGroup: Sendable {
     public var answerDelay: Distribution = .constant(0.5)
     /// When set, the agent hangs up after this long; otherwise the customer hangs up.
     public var talkTime: Distribution?
+    /// After-call work: the agent sends `wrapup-done` this long after each call (the engine's
+    /// `routing.wrap_up` is the upper bound); nil: the engine's wrap-up alone.
+    public var wrapUp: Distribution?
     /// Probability of answering 486 Busy Here instead of picking up.
     public var rejectProbability: Double = 0
     /// Probability of letting the phone ring (no answer).

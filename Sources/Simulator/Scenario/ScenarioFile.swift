@@ -5,7 +5,7 @@ import Yams
 
 /// Reads and checks scenario files. Every problem is reported as `file:line: problem (fix: ...)`.
 public enum ScenarioFile {
-    static let keys: Set<String> = ["name", "engine", "engine_config", "agents", "customers", "duration", "time_scale", "seed", "media", "expect"]
+    static let keys: Set<String> = ["name", "engine", "engine_config", "agents", "customers", "duration", "warm_up", "time_scale", "seed", "media", "expect"]
 
     public static func load(_ path: String) throws(ConfigError) -> Scenario {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -44,11 +44,19 @@ public enum ScenarioFile {
         s.engineYAML = engineYAML
         s.agentPasswords = passwords(inEngineYAML: engineYAML)
         if let x = m["duration"] { s.maxDuration = try positiveSeconds(x) }
+        if let x = m["warm_up"] {
+            s.warmUp = try x.duration().seconds
+            guard s.warmUp < s.maxDuration else { throw x.error("warm_up (\(s.warmUp) s) must end before the duration (\(s.maxDuration) s)") }
+        }
         if let x = m["time_scale"] { s.timeScale = try positiveNumber(x) }
         if let x = m["seed"] { s.seed = UInt64(try x.int()) }
         if let x = m["media"] { s.media = try x.bool() }
         let known = Set(engine.agents.map(\.login))
         for (i, g) in (try m["agents"]?.array() ?? []).enumerated() { s.agentGroups.append(try agentGroup(g, index: i, known: known)) }
+        if let g = s.agentGroups.first(where: { $0.wrapUp != nil }), engine.routing.wrapUpTime == .zero {
+            throw ConfigError(file: path, line: g.line, problem: "agents with wrap_up need the engine to put agents in wrap-up",
+                              fix: "set the engine's routing.wrap_up to the longest wrap-up allowed (the engine ends wrap-up then at the latest)")
+        }
         var seen = Set<String>()
         for g in s.agentGroups {
             for l in g.logins where !seen.insert(l).inserted {
@@ -71,7 +79,7 @@ public enum ScenarioFile {
 
     static let agentGroupKeys: Set<String> = [
         "logins", "count", "login_prefix", "skills", "answer_delay", "talk_time", "reject_probability",
-        "no_answer_probability", "login_at", "logout_at", "breaks"]
+        "no_answer_probability", "login_at", "logout_at", "breaks", "wrap_up"]
 
     /// Agents of groups given by `count`: `PREFIX1...PREFIXn` with password `LOGIN-secret` and the
     /// group's skills, added to the engine configuration (inline or referenced) before it is read.
@@ -127,6 +135,7 @@ public enum ScenarioFile {
         }
         if let x = m["answer_delay"] { g.answerDelay = try DistributionReader.read(x) }
         if let x = m["talk_time"] { g.talkTime = try DistributionReader.read(x) }
+        if let x = m["wrap_up"] { g.wrapUp = try DistributionReader.read(x) }
         if let x = m["reject_probability"] { g.rejectProbability = try probability(x) }
         if let x = m["no_answer_probability"] { g.noAnswerProbability = try probability(x) }
         if let x = m["login_at"] { g.loginAt = try x.duration().seconds }
