@@ -155,4 +155,12 @@ struct ScenarioFileTests {
         #expect(s.warmUp == 10)
         #expect(s.agentGroups[0].wrapUp == .exponential(mean: 5))
     }
+
+    @Test func dtmfDigitsAreChecked() throws {
+        let bad = error(Self.engine + "\ncustomers:\n  - queue: support\n    calls: 1\n    dtmf: \"12x\"\n")
+        #expect(bad?.line == 9)
+        #expect(bad?.problem.contains("0-9, *, # and A-D") == true)
+        let s = try load(Self.engine + "\ncustomers:\n  - queue: support\n    calls: 1\n    dtmf: {digits: \"9*#\", after: 2s}\n")
+        #expect(s.customerStreams[0].dtmf == DTMF(digits: "9*#", after: 2, gap: 0.2))
+    }
 }

@@ -14,6 +14,8 @@ public final class MediaEngine: @unchecked Sendable {
         public var lost: Int64
         public var dominantFrequency: Double?
         public var expectedFrequency: Double
+        /// DTMF digits received as RFC 4733 telephone-events, in order.
+        public var dtmf: String = ""
         /// Heard the other side: enough packets, and the other side's tone is the loudest.
         public var verified: Bool {
             packetsReceived >= 10 && dominantFrequency == expectedFrequency
@@ -28,6 +30,11 @@ public final class MediaEngine: @unchecked Sendable {
         var sendTS: UInt32 = 0
         var sending = false
         var bytesRead = 0
+        /// Digits still to send, and ticks (20 ms) until the next one.
+        var dtmfQueue: [Character] = []
+        var dtmfCountdown = 0
+        var dtmfReceived = ""
+        var dtmfGapTicks = 10
         init(session: UnsafeMutablePointer<RtpSession>, send: Double, expect: Double, other: Double) {
             self.session = session
             tone = ToneGenerator(frequency: send)
@@ -60,7 +67,29 @@ public final class MediaEngine: @unchecked Sendable {
     private static let initOnce: Void = {
         ortp_init()
         cc_ortp_quiet()
+        cc_ortp_enable_telephone_event()
     }()
+
+    /// oRTP's "telephone-event" signal: (session, event number, user data = the Stream).
+    private static let onTelephoneEvent: RtpCallback = { _, event, stream, _ in
+        guard let stream else { return }
+        let st = Unmanaged<Stream>.fromOpaque(stream).takeUnretainedValue()
+        let digits = Array("0123456789*#ABCD")
+        let n = Int(bitPattern: event)
+        if n >= 0, n < digits.count { st.dtmfReceived.append(digits[n]) }
+    }
+
+    /// Sends `digits` as RFC 4733 telephone-events once the stream is sending: the first after
+    /// `after` seconds, then one every `gap` seconds.
+    public func sendDTMF(_ id: Int, digits: String, after: Double = 0.5, gap: Double = 0.2) {
+        let shard = shard(of: id)
+        shard.lock.lock()
+        defer { shard.lock.unlock() }
+        guard let st = shard.streams[id] else { return }
+        st.dtmfQueue = Array(digits)
+        st.dtmfCountdown = max(1, Int(after / 0.02))
+        st.dtmfGapTicks = max(1, Int(gap / 0.02))
+    }
 
     private func shard(of id: Int) -> Shard { shards[id % shards.count] }
 
@@ -88,7 +117,9 @@ public final class MediaEngine: @unchecked Sendable {
         }
         let port = Int(rtp_session_get_local_port(s))
         let other = Self.frequencies.first { $0 != sendFrequency && $0 != expectFrequency } ?? 2000
-        shard.streams[id] = Stream(session: s, send: sendFrequency, expect: expectFrequency, other: other)
+        let stream = Stream(session: s, send: sendFrequency, expect: expectFrequency, other: other)
+        rtp_session_signal_connect(s, "telephone-event", Self.onTelephoneEvent, Unmanaged.passUnretained(stream).toOpaque())
+        shard.streams[id] = stream
         return (id, port)
     }
 
@@ -112,7 +143,7 @@ public final class MediaEngine: @unchecked Sendable {
         let stats = rtp_session_get_stats(st.session).pointee
         let report = Report(
             packetsSent: stats.packet_sent, packetsReceived: stats.packet_recv, lost: stats.cum_packet_loss,
-            dominantFrequency: st.detector.dominantFrequency, expectedFrequency: st.expected)
+            dominantFrequency: st.detector.dominantFrequency, expectedFrequency: st.expected, dtmf: st.dtmfReceived)
         rtp_session_destroy(st.session)
         return report
     }
@@ -151,6 +182,14 @@ public final class MediaEngine: @unchecked Sendable {
                 if st.sending {
                     let ts = st.sendTS
                     _ = st.tone.withNextFrame { rtp_session_send_with_ts(st.session, $0.baseAddress, Int32($0.count), ts) }
+                    if !st.dtmfQueue.isEmpty {
+                        st.dtmfCountdown -= 1
+                        if st.dtmfCountdown <= 0, let digit = st.dtmfQueue.first, let c = digit.asciiValue {
+                            st.dtmfQueue.removeFirst()
+                            _ = rtp_session_send_dtmf(st.session, CChar(bitPattern: c), ts)
+                            st.dtmfCountdown = st.dtmfGapTicks
+                        }
+                    }
                     st.sendTS &+= 160
                 }
                 drain(st)

@@ -128,6 +128,10 @@ final class VirtualCustomer: @unchecked Sendable {
         observations.update(inv.callID) { $0.answeredAt = clock.now; $0.finalStatus = 200 }
         if let media, let id = mediaID, let sdp = try? SessionDescription.parse(m.body), let audio = sdp.audio, let host = sdp.address(of: audio) {
             media.connect(id, host: host, port: audio.port)
+            if let dtmf = stream.dtmf {
+                media.sendDTMF(id, digits: dtmf.digits, after: dtmf.after / scale, gap: dtmf.gap / scale)
+                observations.update(inv.callID) { $0.dtmfSent = dtmf.digits }
+            }
         }
         holdTimer = phone.loop.scheduleTask(in: scaled(stream.holdTime.sample(&rng))) { [self] in hangUp() }
     }

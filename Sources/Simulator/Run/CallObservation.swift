@@ -19,6 +19,8 @@ public struct CallObservation: Sendable, Equatable, Codable {
     /// Offered during the scenario's warm-up: checked (no_failed, media, records) but left out
     /// of the statistics. nil in reports written before warm-up existed.
     public var warmUp: Bool?
+    /// DTMF digits the customer sent after the answer (RFC 4733), if its stream sends any.
+    public var dtmfSent: String?
 
     public struct Heard: Sendable, Equatable, Codable {
         public var packetsSent: UInt64
@@ -27,6 +29,8 @@ public struct CallObservation: Sendable, Equatable, Codable {
         public var toneHz: Double?
         public var expectedHz: Double
         public var verified: Bool
+        /// DTMF digits received as RFC 4733 telephone-events (nil in older reports).
+        public var dtmf: String?
     }
 
     /// Real times (seconds since the run's start) to scenario times.
@@ -123,6 +127,7 @@ final class Observations: Sendable {
 
 extension MediaEngine.Report {
     var heard: CallObservation.Heard {
-        .init(packetsSent: packetsSent, packetsReceived: packetsReceived, lost: lost, toneHz: dominantFrequency, expectedHz: expectedFrequency, verified: verified)
+        .init(packetsSent: packetsSent, packetsReceived: packetsReceived, lost: lost, toneHz: dominantFrequency, expectedHz: expectedFrequency, verified: verified,
+              dtmf: dtmf.isEmpty ? nil : dtmf)
     }
 }

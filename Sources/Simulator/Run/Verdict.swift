@@ -21,7 +21,7 @@ public struct Verdict: Sendable {
         let summary = RunSummary(counted)
         for e in result.scenario.expectations {
             let at = e.line.map { " (\(result.scenario.file):\($0))" } ?? ""
-            if result.virtualTime, [.mediaVerified, .recordsMatch].contains(e.kind) || { if case .neverRung = e.kind { true } else if case .agentRung = e.kind { true } else if case .finalQueue = e.kind { true } else { false } }() {
+            if result.virtualTime, [.mediaVerified, .recordsMatch, .dtmfReceived].contains(e.kind) || { if case .neverRung = e.kind { true } else if case .agentRung = e.kind { true } else if case .finalQueue = e.kind { true } else { false } }() {
                 checks.append(Check(name: "\(e.kind)\(at)", passed: true, detail: "not applicable in virtual time (no SIP, media or engine records)", calls: []))
                 continue
             }
@@ -78,6 +78,14 @@ public struct Verdict: Sendable {
                 let bad = (result.records ?? []).filter { $0.queue != queue }
                 checks.append(Check(name: "final_queue\(at)", passed: result.records != nil && bad.isEmpty,
                                     detail: "expected every engine record to end in queue \(queue); " + (bad.isEmpty ? "all \(result.records?.count ?? 0) did" : bad.prefix(5).map { "\($0.callID) ended in \($0.queue) (from \($0.originalQueue))" }.joined(separator: ", ")),
+                                    calls: bad.map(\.callID)))
+            case .dtmfReceived:
+                let sending = calls.filter { $0.outcome == .answered && $0.dtmfSent != nil }
+                let bad = sending.filter { $0.agentHeard?.dtmf != $0.dtmfSent }
+                checks.append(Check(name: "dtmf_received\(at)", passed: bad.isEmpty && !sending.isEmpty,
+                                    detail: sending.isEmpty ? "no answered call sent DTMF (give a customer stream dtmf: DIGITS)"
+                                        : "expected each agent to receive its customer's DTMF; \(sending.count - bad.count) of \(sending.count) did"
+                                        + bad.prefix(3).map { " \($0.callID): sent \($0.dtmfSent ?? "") received \($0.agentHeard?.dtmf ?? "nothing")" }.joined(),
                                     calls: bad.map(\.callID)))
             case .fairness(let agents, let minA, let maxA, let ratio):
                 let who = agents ?? result.scenario.agentGroups.flatMap(\.logins)

@@ -2,7 +2,7 @@ import YAMLConfig
 
 /// `expect:` a mapping of expectations, each checked after the run (see docs/scenarios.md).
 enum ExpectationReader {
-    static let keys: Set<String> = ["all_answered", "no_failed", "media_verified", "service_level", "max_wait", "asa", "abandon_rate", "answered", "records_match", "never_rung", "agent_answered", "agent_rung", "final_queue", "fairness"]
+    static let keys: Set<String> = ["all_answered", "no_failed", "media_verified", "service_level", "max_wait", "asa", "abandon_rate", "answered", "records_match", "never_rung", "agent_answered", "agent_rung", "final_queue", "fairness", "dtmf_received"]
 
     static func read(_ v: YAMLValue) throws(ConfigError) -> [Expectation] {
         let m = try v.mapping(allowed: keys)
@@ -10,6 +10,8 @@ enum ExpectationReader {
         for key in m.keys {
             guard let x = m[key] else { continue }
             switch key {
+            case "dtmf_received":
+                if try x.bool() { out.append(Expectation(kind: .dtmfReceived, line: x.line)) }
             case "all_answered", "no_failed", "media_verified", "records_match":
                 guard try x.bool() else { continue }
                 let kind: Expectation.Kind = switch key {

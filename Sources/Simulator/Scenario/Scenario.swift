@@ -63,6 +63,14 @@ public struct AgentGroup: Sendable {
     public var line: Int?
 }
 
+public struct DTMF: Sendable, Equatable {
+    public var digits: String
+    /// Scenario seconds after the answer for the first digit, and between digits.
+    public var after: Double = 1
+    public var gap: Double = 0.2
+    public static let alphabet = Set("0123456789*#ABCD")
+}
+
 public struct CustomerStream: Sendable {
     public var queue: String
     /// Exactly this many calls; nil: calls arrive until the arrival process ends (a profile
@@ -73,6 +81,8 @@ public struct CustomerStream: Sendable {
     public var holdTime: Distribution = .constant(3)
     /// How long the customer waits for an answer before hanging up (CANCEL); nil: forever.
     public var patience: Distribution?
+    /// DTMF the customer sends once answered (RFC 4733 telephone-events in the RTP stream).
+    public var dtmf: DTMF?
     public var callerPrefix: String = "cust"
     public var client: String?
     public var line: Int?
@@ -100,6 +110,8 @@ public struct Expectation: Sendable {
         /// Calls answered per agent within bounds, and the busiest agent's count at most
         /// `maxRatio` times the least busy one's (agents: nil = every agent of the scenario).
         case fairness(agents: [String]?, minAnswered: Int?, maxAnswered: Int?, maxRatio: Double?)
+        /// Every answered call's agent received the DTMF digits its customer sent.
+        case dtmfReceived
         /// Every engine record ended in this queue (after recipes and overflow moved calls).
         case finalQueue(String)
     }

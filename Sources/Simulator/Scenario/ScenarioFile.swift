@@ -155,7 +155,7 @@ public enum ScenarioFile {
     }
 
     static func customers(_ v: YAMLValue, queues: Set<String>) throws(ConfigError) -> CustomerStream {
-        let m = try v.mapping(allowed: ["queue", "calls", "arrival", "hold_time", "patience", "caller_prefix", "client"])
+        let m = try v.mapping(allowed: ["queue", "calls", "arrival", "hold_time", "patience", "caller_prefix", "client", "dtmf"])
         let qv = try m.required("queue")
         let queue = try qv.string()
         guard queues.contains(queue) else {
@@ -175,6 +175,7 @@ public enum ScenarioFile {
         if let x = m["patience"] { s.patience = try DistributionReader.read(x) }
         if let x = m["caller_prefix"] { s.callerPrefix = try x.string() }
         if let x = m["client"] { s.client = try x.string() }
+        if let x = m["dtmf"] { s.dtmf = try dtmf(x) }
         s.line = v.line
         return s
     }
@@ -247,6 +248,23 @@ public enum ScenarioFile {
         }
         guard !out.isEmpty else { throw v.error("give at least one rate") }
         return out
+    }
+
+    /// `dtmf: "1234#"` or `dtmf: {digits: "1234#", after: 1s, gap: 200ms}`.
+    static func dtmf(_ v: YAMLValue) throws(ConfigError) -> DTMF {
+        var d: DTMF
+        if case .mapping = v.node {
+            let m = try v.mapping(allowed: ["digits", "after", "gap"])
+            d = DTMF(digits: try m.required("digits", fix: "e.g. digits: \"1234#\"").string())
+            if let a = m["after"] { d.after = try a.duration().seconds }
+            if let g = m["gap"] { d.gap = try positiveSeconds(g) }
+        } else {
+            d = DTMF(digits: try v.string())
+        }
+        guard !d.digits.isEmpty, d.digits.allSatisfy({ DTMF.alphabet.contains($0) }) else {
+            throw v.error("DTMF digits are 0-9, *, # and A-D", fix: "e.g. dtmf: \"1234#\" (quote it so YAML keeps it a string)")
+        }
+        return d
     }
 
     static func probability(_ v: YAMLValue) throws(ConfigError) -> Double {
