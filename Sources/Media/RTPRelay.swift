@@ -29,9 +29,13 @@ public final class RTPRelay: Sendable {
         let loop = group.next()
         let bridge = CallBridge(call: call, loop: loop, counters: counters)
         bridges.withLockedValue { $0[call] = bridge }
-        let a = bind(bridge: bridge, leg: .caller, port: callerPort, on: loop)
-        let b = bind(bridge: bridge, leg: .agent, port: agentPort, on: loop)
-        return a.and(b).map { ca, cb in
+        // Sockets are created on the relay's loop, after the caller's current event: the SIP
+        // loop never waits for them (the agent's INVITE goes out first).
+        let opened = loop.flatSubmit {
+            self.bind(bridge: bridge, leg: .caller, port: callerPort, on: loop)
+                .and(self.bind(bridge: bridge, leg: .agent, port: agentPort, on: loop))
+        }
+        return opened.map { ca, cb in
             bridge.channels = [ca, cb]
         }.flatMapError { error in
             self.delete(call: call)
@@ -58,8 +62,12 @@ public final class RTPRelay: Sendable {
     public var activeCalls: Int { bridges.withLockedValue { $0.count } }
     public var packetsRelayed: Int { counters.relayed.withLockedValue { $0 } }
 
+    /// Binds one leg's socket. The address is built from the numeric host, never resolved:
+    /// `bind(host:port:)` would call getaddrinfo (a netlink round trip) for every socket.
     private func bind(bridge: CallBridge, leg: Leg, port: Int, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
-        DatagramBootstrap(group: loop)
+        let address: SocketAddress
+        do { address = try SocketAddress(ipAddress: host, port: port) } catch { return loop.makeFailedFuture(error) }
+        return DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_reuseaddr), value: 0)
             .channelOption(.datagramVectorReadMessageCount, value: 16)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 16 * 2048))
@@ -67,7 +75,7 @@ public final class RTPRelay: Sendable {
             .channelInitializer { channel in
                 channel.pipeline.addHandler(RelayLegHandler(bridge: bridge, leg: leg))
             }
-            .bind(host: host, port: port)
+            .bind(to: address)
     }
 }
 

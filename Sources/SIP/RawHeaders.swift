@@ -1,6 +1,7 @@
 /// Line-level view of a SIP message's header block: used to validate what libosip2 does not check
 /// (`SIPValidation`), to frame the body, and to answer messages the real parser refused.
-/// Unfolds continuation lines (RFC 3261 §7.3.1).
+/// Unfolds continuation lines (RFC 3261 §7.3.1). Built once per datagram on the hot path, so it
+/// works on bytes and keeps an index from header name to its values.
 struct RawHeaders {
     private(set) var firstLine: String?
     /// Every header in order: lower-cased name as written (compact forms not expanded) and value.
@@ -9,37 +10,72 @@ struct RawHeaders {
     private(set) var linesWithoutColon = 0
     /// Offset of the first body byte, nil if the header block never ends.
     private(set) var bodyStart: Int?
+    /// Lower-cased name -> indexes into `lines`, in order.
+    private var byName: [String: [Int]] = [:]
 
     init(_ bytes: [UInt8]) {
-        var i = 0
-        var current: (String, String)?
-        while i < bytes.count {
-            var j = i
-            while j < bytes.count && bytes[j] != 0x0A { j += 1 }
-            if j == bytes.count { break }  // last line has no line break: header block incomplete
-            var line = String(decoding: bytes[i..<j], as: UTF8.self)
-            if line.hasSuffix("\r") { line.removeLast() }
-            i = j + 1
-            if firstLine == nil { firstLine = line; continue }
-            if line.isEmpty {
-                bodyStart = i
-                break
+        bytes.withUnsafeBufferPointer { b in
+            var i = 0
+            var current: (name: String, value: String)?
+            while i < b.count {
+                var j = i
+                while j < b.count && b[j] != 0x0A { j += 1 }
+                if j == b.count { break }  // last line has no line break: header block incomplete
+                var end = j
+                if end > i && b[end - 1] == 0x0D { end -= 1 }
+                let lineStart = i
+                i = j + 1
+                if firstLine == nil {
+                    firstLine = String(decoding: UnsafeBufferPointer(rebasing: b[lineStart..<end]), as: UTF8.self)
+                    continue
+                }
+                if end == lineStart {
+                    bodyStart = i
+                    break
+                }
+                if b[lineStart] == 0x20 || b[lineStart] == 0x09, let c = current {
+                    let more = Self.trimmed(b, lineStart, end)
+                    current = (c.name, c.value.isEmpty ? more : c.value + " " + more)
+                    continue
+                }
+                if let c = current { append(c) }
+                if let colon = (lineStart..<end).first(where: { b[$0] == 0x3A }) {
+                    current = (Self.trimmed(b, lineStart, colon, lowercase: true), Self.trimmed(b, colon + 1, end))
+                } else {
+                    current = nil
+                    linesWithoutColon += 1
+                }
             }
-            if line.first == " " || line.first == "\t", let c = current {
-                current = (c.0, c.1.isEmpty ? line.trimmingWhitespace : c.1 + " " + line.trimmingWhitespace)
-                continue
-            }
-            if let c = current { lines.append((name: c.0, value: c.1)) }
-            if let colon = line.firstIndex(of: ":") {
-                current = (String(line[..<colon]).trimmingWhitespace.lowercased(), String(line[line.index(after: colon)...]).trimmingWhitespace)
-            } else {
-                current = nil
-                linesWithoutColon += 1
-            }
+            if let c = current { append(c) }
         }
-        if let c = current { lines.append((name: c.0, value: c.1)) }
     }
 
-    func first(_ names: [String]) -> String? { lines.first { names.contains($0.name) }?.value }
-    func all(_ names: [String]) -> [String] { lines.filter { names.contains($0.name) }.map(\.value) }
+    private mutating func append(_ line: (name: String, value: String)) {
+        byName[line.name, default: []].append(lines.count)
+        lines.append(line)
+    }
+
+    /// The bytes `from..<to` without surrounding spaces, tabs, CR and LF, as a String.
+    private static func trimmed(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, lowercase: Bool = false) -> String {
+        var s = from, e = to
+        func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
+        while s < e && blank(b[s]) { s += 1 }
+        while e > s && blank(b[e - 1]) { e -= 1 }
+        guard lowercase, b[s..<e].contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else {
+            return String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
+        }
+        return String(decoding: b[s..<e].map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
+    func first(_ names: [String]) -> String? {
+        names.compactMap { byName[$0]?.first }.min().map { lines[$0].value }
+    }
+
+    func all(_ names: [String]) -> [String] {
+        if names.count == 1 { return (byName[names[0]] ?? []).map { lines[$0].value } }
+        return names.flatMap { byName[$0] ?? [] }.sorted().map { lines[$0].value }
+    }
+
+    /// How many header lines carry one of these names.
+    func count(_ names: [String]) -> Int { names.reduce(0) { $0 + (byName[$1]?.count ?? 0) } }
 }

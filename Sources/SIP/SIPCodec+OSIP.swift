@@ -184,12 +184,16 @@ enum OSIPMessageWriter {
             preconditionFailure("oSIP could not print a message we built: \(m.startLine)")
         }
         defer { cc_osip_free(dest) }
-        let head = dest.withMemoryRebound(to: UInt8.self, capacity: len) { Array(UnsafeBufferPointer(start: $0, count: len)) }
-        let noBody = Array("Content-Length: 0\r\n\r\n".utf8)
-        guard head.count >= noBody.count, Array(head.suffix(noBody.count)) == noBody else {
+        let noBody = "Content-Length: 0\r\n\r\n".utf8
+        var out = dest.withMemoryRebound(to: UInt8.self, capacity: len) { Array(UnsafeBufferPointer(start: $0, count: len)) }
+        guard out.count >= noBody.count, out.suffix(noBody.count).elementsEqual(noBody) else {
             preconditionFailure("oSIP printed a message without its closing Content-Length: \(m.startLine)")
         }
-        return head.dropLast(noBody.count) + Array("Content-Length: \(m.body.count)\r\n\r\n".utf8) + m.body
+        out.removeLast(noBody.count)
+        out.reserveCapacity(out.count + 40 + m.body.count)
+        out.append(contentsOf: "Content-Length: \(m.body.count)\r\n\r\n".utf8)
+        out.append(contentsOf: m.body)
+        return out
     }
 }
 
@@ -208,7 +212,7 @@ extension SIPURI {
         if isOpaque { return scheme + ":" + host }
         var s = scheme + ":"
         if let user, !user.isEmpty { s += Self.escape(user, keeping: "&=+$,;?/") + "@" }
-        s += host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        s += host.utf8.contains(0x3A) && !host.hasPrefix("[") ? "[\(host)]" : host
         if let port { s += ":\(port)" }
         for p in parameters {
             s += ";" + Self.escape(p.name, keeping: "[]/:&+$")
@@ -219,6 +223,8 @@ extension SIPURI {
 
     /// RFC 3261 §25.1: unreserved characters and the rule's own extras stay, the rest become %XX.
     static func escape(_ text: String, keeping extra: String) -> String {
+        // Most users and parameters need no escaping: return them as they are.
+        if text.utf8.allSatisfy({ SIPValidation.isAlphaNum($0) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E }) { return text }
         var out = ""
         for b in text.utf8 {
             if SIPValidation.isAlphaNum(b) || "-_.!~*'()".utf8.contains(b) || extra.utf8.contains(b) {

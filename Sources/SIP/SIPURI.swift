@@ -19,7 +19,7 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         var s = scheme + ":"
         if let user, !user.isEmpty { s += user + "@" }
-        s += host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        s += host.utf8.contains(0x3A) && !host.hasPrefix("[") ? "[\(host)]" : host
         if let port { s += ":\(port)" }
         for p in parameters { s += p.description }
         return s

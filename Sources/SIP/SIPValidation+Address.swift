@@ -19,27 +19,30 @@ extension SIPValidation {
     }
 
     /// The value split at commas outside quotes and `<>`, with quotes (RFC 4475 quotbal) and
-    /// angle brackets balanced.
+    /// angle brackets balanced. Works on UTF-8 bytes: every delimiter is ASCII.
     static func listElements(_ value: String, header: String) throws(SIPParseError) -> [Substring] {
         var out: [Substring] = []
-        var start = value.startIndex
+        let u = value.utf8
+        var start = u.startIndex
         var inQuotes = false, escaped = false, inAngle = false
-        for i in value.unicodeScalars.indices {
-            let c = value.unicodeScalars[i]
+        var i = u.startIndex
+        while i != u.endIndex {
+            let c = u[i]
             if inQuotes {
-                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inQuotes = false }
+                if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x22 { inQuotes = false }
             } else if inAngle {
-                if c == ">" { inAngle = false } else if c == "<" { throw .malformed("\(header) has '<' inside <...>: \(value.prefix(80))") }
-            } else if c == "\"" {
+                if c == 0x3E { inAngle = false } else if c == 0x3C { throw .malformed("\(header) has '<' inside <...>: \(value.prefix(80))") }
+            } else if c == 0x22 {
                 inQuotes = true
-            } else if c == "<" {
+            } else if c == 0x3C {
                 inAngle = true
-            } else if c == ">" {
+            } else if c == 0x3E {
                 throw .malformed("\(header) has '>' without '<': \(value.prefix(80))")
-            } else if c == "," {
+            } else if c == 0x2C {
                 out.append(value[start..<i])
-                start = value.unicodeScalars.index(after: i)
+                start = u.index(after: i)
             }
+            i = u.index(after: i)
         }
         if inQuotes { throw .malformed("\(header) has an unterminated quoted string: \(value.prefix(80))") }
         if inAngle { throw .malformed("\(header) has '<' without '>': \(value.prefix(80))") }
@@ -51,30 +54,30 @@ extension SIPValidation {
     /// inside (RFC 4475 badaspec), then only `;params`. addr-spec: a URI with no LWS and no
     /// `?headers` (regbadct: RFC 3261 §20 requires <> then), then only `;params`.
     static func checkAddress(_ element: Substring, header: String) throws(SIPParseError) {
-        let e = Substring(String(element).trimmingWhitespace)
+        let e = trimmed(element)
         guard !e.isEmpty else { throw .malformed("\(header) has an empty value") }
         let rest: Substring
-        if let open = indexOutsideQuotes(of: "<", in: e) {
+        if let open = indexOutsideQuotes(of: 0x3C, in: e) {
             let display = e[..<open]
             if !display.hasPrefix("\""), !display.utf8.allSatisfy({ isTokenByte($0) || $0 == 0x20 || $0 == 0x09 }) {
                 throw .malformed("\(header) display name has characters a token does not allow; quote it: \(e.prefix(80))")
             }
-            guard let close = e[open...].firstIndex(of: ">") else { throw .malformed("\(header) has '<' without '>'") }
-            try checkURI(e[e.index(after: open)..<close], header: header, headersAllowed: true)
-            rest = e[e.index(after: close)...]
+            guard let close = e.utf8[open...].firstIndex(of: 0x3E) else { throw .malformed("\(header) has '<' without '>'") }
+            try checkURI(e[e.utf8.index(after: open)..<close], header: header, headersAllowed: true)
+            rest = e[e.utf8.index(after: close)...]
         } else {
-            let uriEnd = e.firstIndex(of: ";") ?? e.endIndex
-            let uri = Substring(String(e[..<uriEnd]).trimmingWhitespace)
+            let uriEnd = e.utf8.firstIndex(of: 0x3B) ?? e.endIndex
+            let uri = trimmed(e[..<uriEnd])
             if uri != "*" { try checkURI(uri, header: header, headersAllowed: false) }
             rest = e[uriEnd...]
         }
         let params = rest.drop { $0 == " " || $0 == "\t" }
-        if let first = params.first, first != ";" {
+        if let first = params.utf8.first, first != 0x3B {
             throw .malformed("\(header) has text after its URI that is not a parameter: \(e.prefix(80))")
         }
         // RFC 4475 badinv01: ";;;;" is a run of empty parameters; each needs a token name.
-        for p in splitOutsideQuotes(params.dropFirst(), at: ";") where !params.isEmpty {
-            let name = String(p.prefix { $0 != "=" }).trimmingWhitespace
+        for p in splitOutsideQuotes(params.dropFirst(), at: 0x3B) where !params.isEmpty {
+            let name = trimmed(p[..<(p.utf8.firstIndex(of: 0x3D) ?? p.endIndex)])
             if name.isEmpty || !name.utf8.allSatisfy(isTokenByte) {
                 throw .malformed("\(header) has an empty or malformed parameter: \(e.prefix(80))")
             }
@@ -85,54 +88,67 @@ extension SIPValidation {
     /// bad one), at most one bare "@" (user, password and headers hold none), and `?headers` only
     /// where the URI is enclosed in <>.
     static func checkURI(_ uri: Substring, header: String, headersAllowed: Bool) throws(SIPParseError) {
-        guard uri.contains(":") else { throw .malformed("\(header) URI \(uri.prefix(80)) has no scheme") }
-        let scalars = Array(uri.unicodeScalars)
-        for (i, c) in scalars.enumerated() {
-            if c.value <= 0x20 || c.value >= 0x7F || c == "<" || c == ">" || c == "\"" {
+        let u = Array(uri.utf8)
+        guard u.contains(0x3A) else { throw .malformed("\(header) URI \(uri.prefix(80)) has no scheme") }
+        var ats = 0, firstAt: Int?, questionAfterAt = false
+        for (i, c) in u.enumerated() {
+            if c <= 0x20 || c >= 0x7F || c == 0x3C || c == 0x3E || c == 0x22 {
                 throw .malformed("\(header) URI \(uri.prefix(80)) has whitespace, brackets, quotes or non-ASCII in it")
             }
-            if c == "%" && !isEscape(scalars, at: i) {
+            if c == 0x25 && !(i + 2 < u.count && isHexDigit(u[i + 1]) && isHexDigit(u[i + 2])) {
                 throw .malformed("\(header) URI \(uri.prefix(80)) has a '%' that is not an %HH escape")
             }
+            if c == 0x40 {
+                ats += 1
+                if firstAt == nil { firstAt = i }
+            }
         }
-        let ats = uri.filter { $0 == "@" }.count
         if ats > 1 { throw .malformed("\(header) URI \(uri.prefix(80)) has more than one '@'") }
         // A '?' in the user part is legal (RFC 4475 intmeth); one after the host starts headers.
-        let afterUser = uri.firstIndex(of: "@").map { uri[uri.index(after: $0)...] } ?? uri
-        if !headersAllowed && afterUser.contains("?") {
+        questionAfterAt = u[((firstAt ?? -1) + 1)...].contains(0x3F)
+        if !headersAllowed && questionAfterAt {
             throw .malformed("\(header) URI has headers but is not enclosed in <>: \(uri.prefix(80))")
         }
     }
 
     /// `;a=1;b="x;y"` -> `a=1`, `b="x;y"`: a quoted-string may hold the separator.
-    static func splitOutsideQuotes(_ s: Substring, at separator: Character) -> [Substring] {
+    static func splitOutsideQuotes(_ s: Substring, at separator: UInt8) -> [Substring] {
         var out: [Substring] = []
         var rest = s
         while let i = indexOutsideQuotes(of: separator, in: rest) {
             out.append(rest[..<i])
-            rest = rest[rest.index(after: i)...]
+            rest = rest[rest.utf8.index(after: i)...]
         }
         out.append(rest)
         return out
     }
 
-    static func indexOutsideQuotes(of target: Character, in s: Substring) -> Substring.Index? {
+    /// The first `target` byte (an ASCII delimiter) outside a quoted-string.
+    static func indexOutsideQuotes(of target: UInt8, in s: Substring) -> Substring.Index? {
         var inQuotes = false, escaped = false
-        for i in s.indices {
-            let c = s[i]
+        var i = s.utf8.startIndex
+        while i != s.utf8.endIndex {
+            let c = s.utf8[i]
             if inQuotes {
-                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inQuotes = false }
-            } else if c == "\"" {
+                if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x22 { inQuotes = false }
+            } else if c == 0x22 {
                 inQuotes = true
             } else if c == target {
                 return i
             }
+            i = s.utf8.index(after: i)
         }
         return nil
     }
 
-    /// RFC 3261 §25.1: in a URI, "%" only as escaped = "%" HEXDIG HEXDIG.
-    static func isEscape(_ s: [Unicode.Scalar], at i: Int) -> Bool {
-        i + 2 < s.count && s[i + 1].properties.isASCIIHexDigit && s[i + 2].properties.isASCIIHexDigit
+    static func isHexDigit(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66) }
+
+    /// Without leading and trailing spaces, tabs, CR and LF.
+    static func trimmed(_ s: Substring) -> Substring {
+        func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
+        var a = s.utf8.startIndex, b = s.utf8.endIndex
+        while a != b, blank(s.utf8[a]) { a = s.utf8.index(after: a) }
+        while b != a, blank(s.utf8[s.utf8.index(before: b)]) { b = s.utf8.index(before: b) }
+        return s[a..<b]
     }
 }

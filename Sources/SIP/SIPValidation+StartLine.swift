@@ -55,21 +55,23 @@ extension SIPValidation {
             throw .malformed("Request-URI \(uri.prefix(80)) contains <, >, quotes or non-ASCII bytes")
         }
         let scheme = uri[..<colon].lowercased()
-        let scalars = Array(uri.unicodeScalars)
-        for i in scalars.indices where scalars[i] == "%" && !isEscape(scalars, at: i) {
+        let u = Array(uri.utf8)
+        for i in u.indices where u[i] == 0x25 && !(i + 2 < u.count && isHexDigit(u[i + 1]) && isHexDigit(u[i + 2])) {
             throw .malformed("Request-URI \(uri.prefix(80)) has a '%' that is not an %HH escape")
         }
         if scheme == "sip" || scheme == "sips" {
-            if uri.filter({ $0 == "@" }).count > 1 { throw .malformed("Request-URI \(uri.prefix(80)) has more than one '@'") }
+            let ats = u.indices.filter { u[$0] == 0x40 }
+            if ats.count > 1 { throw .malformed("Request-URI \(uri.prefix(80)) has more than one '@'") }
             // The user part may hold '?' (RFC 4475 intmeth); headers follow the host part.
-            let hostPart = uri.firstIndex(of: "@").map { uri[uri.index(after: $0)...] } ?? uri[uri.index(after: colon)...]
-            if hostPart.contains("?") { throw .malformed("Request-URI \(uri.prefix(80)) carries headers, which RFC 3261 §19.1.1 forbids") }
+            let colonOffset = uri.utf8.distance(from: uri.startIndex, to: colon)
+            let hostStart = (ats.first ?? colonOffset) + 1
+            if u[hostStart...].contains(0x3F) { throw .malformed("Request-URI \(uri.prefix(80)) carries headers, which RFC 3261 §19.1.1 forbids") }
         }
     }
 
     /// RFC 3261 §25.1 token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~".
     static func isTokenByte(_ b: UInt8) -> Bool {
-        isAlphaNum(b) || "-.!%*_+`'~".utf8.contains(b)
+        isAlphaNum(b) || b == 0x2D || b == 0x2E || b == 0x21 || b == 0x25 || b == 0x2A || b == 0x5F || b == 0x2B || b == 0x60 || b == 0x27 || b == 0x7E
     }
 
     static func isAlphaNum(_ b: UInt8) -> Bool {

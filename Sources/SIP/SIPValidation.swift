@@ -34,10 +34,10 @@ enum SIPValidation {
     /// RFC 3261 §8.1.1 requires To, From, CSeq, Call-ID and Via (RFC 4475 insuf); §7.3.1 lets
     /// none of them but Via repeat (multi01), nor Content-Length (mcl01).
     static func checkRequiredHeaders(_ raw: RawHeaders) throws(SIPParseError) {
-        for (name, forms) in required where raw.all(forms).isEmpty {
+        for (name, forms) in required where raw.count(forms) == 0 {
             throw .malformed("missing \(name) header")
         }
-        for (name, forms) in singleValued where raw.all(forms).count > 1 {
+        for (name, forms) in singleValued where raw.count(forms) > 1 {
             throw .malformed("more than one \(name) header")
         }
     }

@@ -12,7 +12,7 @@ struct CCBench: ParsableCommand {
             is shared and noisy), with absolute figures as context. Reports go to Reports/bench-<name>-<time>/.
             Build with `swift build -c release` for meaningful numbers.
             """,
-        subcommands: [Routing.self, Ticks.self, RTP.self, Calls.self, Pcap.self, Flood.self])
+        subcommands: [Routing.self, Ticks.self, RTP.self, Calls.self, SIPPath.self, Pcap.self, Flood.self])
 }
 
 struct Routing: ParsableCommand {
@@ -144,6 +144,20 @@ struct Calls: ParsableCommand {
         print("sustained with 0 failures: \(best) call setups/s (load generator: SIPp \"uac\"; agents: ccsim, no media)")
         let dir = BenchReport.directory("calls")
         print("report: \(try BenchReport.write(steps, to: dir))")
+    }
+}
+
+struct SIPPath: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sip",
+        abstract: "The engine's per-message CPU cost in process (decode, transactions, B2BUA, routing core, encode) over whole calls, beside a bare copy-and-hash reference.")
+    @Option(help: "Calls to push through.") var calls = 20_000
+    @Option(help: "Report folder (default Reports/bench-sip-<time>).") var report: String?
+
+    func run() throws {
+        let result = try SIPPathBench(calls: calls).run()
+        print(result.textTable())
+        print("report: \(try BenchReport.write(result, to: report ?? BenchReport.directory("sip")))")
     }
 }
 

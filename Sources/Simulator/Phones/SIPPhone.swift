@@ -25,11 +25,14 @@ final class SIPPhone: @unchecked Sendable {
         self.ids = IdentityGenerator(seed: seed, host: "127.0.0.1")
     }
 
+    /// Binds to a numeric host (no getaddrinfo per phone) on a free port.
     func bind(host: String) -> EventLoopFuture<Void> {
-        DatagramBootstrap(group: loop)
+        let address: SocketAddress
+        do { address = try SocketAddress(ipAddress: host, port: 0) } catch { return loop.makeFailedFuture(error) }
+        return DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_reuseaddr), value: 0)
             .channelInitializer { [self] ch in ch.pipeline.addHandler(PhoneChannelHandler(phone: self)) }
-            .bind(host: host, port: 0)
+            .bind(to: address)
             .map { [self] ch in
                 channel = ch
                 local = Endpoint(host: host, port: ch.localAddress?.port ?? 0)
