@@ -5,26 +5,36 @@ import NIOCore
 /// model of aioquic). With 50,000 recipe tickers, one NIO scheduled task per timer made NIO's own
 /// heap of tasks the main cost of a tick (ccbench ticks); here a re-arm is a heap push.
 /// Replaced and cancelled timers are dropped lazily (a sequence number per id).
-/// Only touched on `loop`.
+/// Only touched on `loop`. Inlinable, so a client module (ccbench's tick bench) gets the same
+/// specialised code as `EngineDriver` does inside this module.
 public final class LoopTimers<ID: Hashable>: @unchecked Sendable {
-    private struct Entry { var deadline: NIODeadline; var seq: UInt64; var id: ID }
-    private let loop: any EventLoop
-    private let fire: (ID, NIODeadline) -> Void
-    private var heap: [Entry] = []
-    private var live: [ID: UInt64] = [:]
-    private var seq: UInt64 = 0
-    private var armed: (task: Scheduled<Void>, deadline: NIODeadline)?
+    @usableFromInline struct Entry {
+        @usableFromInline var deadline: NIODeadline
+        @usableFromInline var seq: UInt64
+        @usableFromInline var id: ID
+        @inlinable init(deadline: NIODeadline, seq: UInt64, id: ID) {
+            self.deadline = deadline
+            self.seq = seq
+            self.id = id
+        }
+    }
+    @usableFromInline let loop: any EventLoop
+    @usableFromInline let fire: (ID, NIODeadline) -> Void
+    @usableFromInline var heap: [Entry] = []
+    @usableFromInline var live: [ID: UInt64] = [:]
+    @usableFromInline var seq: UInt64 = 0
+    @usableFromInline var armed: (task: Scheduled<Void>, deadline: NIODeadline)?
 
     /// `fire(id, deadline)` runs on `loop` at or after the deadline.
-    public init(loop: any EventLoop, fire: @escaping (ID, NIODeadline) -> Void) {
+    @inlinable public init(loop: any EventLoop, fire: @escaping (ID, NIODeadline) -> Void) {
         self.loop = loop
         self.fire = fire
     }
 
-    public var count: Int { live.count }
+    @inlinable public var count: Int { live.count }
 
     /// Arms `id` at `deadline`, replacing an earlier arming of the same id.
-    public func schedule(_ id: ID, at deadline: NIODeadline) {
+    @inlinable public func schedule(_ id: ID, at deadline: NIODeadline) {
         seq &+= 1
         live[id] = seq
         push(Entry(deadline: deadline, seq: seq, id: id))
@@ -32,18 +42,18 @@ public final class LoopTimers<ID: Hashable>: @unchecked Sendable {
         rearm()
     }
 
-    public func cancel(_ id: ID) {
+    @inlinable public func cancel(_ id: ID) {
         live[id] = nil
     }
 
-    public func cancelAll() {
+    @inlinable public func cancelAll() {
         live = [:]
         heap = []
         armed?.task.cancel()
         armed = nil
     }
 
-    private func rearm() {
+    @inlinable func rearm() {
         while let top = heap.first, live[top.id] != top.seq { pop() }
         guard let top = heap.first else {
             armed?.task.cancel()
@@ -55,7 +65,7 @@ public final class LoopTimers<ID: Hashable>: @unchecked Sendable {
         armed = (loop.scheduleTask(deadline: top.deadline) { [self] in run() }, top.deadline)
     }
 
-    private func run() {
+    @inlinable func run() {
         armed = nil
         let now = NIODeadline.now()
         while let top = heap.first, top.deadline <= now {
@@ -67,15 +77,15 @@ public final class LoopTimers<ID: Hashable>: @unchecked Sendable {
         rearm()
     }
 
-    private func compact() {
+    @inlinable func compact() {
         let entries = heap.filter { live[$0.id] == $0.seq }
         heap = []
         for e in entries { push(e) }
     }
 
-    private func less(_ a: Entry, _ b: Entry) -> Bool { a.deadline < b.deadline || (a.deadline == b.deadline && a.seq < b.seq) }
+    @inlinable func less(_ a: Entry, _ b: Entry) -> Bool { a.deadline < b.deadline || (a.deadline == b.deadline && a.seq < b.seq) }
 
-    private func push(_ e: Entry) {
+    @inlinable func push(_ e: Entry) {
         heap.append(e)
         var i = heap.count - 1
         while i > 0 {
@@ -86,7 +96,7 @@ public final class LoopTimers<ID: Hashable>: @unchecked Sendable {
         }
     }
 
-    private func pop() {
+    @inlinable func pop() {
         heap.swapAt(0, heap.count - 1)
         heap.removeLast()
         var i = 0
