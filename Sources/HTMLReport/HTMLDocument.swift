@@ -36,6 +36,7 @@ public enum Section: Sendable {
     case table(Table)
     case chart(Chart)
     case preformatted(String)
+    case sequence(SequenceDiagram)
 }
 
 /// A self-contained HTML report: one file, inline CSS and SVG, no scripts, no network,
@@ -114,6 +115,8 @@ public struct HTMLDocument: Sendable {
             return "<figure class=\"chart\">\n\(chart.svg())\n</figure>\n"
         case .preformatted(let text):
             return "<pre>\(HTML.escape(text))</pre>\n"
+        case .sequence(let diagram):
+            return "<figure class=\"chart\">\n\(diagram.svg())\n</figure>\n"
         }
     }
 

@@ -38,4 +38,59 @@ enum BenchHTML {
         return [Chart.lines(title: "Packets relayed per second by bridged calls", xLabel: "calls", yLabel: "packets/s",
                             series: ramps.map { ramp in Series(name: ramp.name, points: ramp.steps.map { (x: Double($0.calls), y: $0.relayedPacketsPerSecond) }) })]
     }
+
+    static func calls(_ steps: [CallSetupBench.Step]) -> [Chart] {
+        [Chart.lines(title: "Call setups completed per step (engine vs SIPp uac -> uas)", xLabel: "offered calls/s", yLabel: "calls",
+                     series: [
+                        Series(name: "engine ok", points: steps.map { (x: Double($0.rate), y: Double($0.successful)) }),
+                        Series(name: "engine failed", points: steps.map { (x: Double($0.rate), y: Double($0.failed)) }),
+                        Series(name: "SIPp reference ok", points: steps.map { (x: Double($0.rate), y: Double($0.referenceSuccessful)) }),
+                     ])]
+    }
+
+    static func endToEnd(engine: LatencyFigures, bare: LatencyFigures) -> [Chart] {
+        [Chart.percentiles(
+            title: "Customer INVITE sent -> agent INVITE received", yLabel: "latency",
+            series: [("engine", engine), ("bare UDP forwarder", bare)].map { name, f in
+                (name: name, points: [(50.0, f.p50 / 1e9), (99.0, f.p99 / 1e9), (99.9, f.p999 / 1e9)])
+            },
+            yFormat: .seconds)]
+    }
+
+    /// `ccbench pcap`: the capture's summary, a ladder diagram per SIP dialog (the first 100),
+    /// and the RTP stream table with tshark's columns.
+    static func forensics(_ r: ForensicsReport, text: String, to dir: String) throws -> String {
+        var doc = HTMLDocument(title: "ccbench pcap: \((r.file ?? "capture") as NSString).lastPathComponent)",
+                               subtitle: "SIP dialogs as ladders, RTP streams as tshark -z rtp,streams counts them")
+        doc.add(.keyValues([("frames", "\(r.packets)"), ("UDP datagrams", "\(r.udpDatagrams)"), ("SIP messages", "\(r.sipMessages)"),
+                            ("RTP packets", "\(r.rtpPackets)"), ("dialogs", "\(r.dialogs.count)"), ("RTP streams", "\(r.streams.count)")]))
+        doc.add(.heading("SIP dialogs"))
+        if r.dialogs.isEmpty { doc.add(.paragraph("No SIP in this capture (RTP found by heuristics, as tshark's rtp_udp does).")) }
+        for d in r.dialogs.prefix(100) {
+            let names = d.endpoints.map(\.description)
+            let messages = d.messages.map { m in
+                SequenceDiagram.Message(
+                    from: names.firstIndex(of: m.source.description) ?? 0, to: names.firstIndex(of: m.destination.description) ?? 0,
+                    label: String(m.firstLine.prefix(48)) + (m.hasSDP ? " (SDP)" : ""),
+                    time: String(format: "+%.3f", m.offsetSeconds - d.startSeconds), highlighted: m.retransmission)
+            }
+            doc.add(.sequence(SequenceDiagram(title: "Call-ID \(d.callID)", participants: names, messages: messages)))
+        }
+        if r.dialogs.count > 100 { doc.add(.paragraph("\(r.dialogs.count - 100) more dialogs: see report.json.")) }
+        doc.add(.heading("RTP streams"))
+        doc.add(.table(Table(
+            header: ["source", "destination", "SSRC", "payload", "packets", "expected", "lost", "duplicates", "out of order",
+                     "mean delta ms", "max delta ms", "max jitter ms", "mean jitter ms", "call"],
+            rows: r.streams.map { st in
+                [st.key.source.description, st.key.destination.description, String(format: "0x%08X", st.key.ssrc), st.payloadName,
+                 "\(st.packets)", "\(st.expected)", "\(st.lost)", "\(st.duplicates)", "\(st.outOfOrder)",
+                 String(format: "%.3f", st.meanDeltaMs), String(format: "%.3f", st.maxDeltaMs), String(format: "%.3f", st.maxJitterMs),
+                 String(format: "%.3f", st.meanJitterMs), st.callID ?? ""]
+            })))
+        doc.add(.heading("Text"))
+        doc.add(.preformatted(text))
+        let path = dir + "/report.html"
+        try doc.write(to: URL(fileURLWithPath: path))
+        return path
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bench
+import Capture
 import Foundation
 
 @main
@@ -30,9 +31,13 @@ struct Routing: ParsableCommand {
     @Option(help: "With --e2e: the SIP port of the engine started for the run.") var sipPort = 5180
     @Option(help: "With --e2e: capture the run's SIP on loopback into this classic pcap file.") var pcap: String?
 
+    func validate() throws {
+        if pcap != nil && !e2e { throw ValidationError("ccbench routing measures the routing core in process: nothing crosses the network without --e2e. Use --e2e --pcap FILE to capture the SIP of the end-to-end run.") }
+    }
+
     func run() throws {
         if e2e {
-            try EndToEndRouting(rate: rate, duration: duration, sipPort: sipPort, pcap: pcap).run()
+            try EndToEndRouting(rate: rate, duration: duration, sipPort: sipPort, pcap: pcap, baseline: baseline, tolerance: tolerance).run()
             return
         }
         let bench = quick ? RoutingBench.quick : RoutingBench(decisionsPerKind: decisions)
@@ -68,10 +73,12 @@ struct Pcap: ParsableCommand {
             FileHandle.standardError.write(Data("ccbench: \(file): \(error)\n".utf8))
             throw ExitCode(2)
         }
-        print(forensics.renderText())
+        let text = forensics.renderText()
+        print(text)
         let dir = report ?? BenchReport.directory("pcap")
         let path = try BenchReport.write(forensics, to: dir)
         print("report: \(path)")
+        print("report: \(try BenchHTML.forensics(forensics, text: text, to: dir))")
         if timing {
             let t = try ForensicsTiming.measure(path: file)
             print(t)
@@ -136,14 +143,21 @@ struct Calls: ParsableCommand {
     @Option(help: "Virtual agents answering.") var agents = 60
     @Option(help: "SIP port of the engine started for the run.") var sipPort = 5190
     @Option(help: "Capture the run's SIP on loopback into this classic pcap file.") var pcap: String?
+    @Option(help: "Compare with an earlier run (its folder or report.json); exit 1 when the sustained rate relative to SIPp's own regressed.") var baseline: String?
+    @Option(help: "Allowed regression against the baseline (0.5 = 50% worse).") var tolerance = Baseline.defaultTolerance
 
     func run() throws {
         let list = rates.split(separator: ",").compactMap { Int($0) }
-        let steps = try CallSetupBench(rates: list, secondsPerStep: seconds, agents: agents, sipPort: sipPort, pcap: pcap).run()
-        let best = steps.filter { $0.failed == 0 && $0.successful == $0.calls }.map(\.rate).max() ?? 0
-        print("sustained with 0 failures: \(best) call setups/s (load generator: SIPp \"uac\"; agents: ccsim, no media)")
         let dir = BenchReport.directory("calls")
+        let steps = try CallSetupBench(rates: list, secondsPerStep: seconds, agents: agents, sipPort: sipPort, pcap: pcap, directory: dir).run()
+        let best = steps.filter { $0.failed == 0 && $0.successful == $0.calls }.map(\.rate).max() ?? 0
+        let reference = steps.filter { $0.referenceFailed == 0 && $0.referenceSuccessful == $0.calls }.map(\.rate).max() ?? 0
+        print("sustained with 0 failures: \(best) call setups/s (load generator: SIPp \"uac\"; agents: ccsim, no media); SIPp uac -> uas: \(reference)/s")
         print("report: \(try BenchReport.write(steps, to: dir))")
+        print("report: \(try BenchHTML.write(title: "call setups", text: CallSetupBench.table(steps, best: best), charts: BenchHTML.calls(steps), to: dir))")
+        let ratios = [BenchRatio(name: "sustained setups/s / SIPp uac->uas", value: reference > 0 ? Double(best) / Double(reference) : 0, higherIsBetter: true)]
+        print("report: \(try Baseline.write(ratios, to: dir))")
+        if let baseline { try Baseline.check(ratios, against: baseline, tolerance: tolerance) }
     }
 }
 
@@ -153,11 +167,17 @@ struct SIPPath: ParsableCommand {
         abstract: "The engine's per-message CPU cost in process (decode, transactions, B2BUA, routing core, encode) over whole calls, beside a bare copy-and-hash reference.")
     @Option(help: "Calls to push through.") var calls = 20_000
     @Option(help: "Report folder (default Reports/bench-sip-<time>).") var report: String?
+    @Option(help: "Compare with an earlier run (its folder or report.json); exit 1 when the ratio to the bare reference regressed.") var baseline: String?
+    @Option(help: "Allowed regression against the baseline (0.5 = 50% worse).") var tolerance = Baseline.defaultTolerance
 
     func run() throws {
         let result = try SIPPathBench(calls: calls).run()
         print(result.textTable())
-        print("report: \(try BenchReport.write(result, to: report ?? BenchReport.directory("sip")))")
+        let dir = report ?? BenchReport.directory("sip")
+        print("report: \(try BenchReport.write(result, to: dir))")
+        let ratios = [BenchRatio(name: "engine µs per message / bare", value: result.ratio, higherIsBetter: false)]
+        print("report: \(try Baseline.write(ratios, to: dir))")
+        if let baseline { try Baseline.check(ratios, against: baseline, tolerance: tolerance) }
     }
 }
 
@@ -169,6 +189,13 @@ struct Ticks: ParsableCommand {
     @Option(help: "Seconds per size.") var seconds = 10.0
     @Flag(help: "Also run with 1 µs timer slack (prctl PR_SET_TIMERSLACK).") var lowSlack = false
     @Option(help: "Report folder (default Reports/bench-ticks-<time>).") var report: String?
+    @Option(help: "Compare with an earlier run (its folder or report.json); exit 1 when a ratio to the bare reference regressed.") var baseline: String?
+    @Option(help: "Allowed regression of a ratio against the baseline (0.5 = 50% worse).") var tolerance = Baseline.defaultTolerance
+    @Option(help: "Refused: the tick bench runs in process and sends no packet (use routing --e2e, calls or rtp with --pcap).") var pcap: String?
+
+    func validate() throws {
+        if pcap != nil { throw ValidationError("ccbench ticks runs in one process (the engine's timer path and a bare timerfd loop): nothing crosses the network, so there is nothing to capture. --pcap works with routing --e2e, calls and rtp.") }
+    }
 
     func run() throws {
         let bench = quick ? TickBench.quick : TickBench(
@@ -179,6 +206,8 @@ struct Ticks: ParsableCommand {
         let dir = report ?? BenchReport.directory("ticks")
         print("report: \(try BenchReport.write(result, to: dir))")
         print("report: \(try BenchHTML.write(title: "recipe ticks", text: result.textTable(), charts: BenchHTML.ticks(result), to: dir))")
+        print("report: \(try Baseline.write(Baseline.ticks(result), to: dir))")
+        if let baseline { try Baseline.check(Baseline.ticks(result), against: baseline, tolerance: tolerance) }
     }
 }
 
@@ -192,14 +221,28 @@ struct RTP: ParsableCommand {
     @Option(help: "Relay event-loop threads.") var threads = 2
     @Option(help: "Added-jitter limit in ms.") var jitterLimit = 1.0
     @Option(help: "Report folder (default Reports/bench-rtp-<time>).") var report: String?
+    @Option(help: "Compare with an earlier run (its folder or report.json); exit 1 when a ratio to the bare relay regressed.") var baseline: String?
+    @Option(help: "Allowed regression of a ratio against the baseline (0.5 = 50% worse).") var tolerance = Baseline.defaultTolerance
+    @Option(help: "Capture the relayed RTP on loopback (the relays' ports) into this classic pcap file. At the top steps that is over 100k packets/s: the capture's own drops are printed.") var pcap: String?
 
     func run() throws {
         let bench = quick ? RTPBench.quick : RTPBench(
             steps: steps.split(separator: ",").compactMap { Int($0) }, secondsPerStep: seconds, threads: threads, jitterLimitMillis: jitterLimit)
+        var capture: PacketCapture?
+        if let pcap {
+            capture = try PacketCapture(path: pcap, filter: "udp and host 127.0.0.1 and portrange \(bench.ports.lowerBound)-\(bench.ports.upperBound)")
+            capture?.start()
+        }
         let result = try bench.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        if let capture, let pcap {
+            let stats = capture.stop()
+            print("capture: \(pcap): \(stats.received) packets, \(stats.dropped) dropped by the capture")
+        }
         print(result.textTable())
         let dir = report ?? BenchReport.directory("rtp")
         print("report: \(try BenchReport.write(result, to: dir))")
         print("report: \(try BenchHTML.write(title: "RTP relay", text: result.textTable(), charts: BenchHTML.rtp(result), to: dir))")
+        print("report: \(try Baseline.write(Baseline.rtp(result), to: dir))")
+        if let baseline { try Baseline.check(Baseline.rtp(result), against: baseline, tolerance: tolerance) }
     }
 }

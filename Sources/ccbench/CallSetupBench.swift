@@ -12,6 +12,7 @@ struct CallSetupBench {
     var agents: Int
     var sipPort: Int
     var pcap: String? = nil
+    var directory: String
 
     struct Step: Codable {
         var rate: Int
@@ -23,11 +24,17 @@ struct CallSetupBench {
         var referenceFailed: Int
     }
 
+    static func table(_ steps: [Step], best: Int) -> String {
+        steps.map { String(format: "%5d calls/s: %6d calls, %6d ok, %4d failed in %5.1f s   reference (SIPp uac -> uas): %6d ok, %4d failed",
+                           $0.rate, $0.calls, $0.successful, $0.failed, $0.seconds, $0.referenceSuccessful, $0.referenceFailed) }
+            .joined(separator: "\n") + "\nsustained with 0 failures: \(best) call setups/s"
+    }
+
     func run() throws -> [Step] {
         guard let sipp = ["/usr/bin/sipp", "/usr/local/bin/sipp"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw BenchError.missingTool("sipp (Debian package sip-tester)")
         }
-        let dir = BenchReport.directory("calls")
+        let dir = directory
         let scenario = try BenchScenario.write(name: "calls", to: dir, sipPort: sipPort, agents: agents, answerDelay: "0s",
                                                seconds: rates.count * (secondsPerStep + 15) * 2 + 30)
         var options = SimulationRun.Options(reportDirectory: dir)

@@ -13,6 +13,8 @@ struct EndToEndRouting {
     var duration: Double
     var sipPort: Int
     var pcap: String? = nil
+    var baseline: String? = nil
+    var tolerance = Baseline.defaultTolerance
 
     func run() throws {
         let calls = max(1, Int(rate * duration))
@@ -46,6 +48,14 @@ struct EndToEndRouting {
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try enc.encode(["engine": e2e, "bare": bare]).write(to: URL(fileURLWithPath: dir + "/report.json"))
         print("report: \(dir)/report.json")
+        let text = "engine: p50 \(e2e.p50 / 1e6) ms, p99 \(e2e.p99 / 1e6) ms; bare: p50 \(bare.p50 / 1e6) ms, p99 \(bare.p99 / 1e6) ms"
+        print("report: \(try BenchHTML.write(title: "end-to-end routing", text: text, charts: BenchHTML.endToEnd(engine: e2e, bare: bare), to: dir))")
+        let ratios = [
+            BenchRatio(name: "e2e p50 / bare p50", value: e2e.p50 / max(bare.p50, 1), higherIsBetter: false),
+            BenchRatio(name: "e2e p99 / bare p99", value: e2e.p99 / max(bare.p99, 1), higherIsBetter: false),
+        ]
+        print("report: \(try Baseline.write(ratios, to: dir))")
+        if let baseline { try Baseline.check(ratios, against: baseline, tolerance: tolerance) }
     }
 }
 
