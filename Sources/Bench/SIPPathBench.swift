@@ -26,6 +26,8 @@ public struct SIPPathBench: Sendable {
         public var bareMicrosPerMessage: Double
         /// Microseconds per incoming message of each kind (its whole handling, encoding what it sends).
         public var microsByKind: [String: Double] = [:]
+        /// Of which decoding (validation, libosip2, the Swift model).
+        public var decodeMicrosByKind: [String: Double] = [:]
         public var ratio: Double { engineMicrosPerMessage / bareMicrosPerMessage }
 
         public func textTable() -> String {
@@ -35,7 +37,7 @@ public struct SIPPathBench: Sendable {
                   bare (copy + hash the Call-ID): %.3f µs per message
                   ratio %.0f (engine / bare)
                 """, calls, messages, engineMicrosPerMessage, engineMicrosPerCall, decodeMicrosPerMessage, bareMicrosPerMessage, ratio)
-                + "\n  per incoming message: " + microsByKind.sorted { $0.key < $1.key }.map { String(format: "%@ %.1f µs", $0.key, $0.value) }.joined(separator: ", ")
+                + "\n  per incoming message: " + microsByKind.sorted { $0.key < $1.key }.map { String(format: "%@ %.1f µs (decode %.1f)", $0.key, $0.value, decodeMicrosByKind[$0.key] ?? 0) }.joined(separator: ", ")
         }
     }
 
@@ -56,6 +58,7 @@ public struct SIPPathBench: Sendable {
         var messages = 0
         var decodeNanos: UInt64 = 0
         var byKind: [String: (nanos: UInt64, count: Int)] = [:]
+        var decodeByKind: [String: UInt64] = [:]
 
         // One step: bytes in, every SIP message out encoded (what the driver writes).
         func feed(_ bytes: [UInt8], from: Endpoint) -> [SIPMessage] {
@@ -63,7 +66,9 @@ public struct SIPPathBench: Sendable {
             messages += 1
             let t0 = DispatchTime.now().uptimeNanoseconds
             guard case .message(let m) = ingress.accept(bytes, from: from, now: now) else { return [] }
-            decodeNanos += DispatchTime.now().uptimeNanoseconds - t0
+            let decoded = DispatchTime.now().uptimeNanoseconds - t0
+            decodeNanos += decoded
+            decodeByKind[m.method ?? "\(m.status ?? 0) \(m.cseq.method)", default: 0] += decoded
             var sent: [SIPMessage] = []
             for action in stack.handle(.received(m, from: from), now: now) {
                 if case .send(let out, _) = action {
@@ -130,6 +135,7 @@ public struct SIPPathBench: Sendable {
             decodeMicrosPerMessage: Double(decodeNanos) / 1000 / Double(messages),
             bareMicrosPerMessage: Double(bareNanos) / 1000 / Double(messages))
         result.microsByKind = byKind.mapValues { Double($0.nanos) / 1000 / Double(max($0.count, 1)) }
+        result.decodeMicrosByKind = Dictionary(uniqueKeysWithValues: byKind.map { k, v in (k, Double(decodeByKind[k] ?? 0) / 1000 / Double(max(v.count, 1))) })
         return result
     }
 

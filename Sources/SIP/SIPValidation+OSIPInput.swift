@@ -32,7 +32,9 @@ struct OSIPInput {
 
     /// "Content-Length: 150" -> "Content-Length: 0  " (same length, so nothing else moves).
     private mutating func zeroContentLength(_ line: Range<Int>) {
-        guard let colon = bytes[line].firstIndex(of: 0x3A) else { return }
+        // Only "Content-Length" and its compact form "l" start with c/C or l/L: skip the rest cheaply.
+        guard let head = line.first.map({ bytes[$0] | 0x20 }), head == 0x63 || head == 0x6C || head == 0x20 || head == 0x09,
+              let colon = bytes[line].firstIndex(of: 0x3A) else { return }
         let name = String(decoding: bytes[line.lowerBound..<colon], as: UTF8.self).trimmingWhitespace.lowercased()
         guard name == "content-length" || name == "l" else { return }
         var wroteZero = false
