@@ -1,3 +1,4 @@
+import Media
 import CNIOLinux
 import Glibc
 
@@ -55,14 +56,14 @@ public final class BareRelay: @unchecked Sendable {
     private func run(until deadline: UInt64, stop: BenchFlag) {
         let cpuStart = BenchClock.threadCPUNanos()
         defer { cpuSeconds += Double(BenchClock.threadCPUNanos() - cpuStart) / 1e9 }
-        let epoll = epoll_create1(BenchLinux.epollCloexec)
+        let epoll = epoll_create1(LinuxABI.epollCloexec)
         guard epoll >= 0 else { return }
         defer { Glibc.close(epoll) }
         for (leg, fd) in fds.enumerated() {
             var event = epoll_event()
-            event.events = BenchLinux.epollIn
+            event.events = LinuxABI.epollIn
             event.data.u64 = UInt64(leg)
-            _ = epoll_ctl(epoll, BenchLinux.epollCtlAdd, fd, &event)
+            _ = epoll_ctl(epoll, LinuxABI.epollCtlAdd, fd, &event)
         }
         let batch = DatagramBatch(capacity: Self.batchSize)
         var events = [epoll_event](repeating: epoll_event(), count: 256)

@@ -1,3 +1,4 @@
+import Media
 import CNIOLinux
 import Glibc
 
@@ -21,16 +22,16 @@ struct BareTimerLoop {
 
     private static func loop(_ schedule: TickSchedule, slackNanos: Int?) -> TickPathResult {
         let slack = slackNanos.map { TickBenchTimerSlack.set(nanoseconds: $0) } ?? TickBenchTimerSlack.current()
-        let timer = timerfd_create(CLOCK_MONOTONIC, BenchLinux.tfdNonblock | BenchLinux.tfdCloexec)
-        let epoll = epoll_create1(BenchLinux.epollCloexec)
+        let timer = timerfd_create(CLOCK_MONOTONIC, LinuxABI.tfdNonblock | LinuxABI.tfdCloexec)
+        let epoll = epoll_create1(LinuxABI.epollCloexec)
         defer {
             Glibc.close(timer)
             Glibc.close(epoll)
         }
         var event = epoll_event()
-        event.events = BenchLinux.epollIn
+        event.events = LinuxABI.epollIn
         event.data.fd = timer
-        _ = epoll_ctl(epoll, BenchLinux.epollCtlAdd, timer, &event)
+        _ = epoll_ctl(epoll, LinuxABI.epollCtlAdd, timer, &event)
 
         var recorder = TickLatenessRecorder()
         var fires = Array(repeating: 0, count: schedule.calls)
@@ -50,7 +51,7 @@ struct BareTimerLoop {
         while let earliest = heap.min {
             var spec = itimerspec()
             spec.it_value = timespec(tv_sec: Int(earliest.deadline / 1_000_000_000), tv_nsec: Int(earliest.deadline % 1_000_000_000))
-            _ = timerfd_settime(timer, BenchLinux.tfdTimerAbstime, &spec, nil)
+            _ = timerfd_settime(timer, LinuxABI.tfdTimerAbstime, &spec, nil)
             _ = epoll_wait(epoll, &events, 1, 1_000)
             var expirations: UInt64 = 0
             _ = read(timer, &expirations, 8)

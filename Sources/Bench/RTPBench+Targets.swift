@@ -49,8 +49,8 @@ final class EngineRelayTarget: RTPBenchTarget {
     private(set) var calls: [RTPCallPorts] = []
 
     init(threads: Int, callerPeerPort: Int, agentPeerPort: Int) {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        relay = RTPRelay(group: group, host: "127.0.0.1", logger: Logger(label: "ccbench.rtp", factory: { _ in SwiftLogNoOpLogHandler() }))
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)  // futures only: the relay has its own threads
+        relay = RTPRelay(group: group, host: "127.0.0.1", threads: threads, logger: Logger(label: "ccbench.rtp", factory: { _ in SwiftLogNoOpLogHandler() }))
         self.callerPeerPort = callerPeerPort
         self.agentPeerPort = agentPeerPort
     }
@@ -80,8 +80,8 @@ final class EngineRelayTarget: RTPBenchTarget {
                 calls.append(p)
             }
         }
-        // setPeer lands on each bridge's loop with `execute`: let every loop run it before media flows.
-        for loop in group.makeIterator() { try? loop.submit {}.wait() }
+        // setPeer reaches each call's worker as a command: let every worker apply it before media flows.
+        relay.settle()
     }
 
     func stepWillStart(seconds: Double) {}
@@ -90,6 +90,7 @@ final class EngineRelayTarget: RTPBenchTarget {
     func shutDown() {
         for p in calls { relay.delete(call: "bench-\(p.callerPort)") }
         calls = []
+        relay.shutdown()
         try? group.syncShutdownGracefully()
     }
 }

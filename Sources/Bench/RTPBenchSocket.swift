@@ -1,3 +1,4 @@
+import Media
 import Glibc
 
 /// What can stop the RTP bench before it measures anything. Each message names the input and
@@ -26,9 +27,7 @@ public enum RTPBenchError: Error, Equatable, CustomStringConvertible {
 /// Plain non-blocking UDP sockets on 127.0.0.1, through the C API (the generator and the bare
 /// relay must cost as little as a C program would).
 enum BenchUDPSocket {
-    /// `SO_TIMESTAMPNS` (`SO_TIMESTAMPNS_OLD` on x86-64 and arm64): the kernel stamps each
-    /// datagram with CLOCK_REALTIME when it is queued on the socket.
-    static let timestampOption: Int32 = 35
+    static let timestampOption = LinuxABI.soTimestampNS
 
     /// Binds a non-blocking UDP socket; port 0 lets the kernel choose. Returns the bound port.
     static func bind(port: Int, receiveBuffer: Int? = nil) throws(RTPBenchError) -> (fd: Int32, port: Int) {

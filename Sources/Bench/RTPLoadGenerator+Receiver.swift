@@ -1,3 +1,4 @@
+import Media
 import CNIOLinux
 import Glibc
 
@@ -39,14 +40,14 @@ final class RTPStreamReceiver: @unchecked Sendable {
     func run(fds: [Int32], stop: BenchFlag) {
         let cpuStart = BenchClock.threadCPUNanos()
         defer { cpuNanos = BenchClock.threadCPUNanos() - cpuStart }
-        let epoll = epoll_create1(BenchLinux.epollCloexec)
+        let epoll = epoll_create1(LinuxABI.epollCloexec)
         guard epoll >= 0 else { return }
         defer { Glibc.close(epoll) }
         for fd in fds {
             var event = epoll_event()
-            event.events = BenchLinux.epollIn
+            event.events = LinuxABI.epollIn
             event.data.fd = fd
-            _ = epoll_ctl(epoll, BenchLinux.epollCtlAdd, fd, &event)
+            _ = epoll_ctl(epoll, LinuxABI.epollCtlAdd, fd, &event)
         }
         let batch = DatagramBatch(capacity: Self.batchSize, receiveTimestamps: true)
         var events = [epoll_event](repeating: epoll_event(), count: 4)

@@ -1,142 +1,278 @@
+import CNIOLinux
+import Dispatch
+import Glibc
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 
-/// The engine's RTP relay. It knows no SIP: it is told to open a call's two legs on local ports,
-/// where each leg's peer is, and to delete the call; it forwards every datagram that arrives on one
-/// leg out of the other leg's socket to that leg's peer (rtpengine's call -> leg -> stream model,
-/// reduced to one audio stream per leg).
+/// The engine's RTP relay: two UDP ports per call (caller side, agent side); what arrives on one
+/// goes out of the other to that side's peer. Symmetric RTP (RFC 4961, common NAT practice): a
+/// leg's peer is where its packets actually come from once any arrived, the address from the SDP
+/// before that.
 ///
-/// Both legs of a call live on one event loop, so a bridge's state is touched by one thread only.
-public final class RTPRelay: Sendable {
-    public enum Leg: Int, Sendable, Hashable { case caller = 0, agent = 1 }
+/// The data path is the plainest loop there is, the one production relays use: worker threads,
+/// each with its own epoll set, `recvmmsg` from a ready socket and `sendmmsg` out of its partner,
+/// no allocation and no lock per packet. Both legs of a call live on one worker, which alone
+/// touches them. Control (open, peer, delete) comes from the SIP loop as commands on a small queue
+/// and an eventfd, so the SIP loop never waits for the data path and vice versa.
+public final class RTPRelay: @unchecked Sendable {
+    public enum Leg: Int, Sendable { case caller = 0, agent = 1 }
+
+    public struct OpenError: Error, CustomStringConvertible {
+        public var description: String
+    }
 
     private let group: any EventLoopGroup
     private let host: String
+    private let address: in_addr?
     private let logger: Logger
-    private let bridges = NIOLockedValueBox<[String: CallBridge]>([:])
-    /// Packets relayed by bridges already deleted (live bridges count their own).
-    private let retired = NIOLockedValueBox(0)
+    private let workers: [RelayWorker]
+    /// Call -> (worker, bridge id), for routing control commands.
+    private let calls = NIOLockedValueBox<[String: (worker: Int, id: Int)]>([:])
+    private let nextID = NIOLockedValueBox(0)
 
-    public init(group: any EventLoopGroup, host: String, logger: Logger) {
+    /// - Parameters:
+    ///   - group: only used to hand back futures (the relay's own threads do the work).
+    ///   - threads: relay worker threads (each call is on one).
+    public init(group: any EventLoopGroup, host: String, threads: Int = 1, logger: Logger) {
         self.group = group
         self.host = host
         self.logger = logger
+        var a = in_addr()
+        self.address = inet_pton(AF_INET, host, &a) == 1 ? a : nil
+        self.workers = (0..<max(1, threads)).map { RelayWorker(index: $0) }
+        for w in workers { w.start() }
     }
 
-    /// Binds both legs of a call on the given local ports.
+    deinit { shutdown() }
+
+    /// Stops the worker threads and closes every socket (idempotent).
+    public func shutdown() {
+        for w in workers { w.stop() }
+    }
+
+    /// Binds both legs of a call on the given local ports. The sockets are bound here (two
+    /// `socket`+`bind`, no name resolution), so a taken port fails this call's future at once.
     public func open(call: String, callerPort: Int, agentPort: Int) -> EventLoopFuture<Void> {
         let loop = group.next()
-        let bridge = CallBridge(call: call, loop: loop)
-        bridges.withLockedValue { $0[call] = bridge }
-        // Sockets are created on the relay's loop, after the caller's current event: the SIP
-        // loop never waits for them (the agent's INVITE goes out first).
-        let opened = loop.flatSubmit {
-            self.bind(bridge: bridge, leg: .caller, port: callerPort, on: loop)
-                .and(self.bind(bridge: bridge, leg: .agent, port: agentPort, on: loop))
+        guard let address else {
+            return loop.makeFailedFuture(OpenError(description: "media address \(host) is not an IPv4 address"))
         }
-        return opened.map { ca, cb in
-            bridge.channels = [ca, cb]
-        }.flatMapError { error in
-            self.delete(call: call)
+        let caller: Int32, agent: Int32
+        do {
+            caller = try Self.bind(address, port: callerPort)
+            do { agent = try Self.bind(address, port: agentPort) } catch {
+                Glibc.close(caller)
+                throw error
+            }
+        } catch {
             return loop.makeFailedFuture(error)
         }
+        let id = nextID.withLockedValue { $0 += 1; return $0 }
+        let worker = id % workers.count
+        calls.withLockedValue { $0[call] = (worker, id) }
+        workers[worker].send(.add(id: id, fds: (caller, agent)))
+        return loop.makeSucceededFuture(())
     }
 
-    /// Where a leg's peer receives RTP (from its SDP). Symmetric RTP: once the peer sends from
-    /// another address, the relay answers there instead (RFC 4961 / common NAT practice).
+    /// Where a leg's peer receives RTP (from its SDP).
     public func setPeer(call: String, leg: Leg, host: String, port: Int) {
-        guard let bridge = bridges.withLockedValue({ $0[call] }) else { return }
-        let addr = try? SocketAddress(ipAddress: host, port: port)
-        bridge.loop.execute { bridge.declaredPeers[leg.rawValue] = addr }
+        guard let (worker, id) = calls.withLockedValue({ $0[call] }) else { return }
+        var a = in_addr()
+        guard inet_pton(AF_INET, host, &a) == 1 else {
+            logger.warning("RTP peer \(host) is not an IPv4 address; the \(leg) side of \(call) waits for its first packet")
+            return
+        }
+        var peer = sockaddr_in()
+        peer.sin_family = sa_family_t(AF_INET)
+        peer.sin_port = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
+        peer.sin_addr = a
+        workers[worker].send(.peer(id: id, leg: leg.rawValue, address: peer))
     }
 
     public func delete(call: String) {
-        guard let bridge = bridges.withLockedValue({ $0.removeValue(forKey: call) }) else { return }
-        let n = bridge.relayed.withLockedValue { $0 }
-        retired.withLockedValue { $0 += n }
-        bridge.loop.execute {
-            for c in bridge.channels { c.close(promise: nil) }
-            bridge.channels = []
+        guard let (worker, id) = calls.withLockedValue({ $0.removeValue(forKey: call) }) else { return }
+        workers[worker].send(.remove(id: id))
+    }
+
+    /// Returns once every worker has applied the commands sent before (opens, peers, deletes).
+    public func settle() {
+        for w in workers {
+            let done = DispatchSemaphore(value: 0)
+            w.send(.barrier(done))
+            _ = done.wait(timeout: .now() + 5)
         }
     }
 
-    public var activeCalls: Int { bridges.withLockedValue { $0.count } }
-    /// Packets relayed so far. Each bridge counts under its own lock, touched by its loop only, so
-    /// the two relay threads never contend for one counter.
-    public var packetsRelayed: Int {
-        retired.withLockedValue { $0 } + bridges.withLockedValue { $0.values.reduce(0) { $0 + $1.relayed.withLockedValue { $0 } } }
+    public var activeCalls: Int { calls.withLockedValue { $0.count } }
+    public var packetsRelayed: Int { workers.reduce(0) { $0 + $1.relayed } }
+
+    static func bind(_ address: in_addr, port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, LinuxABI.sockDgram | LinuxABI.sockNonblock | LinuxABI.sockCloexec, 0)
+        guard fd >= 0 else { throw OpenError(description: "socket: \(String(cString: strerror(errno)))") }
+        var size: Int32 = 1 << 20
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        var sa = sockaddr_in()
+        sa.sin_family = sa_family_t(AF_INET)
+        sa.sin_port = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
+        sa.sin_addr = address
+        let rc = withUnsafePointer(to: &sa) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else {
+            let e = errno
+            Glibc.close(fd)
+            throw OpenError(description: "bind to port \(port): \(String(cString: strerror(e)))")
+        }
+        return fd
+    }
+}
+
+/// One relay thread: its epoll set, its calls, its command queue. Only `send`, `stop` and
+/// `relayed` are called from other threads.
+final class RelayWorker: @unchecked Sendable {
+    enum Command {
+        case add(id: Int, fds: (Int32, Int32))
+        case peer(id: Int, leg: Int, address: sockaddr_in)
+        case remove(id: Int)
+        /// Signalled once every command before it has been applied.
+        case barrier(DispatchSemaphore)
+        case stop
     }
 
-    /// Binds one leg's socket. The address is built from the numeric host, never resolved:
-    /// `bind(host:port:)` would call getaddrinfo (a netlink round trip) for every socket.
-    private func bind(bridge: CallBridge, leg: Leg, port: Int, on loop: any EventLoop) -> EventLoopFuture<any Channel> {
-        let address: SocketAddress
-        do { address = try SocketAddress(ipAddress: host, port: port) } catch { return loop.makeFailedFuture(error) }
-        return DatagramBootstrap(group: loop)
-            .channelOption(.socketOption(.so_reuseaddr), value: 0)
-            // One 20 ms stream per socket: a read rarely finds more than one packet waiting, so
-            // no vector reads (each would allocate a 16-packet buffer for one packet).
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
-            .channelOption(.socketOption(.so_rcvbuf), value: 1 << 20)
-            .channelInitializer { channel in
-                channel.pipeline.addHandler(RelayLegHandler(bridge: bridge, leg: leg))
+    /// One call's two legs. Only touched by the worker thread.
+    final class Bridge {
+        let fds: [Int32]
+        var declared: [sockaddr_in?] = [nil, nil]
+        var latched: [sockaddr_in?] = [nil, nil]
+        init(fds: (Int32, Int32)) { self.fds = [fds.0, fds.1] }
+        func peer(_ leg: Int) -> sockaddr_in? { latched[leg] ?? declared[leg] }
+    }
+
+    static let batchSize = 16
+    private let index: Int
+    private let epoll: Int32
+    private let wake: Int32
+    private let commands = NIOLockedValueBox<[Command]>([])
+    private let relayedBox = NIOLockedValueBox(0)
+    private let stopped = NIOLockedValueBox(false)
+    private var thread: pthread_t?
+    private var bridges: [Int: Bridge] = [:]
+
+    init(index: Int) {
+        self.index = index
+        epoll = epoll_create1(LinuxABI.epollCloexec)
+        wake = eventfd(0, LinuxABI.efdNonblock | LinuxABI.efdCloexec)
+        var event = epoll_event()
+        event.events = LinuxABI.epollIn
+        event.data.u64 = UInt64.max
+        _ = epoll_ctl(epoll, LinuxABI.epollCtlAdd, wake, &event)
+    }
+
+    var relayed: Int { relayedBox.withLockedValue { $0 } }
+
+    func start() {
+        let box = Unmanaged.passRetained(self)
+        var t = pthread_t()
+        let rc = pthread_create(&t, nil, { arg in
+            let worker = Unmanaged<RelayWorker>.fromOpaque(arg!).takeRetainedValue()
+            worker.run()
+            return nil
+        }, box.toOpaque())
+        if rc == 0 { thread = t } else { box.release() }
+    }
+
+    func send(_ command: Command) {
+        commands.withLockedValue { $0.append(command) }
+        var one: UInt64 = 1
+        _ = write(wake, &one, 8)
+    }
+
+    /// Stops the thread, waits for it, closes everything (idempotent).
+    func stop() {
+        guard stopped.withLockedValue({ let was = $0; $0 = true; return !was }) else { return }
+        send(.stop)
+        if let thread { pthread_join(thread, nil) }
+        close(epoll)
+        close(wake)
+    }
+
+    private func run() {
+        let batch = DatagramBatch(capacity: Self.batchSize)
+        var events = [epoll_event](repeating: epoll_event(), count: 256)
+        var running = true
+        while running {
+            let ready = Int(epoll_wait(epoll, &events, Int32(events.count), 1000))
+            var relayed = 0
+            for e in 0..<max(0, ready) {
+                let key = events[e].data.u64
+                if key == UInt64.max {
+                    var drained: UInt64 = 0
+                    _ = read(wake, &drained, 8)
+                    running = apply(commands.withLockedValue { let c = $0; $0 = []; return c })
+                    continue
+                }
+                // Key: bridge id * 2 + leg.
+                guard let bridge = bridges[Int(key >> 1)] else { continue }
+                relayed += forward(bridge, leg: Int(key & 1), batch: batch)
             }
-            .bind(to: address)
-    }
-}
-
-/// One bridged call's two legs. Only touched on `loop`.
-final class CallBridge: @unchecked Sendable {
-    let call: String
-    let loop: any EventLoop
-    let relayed = NIOLockedValueBox(0)
-    var channels: [any Channel] = []
-    var declaredPeers: [SocketAddress?] = [nil, nil]
-    var latchedPeers: [SocketAddress?] = [nil, nil]
-    var pendingCount = 0
-
-    init(call: String, loop: any EventLoop) {
-        self.call = call
-        self.loop = loop
+            if relayed > 0 { relayedBox.withLockedValue { $0 += relayed } }
+        }
+        for (_, b) in bridges { for fd in b.fds { close(fd) } }
+        bridges = [:]
     }
 
-    func peer(_ leg: Int) -> SocketAddress? { latchedPeers[leg] ?? declaredPeers[leg] }
-}
-
-final class RelayLegHandler: ChannelInboundHandler {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
-
-    private let bridge: CallBridge
-    private let leg: Int
-    private var forwarded = 0
-
-    init(bridge: CallBridge, leg: RTPRelay.Leg) {
-        self.bridge = bridge
-        self.leg = leg.rawValue
+    /// Everything queued on one leg goes out of the other to its peer; the senders' address is
+    /// latched as this leg's peer (symmetric RTP). Packets for a side with no peer yet are dropped.
+    private func forward(_ bridge: Bridge, leg: Int, batch: DatagramBatch) -> Int {
+        let other = leg ^ 1
+        var sent = 0
+        while true {
+            let n = batch.receive(from: bridge.fds[leg])
+            if n == 0 { break }
+            let source = batch.source(n - 1)
+            if !Self.same(bridge.latched[leg], source) { bridge.latched[leg] = source }
+            if let to = bridge.peer(other) {
+                for i in 0..<n { batch.prepareSend(i, length: batch.length(i), to: to) }
+                sent += batch.send(n, on: bridge.fds[other])
+            }
+            if n < Self.batchSize { break }
+        }
+        return sent
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let envelope = unwrapInboundIn(data)
-        if bridge.latchedPeers[leg] != envelope.remoteAddress { bridge.latchedPeers[leg] = envelope.remoteAddress }
-        let other = 1 - leg
-        guard bridge.channels.count == 2, let to = bridge.peer(other) else { return }
-        let out = bridge.channels[other]
-        out.write(AddressedEnvelope(remoteAddress: to, data: envelope.data), promise: nil)
-        forwarded += 1
+    static func same(_ a: sockaddr_in?, _ b: sockaddr_in) -> Bool {
+        guard let a else { return false }
+        return a.sin_port == b.sin_port && a.sin_addr.s_addr == b.sin_addr.s_addr
     }
 
-    func channelReadComplete(context: ChannelHandlerContext) {
-        guard forwarded > 0, bridge.channels.count == 2 else { return }
-        bridge.channels[1 - leg].flush()
-        let n = forwarded
-        forwarded = 0
-        bridge.relayed.withLockedValue { $0 += n }
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // ICMP port unreachable from a peer that went away surfaces here; the relay keeps going.
+    /// Applies control commands; false once told to stop.
+    private func apply(_ list: [Command]) -> Bool {
+        for c in list {
+            switch c {
+            case .add(let id, let fds):
+                let bridge = Bridge(fds: fds)
+                bridges[id] = bridge
+                for (leg, fd) in bridge.fds.enumerated() {
+                    var event = epoll_event()
+                    event.events = LinuxABI.epollIn
+                    event.data.u64 = UInt64(id) << 1 | UInt64(leg)
+                    _ = epoll_ctl(epoll, LinuxABI.epollCtlAdd, fd, &event)
+                }
+            case .peer(let id, let leg, let address):
+                bridges[id]?.declared[leg] = address
+            case .remove(let id):
+                guard let bridge = bridges.removeValue(forKey: id) else { continue }
+                for fd in bridge.fds {
+                    _ = epoll_ctl(epoll, LinuxABI.epollCtlDel, fd, nil)
+                    close(fd)
+                }
+            case .barrier(let done):
+                done.signal()
+            case .stop:
+                return false
+            }
+        }
+        return true
     }
 }

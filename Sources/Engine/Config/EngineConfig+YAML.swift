@@ -47,7 +47,12 @@ extension EngineConfig {
             }
         }
         if let media = m["media"] {
-            let s = try media.mapping(allowed: ["address", "rtp_ports", "codecs"])
+            let s = try media.mapping(allowed: ["address", "rtp_ports", "codecs", "relay_threads"])
+            if let t = s["relay_threads"] {
+                let n = try t.int()
+                guard (1...64).contains(n) else { throw t.error("relay_threads must be between 1 and 64") }
+                c.relayThreads = n
+            }
             if let a = s["address"] { c.mediaHost = try a.string() }
             if let r = s["rtp_ports"] { c.rtpPorts = try portRange(r) }
             if let k = s["codecs"] { c.codecs = Set(try k.strings().map { $0.uppercased() }) }

