@@ -51,7 +51,9 @@ import Testing
             .write(toFile: phoneDir + "/accounts", atomically: true, encoding: .utf8)
         let phone = Process()
         phone.executableURL = URL(fileURLWithPath: baresip)
-        phone.arguments = ["-f", phoneDir, "-t", "40"]  // quits by itself after 40 s at the latest
+        // Quits by itself after 240 s at the latest (the test stops it sooner); generous because a loaded
+        // machine running the other end-to-end suites in parallel can delay this test's call by a minute.
+        phone.arguments = ["-f", phoneDir, "-t", "240"]
         phone.standardInput = FileHandle.nullDevice
         let phoneLog = dir + "/baresip.log"
         _ = FileManager.default.createFile(atPath: phoneLog, contents: nil)
