@@ -103,11 +103,19 @@ public final class EngineDriver: @unchecked Sendable {
         perform(core.handle(event, now: now))
     }
 
+    /// Messages first, then everything else in order: what one event produces is carried out
+    /// before the next datagram is read, so sending first only takes the relay, timer and log work
+    /// out of the path of the agent's INVITE (and every other message).
     private func perform(_ actions: [EngineAction]) {
         for action in actions {
-            switch action {
-            case .send(let message, let to):
+            if case .send(let message, let to) = action {
                 write(SIPCodec.encode(message), to: Endpoint(host: to.host, port: to.port))
+            }
+        }
+        for action in actions {
+            switch action {
+            case .send:
+                break
             case .startTimer(let id, let at):
                 timers.schedule(id, at: origin + .nanoseconds(Int64(at.components.seconds) * 1_000_000_000 + at.components.attoseconds / 1_000_000_000))
             case .cancelTimer(let id):
