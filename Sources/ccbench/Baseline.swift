@@ -18,12 +18,7 @@ enum Baseline {
     static let defaultTolerance = 0.5
 
     static func write(_ ratios: [BenchRatio], to dir: String) throws -> String {
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let path = dir + "/ratios.json"
-        try enc.encode(ratios).write(to: URL(fileURLWithPath: path))
-        return path
+        try BenchReport.write(ratios, to: dir, file: "ratios.json")
     }
 
     /// `path`: a report folder, its report.json or its ratios.json.

@@ -94,11 +94,11 @@ enum BenchReport {
         return "Reports/bench-\(name)-\(f.string(from: Date()))"
     }
 
-    static func write(_ value: some Encodable, to dir: String) throws -> String {
+    static func write(_ value: some Encodable, to dir: String, file: String = "report.json") throws -> String {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let path = dir + "/report.json"
+        let path = dir + "/" + file
         try enc.encode(value).write(to: URL(fileURLWithPath: path))
         return path
     }

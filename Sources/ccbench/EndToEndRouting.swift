@@ -44,10 +44,7 @@ struct EndToEndRouting {
         print("  " + e2e.row("INVITE -> agent INVITE"))
         print("  " + bare.row("bare UDP forwarder"))
         print(String(format: "  ratio p50 %.1f, p99 %.1f (engine / bare)", e2e.p50 / max(bare.p50, 1), e2e.p99 / max(bare.p99, 1)))
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try enc.encode(["engine": e2e, "bare": bare]).write(to: URL(fileURLWithPath: dir + "/report.json"))
-        print("report: \(dir)/report.json")
+        print("report: \(try BenchReport.write(["engine": e2e, "bare": bare], to: dir))")
         let text = "engine: p50 \(e2e.p50 / 1e6) ms, p99 \(e2e.p99 / 1e6) ms; bare: p50 \(bare.p50 / 1e6) ms, p99 \(bare.p99 / 1e6) ms"
         print("report: \(try BenchHTML.write(title: "end-to-end routing", text: text, charts: BenchHTML.endToEnd(engine: e2e, bare: bare), to: dir))")
         let ratios = [
