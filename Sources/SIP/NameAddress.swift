@@ -16,11 +16,11 @@ public struct NameAddress: Hashable, Sendable, CustomStringConvertible {
     }
 
     public func parameter(_ name: String) -> String? {
-        parameters.first { $0.name.lowercased() == name.lowercased() }?.value
+        parameters.first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 
     public mutating func setParameter(_ name: String, _ value: String?) {
-        parameters.removeAll { $0.name.lowercased() == name.lowercased() }
+        parameters.removeAll { $0.name.equalsIgnoringASCIICase(name) }
         if let value { parameters.append(Parameter(name, value)) }
     }
 

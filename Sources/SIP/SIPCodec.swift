@@ -46,7 +46,7 @@ public enum SIPCodec {
     private static func restoreCredentialHeaders(_ message: inout SIPMessage, from raw: RawHeaders) {
         for name in OSIPMessageReader.credentialHeaders {
             let sent = raw.all([name])
-            let indices = message.headers.indices.filter { message.headers[$0].name.lowercased() == name }
+            let indices = message.headers.indices.filter { message.headers[$0].name.equalsIgnoringASCIICase(name) }
             guard sent.count == indices.count else { continue }
             for (i, value) in zip(indices, sent) { message.headers[i].value = value }
         }

@@ -45,18 +45,15 @@ public struct SIPMessage: Sendable, Equatable {
     public var status: Int? { if case .response(let s, _) = startLine { s } else { nil } }
 
     public func header(_ name: String) -> String? {
-        let n = name.lowercased()
-        return headers.first { $0.name.lowercased() == n }?.value
+        headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 
     public func headerValues(_ name: String) -> [String] {
-        let n = name.lowercased()
-        return headers.filter { $0.name.lowercased() == n }.map(\.value)
+        headers.filter { $0.name.equalsIgnoringASCIICase(name) }.map(\.value)
     }
 
     public mutating func setHeader(_ name: String, _ value: String?) {
-        let n = name.lowercased()
-        headers.removeAll { $0.name.lowercased() == n }
+        headers.removeAll { $0.name.equalsIgnoringASCIICase(name) }
         if let value { headers.append(Header(name, value)) }
     }
 
@@ -88,10 +85,23 @@ public struct Header: Hashable, Sendable {
 }
 
 extension String {
+    /// Header and parameter names compare without case (RFC 3261 §7.3.1); they are ASCII tokens,
+    /// so this compares bytes and allocates nothing (it sits on every message's path).
+    public func equalsIgnoringASCIICase(_ other: String) -> Bool {
+        var a = utf8.makeIterator(), b = other.utf8.makeIterator()
+        while true {
+            switch (a.next(), b.next()) {
+            case (nil, nil): return true
+            case (let x?, let y?):
+                if x != y && (x | 0x20 != y | 0x20 || !((x | 0x20) >= 0x61 && (x | 0x20) <= 0x7A)) { return false }
+            default: return false
+            }
+        }
+    }
+
     var trimmingWhitespace: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\r" || f == "\n" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\r" || l == "\n" { s.removeLast() }
-        return String(s)
+        func blank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0A }
+        guard let f = utf8.first, let l = utf8.last, blank(f) || blank(l) else { return self }
+        return String(SIPValidation.trimmed(Substring(self)))
     }
 }

@@ -26,7 +26,7 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
     }
 
     public func parameter(_ name: String) -> String? {
-        parameters.first { $0.name.lowercased() == name.lowercased() }?.value
+        parameters.first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 }
 

@@ -23,15 +23,15 @@ public struct Via: Hashable, Sendable, CustomStringConvertible {
     public var branch: String? { parameter("branch") }
 
     public func parameter(_ name: String) -> String? {
-        parameters.first { $0.name.lowercased() == name.lowercased() }?.value
+        parameters.first { $0.name.equalsIgnoringASCIICase(name) }?.value
     }
 
     public func hasParameter(_ name: String) -> Bool {
-        parameters.contains { $0.name.lowercased() == name.lowercased() }
+        parameters.contains { $0.name.equalsIgnoringASCIICase(name) }
     }
 
     public mutating func setParameter(_ name: String, _ value: String?) {
-        if let i = parameters.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) {
+        if let i = parameters.firstIndex(where: { $0.name.equalsIgnoringASCIICase(name) }) {
             parameters[i].value = value
         } else {
             parameters.append(Parameter(name, value))
