@@ -12,7 +12,7 @@ struct CCSim: AsyncParsableCommand {
         commandName: "ccsim",
         abstract: "Call-center simulator: virtual SIP agents and customers against a real ccengine.",
         discussion: "Exit codes: 0 every expectation holds, 1 an expectation failed, 2 bad scenario or engine start failure.",
-        subcommands: [Run.self, Validate.self, Plan.self, Compare.self])
+        subcommands: [Run.self, Validate.self, Plan.self, Compare.self, ErlangCheck.self])
 }
 
 struct Run: AsyncParsableCommand {
