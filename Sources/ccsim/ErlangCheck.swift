@@ -50,8 +50,8 @@ struct ErlangCheck: ParsableCommand {
                 let best = controlled ?? raw
                 let diff = (best.estimate - theory) / theory
                 worst = max(worst, abs(diff))
-                print(String(format: "%-14@ %3d   %9.4f ± %-8.4f   %9.4f ± %-8.4f   %9.4f   %+6.2f%%",
-                             name, n, raw.estimate, raw.halfWidth, controlled?.estimate ?? .nan, controlled?.halfWidth ?? .nan,
+                print(name.padding(toLength: 14, withPad: " ", startingAt: 0) + String(format: " %3d   %9.4f ± %-8.4f   %9.4f ± %-8.4f   %9.4f   %+6.2f%%",
+                             n, raw.estimate, raw.halfWidth, controlled?.estimate ?? .nan, controlled?.halfWidth ?? .nan,
                              theory, diff * 100))
             }
             print(String(format: "               (%d calls simulated in %.1f s)", r.offered, Date().timeIntervalSince(started)))
