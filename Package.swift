@@ -83,7 +83,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "ccsim", dependencies: [
-            "Simulator", "VirtualTime",
+            "Simulator", "VirtualTime", "HTMLReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

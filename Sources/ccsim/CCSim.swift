@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import HTMLReport
 import Logging
 import Simulator
 import VirtualTime
@@ -54,10 +55,12 @@ struct Run: AsyncParsableCommand {
         options.engineLogLevel = engineLogLevel
         let logger = Logger(label: "ccsim")
         let result: SimulationRun.Result
+        var agentStates: [Series]?
         do {
             if virtualTime {
                 let (v, r) = try VirtualRun.run(s)
                 result = r
+                agentStates = VirtualRun.agentStateSeries(v)
                 try FileManager.default.createDirectory(atPath: options.reportDirectory, withIntermediateDirectories: true)
                 let enc = JSONEncoder()
                 enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -76,7 +79,7 @@ struct Run: AsyncParsableCommand {
         print(SummaryPrinter.text(result, verdict: verdict), terminator: "")
         let path = try ReportWriter.write(result, verdict: verdict, to: options.reportDirectory)
         print("report: \(path)")
-        print("report: \(try HTMLReportWriter.write(result, verdict: verdict, to: options.reportDirectory))")
+        print("report: \(try HTMLReportWriter.write(result, verdict: verdict, to: options.reportDirectory, agentStates: agentStates))")
         if let pcap { print("capture: \(pcap)") }
         if let junit {
             try JUnitWriter.xml(result, verdict: verdict).write(toFile: junit, atomically: true, encoding: .utf8)

@@ -2,10 +2,14 @@ import Foundation
 import HTMLReport
 
 /// `report.html` beside `report.json`: one self-contained file (inline CSS and SVG, opens offline)
-/// with the summary, the verdict, queue length and agents busy over time, the wait histogram,
-/// service level per interval and per-agent occupancy.
+/// with the summary, the verdict, queue length and agents busy over time, agents by state (virtual
+/// time knows every state; a real run shows logged-in agents from the scenario's schedule beside
+/// the busy ones), the wait histogram, service level per interval and per-agent occupancy.
 public enum HTMLReportWriter {
-    public static func write(_ result: SimulationRun.Result, verdict: Verdict, to directory: String) throws -> String {
+    /// - Parameter agentStates: time-average agents per state per interval (virtual time), drawn
+    ///   as a stacked area.
+    public static func write(_ result: SimulationRun.Result, verdict: Verdict, to directory: String,
+                             agentStates: [Series]? = nil) throws -> String {
         let s = RunSummary(result.countedCalls)
         let timelines = result.calls.map {
             CallTimeline(offeredAt: $0.offeredAt, answeredAt: $0.answeredAt, endedAt: $0.endedAt, outcome: $0.outcome.rawValue, agent: $0.agent)
@@ -29,9 +33,16 @@ public enum HTMLReportWriter {
         doc.add(.heading("Expectations"))
         doc.add(.checks(verdict.checks.map { Check($0.name, passed: $0.passed, detail: $0.detail) }))
         doc.add(.heading("Over time"))
+        var lines = [CallTimelines.queueLength(timelines, step: step), CallTimelines.busyAgents(timelines, step: step)]
+        if agentStates == nil, !result.scenario.agentGroups.isEmpty {
+            lines.append(loggedIn(result.scenario, span: span, step: step))
+        }
         doc.add(.chart(.lines(title: "Calls waiting and agents busy", xLabel: "time", yLabel: "calls",
-                              series: [CallTimelines.queueLength(timelines, step: step), CallTimelines.busyAgents(timelines, step: step)],
-                              xFormat: .seconds)))
+                              series: lines, xFormat: .seconds)))
+        if let agentStates {
+            doc.add(.chart(.stackedArea(title: "Agents by state (time average per interval)", xLabel: "time", yLabel: "agents",
+                                        series: agentStates, xFormat: .seconds)))
+        }
         doc.add(.chart(.lines(title: "Service level per interval (answered within 20 s / offered)", xLabel: "time", yLabel: "SL",
                               series: [CallTimelines.serviceLevel(timelines, interval: max(1, span / 20), within: 20)],
                               xFormat: .seconds, yFormat: .percent)))
@@ -43,10 +54,28 @@ public enum HTMLReportWriter {
             doc.add(.heading("Agents"))
             doc.add(.chart(.bars(title: "Occupancy per agent (talk time / run)", yLabel: "occupancy",
                                  bars: occupancy.map { ($0.agent, $0.busyFraction) }, yFormat: .percent)))
+        } else if !occupancy.isEmpty {
+            doc.add(.heading("Agents"))
+            doc.add(.chart(.histogram(title: "Occupancy across \(occupancy.count) agents (talk time / run)", xLabel: "occupancy",
+                                      yLabel: "agents", bins: Histogramming.niceBins(occupancy.map(\.busyFraction)), xFormat: .percent)))
         }
         doc.add(.table(Table(header: ["outcome", "calls"], rows: CallTimelines.outcomes(timelines).map { [$0.outcome, "\($0.count)"] })))
         let path = (directory as NSString).appendingPathComponent("report.html")
         try doc.write(to: URL(fileURLWithPath: path))
         return path
+    }
+
+    /// Agents logged in over time, from the scenario's login and logout times (scenario seconds).
+    static func loggedIn(_ scenario: Scenario, span: Double, step: Double) -> Series {
+        var points: [(x: Double, y: Double)] = []
+        var t = 0.0
+        while t <= span {
+            let n = scenario.agentGroups.reduce(0) { sum, g in
+                sum + (t >= g.loginAt && t < (g.logoutAt ?? .infinity) ? g.logins.count : 0)
+            }
+            points.append((t, Double(n)))
+            t += step
+        }
+        return Series(name: "agents logged in", points: points)
     }
 }

@@ -1,5 +1,6 @@
 import CallCenter
 import Foundation
+import HTMLReport
 import VirtualTime
 
 /// `ccsim run --virtual-time`: the same scenario on the same routing core (`CallCenter`) in
@@ -21,7 +22,8 @@ public enum VirtualRun {
         var routing = s.engine.routing
         routing.seed = s.seed
         return VirtualScenario(routing: routing, agentGroups: groups, customerStreams: streams,
-                               duration: s.maxDuration, warmUp: s.warmUp, seed: s.seed, serviceLevelThresholds: [20])
+                               duration: s.maxDuration, warmUp: s.warmUp, seed: s.seed,
+                               reportInterval: max(1, min(900, s.maxDuration / 40)), serviceLevelThresholds: [20])
     }
 
     /// Runs it and converts every call into the observation a real run records.
@@ -46,5 +48,16 @@ public enum VirtualRun {
             elapsed: Date().timeIntervalSince(started), captureStats: nil)
         result.virtualTime = true
         return (v, result)
+    }
+
+    /// Time-average agents per state per report interval, one series per state (for the HTML report).
+    public static func agentStateSeries(_ v: VirtualRunResult) -> [Series] {
+        let states: [(String, KeyPath<AgentStateAverages, Double>)] = [
+            ("on call", \.onCall), ("ringing", \.ringing), ("wrap-up", \.wrapUp), ("available", \.available),
+            ("released", \.released), ("offline", \.offline),
+        ]
+        return states.map { name, key in
+            Series(name: name, points: v.intervals.map { (x: ($0.start + $0.end) / 2, y: $0.agents[keyPath: key]) })
+        }
     }
 }
