@@ -104,6 +104,8 @@ extension CallCenter {
             if change.all { calls[slot]!.requiresAll = false }
             requirementChanged(slot)
         case .setPriority(let n):
+            // Unchanged priority: the call keeps its place (no leave and re-join on every tick).
+            guard calls[slot]!.priority != n else { break }
             calls[slot]!.priority = n
             reposition(slot)
         case .prioritize:
