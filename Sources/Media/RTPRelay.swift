@@ -153,9 +153,10 @@ final class RelayWorker: @unchecked Sendable {
     private let index: Int
     private let epoll: Int32
     private let wake: Int32
-    private let commands = NIOLockedValueBox<[Command]>([])
+    /// Pending commands, and whether the worker has been told to stop (one lock for both, so no
+    /// command slips in after the stop).
+    private let commands = NIOLockedValueBox<(queue: [Command], stopped: Bool)>(([], false))
     private let relayedBox = NIOLockedValueBox(0)
-    private let stopped = NIOLockedValueBox(false)
     private var thread: pthread_t?
     private var bridges: [Int: Bridge] = [:]
 
@@ -182,22 +183,41 @@ final class RelayWorker: @unchecked Sendable {
         if rc == 0 { thread = t } else { box.release() }
     }
 
+    /// Queues a command; after `stop` an `.add` has its sockets closed, a barrier is signalled,
+    /// the rest is dropped.
     func send(_ command: Command) {
-        commands.withLockedValue { $0.append(command) }
+        let accepted = commands.withLockedValue { state -> Bool in
+            guard !state.stopped else { return false }
+            state.queue.append(command)
+            return true
+        }
+        guard accepted else {
+            if case .add(_, let fds) = command { close(fds.0); close(fds.1) }
+            if case .barrier(let done) = command { done.signal() }
+            return
+        }
         var one: UInt64 = 1
         _ = write(wake, &one, 8)
     }
 
     /// Stops the thread, waits for it, closes everything (idempotent).
     func stop() {
-        guard stopped.withLockedValue({ let was = $0; $0 = true; return !was }) else { return }
-        send(.stop)
+        let first = commands.withLockedValue { state -> Bool in
+            guard !state.stopped else { return false }
+            state.stopped = true
+            state.queue.append(.stop)
+            return true
+        }
+        guard first else { return }
+        var one: UInt64 = 1
+        _ = write(wake, &one, 8)
         if let thread { pthread_join(thread, nil) }
         close(epoll)
         close(wake)
     }
 
     private func run() {
+        guard epoll >= 0, wake >= 0 else { return }  // no epoll/eventfd: no relay thread (opens still bind)
         let batch = DatagramBatch(capacity: Self.batchSize)
         var events = [epoll_event](repeating: epoll_event(), count: 256)
         var running = true
@@ -209,7 +229,7 @@ final class RelayWorker: @unchecked Sendable {
                 if key == UInt64.max {
                     var drained: UInt64 = 0
                     _ = read(wake, &drained, 8)
-                    running = apply(commands.withLockedValue { let c = $0; $0 = []; return c })
+                    running = apply(commands.withLockedValue { let c = $0.queue; $0.queue = []; return c })
                     continue
                 }
                 // Key: bridge id * 2 + leg.
@@ -260,7 +280,9 @@ final class RelayWorker: @unchecked Sendable {
                     _ = epoll_ctl(epoll, LinuxABI.epollCtlAdd, fd, &event)
                 }
             case .peer(let id, let leg, let address):
+                // A new peer from SDP (another device answered, a re-INVITE): latch afresh.
                 bridges[id]?.declared[leg] = address
+                bridges[id]?.latched[leg] = nil
             case .remove(let id):
                 guard let bridge = bridges.removeValue(forKey: id) else { continue }
                 for fd in bridge.fds {
@@ -270,6 +292,7 @@ final class RelayWorker: @unchecked Sendable {
             case .barrier(let done):
                 done.signal()
             case .stop:
+                // Nothing can be queued after the stop (see `send`).
                 return false
             }
         }

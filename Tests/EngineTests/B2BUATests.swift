@@ -136,6 +136,7 @@ struct B2BUATests {
         let invite = TestPhones.invite()
         let first = feed(invite, from: TestPhones.customer)
         let agentInvite = try #require(first.sentRequests("INVITE").first)
+        _ = feed(TestPhones.agentResponse(180, to: agentInvite), from: TestPhones.alice)  // CANCEL only after a 1xx
         let out = feed(TestPhones.cancel(invite), from: TestPhones.customer)
         let cancel = try #require(out.sentRequests("CANCEL").first)
         #expect(cancel.branch == agentInvite.branch)
@@ -291,6 +292,7 @@ extension B2BUATests {
         #expect(Set(invites.map(\.0.callID)).count == 2)
         let (deskInvite, _) = try #require(invites.first { $0.1 == Self.aliceDesk })
         let (softInvite, _) = try #require(invites.first { $0.1 == TestPhones.alice })
+        _ = t.feed(TestPhones.agentResponse(180, to: softInvite), from: TestPhones.alice)
         let answered = t.feed(TestPhones.agentResponse(200, to: deskInvite), from: Self.aliceDesk)
         #expect(answered.sentResponses(200).first?.cseq.method == "INVITE")  // the caller is bridged
         let cancels = answered.sent.filter { $0.0.method == "CANCEL" }
@@ -310,5 +312,39 @@ extension B2BUATests {
         _ = t.feed(TestPhones.agentResponse(603, to: invites[1].0), from: invites[1].1)
         #expect(t.core.center.agentState("alice") != .ringing("call-1"))
         #expect(t.core.activeCalls == 1)  // back in the queue
+    }
+
+    /// RFC 3261 §9.1: the other devices of a ring-all are cancelled only once they sent a 1xx.
+    @Test func ringAllCancelsASiblingOnlyAfterItsProvisional() throws {
+        var t = try B2BUATests(devices: .ringAll)
+        t.registerAliceTwice()
+        let invites = t.feed(TestPhones.invite(), from: TestPhones.customer).sent.filter { $0.0.method == "INVITE" }
+        let (desk, deskTarget) = try #require(invites.first { $0.1 == Self.aliceDesk })
+        let (soft, softTarget) = try #require(invites.first { $0.1 == TestPhones.alice })
+        let answered = t.feed(TestPhones.agentResponse(200, to: desk), from: deskTarget)
+        #expect(answered.sentRequests("CANCEL").isEmpty)  // the softphone has not sent a 1xx yet
+        let ringing = t.feed(TestPhones.agentResponse(180, to: soft), from: softTarget)
+        #expect(ringing.sentRequests("CANCEL").map(\.callID) == [soft.callID])
+        #expect(ringing.sentResponses(180).isEmpty)  // the caller is answered already
+    }
+
+    /// The device whose early media the caller heard refuses: the next one's 183 is relayed.
+    @Test mutating func earlyMediaMovesToTheNextRingingDevice() throws {
+        registerAlice()
+        _ = feed(TestPhones.register("bob", from: TestPhones.bob), from: TestPhones.bob)
+        let first = try #require(feed(TestPhones.invite(), from: TestPhones.customer).sent.first { $0.0.method == "INVITE" })
+        var progress = TestPhones.agentResponse(183, to: first.0)
+        progress.contentType = "application/sdp"
+        progress.body = TestPhones.sdp(port: 41010, formats: [0])
+        #expect(feed(progress, from: first.1).sentResponses(183).count == 1)
+        let next = try #require(feed(TestPhones.agentResponse(486, to: first.0), from: first.1).sent.first { $0.0.method == "INVITE" })
+        // Only the codec the caller already agreed to is offered to the next agent.
+        #expect(try SessionDescription.parse(next.0.body).audio?.formats.filter { $0 != 101 } == [0])
+        var second = TestPhones.agentResponse(183, to: next.0, tag: "bob-tag")
+        second.contentType = "application/sdp"
+        second.body = TestPhones.sdp(port: 41020, formats: [0])
+        let out = feed(second, from: next.1)
+        #expect(out.sentResponses(183).count == 1)
+        #expect(out.contains { if case .setMediaPeer("call-1", .agent, Endpoint(host: "127.0.0.1", port: 41020)) = $0 { true } else { false } })
     }
 }

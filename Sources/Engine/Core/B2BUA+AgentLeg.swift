@@ -43,17 +43,26 @@ extension B2BUA {
         }
     }
 
+    /// RFC 3261 §9.1: no CANCEL before a provisional response; until one arrives the leg is
+    /// marked and the CANCEL goes out with it (or a final answer settles the leg first).
     mutating func cancelLeg(_ id: CallID, legKey: String, into out: inout [EngineAction]) {
         guard var call = calls[id], let leg = call.agentLegs[legKey], leg.state == .calling else { return }
-        // RFC 3261 §9.1: CANCEL copies Request-URI, Via (same branch), From, To, Call-ID, CSeq number.
-        let inv = leg.invite
-        let cancel = SIPMessage(
+        call.agentLegs[legKey]?.state = .cancelling
+        if leg.hadProvisional {
+            out.append(.send(Self.cancel(of: leg.invite), to: leg.target))
+        } else {
+            call.agentLegs[legKey]?.cancelPending = true
+        }
+        if call.customer.earlyMediaLeg == legKey { call.customer.earlyMediaLeg = nil }
+        calls[id] = call
+    }
+
+    /// RFC 3261 §9.1: CANCEL copies Request-URI, Via (same branch), From, To, Call-ID, CSeq number.
+    static func cancel(of inv: SIPMessage) -> SIPMessage {
+        SIPMessage(
             startLine: .request(method: "CANCEL", uri: inv.requestURI!), via: [inv.via[0]],
             from: inv.from, to: inv.to, callID: inv.callID, cseq: CSeq(inv.cseq.number, "CANCEL"),
             route: inv.route, headers: [Header("Max-Forwards", "70")])
-        call.agentLegs[legKey]?.state = .cancelling
-        calls[id] = call
-        out.append(.send(cancel, to: leg.target))
     }
 
     mutating func byeAgent(_ id: CallID, legKey: String, into out: inout [EngineAction]) {
@@ -70,12 +79,28 @@ extension B2BUA {
 
     mutating func receiveResponse(_ response: SIPMessage, now: Duration, into out: inout [EngineAction]) {
         guard response.cseq.method == "INVITE", let status = response.status else { return }  // BYE/CANCEL answers
-        if let leg = lingeringLegs[response.callID] {
+        if var leg = lingeringLegs[response.callID] {
+            if status < 200 {
+                if leg.cancelPending {
+                    leg.cancelPending = false
+                    lingeringLegs[response.callID] = leg
+                    out.append(.send(Self.cancel(of: leg.invite), to: leg.target))
+                }
+                return
+            }
             lingeringAgentLegResponse(response, status: status, leg: leg, into: &out)
             return
         }
         guard let id = agentLegIndex[response.callID], var call = calls[id], var leg = call.agentLegs[response.callID] else { return }
         if status < 200 {
+            if !leg.hadProvisional {
+                call.agentLegs[response.callID]?.hadProvisional = true
+                if leg.cancelPending {
+                    call.agentLegs[response.callID]?.cancelPending = false
+                    out.append(.send(Self.cancel(of: leg.invite), to: leg.target))
+                }
+                calls[id] = call
+            }
             if leg.state == .calling { agentProgress(id, response: response, status: status, into: &out) }
             return
         }
@@ -113,9 +138,6 @@ extension B2BUA {
         // This device took the call: the agent's other devices stop ringing.
         for (key, other) in call.agentLegs where other.agent == leg.agent && other.state == .calling {
             cancelLeg(id, legKey: key, into: &out)
-        }
-        if call.customer.state == .early, let sdp = try? SessionDescription.parse(response.body), let audio = sdp.audio, let host = sdp.address(of: audio) {
-            out.append(.setMediaPeer(id, .agent, Endpoint(host: host, port: audio.port)))
         }
         apply(center.handle(.agentAnswered(id, leg.agent), now: now), now: now, into: &out)
         // The core did not bridge this leg (caller gone, or another agent won a ring-all): hang it up.
@@ -178,10 +200,13 @@ extension B2BUA {
     /// single early dialog keeps our To-tag whichever agent or device rings.
     private mutating func agentProgress(_ id: CallID, response: SIPMessage, status: Int, into out: inout [EngineAction]) {
         guard var call = calls[id], call.customer.state == .early else { return }
-        if call.customer.earlyMediaLeg == nil, let sdp = try? SessionDescription.parse(response.body), let audio = sdp.audio,
+        // The device whose early media the caller hears, while it still rings.
+        let earlyActive = call.customer.earlyMediaLeg.flatMap { call.agentLegs[$0]?.state } == .calling
+        if !earlyActive, let sdp = try? SessionDescription.parse(response.body), let audio = sdp.audio,
            let host = sdp.address(of: audio) {
             call.customer.earlyMediaLeg = response.callID
-            call.customer.answer = customerAnswer(call, agentAudio: audio)
+            // The first answer given stays the caller's (RFC 3264); later devices were offered only its codecs.
+            call.customer.answer = call.customer.answer ?? customerAnswer(call, agentAudio: audio)
             out.append(.setMediaPeer(id, .agent, Endpoint(host: host, port: audio.port)))
             var progress = call.customer.invite.response(183, toTag: call.customer.localTag)
             progress.contact = [localContact]
@@ -190,7 +215,7 @@ extension B2BUA {
             call.customer.lastResponse = progress
             out.append(.log(.info, "agent phone sent early media (\(status)); relayed to the caller", call: id))
             out.append(.send(progress, to: call.customer.responseTarget))
-        } else if status == 180, !call.customer.sentRinging, call.customer.earlyMediaLeg == nil {
+        } else if status == 180, !call.customer.sentRinging, !earlyActive {
             call.customer.sentRinging = true
             var ringing = call.customer.invite.response(180, toTag: call.customer.localTag)
             ringing.contact = [localContact]
@@ -296,9 +321,12 @@ extension B2BUA {
     /// The offer to the agent: the relay's agent-side port, the caller's usable codecs.
     func agentOffer(_ call: BridgedCall) -> SessionDescription {
         let offered = call.customer.offer.audio
+        // Once the caller has an answer (a 183 with early media), agents are offered only its
+        // codecs: the relay does not transcode.
+        let agreed = call.customer.answer?.audio?.formats
         let formats = offered?.formats.filter {
             let name = offered?.encodingName(of: $0) ?? ""
-            return settings.codecs.contains(name) || name == "TELEPHONE-EVENT"
+            return (settings.codecs.contains(name) || name == "TELEPHONE-EVENT") && (agreed?.contains($0) ?? true)
         } ?? [0]
         let attrs = (offered?.attributes ?? []).filter { a in
             guard a.name == "rtpmap" || a.name == "fmtp", let v = a.value, let pt = Int(v.prefix { $0 != " " }) else { return false }

@@ -53,8 +53,12 @@ extension B2BUA {
     }
 
     private mutating func bridge(_ id: CallID, _ agent: AgentID, into out: inout [EngineAction]) {
-        guard var call = calls[id], let (key, _) = call.agentLegs.first(where: { $0.value.agent == agent && $0.value.state == .answered }) else { return }
+        guard var call = calls[id], let (key, leg) = call.agentLegs.first(where: { $0.value.agent == agent && $0.value.state == .answered }) else { return }
         call.bridgedLeg = key
+        // The relay's agent side goes to the device that was bridged (not to one whose 200 crossed a CANCEL).
+        if let body = leg.answer?.body, let sdp = try? SessionDescription.parse(body), let audio = sdp.audio, let host = sdp.address(of: audio) {
+            out.append(.setMediaPeer(id, .agent, Endpoint(host: host, port: audio.port)))
+        }
         guard call.customer.state == .early else { calls[id] = call; return }
         var ok = call.customer.invite.response(200, toTag: call.customer.localTag)
         ok.contact = [localContact]

@@ -54,6 +54,10 @@ struct AgentLeg: Sendable {
     let invite: SIPMessage
     let target: Endpoint
     var state: State = .calling
+    /// A 1xx arrived: only then may a CANCEL be sent (RFC 3261 §9.1).
+    var hadProvisional = false
+    /// Cancelled before any 1xx: the CANCEL goes out when the first one arrives.
+    var cancelPending = false
     /// The agent's 200 OK, from which ACK and BYE are built (RFC 3261 §12.1.2).
     var answer: SIPMessage?
     /// Our CSeq in this leg's dialog (INVITE was 1).

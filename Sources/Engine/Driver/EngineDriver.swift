@@ -103,10 +103,22 @@ public final class EngineDriver: @unchecked Sendable {
         perform(core.handle(event, now: now))
     }
 
-    /// Messages first, then everything else in order: what one event produces is carried out
-    /// before the next datagram is read, so sending first only takes the relay, timer and log work
-    /// out of the path of the agent's INVITE (and every other message).
+    /// Media control first (binding a call's relay ports before the INVITE that advertises them
+    /// goes out; cheap, never blocking), then the messages, then timers, logs and records: what
+    /// one event produces is all carried out before the next datagram is read.
     private func perform(_ actions: [EngineAction]) {
+        for action in actions {
+            switch action {
+            case .openMedia(let call, let callerPort, let agentPort):
+                relay.open(call: call, callerPort: callerPort, agentPort: agentPort).whenFailure { [self] error in
+                    loop.execute { self.feed(.mediaFailed(call, reason: "\(error)")) }
+                }
+            case .setMediaPeer(let call, let leg, let peer):
+                relay.setPeer(call: call, leg: leg == .caller ? .caller : .agent, host: peer.host, port: peer.port)
+            default:
+                break
+            }
+        }
         for action in actions {
             if case .send(let message, let to) = action {
                 write(SIPCodec.encode(message), to: Endpoint(host: to.host, port: to.port))
@@ -114,18 +126,12 @@ public final class EngineDriver: @unchecked Sendable {
         }
         for action in actions {
             switch action {
-            case .send:
+            case .send, .openMedia, .setMediaPeer:
                 break
             case .startTimer(let id, let at):
                 timers.schedule(id, at: origin + .nanoseconds(Int64(at.components.seconds) * 1_000_000_000 + at.components.attoseconds / 1_000_000_000))
             case .cancelTimer(let id):
                 timers.cancel(id)
-            case .openMedia(let call, let callerPort, let agentPort):
-                relay.open(call: call, callerPort: callerPort, agentPort: agentPort).whenFailure { [self] error in
-                    loop.execute { self.feed(.mediaFailed(call, reason: "\(error)")) }
-                }
-            case .setMediaPeer(let call, let leg, let peer):
-                relay.setPeer(call: call, leg: leg == .caller ? .caller : .agent, host: peer.host, port: peer.port)
             case .closeMedia(let call):
                 relay.delete(call: call)
             case .record(let record):
