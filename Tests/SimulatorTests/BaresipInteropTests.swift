@@ -70,22 +70,7 @@ import Testing
         #expect(registered, "baresip did not register: \((try? String(contentsOfFile: phoneLog, encoding: .utf8)) ?? "")")
         guard registered else { return }
 
-        let scenarioPath = dir + "/scenario.yaml"
-        try """
-            name: baresip
-            duration: 30s
-            engine:
-              sip: {address: 127.0.0.1:\(port)}
-              queues: [{name: support}]
-              agents: [{login: alice, password: alice-secret}]
-            customers:
-              - {queue: support, calls: 1, hold_time: 4s}
-            """.write(toFile: scenarioPath, atomically: true, encoding: .utf8)
-        var options = SimulationRun.Options(reportDirectory: dir + "/report")
-        options.engine = Endpoint(host: "127.0.0.1", port: port)
-        options.quiet = true
-        let result = try await SimulationRun(scenario: try ScenarioFile.load(scenarioPath), options: options,
-                                             logger: Logger(label: "test")).run()
+        let result = try await E2E.oneCustomerCall(name: "baresip", port: port, holdTime: "4s", directory: dir)
         let call = try #require(result.calls.first)
         #expect(call.outcome == .answered)
         // The customer heard baresip's tone.

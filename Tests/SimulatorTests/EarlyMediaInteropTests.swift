@@ -46,23 +46,8 @@ import Testing
         }
         #expect(registered.status == 0, "REGISTER with digest:\n\(registered.output.suffix(1500))")
 
-        let scenarioPath = dir + "/scenario.yaml"
-        try """
-            name: early-media
-            duration: 30s
-            engine:
-              sip: {address: 127.0.0.1:\(port)}
-              media: {rtp_ports: \(relayPorts.lowerBound)-\(relayPorts.upperBound)}
-              queues: [{name: support}]
-              agents: [{login: alice, password: alice-secret}]
-            customers:
-              - {queue: support, calls: 1, hold_time: 1s}
-            """.write(toFile: scenarioPath, atomically: true, encoding: .utf8)
-        var options = SimulationRun.Options(reportDirectory: dir + "/report")
-        options.engine = Endpoint(host: "127.0.0.1", port: port)
-        options.pcapPath = dir + "/call.pcap"
-        options.quiet = true
-        let result = try await SimulationRun(scenario: try ScenarioFile.load(scenarioPath), options: options, logger: Logger(label: "test")).run()
+        let result = try await E2E.oneCustomerCall(name: "early-media", port: port, rtpPorts: relayPorts, holdTime: "1s",
+                                                   directory: dir, pcap: dir + "/call.pcap")
         #expect(result.calls.first?.outcome == .answered)
 
         // From the capture: the engine's 183 to the caller, then RTP from the relay's caller side,
@@ -126,61 +111,50 @@ import Testing
         </scenario>
         """
 
+    /// The agent phone's response headers (its dialog: one To-tag), and its SDP answer.
+    static let responseHead = """
+        [last_Via:]
+        [last_From:]
+        [last_To:];tag=agent[call_number]
+        [last_Call-ID:]
+        [last_CSeq:]
+        Contact: <sip:alice@[local_ip]:[local_port]>
+        """
+    static let answerSDP = """
+        Content-Type: application/sdp
+        Content-Length: [len]
+
+        v=0
+        o=alice 1 1 IN IP[local_ip_type] [local_ip]
+        s=-
+        c=IN IP[media_ip_type] [media_ip]
+        t=0 0
+        m=audio [media_port] RTP/AVP 0
+        a=rtpmap:0 PCMU/8000
+        """
+
     static let agentXML = """
         <?xml version="1.0" encoding="ISO-8859-1" ?>
         <scenario name="agent phone: 180, 183 with early media, then 200">
           <recv request="INVITE" crlf="true"/>
           <send><![CDATA[
         SIP/2.0 180 Ringing
-        [last_Via:]
-        [last_From:]
-        [last_To:];tag=agent[call_number]
-        [last_Call-ID:]
-        [last_CSeq:]
-        Contact: <sip:alice@[local_ip]:[local_port]>
+        \(responseHead)
         Content-Length: 0
 
         ]]></send>
           <send><![CDATA[
         SIP/2.0 183 Session Progress
-        [last_Via:]
-        [last_From:]
-        [last_To:];tag=agent[call_number]
-        [last_Call-ID:]
-        [last_CSeq:]
-        Contact: <sip:alice@[local_ip]:[local_port]>
-        Content-Type: application/sdp
-        Content-Length: [len]
-
-        v=0
-        o=alice 1 1 IN IP[local_ip_type] [local_ip]
-        s=-
-        c=IN IP[media_ip_type] [media_ip]
-        t=0 0
-        m=audio [media_port] RTP/AVP 0
-        a=rtpmap:0 PCMU/8000
+        \(responseHead)
+        \(answerSDP)
 
         ]]></send>
           <nop><action><exec play_pcap_audio="/usr/share/sip-tester/g711a.pcap"/></action></nop>
           <pause milliseconds="2000"/>
           <send retrans="500"><![CDATA[
         SIP/2.0 200 OK
-        [last_Via:]
-        [last_From:]
-        [last_To:];tag=agent[call_number]
-        [last_Call-ID:]
-        [last_CSeq:]
-        Contact: <sip:alice@[local_ip]:[local_port]>
-        Content-Type: application/sdp
-        Content-Length: [len]
-
-        v=0
-        o=alice 1 1 IN IP[local_ip_type] [local_ip]
-        s=-
-        c=IN IP[media_ip_type] [media_ip]
-        t=0 0
-        m=audio [media_port] RTP/AVP 0
-        a=rtpmap:0 PCMU/8000
+        \(responseHead)
+        \(answerSDP)
 
         ]]></send>
           <recv request="ACK"/>

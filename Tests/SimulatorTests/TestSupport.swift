@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 @testable import Simulator
+@testable import Engine
 
 /// Paths and small tools shared by the end-to-end tests.
 enum E2E {
@@ -29,6 +31,29 @@ enum E2E {
             return "\(dir)/\(tool)"
         }
         return nil
+    }
+
+    /// One ccsim customer calling queue `support` of an engine already running on `port` (agent
+    /// alice is an outside phone), optionally captured; returns the run's result.
+    static func oneCustomerCall(name: String, port: Int, rtpPorts: ClosedRange<Int>? = nil, holdTime: String,
+                                directory dir: String, pcap: String? = nil) async throws -> SimulationRun.Result {
+        let scenarioPath = dir + "/scenario.yaml"
+        let media = rtpPorts.map { "\n  media: {rtp_ports: \($0.lowerBound)-\($0.upperBound)}" } ?? ""
+        try """
+            name: \(name)
+            duration: 30s
+            engine:
+              sip: {address: 127.0.0.1:\(port)}\(media)
+              queues: [{name: support}]
+              agents: [{login: alice, password: alice-secret}]
+            customers:
+              - {queue: support, calls: 1, hold_time: \(holdTime)}
+            """.write(toFile: scenarioPath, atomically: true, encoding: .utf8)
+        var options = SimulationRun.Options(reportDirectory: dir + "/report")
+        options.engine = Endpoint(host: "127.0.0.1", port: port)
+        options.pcapPath = pcap
+        options.quiet = true
+        return try await SimulationRun(scenario: try ScenarioFile.load(scenarioPath), options: options, logger: Logger(label: "test")).run()
     }
 
     /// Stops a process this test started: SIGTERM, then SIGKILL after `grace` seconds.
