@@ -70,7 +70,10 @@ public final class RTPRelay: @unchecked Sendable {
         }
         let id = nextID.withLockedValue { $0 += 1; return $0 }
         let worker = id % workers.count
-        calls.withLockedValue { $0[call] = (worker, id) }
+        // Opening a call again replaces its bridge (the old sockets are closed, not leaked).
+        if let old = calls.withLockedValue({ $0.updateValue((worker, id), forKey: call) }) {
+            workers[old.worker].send(.remove(id: old.id))
+        }
         workers[worker].send(.add(id: id, fds: (caller, agent)))
         return loop.makeSucceededFuture(())
     }

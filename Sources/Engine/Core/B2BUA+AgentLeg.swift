@@ -297,12 +297,15 @@ extension B2BUA {
         ok.contentType = "application/sdp"
         if var answer = customerAnswer(call) {
             let agentAudio = (try? SessionDescription.parse(response.body))?.audio
-            answer.sessionVersion = UInt64(call.customer.localCSeq) + UInt64(call.agentLegs[call.bridgedLeg ?? ""]?.localCSeq ?? 1)
+            // RFC 3264 §8: a changed session gets a higher version; the new answer is then the
+            // agreed one (a later refresh without an offer repeats it, version and direction).
+            answer.sessionVersion = answer.sessionVersion + 1
             answer.media[0].attributes.removeAll { ["sendrecv", "sendonly", "recvonly", "inactive"].contains($0.name) }
             answer.media[0].attributes.append(.init(agentAudio?.direction ?? "sendrecv"))
             if let a = agentAudio, let sdp = try? SessionDescription.parse(response.body), let host = sdp.address(of: a) {
                 out.append(.setMediaPeer(call.id, .agent, Endpoint(host: host, port: a.port)))
             }
+            call.customer.answer = answer
             ok.body = answer.bytes
         }
         out.append(.send(ok, to: call.customer.responseTarget))
