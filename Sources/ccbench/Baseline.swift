@@ -2,6 +2,17 @@ import Bench
 import Foundation
 import ArgumentParser
 
+/// `--baseline DIR --tolerance X`, shared by the benches that write ratios.json.
+struct BaselineOptions: ParsableArguments {
+    @Option(help: "Compare with an earlier run of the same bench (its folder or report.json); exit 1 when a ratio to its reference regressed.") var baseline: String?
+    @Option(help: "Allowed regression of a ratio against the baseline (0.5 = 50% worse).") var tolerance = Baseline.defaultTolerance
+
+    /// Nothing without `--baseline`.
+    func check(_ ratios: [BenchRatio]) throws {
+        if let baseline { try Baseline.check(ratios, against: baseline, tolerance: tolerance) }
+    }
+}
+
 /// One figure a bench is judged by: a ratio to the bare reference measured in the same run (so
 /// the machine's load cancels), or for `calls` the sustained rate over SIPp's own.
 struct BenchRatio: Codable {

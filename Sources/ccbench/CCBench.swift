@@ -37,7 +37,10 @@ struct Routing: ParsableCommand {
 
     func run() throws {
         if e2e {
-            try EndToEndRouting(rate: rate, duration: duration, sipPort: sipPort, pcap: pcap, baseline: baseline, tolerance: tolerance).run()
+            var options = BaselineOptions()
+            options.baseline = baseline
+            options.tolerance = tolerance
+            try EndToEndRouting(rate: rate, duration: duration, sipPort: sipPort, pcap: pcap, baseline: options).run()
             return
         }
         let bench = quick ? RoutingBench.quick : RoutingBench(decisionsPerKind: decisions)
@@ -143,8 +146,7 @@ struct Calls: ParsableCommand {
     @Option(help: "Virtual agents answering.") var agents = 60
     @Option(help: "SIP port of the engine started for the run.") var sipPort = 5190
     @Option(help: "Capture the run's SIP on loopback into this classic pcap file.") var pcap: String?
-    @Option(help: "Compare with an earlier run (its folder or report.json); exit 1 when the sustained rate relative to SIPp's own regressed.") var baseline: String?
-    @Option(help: "Allowed regression against the baseline (0.5 = 50% worse).") var tolerance = Baseline.defaultTolerance
+    @OptionGroup var baseline: BaselineOptions
 
     func run() throws {
         let list = rates.split(separator: ",").compactMap { Int($0) }
@@ -157,7 +159,7 @@ struct Calls: ParsableCommand {
         print("report: \(try BenchHTML.write(title: "call setups", text: CallSetupBench.table(steps, best: best), charts: BenchHTML.calls(steps), to: dir))")
         let ratios = [BenchRatio(name: "sustained setups/s / SIPp uac->uas", value: reference > 0 ? Double(best) / Double(reference) : 0, higherIsBetter: true)]
         print("report: \(try Baseline.write(ratios, to: dir))")
-        if let baseline { try Baseline.check(ratios, against: baseline, tolerance: tolerance) }
+        try baseline.check(ratios)
     }
 }
 
@@ -167,8 +169,7 @@ struct SIPPath: ParsableCommand {
         abstract: "The engine's per-message CPU cost in process (decode, transactions, B2BUA, routing core, encode) over whole calls, beside a bare copy-and-hash reference.")
     @Option(help: "Calls to push through.") var calls = 20_000
     @Option(help: "Report folder (default Reports/bench-sip-<time>).") var report: String?
-    @Option(help: "Compare with an earlier run (its folder or report.json); exit 1 when the ratio to the bare reference regressed.") var baseline: String?
-    @Option(help: "Allowed regression against the baseline (0.5 = 50% worse).") var tolerance = Baseline.defaultTolerance
+    @OptionGroup var baseline: BaselineOptions
 
     func run() throws {
         let result = try SIPPathBench(calls: calls).run()
@@ -177,7 +178,7 @@ struct SIPPath: ParsableCommand {
         print("report: \(try BenchReport.write(result, to: dir))")
         let ratios = [BenchRatio(name: "engine µs per message / bare", value: result.ratio, higherIsBetter: false)]
         print("report: \(try Baseline.write(ratios, to: dir))")
-        if let baseline { try Baseline.check(ratios, against: baseline, tolerance: tolerance) }
+        try baseline.check(ratios)
     }
 }
 
@@ -189,8 +190,7 @@ struct Ticks: ParsableCommand {
     @Option(help: "Seconds per size.") var seconds = 10.0
     @Flag(help: "Also run with 1 µs timer slack (prctl PR_SET_TIMERSLACK).") var lowSlack = false
     @Option(help: "Report folder (default Reports/bench-ticks-<time>).") var report: String?
-    @Option(help: "Compare with an earlier run (its folder or report.json); exit 1 when a ratio to the bare reference regressed.") var baseline: String?
-    @Option(help: "Allowed regression of a ratio against the baseline (0.5 = 50% worse).") var tolerance = Baseline.defaultTolerance
+    @OptionGroup var baseline: BaselineOptions
     @Option(help: "Refused: the tick bench runs in process and sends no packet (use routing --e2e, calls or rtp with --pcap).") var pcap: String?
 
     func validate() throws {
@@ -207,7 +207,7 @@ struct Ticks: ParsableCommand {
         print("report: \(try BenchReport.write(result, to: dir))")
         print("report: \(try BenchHTML.write(title: "recipe ticks", text: result.textTable(), charts: BenchHTML.ticks(result), to: dir))")
         print("report: \(try Baseline.write(Baseline.ticks(result), to: dir))")
-        if let baseline { try Baseline.check(Baseline.ticks(result), against: baseline, tolerance: tolerance) }
+        try baseline.check(Baseline.ticks(result))
     }
 }
 
@@ -221,8 +221,7 @@ struct RTP: ParsableCommand {
     @Option(help: "Relay event-loop threads.") var threads = 2
     @Option(help: "Added-jitter limit in ms.") var jitterLimit = 1.0
     @Option(help: "Report folder (default Reports/bench-rtp-<time>).") var report: String?
-    @Option(help: "Compare with an earlier run (its folder or report.json); exit 1 when a ratio to the bare relay regressed.") var baseline: String?
-    @Option(help: "Allowed regression of a ratio against the baseline (0.5 = 50% worse).") var tolerance = Baseline.defaultTolerance
+    @OptionGroup var baseline: BaselineOptions
     @Option(help: "Capture the relayed RTP on loopback (the relays' ports) into this classic pcap file. At the top steps that is over 100k packets/s: the capture's own drops are printed.") var pcap: String?
 
     func run() throws {
@@ -243,6 +242,6 @@ struct RTP: ParsableCommand {
         print("report: \(try BenchReport.write(result, to: dir))")
         print("report: \(try BenchHTML.write(title: "RTP relay", text: result.textTable(), charts: BenchHTML.rtp(result), to: dir))")
         print("report: \(try Baseline.write(Baseline.rtp(result), to: dir))")
-        if let baseline { try Baseline.check(Baseline.rtp(result), against: baseline, tolerance: tolerance) }
+        try baseline.check(Baseline.rtp(result))
     }
 }

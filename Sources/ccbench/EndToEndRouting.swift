@@ -13,8 +13,7 @@ struct EndToEndRouting {
     var duration: Double
     var sipPort: Int
     var pcap: String? = nil
-    var baseline: String? = nil
-    var tolerance = Baseline.defaultTolerance
+    var baseline = BaselineOptions()
 
     func run() throws {
         let calls = max(1, Int(rate * duration))
@@ -52,7 +51,7 @@ struct EndToEndRouting {
             BenchRatio(name: "e2e p99 / bare p99", value: e2e.p99 / max(bare.p99, 1), higherIsBetter: false),
         ]
         print("report: \(try Baseline.write(ratios, to: dir))")
-        if let baseline { try Baseline.check(ratios, against: baseline, tolerance: tolerance) }
+        try baseline.check(ratios)
     }
 }
 
