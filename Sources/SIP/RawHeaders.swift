@@ -1,7 +1,8 @@
 /// Line-level view of a SIP message's header block: used to validate what libosip2 does not check
 /// (`SIPValidation`), to frame the body, and to answer messages the real parser refused.
 /// Unfolds continuation lines (RFC 3261 §7.3.1). Built once per datagram on the hot path, so it
-/// works on bytes and keeps an index from header name to its values.
+/// works on bytes; lookups scan the lines (a message has a dozen or two: cheaper than an index by
+/// name, which cost an array per name and a dictionary per message).
 struct RawHeaders {
     private(set) var firstLine: String?
     /// Every header in order: lower-cased name as written (compact forms not expanded) and value.
@@ -10,8 +11,6 @@ struct RawHeaders {
     private(set) var linesWithoutColon = 0
     /// Offset of the first body byte, nil if the header block never ends.
     private(set) var bodyStart: Int?
-    /// Lower-cased name -> indexes into `lines`, in order.
-    private var byName: [String: [Int]] = [:]
 
     init(_ bytes: [UInt8]) {
         bytes.withUnsafeBufferPointer { b in
@@ -51,7 +50,7 @@ struct RawHeaders {
     }
 
     private mutating func append(_ line: (name: String, value: String)) {
-        byName[line.name, default: []].append(lines.count)
+        if lines.isEmpty { lines.reserveCapacity(16) }
         lines.append(line)
     }
 
@@ -68,14 +67,12 @@ struct RawHeaders {
     }
 
     func first(_ names: [String]) -> String? {
-        names.compactMap { byName[$0]?.first }.min().map { lines[$0].value }
+        lines.first { names.contains($0.name) }?.value
     }
 
     func all(_ names: [String]) -> [String] {
-        if names.count == 1 { return (byName[names[0]] ?? []).map { lines[$0].value } }
-        return names.flatMap { byName[$0] ?? [] }.sorted().map { lines[$0].value }
+        lines.compactMap { names.contains($0.name) ? $0.value : nil }
     }
 
-    /// How many header lines carry one of these names.
-    func count(_ names: [String]) -> Int { names.reduce(0) { $0 + (byName[$1]?.count ?? 0) } }
+    func count(_ names: [String]) -> Int { lines.reduce(0) { names.contains($1.name) ? $0 + 1 : $0 } }
 }

@@ -54,7 +54,7 @@ public enum SIPCodec {
 
     public static func encode(_ message: SIPMessage) -> [UInt8] {
         precondition(parserReady)
-        return OSIPMessageWriter.write(message)
+        return SIPMessageWriter.write(message)
     }
 
     /// A 400 (or other) response built from the raw header lines of a request that could not be

@@ -6,7 +6,8 @@ import Simulator
 /// `ccbench routing --e2e`: a real ccengine (started here), ccsim's virtual agents (more than the
 /// calls that can be up at once, so no call waits) and Poisson customers over loopback SIP,
 /// signalling only; latency = customer INVITE sent -> agent INVITE received, one clock, one
-/// process. Beside it, the bare reference: the same two loopback hops through a plain UDP
+/// process, stamped at the phones' sockets (after the customer phone encodes, before the agent
+/// phone decodes: `Observations`). Beside it, the bare reference: the same two loopback hops through a plain UDP
 /// forwarder (`UDPEchoReference`).
 struct EndToEndRouting {
     var rate: Double

@@ -96,3 +96,34 @@ a=rtpmap:101 telephone-event/8000\r
         _ = try? SIPCodec.decode(Array(bytes[..<n]))
     }
 }
+
+@Test func encodingPrintsTheHeadersInOrderWithOneContentLengthAndTheBody() throws {
+    let m = try SIPCodec.decode(Array(invite.utf8))
+    let text = String(decoding: SIPCodec.encode(m), as: UTF8.self)
+    let lines = text.components(separatedBy: "\r\n")
+    #expect(lines[0] == "INVITE sip:support@127.0.0.1:5060 SIP/2.0")
+    #expect(lines[1] == "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-abc;rport")
+    #expect(lines[2] == "From: \"Alice\" <sip:alice@127.0.0.1:5070>;tag=1928301774")
+    #expect(lines.filter { $0.hasPrefix("Content-Length:") } == ["Content-Length: 129"])
+    #expect(text.hasSuffix("\r\n\r\n" + String(decoding: m.body, as: UTF8.self)))
+}
+
+@Test func wildcardContactSurvivesARoundTrip() throws {
+    let register = """
+    REGISTER sip:127.0.0.1:5060 SIP/2.0\r
+    Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK-unreg\r
+    From: <sip:alice@127.0.0.1>;tag=1\r
+    To: <sip:alice@127.0.0.1>\r
+    Call-ID: unreg-1\r
+    CSeq: 2 REGISTER\r
+    Contact: *\r
+    Expires: 0\r
+    Content-Length: 0\r
+    \r
+
+    """
+    let m = try SIPCodec.decode(Array(register.utf8))
+    let text = String(decoding: SIPCodec.encode(m), as: UTF8.self)
+    #expect(text.contains("\r\nContact: *\r\n"))
+    #expect(try SIPCodec.decode(Array(text.utf8)) == m)
+}

@@ -43,7 +43,6 @@ extension B2BUA {
         trying.setHeader("Server", settings.userAgent)
         let leg = CustomerLeg(invite: invite, responseTarget: target, requestTarget: requestTarget, localTag: tag, offer: offer, lastResponse: trying)
         calls[invite.callID] = BridgedCall(id: invite.callID, customer: leg, callerPort: pair.caller, agentPort: pair.agent)
-        out.append(.send(trying, to: target))
         out.append(.openMedia(invite.callID, callerPort: pair.caller, agentPort: pair.agent))
         if let host = offer.address(of: audio) {
             out.append(.setMediaPeer(invite.callID, .caller, Endpoint(host: host, port: audio.port)))
@@ -51,7 +50,14 @@ extension B2BUA {
         let caller = CallerInfo(id: invite.from.uri.user ?? "anonymous", name: invite.from.displayName ?? "", client: invite.header("X-CC-Client"))
         let priority = invite.header("X-CC-Priority").flatMap { Int($0) } ?? 1
         out.append(.log(.info, "call from \(caller.id) queued in \(queue)", call: invite.callID))
+        let mark = out.count
         apply(center.handle(.callArrived(invite.callID, queue: queue, caller: caller, media: .voice, priority: priority), now: now), now: now, into: &out)
+        // The INVITE to an agent is the call's critical path, so our 100 goes out after it (RFC
+        // 3261 §17.2.1 only asks for one within 200 ms), but before any other answer to the caller.
+        let firstAnswer = out[mark...].firstIndex {
+            if case .send(let m, _) = $0, m.status != nil, m.callID == invite.callID { true } else { false }
+        }
+        out.insert(.send(trying, to: target), at: firstAnswer ?? out.endIndex)
     }
 
     mutating func customerRequest(_ request: SIPMessage, from source: Endpoint, now: Duration, into out: inout [EngineAction]) {

@@ -49,16 +49,19 @@ final class SIPPhone: @unchecked Sendable {
 
     func via() -> Via { Via(host: local.host, port: local.port, branch: ids.branch()) }
 
-    func send(_ m: SIPMessage, to: Endpoint? = nil) {
+    /// `stamp` gets the monotonic time just before the datagram is handed to the socket (after
+    /// encoding): the "sent" end of ccbench's INVITE -> agent INVITE latency.
+    func send(_ m: SIPMessage, to: Endpoint? = nil, stamp: ((UInt64) -> Void)? = nil) {
         guard let channel, let addr = try? SocketAddress(ipAddress: (to ?? engine).host, port: (to ?? engine).port) else { return }
         let bytes = SIPCodec.encode(m)
+        stamp?(RunClock.nanosNow)
         channel.writeAndFlush(AddressedEnvelope(remoteAddress: addr, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
     }
 
     /// Sends a request and resends it (T1, 2*T1, ... capped at 4 s) until `stopRetransmitting(key)`
     /// or 7 sends (RFC 3261 Timer B/F give up at 64*T1).
-    func sendReliably(_ m: SIPMessage, key: String, to: Endpoint? = nil) {
-        send(m, to: to)
+    func sendReliably(_ m: SIPMessage, key: String, to: Endpoint? = nil, stamp: ((UInt64) -> Void)? = nil) {
+        send(m, to: to, stamp: stamp)
         schedule(m, key: key, to: to, interval: Self.t1, left: 6)
     }
 
@@ -77,7 +80,12 @@ final class SIPPhone: @unchecked Sendable {
         retransmits.removeValue(forKey: key)?.cancel()
     }
 
+    /// When the datagram being handled arrived (monotonic, read before decoding): the
+    /// "received" end of ccbench's INVITE -> agent INVITE latency.
+    private(set) var arrivedAt: UInt64 = 0
+
     func received(_ bytes: [UInt8], from: SocketAddress) {
+        arrivedAt = RunClock.nanosNow
         guard let m = try? SIPCodec.decode(bytes) else { return }
         onMessage?(m, Endpoint(host: from.ipAddress ?? "127.0.0.1", port: from.port ?? 0))
     }

@@ -63,8 +63,7 @@ final class VirtualCustomer: @unchecked Sendable {
             var observation = CallObservation(callID: m.callID, queue: stream.queue, caller: callerID, offeredAt: clock.now)
             if warmUp { observation.warmUp = true }
             observations.offered(observation)
-            observations.inviteSent(m.callID, at: clock.monotonicNanos)
-            phone.sendReliably(m, key: "invite")
+            phone.sendReliably(m, key: "invite") { [observations] at in observations.inviteSent(m.callID, at: at) }
             if let patience = stream.patience {
                 patienceTimer = phone.loop.scheduleTask(in: scaled(patience.sample(&rng))) { [self] in giveUp() }
             }
