@@ -53,7 +53,7 @@ public final class RTPRelay: @unchecked Sendable {
 
     /// Binds both legs of a call on the given local ports. The sockets are bound here (two
     /// `socket`+`bind`, no name resolution), so a taken port fails this call's future at once.
-    public func open(call: String, callerPort: Int, agentPort: Int) -> EventLoopFuture<Void> {
+    public func open(call: String, callerPort: Int, agentPort: Int, wake: Bool = true) -> EventLoopFuture<Void> {
         let loop = group.next()
         guard let address else {
             return loop.makeFailedFuture(OpenError(description: "media address \(host) is not an IPv4 address"))
@@ -72,14 +72,14 @@ public final class RTPRelay: @unchecked Sendable {
         let worker = id % workers.count
         // Opening a call again replaces its bridge (the old sockets are closed, not leaked).
         if let old = calls.withLockedValue({ $0.updateValue((worker, id), forKey: call) }) {
-            workers[old.worker].send(.remove(id: old.id))
+            workers[old.worker].send(.remove(id: old.id), wake: wake)
         }
-        workers[worker].send(.add(id: id, fds: (caller, agent)))
+        workers[worker].send(.add(id: id, fds: (caller, agent)), wake: wake)
         return loop.makeSucceededFuture(())
     }
 
     /// Where a leg's peer receives RTP (from its SDP).
-    public func setPeer(call: String, leg: Leg, host: String, port: Int) {
+    public func setPeer(call: String, leg: Leg, host: String, port: Int, wake: Bool = true) {
         guard let (worker, id) = calls.withLockedValue({ $0[call] }) else { return }
         var a = in_addr()
         guard inet_pton(AF_INET, host, &a) == 1 else {
@@ -90,7 +90,15 @@ public final class RTPRelay: @unchecked Sendable {
         peer.sin_family = sa_family_t(AF_INET)
         peer.sin_port = in_port_t(UInt16(truncatingIfNeeded: port)).bigEndian
         peer.sin_addr = a
-        workers[worker].send(.peer(id: id, leg: leg.rawValue, address: peer))
+        workers[worker].send(.peer(id: id, leg: leg.rawValue, address: peer), wake: wake)
+    }
+
+    /// Wakes the relay threads that have commands sent with `wake: false`. The engine opens a
+    /// call's ports (bound at once) without waking, sends the INVITE that names them, then wakes:
+    /// a relay thread woken earlier could take the CPU from the SIP loop before that INVITE left
+    /// (on 2 cores it often did). RTP arriving meanwhile waits in the bound socket.
+    public func wakeDeferred() {
+        for w in workers { w.wakeIfDeferred() }
     }
 
     public func delete(call: String) {
@@ -156,9 +164,9 @@ final class RelayWorker: @unchecked Sendable {
     private let index: Int
     private let epoll: Int32
     private let wake: Int32
-    /// Pending commands, and whether the worker has been told to stop (one lock for both, so no
-    /// command slips in after the stop).
-    private let commands = NIOLockedValueBox<(queue: [Command], stopped: Bool)>(([], false))
+    /// Pending commands, whether the worker has been told to stop (one lock for both, so no
+    /// command slips in after the stop), and whether commands wait for a deferred wake-up.
+    private let commands = NIOLockedValueBox<(queue: [Command], stopped: Bool, unwoken: Bool)>(([], false, false))
     private let relayedBox = NIOLockedValueBox(0)
     private var thread: pthread_t?
     private var bridges: [Int: Bridge] = [:]
@@ -187,11 +195,12 @@ final class RelayWorker: @unchecked Sendable {
     }
 
     /// Queues a command; after `stop` an `.add` has its sockets closed, a barrier is signalled,
-    /// the rest is dropped.
-    func send(_ command: Command) {
+    /// the rest is dropped. With `wake: false` the thread is woken by the next `wakeIfDeferred()`.
+    func send(_ command: Command, wake: Bool = true) {
         let accepted = commands.withLockedValue { state -> Bool in
             guard !state.stopped else { return false }
             state.queue.append(command)
+            if !wake { state.unwoken = true }
             return true
         }
         guard accepted else {
@@ -199,6 +208,13 @@ final class RelayWorker: @unchecked Sendable {
             if case .barrier(let done) = command { done.signal() }
             return
         }
+        guard wake else { return }
+        var one: UInt64 = 1
+        _ = write(self.wake, &one, 8)
+    }
+
+    func wakeIfDeferred() {
+        guard commands.withLockedValue({ s in defer { s.unwoken = false }; return s.unwoken }) else { return }
         var one: UInt64 = 1
         _ = write(wake, &one, 8)
     }

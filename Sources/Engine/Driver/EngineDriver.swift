@@ -104,26 +104,29 @@ public final class EngineDriver: @unchecked Sendable {
     }
 
     /// Media control first (binding a call's relay ports before the INVITE that advertises them
-    /// goes out; cheap, never blocking), then the messages, then timers, logs and records: what
-    /// one event produces is all carried out before the next datagram is read.
+    /// goes out; cheap, never blocking; the relay threads are woken after the messages are out),
+    /// then the messages, then timers, logs and records: what one event produces is all carried
+    /// out before the next datagram is read.
     private func perform(_ actions: [EngineAction]) {
         for action in actions {
             switch action {
             case .openMedia(let call, let callerPort, let agentPort):
-                relay.open(call: call, callerPort: callerPort, agentPort: agentPort).whenFailure { [self] error in
+                relay.open(call: call, callerPort: callerPort, agentPort: agentPort, wake: false).whenFailure { [self] error in
                     loop.execute { self.feed(.mediaFailed(call, reason: "\(error)")) }
                 }
             case .setMediaPeer(let call, let leg, let peer):
-                relay.setPeer(call: call, leg: leg == .caller ? .caller : .agent, host: peer.host, port: peer.port)
+                relay.setPeer(call: call, leg: leg == .caller ? .caller : .agent, host: peer.host, port: peer.port, wake: false)
             default:
                 break
             }
         }
         for action in actions {
             if case .send(let message, let to) = action {
-                write(SIPCodec.encode(message), to: Endpoint(host: to.host, port: to.port))
+                write(SIPCodec.encode(message), to: Endpoint(host: to.host, port: to.port), flush: false)
             }
         }
+        channel?.flush()  // one sendmmsg for what this event sends
+        relay.wakeDeferred()
         for action in actions {
             switch action {
             case .send, .openMedia, .setMediaPeer:
@@ -160,12 +163,13 @@ public final class EngineDriver: @unchecked Sendable {
         }
     }
 
-    private func write(_ bytes: [UInt8], to endpoint: Endpoint) {
+    private func write(_ bytes: [UInt8], to endpoint: Endpoint, flush: Bool = true) {
         guard let channel, let address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port) else {
             logger.warning("cannot send to \(endpoint): not an IP address")
             return
         }
-        channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
+        let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes))
+        if flush { channel.writeAndFlush(envelope, promise: nil) } else { channel.write(envelope, promise: nil) }
     }
 }
 
