@@ -45,6 +45,14 @@ struct OSIPInput {
     }
 
     private mutating func replaceOpaqueRequestURI(_ line: Range<Int>) {
+        // Most first lines are a status line or a sip: request: tell them apart on the bytes.
+        if let space = bytes[line].firstIndex(of: 0x20) {
+            let rest = bytes[(space + 1)..<line.upperBound]
+            let scheme = rest.prefix { $0 != 0x3A }
+            if bytes[line].starts(with: "SIP/".utf8) { return }
+            if scheme.count < rest.count, scheme.count >= 3, scheme.count <= 4,
+               ["sip", "sips", "tel"].contains(where: { $0.utf8.elementsEqual(scheme.lazy.map { $0 | 0x20 }) }) { return }
+        }
         let text = String(decoding: bytes[line], as: UTF8.self)
         let parts = text.split(separator: " ", omittingEmptySubsequences: false)
         guard !text.hasPrefix("SIP/"), parts.count == 3, let colon = parts[1].firstIndex(of: ":") else { return }

@@ -10,6 +10,19 @@ extension SIPValidation {
             try checkStatusLine(line)
             return StartLine(method: nil)
         }
+        // The common case on bytes: "METHOD SP URI SP SIP/2.0" (exactly two spaces); everything
+        // else takes the word-by-word checks below, which name what is wrong.
+        let u = line.utf8
+        if let sp1 = u.firstIndex(of: 0x20), let sp2 = u.lastIndex(of: 0x20), sp1 < sp2,
+           sp1 != u.startIndex, u.index(after: sp1) != sp2,
+           !u[u.index(after: sp1)..<sp2].contains(0x20), u[u.index(after: sp2)...].elementsEqual("SIP/2.0".utf8) {
+            let method = line[..<sp1]
+            guard method.utf8.allSatisfy(isTokenByte) else {
+                throw .malformed("method \(method) has characters a token does not allow")
+            }
+            try checkRequestURI(line[line.index(after: sp1)..<sp2])
+            return StartLine(method: String(method))
+        }
         // Anything that does not end in a SIP version is not SIP at all (HTTP, noise): dropped.
         let words = line.split(separator: " ", omittingEmptySubsequences: true)
         guard words.count >= 2, let version = words.last, version.uppercased().hasPrefix("SIP/") else {
@@ -54,12 +67,13 @@ extension SIPValidation {
         guard uri.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x3C && $0 != 0x3E && $0 != 0x22 }) else {
             throw .malformed("Request-URI \(uri.prefix(80)) contains <, >, quotes or non-ASCII bytes")
         }
-        let scheme = uri[..<colon].lowercased()
+        let schemeBytes = uri.utf8[..<colon]
+        let isSIP = schemeBytes.count <= 4 && ["sip", "sips"].contains { $0.utf8.elementsEqual(schemeBytes.lazy.map { $0 | 0x20 }) }
         let u = Array(uri.utf8)
         for i in u.indices where u[i] == 0x25 && !(i + 2 < u.count && isHexDigit(u[i + 1]) && isHexDigit(u[i + 2])) {
             throw .malformed("Request-URI \(uri.prefix(80)) has a '%' that is not an %HH escape")
         }
-        if scheme == "sip" || scheme == "sips" {
+        if isSIP {
             let ats = u.indices.filter { u[$0] == 0x40 }
             if ats.count > 1 { throw .malformed("Request-URI \(uri.prefix(80)) has more than one '@'") }
             // The user part may hold '?' (RFC 4475 intmeth); headers follow the host part.

@@ -1,4 +1,5 @@
 import Engine
+import Glibc
 import NIOCore
 import NIOPosix
 import SIP
@@ -26,17 +27,61 @@ final class SIPPhone: @unchecked Sendable {
     }
 
     /// Binds to a numeric host (no getaddrinfo per phone) on a free port.
+    /// The phone's socket when ccsim bound it itself (IPv4), for the kernel's receive timestamps.
+    private var socket: CInt?
+
+    /// An IPv4 host gets a socket bound here and handed to NIO, with the kernel's receive
+    /// timestamps switched on (read per datagram with `SIOCGSTAMPNS`); others are bound by NIO.
     func bind(host: String) -> EventLoopFuture<Void> {
-        let address: SocketAddress
-        do { address = try SocketAddress(ipAddress: host, port: 0) } catch { return loop.makeFailedFuture(error) }
-        return DatagramBootstrap(group: loop)
-            .channelOption(.socketOption(.so_reuseaddr), value: 0)
+        let bootstrap = DatagramBootstrap(group: loop)
             .channelInitializer { [self] ch in ch.pipeline.addHandler(PhoneChannelHandler(phone: self)) }
-            .bind(to: address)
-            .map { [self] ch in
-                channel = ch
-                local = Endpoint(host: host, port: ch.localAddress?.port ?? 0)
-            }
+        let bound: EventLoopFuture<any Channel>
+        if let fd = Self.timestampedSocket(host) {
+            socket = fd
+            bound = bootstrap.withBoundSocket(fd)
+        } else {
+            let address: SocketAddress
+            do { address = try SocketAddress(ipAddress: host, port: 0) } catch { return loop.makeFailedFuture(error) }
+            bound = bootstrap.channelOption(.socketOption(.so_reuseaddr), value: 0).bind(to: address)
+        }
+        return bound.map { [self] ch in
+            channel = ch
+            local = Endpoint(host: host, port: ch.localAddress?.port ?? 0)
+        }
+    }
+
+    /// `SIOCGSTAMPNS` (linux/sockios.h): the receive time (CLOCK_REALTIME) of the last datagram
+    /// read from the socket. Its first use switches stamping on.
+    private static let getStampNanoseconds: UInt = 0x8907
+
+    private static func timestampedSocket(_ host: String) -> CInt? {
+        var sa = sockaddr_in()
+        guard inet_pton(AF_INET, host, &sa.sin_addr) == 1 else { return nil }
+        sa.sin_family = sa_family_t(AF_INET)
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        let rc = withUnsafePointer(to: &sa) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0 else {
+            Glibc.close(fd)
+            return nil
+        }
+        var ts = timespec()
+        _ = ioctl(fd, getStampNanoseconds, &ts)  // no datagram yet (ENOENT); stamping is now on
+        return fd
+    }
+
+    /// When the datagram being handled reached the phone's socket, on `RunClock.nanosNow`'s
+    /// clock: the kernel's receive stamp where there is one (its age subtracted from now), else
+    /// now. Call it while handling the datagram: the stamp is of the last one read.
+    func datagramArrival() -> UInt64 {
+        let now = RunClock.nanosNow
+        var stamp = timespec(), wall = timespec()
+        guard let socket, ioctl(socket, Self.getStampNanoseconds, &stamp) == 0,
+              clock_gettime(CLOCK_REALTIME, &wall) == 0 else { return now }
+        let age = (wall.tv_sec - stamp.tv_sec) * 1_000_000_000 + (wall.tv_nsec - stamp.tv_nsec)
+        return age > 0 && UInt64(age) < now ? now - UInt64(age) : now
     }
 
     func close() {
@@ -80,12 +125,7 @@ final class SIPPhone: @unchecked Sendable {
         retransmits.removeValue(forKey: key)?.cancel()
     }
 
-    /// When the datagram being handled arrived (monotonic, read before decoding): the
-    /// "received" end of ccbench's INVITE -> agent INVITE latency.
-    private(set) var arrivedAt: UInt64 = 0
-
     func received(_ bytes: [UInt8], from: SocketAddress) {
-        arrivedAt = RunClock.nanosNow
         guard let m = try? SIPCodec.decode(bytes) else { return }
         onMessage?(m, Endpoint(host: from.ipAddress ?? "127.0.0.1", port: from.port ?? 0))
     }

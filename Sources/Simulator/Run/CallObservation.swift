@@ -58,8 +58,9 @@ final class Observations: Sendable {
     /// Customer INVITE sent -> first agent INVITE received, per call (ns): the engine's end-to-end
     /// routing latency over real SIP, measured in one process with one clock, at the sockets:
     /// "sent" is read after the phone encoded the INVITE, as it hands the datagram to the kernel;
-    /// "received" as the agent phone's datagram is read, before decoding. The generator's own
-    /// encoding and decoding are left out; the kernel's two loopback hops are in.
+    /// "received" is the kernel's receive stamp of the datagram at the agent phone's socket. The
+    /// generator's own encoding, decoding and loop scheduling are left out; the kernel's two
+    /// loopback hops and the engine's whole handling are in.
     private let inviteTimes = NIOLockedValueBox<[String: UInt64]>([:])
     private let routingLatencies = NIOLockedValueBox<[UInt64]>([])
 
