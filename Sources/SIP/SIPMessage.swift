@@ -1,42 +1,157 @@
-/// A SIP request or response as a value. The codec (`SIPCodec`) turns bytes into this type and back
-/// through libosip2; everything above the codec works on this type only.
+/// A SIP request or response as a value. The codec (`SIPCodec`) turns bytes into this type
+/// (through libosip2) and back; everything above the codec works on this type only.
 public struct SIPMessage: Sendable, Equatable {
     public enum StartLine: Sendable, Equatable {
         case request(method: String, uri: SIPURI)
         case response(status: Int, reason: String)
     }
 
-    public var startLine: StartLine
-    public var via: [Via]
-    public var from: NameAddress
-    public var to: NameAddress
-    public var callID: String
-    public var cseq: CSeq
-    public var contact: [NameAddress]
-    public var route: [NameAddress]
-    public var recordRoute: [NameAddress]
-    public var contentType: String?
+    /// The fields live in one reference-counted box, copied only when a shared message is
+    /// changed: a message passes through the codec, the transaction layer, the B2BUA and the
+    /// driver, and each hand-over of the plain struct retained and released every one of its
+    /// dozen strings and arrays (`ccbench sip`).
+    private final class Storage: @unchecked Sendable {  // changed only while uniquely referenced
+        var startLine: StartLine
+        var via: [Via]
+        var from: NameAddress
+        var to: NameAddress
+        var callID: String
+        var cseq: CSeq
+        var contact: [NameAddress]
+        var route: [NameAddress]
+        var recordRoute: [NameAddress]
+        var contentType: String?
+        var headers: [Header]
+        var body: [UInt8]
+
+        init(startLine: StartLine, via: [Via], from: NameAddress, to: NameAddress, callID: String, cseq: CSeq, contact: [NameAddress], route: [NameAddress], recordRoute: [NameAddress], contentType: String?, headers: [Header], body: [UInt8]) {
+            self.startLine = startLine
+            self.via = via
+            self.from = from
+            self.to = to
+            self.callID = callID
+            self.cseq = cseq
+            self.contact = contact
+            self.route = route
+            self.recordRoute = recordRoute
+            self.contentType = contentType
+            self.headers = headers
+            self.body = body
+        }
+
+        func copy() -> Storage {
+            Storage(startLine: startLine, via: via, from: from, to: to, callID: callID, cseq: cseq, contact: contact, route: route, recordRoute: recordRoute, contentType: contentType, headers: headers, body: body)
+        }
+    }
+
+    private var storage: Storage
+
+    private mutating func unique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
+    public var startLine: StartLine {
+        get { storage.startLine }
+        _modify {
+            unique()
+            yield &storage.startLine
+        }
+    }
+    public var via: [Via] {
+        get { storage.via }
+        _modify {
+            unique()
+            yield &storage.via
+        }
+    }
+    public var from: NameAddress {
+        get { storage.from }
+        _modify {
+            unique()
+            yield &storage.from
+        }
+    }
+    public var to: NameAddress {
+        get { storage.to }
+        _modify {
+            unique()
+            yield &storage.to
+        }
+    }
+    public var callID: String {
+        get { storage.callID }
+        _modify {
+            unique()
+            yield &storage.callID
+        }
+    }
+    public var cseq: CSeq {
+        get { storage.cseq }
+        _modify {
+            unique()
+            yield &storage.cseq
+        }
+    }
+    public var contact: [NameAddress] {
+        get { storage.contact }
+        _modify {
+            unique()
+            yield &storage.contact
+        }
+    }
+    public var route: [NameAddress] {
+        get { storage.route }
+        _modify {
+            unique()
+            yield &storage.route
+        }
+    }
+    public var recordRoute: [NameAddress] {
+        get { storage.recordRoute }
+        _modify {
+            unique()
+            yield &storage.recordRoute
+        }
+    }
+    public var contentType: String? {
+        get { storage.contentType }
+        _modify {
+            unique()
+            yield &storage.contentType
+        }
+    }
     /// Every other header, in order, as name and value.
-    public var headers: [Header]
-    public var body: [UInt8]
+    public var headers: [Header] {
+        get { storage.headers }
+        _modify {
+            unique()
+            yield &storage.headers
+        }
+    }
+    public var body: [UInt8] {
+        get { storage.body }
+        _modify {
+            unique()
+            yield &storage.body
+        }
+    }
 
     public init(
         startLine: StartLine, via: [Via], from: NameAddress, to: NameAddress, callID: String, cseq: CSeq,
         contact: [NameAddress] = [], route: [NameAddress] = [], recordRoute: [NameAddress] = [],
         contentType: String? = nil, headers: [Header] = [], body: [UInt8] = []
     ) {
-        self.startLine = startLine
-        self.via = via
-        self.from = from
-        self.to = to
-        self.callID = callID
-        self.cseq = cseq
-        self.contact = contact
-        self.route = route
-        self.recordRoute = recordRoute
-        self.contentType = contentType
-        self.headers = headers
-        self.body = body
+        storage = Storage(
+            startLine: startLine, via: via, from: from, to: to, callID: callID, cseq: cseq, contact: contact,
+            route: route, recordRoute: recordRoute, contentType: contentType, headers: headers, body: body)
+    }
+
+    public static func == (a: SIPMessage, b: SIPMessage) -> Bool {
+        if a.storage === b.storage { return true }
+        let x = a.storage, y = b.storage
+        return x.startLine == y.startLine && x.via == y.via && x.from == y.from && x.to == y.to && x.callID == y.callID
+            && x.cseq == y.cseq && x.contact == y.contact && x.route == y.route && x.recordRoute == y.recordRoute
+            && x.contentType == y.contentType && x.headers == y.headers && x.body == y.body
     }
 
     public var isRequest: Bool { if case .request = startLine { true } else { false } }
