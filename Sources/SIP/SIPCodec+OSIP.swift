@@ -44,6 +44,10 @@ struct OSIPMessageReader {
     /// reprint, which keeps only the parameters it knows (RFC 4475 regaut01).
     static let credentialHeaders: Set<String> = ["authorization", "proxy-authorization", "www-authenticate", "proxy-authenticate"]
 
+    static func isCredentialHeader(_ name: String) -> Bool {
+        credentialHeaders.contains { name.equalsIgnoringASCIICase($0) }
+    }
+
     /// Headers oSIP parses into lists of their own, printed back to text, then the generic ones.
     private func otherHeaders() -> [Header] {
         var out: [Header] = []

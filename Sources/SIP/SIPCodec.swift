@@ -44,6 +44,8 @@ public enum SIPCodec {
 
     /// Authorization-family values as sent, in order, instead of oSIP's lossy reprint.
     private static func restoreCredentialHeaders(_ message: inout SIPMessage, from raw: RawHeaders) {
+        // Most messages carry none: look once before the per-name work.
+        guard message.headers.contains(where: { OSIPMessageReader.isCredentialHeader($0.name) }) else { return }
         for name in OSIPMessageReader.credentialHeaders {
             let sent = raw.all([name])
             let indices = message.headers.indices.filter { message.headers[$0].name.equalsIgnoringASCIICase(name) }

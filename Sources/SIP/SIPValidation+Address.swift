@@ -88,30 +88,37 @@ extension SIPValidation {
     /// bad one), at most one bare "@" (user, password and headers hold none), and `?headers` only
     /// where the URI is enclosed in <>.
     static func checkURI(_ uri: Substring, header: String, headersAllowed: Bool) throws(SIPParseError) {
-        let u = Array(uri.utf8)
+        let u = uri.utf8
         guard u.contains(0x3A) else { throw .malformed("\(header) URI \(uri.prefix(80)) has no scheme") }
-        var ats = 0, firstAt: Int?, questionAfterAt = false
-        for (i, c) in u.enumerated() {
+        // One pass over the bytes: no '@' beyond the first; a '?' after it (or anywhere when
+        // there is none) starts headers. A '?' in the user part is legal (RFC 4475 intmeth).
+        var ats = 0, question = false
+        var i = u.startIndex
+        while i != u.endIndex {
+            let c = u[i]
             if c <= 0x20 || c >= 0x7F || c == 0x3C || c == 0x3E || c == 0x22 {
                 throw .malformed("\(header) URI \(uri.prefix(80)) has whitespace, brackets, quotes or non-ASCII in it")
             }
-            if c == 0x25 && !(i + 2 < u.count && isHexDigit(u[i + 1]) && isHexDigit(u[i + 2])) {
-                throw .malformed("\(header) URI \(uri.prefix(80)) has a '%' that is not an %HH escape")
+            if c == 0x25 {
+                let h1 = u.index(after: i)
+                let h2 = h1 == u.endIndex ? h1 : u.index(after: h1)
+                guard h2 != u.endIndex, isHexDigit(u[h1]), isHexDigit(u[h2]) else {
+                    throw .malformed("\(header) URI \(uri.prefix(80)) has a '%' that is not an %HH escape")
+                }
             }
             if c == 0x40 {
+                if ats == 0 { question = false }
                 ats += 1
-                if firstAt == nil { firstAt = i }
             }
+            if c == 0x3F { question = true }
+            i = u.index(after: i)
         }
         if ats > 1 { throw .malformed("\(header) URI \(uri.prefix(80)) has more than one '@'") }
-        // A '?' in the user part is legal (RFC 4475 intmeth); one after the host starts headers.
-        questionAfterAt = u[((firstAt ?? -1) + 1)...].contains(0x3F)
-        if !headersAllowed && questionAfterAt {
+        if !headersAllowed && question {
             throw .malformed("\(header) URI has headers but is not enclosed in <>: \(uri.prefix(80))")
         }
     }
 
-    /// `;a=1;b="x;y"` -> `a=1`, `b="x;y"`: a quoted-string may hold the separator.
     static func splitOutsideQuotes(_ s: Substring, at separator: UInt8) -> [Substring] {
         var out: [Substring] = []
         var rest = s

@@ -67,8 +67,9 @@ public struct MediaDescription: Sendable, Equatable {
     /// Codec name of a payload type: its rtpmap, or the RFC 3551 static assignment.
     public func encodingName(of pt: Int) -> String? {
         for a in attributes where a.name == "rtpmap" {
-            guard let v = a.value, let space = v.firstIndex(of: " "), Int(v[..<space]) == pt else { continue }
-            return String(v[v.index(after: space)...].split(separator: "/").first ?? "").uppercased()
+            guard let v = a.value, let space = v.utf8.firstIndex(of: 0x20), Int(v[..<space]) == pt else { continue }
+            let name = v[v.utf8.index(after: space)...]
+            return name[..<(name.utf8.firstIndex(of: 0x2F) ?? name.endIndex)].uppercased()
         }
         return StaticPayloadType.name(pt)
     }
