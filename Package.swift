@@ -51,6 +51,7 @@ let package = Package(
         .target(name: "Engine", dependencies: [
             "CallCenter", "SIP", "Media", "YAMLConfig",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -84,7 +84,12 @@ public final class CallRecordStore: Sendable {
 
     /// Writes one record. A Call-ID seen again (a caller reusing one) replaces the older row.
     public func write(_ row: Row) throws {
-        try db.write { db in try row.save(db) }
+        try write([row])
+    }
+
+    /// Writes records in one transaction.
+    public func write(_ rows: [Row]) throws {
+        try db.write { db in for row in rows { try row.save(db) } }
     }
 
     public func all() throws -> [Row] {
