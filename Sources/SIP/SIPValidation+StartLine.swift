@@ -48,42 +48,61 @@ extension SIPValidation {
     /// Status-Line = SIP-Version SP Status-Code SP Reason-Phrase; the code is exactly three digits
     /// from 100 to 699 (RFC 4475 bigcode); the reason may be empty (noreason) or UTF-8 (unreason).
     static func checkStatusLine(_ line: String) throws(SIPParseError) {
-        let version = line.prefix { $0 != " " }
-        guard version == "SIP/2.0" else { throw .malformed("status line version \(version) is not SIP/2.0") }
-        let rest = line.dropFirst(version.count + 1)
-        let code = rest.prefix { $0.isASCII && $0.isNumber }
-        guard code.count == 3, let n = Int(code), (100...699).contains(n),
-              rest.count == 3 || rest.dropFirst(3).first == " "
-        else { throw .malformed("status code in \"\(line.prefix(40))\" is not three digits from 100 to 699") }
+        let u = line.utf8
+        let space = u.firstIndex(of: 0x20) ?? u.endIndex
+        guard u[..<space].elementsEqual("SIP/2.0".utf8) else {
+            throw .malformed("status line version \(line[..<space]) is not SIP/2.0")
+        }
+        var i = space == u.endIndex ? space : u.index(after: space)
+        var code = 0, digits = 0
+        while i != u.endIndex, u[i] >= 0x30 && u[i] <= 0x39 {
+            code = code * 10 + Int(u[i] - 0x30)
+            digits += 1
+            i = u.index(after: i)
+        }
+        guard digits == 3, (100...699).contains(code), i == u.endIndex || u[i] == 0x20 else {
+            throw .malformed("status code in \"\(line.prefix(40))\" is not three digits from 100 to 699")
+        }
     }
 
     /// RFC 3261 §19.1 and §25.1: a scheme, then no LWS, brackets or quotes (RFC 4475 ltgtruri);
     /// §19.1.1's table forbids headers in a SIP Request-URI (RFC 4475 escruri).
     static func checkRequestURI(_ uri: Substring) throws(SIPParseError) {
-        guard let colon = uri.firstIndex(of: ":"), colon != uri.startIndex,
-              uri[..<colon].utf8.allSatisfy({ isAlphaNum($0) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E }),
-              uri.first?.isLetter == true, uri.index(after: colon) != uri.endIndex
+        let u = uri.utf8
+        guard let colon = u.firstIndex(of: 0x3A), colon != u.startIndex,
+              u[..<colon].allSatisfy({ isAlphaNum($0) || $0 == 0x2B || $0 == 0x2D || $0 == 0x2E }),
+              let first = u.first, (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7A, u.index(after: colon) != u.endIndex
         else { throw .malformed("Request-URI \(uri.prefix(80)) does not start with a scheme") }
-        guard uri.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x3C && $0 != 0x3E && $0 != 0x22 }) else {
+        guard u.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x3C && $0 != 0x3E && $0 != 0x22 }) else {
             throw .malformed("Request-URI \(uri.prefix(80)) contains <, >, quotes or non-ASCII bytes")
         }
-        let schemeBytes = uri.utf8[..<colon]
+        let schemeBytes = u[..<colon]
         let isSIP = schemeBytes.count <= 4 && ["sip", "sips"].contains { $0.utf8.elementsEqual(schemeBytes.lazy.map { $0 | 0x20 }) }
-        let u = Array(uri.utf8)
-        for i in u.indices where u[i] == 0x25 && !(i + 2 < u.count && isHexDigit(u[i + 1]) && isHexDigit(u[i + 2])) {
-            throw .malformed("Request-URI \(uri.prefix(80)) has a '%' that is not an %HH escape")
+        var ats = 0
+        var firstAt: String.UTF8View.Index?
+        var i = u.startIndex
+        while i != u.endIndex {
+            if u[i] == 0x25 {
+                let h1 = u.index(after: i)
+                let h2 = h1 == u.endIndex ? h1 : u.index(after: h1)
+                guard h2 != u.endIndex, isHexDigit(u[h1]), isHexDigit(u[h2]) else {
+                    throw .malformed("Request-URI \(uri.prefix(80)) has a '%' that is not an %HH escape")
+                }
+            } else if u[i] == 0x40 {
+                ats += 1
+                if firstAt == nil { firstAt = i }
+            }
+            i = u.index(after: i)
         }
         if isSIP {
-            let ats = u.indices.filter { u[$0] == 0x40 }
-            if ats.count > 1 { throw .malformed("Request-URI \(uri.prefix(80)) has more than one '@'") }
+            if ats > 1 { throw .malformed("Request-URI \(uri.prefix(80)) has more than one '@'") }
             // The user part may hold '?' (RFC 4475 intmeth); headers follow the host part.
-            let colonOffset = uri.utf8.distance(from: uri.startIndex, to: colon)
-            let hostStart = (ats.first ?? colonOffset) + 1
-            if u[hostStart...].contains(0x3F) { throw .malformed("Request-URI \(uri.prefix(80)) carries headers, which RFC 3261 §19.1.1 forbids") }
+            if u[u.index(after: firstAt ?? colon)...].contains(0x3F) {
+                throw .malformed("Request-URI \(uri.prefix(80)) carries headers, which RFC 3261 §19.1.1 forbids")
+            }
         }
     }
 
-    /// RFC 3261 §25.1 token: alphanum / "-" / "." / "!" / "%" / "*" / "_" / "+" / "`" / "'" / "~".
     static func isTokenByte(_ b: UInt8) -> Bool {
         isAlphaNum(b) || b == 0x2D || b == 0x2E || b == 0x21 || b == 0x25 || b == 0x2A || b == 0x5F || b == 0x2B || b == 0x60 || b == 0x27 || b == 0x7E
     }

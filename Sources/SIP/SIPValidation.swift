@@ -56,12 +56,22 @@ enum SIPValidation {
     /// scalarlg), and in a request the method of the request line (mismatch01, mismatch02).
     static func checkCSeq(_ raw: RawHeaders, requestMethod: String?) throws(SIPParseError) {
         guard let value = raw.first(["cseq"]) else { return }
-        let parts = value.split(whereSeparator: { $0 == " " || $0 == "\t" })
-        guard parts.count == 2, decimal(parts[0], max: UInt64(UInt32.max)) != nil else {
+        // Two words separated by spaces or tabs, read on the bytes.
+        let u = value.utf8
+        var words: [Substring] = []
+        var i = u.startIndex
+        while i != u.endIndex && words.count < 3 {
+            while i != u.endIndex, u[i] == 0x20 || u[i] == 0x09 { i = u.index(after: i) }
+            guard i != u.endIndex else { break }
+            let start = i
+            while i != u.endIndex, u[i] != 0x20 && u[i] != 0x09 { i = u.index(after: i) }
+            words.append(value[start..<i])
+        }
+        guard words.count == 2, decimal(words[0], max: UInt64(UInt32.max)) != nil else {
             throw .malformed("CSeq \"\(value)\" is not a 32-bit number and a method")
         }
-        if let requestMethod, parts[1] != requestMethod {
-            throw .malformed("CSeq method \(parts[1]) does not match the request method \(requestMethod)")
+        if let requestMethod, words[1] != requestMethod {
+            throw .malformed("CSeq method \(words[1]) does not match the request method \(requestMethod)")
         }
     }
 
