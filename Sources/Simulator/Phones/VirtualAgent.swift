@@ -194,7 +194,7 @@ final class VirtualAgent: @unchecked Sendable {
         let tag = phone.ids.tag()
         let customerCall = m.header("X-CC-Call") ?? m.callID
         observations.rung(login)
-        observations.agentInviteReceived(customerCall, at: phone.datagramArrival())
+        observations.agentInviteReceived(customerCall, at: phone.datagramArrival(), readAt: RunClock.nanosNow)
         if rng.unit() < group.rejectProbability {
             phone.send(m.response(486, "Busy Here", toTag: tag), to: from)
             return

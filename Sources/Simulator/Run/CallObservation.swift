@@ -65,9 +65,13 @@ final class Observations: Sendable {
     private let routingLatencies = NIOLockedValueBox<[UInt64]>([])
 
     func inviteSent(_ callID: String, at t: UInt64) { inviteTimes.withLockedValue { $0[callID] = t } }
-    func agentInviteReceived(_ callID: String, at t: UInt64) {
-        guard let sent = inviteTimes.withLockedValue({ $0.removeValue(forKey: callID) }), t >= sent else { return }
-        routingLatencies.withLockedValue { $0.append(t - sent) }
+    /// `readAt` (when ccsim read the datagram) stands in for a kernel stamp that cannot be this
+    /// datagram's (earlier than the send: stamping was not on yet for it).
+    func agentInviteReceived(_ callID: String, at t: UInt64, readAt: UInt64) {
+        guard let sent = inviteTimes.withLockedValue({ $0.removeValue(forKey: callID) }) else { return }
+        let arrived = t >= sent ? t : readAt
+        guard arrived >= sent else { return }
+        routingLatencies.withLockedValue { $0.append(arrived - sent) }
     }
     /// Nanoseconds from customer INVITE sent to agent INVITE received, first ring of each call.
     var inviteToAgentInvite: [UInt64] { routingLatencies.withLockedValue { $0 } }
