@@ -197,10 +197,11 @@ final class RelayWorker: @unchecked Sendable {
     /// Queues a command; after `stop` an `.add` has its sockets closed, a barrier is signalled,
     /// the rest is dropped. With `wake: false` the thread is woken by the next `wakeIfDeferred()`.
     func send(_ command: Command, wake: Bool = true) {
+        // The eventfd is written under the lock, so never after `stop` (which closes it).
         let accepted = commands.withLockedValue { state -> Bool in
             guard !state.stopped else { return false }
             state.queue.append(command)
-            if !wake { state.unwoken = true }
+            if wake { signal() } else { state.unwoken = true }
             return true
         }
         guard accepted else {
@@ -208,13 +209,17 @@ final class RelayWorker: @unchecked Sendable {
             if case .barrier(let done) = command { done.signal() }
             return
         }
-        guard wake else { return }
-        var one: UInt64 = 1
-        _ = write(self.wake, &one, 8)
     }
 
     func wakeIfDeferred() {
-        guard commands.withLockedValue({ s in defer { s.unwoken = false }; return s.unwoken }) else { return }
+        commands.withLockedValue { state in
+            guard state.unwoken, !state.stopped else { return }
+            state.unwoken = false
+            signal()
+        }
+    }
+
+    private func signal() {
         var one: UInt64 = 1
         _ = write(wake, &one, 8)
     }
@@ -225,11 +230,10 @@ final class RelayWorker: @unchecked Sendable {
             guard !state.stopped else { return false }
             state.stopped = true
             state.queue.append(.stop)
+            signal()
             return true
         }
         guard first else { return }
-        var one: UInt64 = 1
-        _ = write(wake, &one, 8)
         if let thread { pthread_join(thread, nil) }
         close(epoll)
         close(wake)

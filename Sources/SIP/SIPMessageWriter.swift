@@ -69,7 +69,7 @@ struct SIPBytes {
         text("SIP/2.0/")
         text(v.transport)
         byte(0x20)
-        text(v.host)
+        host(v.host)
         if let port = v.port {
             byte(0x3A)
             number(port)
@@ -108,18 +108,24 @@ struct SIPBytes {
             escaped(user, keeping: "&=+$,;?/")
             byte(0x40)
         }
-        if u.host.utf8.contains(0x3A) && u.host.utf8.first != 0x5B {
-            byte(0x5B)
-            text(u.host)
-            byte(0x5D)
-        } else {
-            text(u.host)
-        }
+        host(u.host)
         if let port = u.port {
             byte(0x3A)
             number(port)
         }
         for p in u.parameters { parameter(p, escaped: true) }
+    }
+
+    /// An IPv6 reference in brackets (RFC 3261 §25.1 `IPv6reference`): libosip2 hands the
+    /// address over without them.
+    mutating func host(_ h: String) {
+        if h.utf8.contains(0x3A) && h.utf8.first != 0x5B {
+            byte(0x5B)
+            text(h)
+            byte(0x5D)
+        } else {
+            text(h)
+        }
     }
 
     mutating func parameter(_ p: Parameter, escaped escape: Bool) {

@@ -127,3 +127,12 @@ a=rtpmap:101 telephone-event/8000\r
     #expect(text.contains("\r\nContact: *\r\n"))
     #expect(try SIPCodec.decode(Array(text.utf8)) == m)
 }
+
+@Test func ipv6HostsArePrintedInBrackets() throws {
+    var m = try SIPCodec.decode(Array(invite.utf8))
+    m.via = [Via(host: "2001:db8::1", port: 5070, branch: "z9hG4bK-v6")]
+    m.contact = [NameAddress(uri: SIPURI(user: "alice", host: "2001:db8::1", port: 5070))]
+    let text = String(decoding: SIPCodec.encode(m), as: UTF8.self)
+    #expect(text.contains("\r\nVia: SIP/2.0/UDP [2001:db8::1]:5070;branch=z9hG4bK-v6;rport\r\n"))
+    #expect(text.contains("\r\nContact: <sip:alice@[2001:db8::1]:5070>\r\n"))
+}

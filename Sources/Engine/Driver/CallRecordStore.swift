@@ -48,17 +48,18 @@ public final class CallRecordStore: Sendable {
     private let db: DatabasePool
     public let path: String
 
-    /// Opens (creating if needed) `calls.sqlite` in the state folder, in WAL mode with
-    /// `synchronous = NORMAL`: a committed record survives the engine crashing or being killed;
-    /// only a power loss can take the last commits since the previous checkpoint. The default
-    /// rollback journal with `FULL` paid two fsyncs per call, which on a 2-core machine took CPU
-    /// and I/O from the SIP loop (ccbench routing --e2e). Readers (ccsim's record cross-check,
-    /// `sqlite3`) read while the engine writes.
+    /// Opens (creating if needed) `calls.sqlite` in the state folder. GRDB's pool puts it in WAL
+    /// mode with `synchronous = NORMAL`: a committed record survives the engine crashing or being
+    /// killed; only a power loss can take the last commits since the previous checkpoint. The
+    /// rollback journal with `FULL` (GRDB's single-connection default) paid two fsyncs per call,
+    /// which on a 2-core machine took CPU and I/O from the SIP loop (ccbench routing --e2e).
+    /// Readers (ccsim's record cross-check, `sqlite3`) read while the engine writes; a writer
+    /// waits up to 5 s for another process's lock instead of failing at once.
     public init(directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = (directory as NSString).appendingPathComponent("calls.sqlite")
         var configuration = Configuration()
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        configuration.busyMode = .timeout(5)
         db = try DatabasePool(path: path, configuration: configuration)
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-calls") { db in

@@ -79,11 +79,12 @@ public final class EngineDriver: @unchecked Sendable {
     }
 
     public func stop() async {
-        try? await loop.submit { self.timers.cancelAll() }.get()
         try? await channel?.close()
+        try? await loop.submit { self.timers.cancelAll() }.get()
         relay.shutdown()
-        storeQueue.sync { flushRecords() }
         try? await group.shutdownGracefully()
+        // The loop is gone: nothing adds a record after this.
+        storeQueue.sync { flushRecords() }
     }
 
     var now: Duration { .nanoseconds((NIODeadline.now() - origin).nanoseconds) }
@@ -173,17 +174,24 @@ public final class EngineDriver: @unchecked Sendable {
             return pending
         }
         guard !batch.isEmpty else { return }
-        do {
-            try store.write(batch.map(\.row))
-            for (_, record) in batch {
+        // One transaction for the batch; if it fails, row by row, so one bad row loses only itself.
+        let stored: [Error?]
+        if (try? store.write(batch.map(\.row))) != nil {
+            stored = Array(repeating: nil, count: batch.count)
+        } else {
+            stored = batch.map { item -> Error? in
+                do { try store.write(item.row) } catch { return error }
+                return nil
+            }
+        }
+        for ((_, record), error) in zip(batch, stored) {
+            if let error {
+                logger.error("could not store the call record: \(error)", metadata: ["call.id": "\(record.callID)"])
+            } else {
                 logger.info("call ended", metadata: [
                     "call.id": "\(record.callID)", "queue": "\(record.queue)", "agent": "\(record.agent ?? "-")",
                     "disposition": "\(record.disposition.rawValue)", "reason": "\(record.endReason.rawValue)",
                 ])
-            }
-        } catch {
-            for (_, record) in batch {
-                logger.error("could not store the call record: \(error)", metadata: ["call.id": "\(record.callID)"])
             }
         }
     }

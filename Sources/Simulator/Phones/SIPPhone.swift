@@ -76,10 +76,10 @@ final class SIPPhone: @unchecked Sendable {
     /// clock: the kernel's receive stamp where there is one (its age subtracted from now), else
     /// now. Call it while handling the datagram: the stamp is of the last one read.
     func datagramArrival() -> UInt64 {
-        let now = RunClock.nanosNow
         var stamp = timespec(), wall = timespec()
         guard let socket, ioctl(socket, Self.getStampNanoseconds, &stamp) == 0,
-              clock_gettime(CLOCK_REALTIME, &wall) == 0 else { return now }
+              clock_gettime(CLOCK_REALTIME, &wall) == 0 else { return RunClock.nanosNow }
+        let now = RunClock.nanosNow
         let age = (wall.tv_sec - stamp.tv_sec) * 1_000_000_000 + (wall.tv_nsec - stamp.tv_nsec)
         return age > 0 && UInt64(age) < now ? now - UInt64(age) : now
     }
@@ -88,6 +88,7 @@ final class SIPPhone: @unchecked Sendable {
         for r in retransmits.values { r.cancel() }
         retransmits = [:]
         channel?.close(promise: nil)
+        socket = nil  // NIO owned and closes it
     }
 
     var contact: NameAddress { NameAddress(uri: SIPURI(user: user, host: local.host, port: local.port)) }
