@@ -96,7 +96,7 @@ let package = Package(
 
         .testTarget(name: "CallCenterTests", dependencies: ["CallCenter"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "SIP", "CallCenter"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "SIP", "CallCenter", "Media"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Engine", "Capture", "Bench"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench"]),
         .testTarget(name: "HTMLReportTests", dependencies: ["HTMLReport"]),

@@ -30,6 +30,8 @@ public final class RTPRelay: @unchecked Sendable {
     /// Call -> (worker, bridge id), for routing control commands.
     private let calls = NIOLockedValueBox<[String: (worker: Int, id: Int)]>([:])
     private let nextID = NIOLockedValueBox(0)
+    /// Sockets bound ahead for the next call's ports (`prepare`), taken by `open`.
+    private let spare = NIOLockedValueBox<(ports: (Int, Int), fds: (Int32, Int32))?>(nil)
 
     /// - Parameters:
     ///   - group: only used to hand back futures (the relay's own threads do the work).
@@ -49,6 +51,28 @@ public final class RTPRelay: @unchecked Sendable {
     /// Stops the worker threads and closes every socket (idempotent).
     public func shutdown() {
         for w in workers { w.stop() }
+        if let s = spare.withLockedValue({ s in defer { s = nil }; return s }) {
+            Glibc.close(s.fds.0)
+            Glibc.close(s.fds.1)
+        }
+    }
+
+    /// Binds the sockets of the next call's ports ahead of it, off the INVITE's path: `open` with
+    /// the same ports takes them (six syscalls fewer between a customer's INVITE and the agent's).
+    /// A port that cannot be bound now is left to `open`, which reports it.
+    public func prepare(callerPort: Int, agentPort: Int) {
+        guard let address else { return }
+        if let s = spare.withLockedValue({ $0 }), s.ports == (callerPort, agentPort) { return }
+        guard let caller = try? Self.bind(address, port: callerPort) else { return }
+        guard let agent = try? Self.bind(address, port: agentPort) else {
+            Glibc.close(caller)
+            return
+        }
+        let old = spare.withLockedValue { s in defer { s = ((callerPort, agentPort), (caller, agent)) }; return s }
+        if let old {
+            Glibc.close(old.fds.0)
+            Glibc.close(old.fds.1)
+        }
     }
 
     /// Binds both legs of a call on the given local ports. The sockets are bound here (two
@@ -60,11 +84,7 @@ public final class RTPRelay: @unchecked Sendable {
         }
         let caller: Int32, agent: Int32
         do {
-            caller = try Self.bind(address, port: callerPort)
-            do { agent = try Self.bind(address, port: agentPort) } catch {
-                Glibc.close(caller)
-                throw error
-            }
+            (caller, agent) = try sockets(address, callerPort: callerPort, agentPort: agentPort)
         } catch {
             return loop.makeFailedFuture(error)
         }
@@ -76,6 +96,23 @@ public final class RTPRelay: @unchecked Sendable {
         }
         workers[worker].send(.add(id: id, fds: (caller, agent)), wake: wake)
         return loop.makeSucceededFuture(())
+    }
+
+    /// The prepared sockets for these ports, or two bound now.
+    private func sockets(_ address: in_addr, callerPort: Int, agentPort: Int) throws -> (Int32, Int32) {
+        let ready = spare.withLockedValue { s -> (Int32, Int32)? in
+            guard let p = s, p.ports == (callerPort, agentPort) else { return nil }
+            s = nil
+            return p.fds
+        }
+        if let ready { return ready }
+        let caller = try Self.bind(address, port: callerPort)
+        do {
+            return (caller, try Self.bind(address, port: agentPort))
+        } catch {
+            Glibc.close(caller)
+            throw error
+        }
     }
 
     /// Where a leg's peer receives RTP (from its SDP).

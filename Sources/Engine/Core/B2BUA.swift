@@ -39,6 +39,8 @@ public struct B2BUA: Sendable {
     var authenticator: AgentAuthenticator
     var ids: IdentityGenerator
     var ports: MediaPortPool
+    /// The relay ports the next call will get (the driver binds them ahead: `RTPRelay.prepare`).
+    public var nextMediaPorts: (caller: Int, agent: Int)? { ports.next }
     var calls: [CallID: BridgedCall] = [:]
     /// Agent-leg Call-ID -> customer call.
     var agentLegIndex: [String: CallID] = [:]

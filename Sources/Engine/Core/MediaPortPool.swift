@@ -13,6 +13,9 @@ public struct MediaPortPool: Sendable {
 
     public var available: Int { free.count }
 
+    /// The pair `allocate` hands out next.
+    public var next: (caller: Int, agent: Int)? { free.last.map { ($0, $0 + 2) } }
+
     public mutating func allocate() -> (caller: Int, agent: Int)? {
         guard let p = free.popLast() else { return nil }
         return (p, p + 2)

@@ -64,7 +64,10 @@ public final class EngineDriver: @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(SIPChannelHandler(driver: self)) }
             }
         let ch = try await bootstrap.bind(host: config.sip.host, port: config.sip.port).get()
-        try await loop.submit { self.channel = ch }.get()
+        try await loop.submit {
+            self.channel = ch
+            if let next = self.core.core.nextMediaPorts { self.relay.prepare(callerPort: next.caller, agentPort: next.agent) }
+        }.get()
         if let warning = Self.ephemeralOverlap(config.rtpPorts) { logger.warning("\(warning)") }
         logger.info("ccengine listening", metadata: ["sip": "\(config.sip)", "records": "\(store.path)", "queues": "\(config.queueNames.sorted())"])
     }
@@ -133,6 +136,9 @@ public final class EngineDriver: @unchecked Sendable {
         }
         channel?.flush()  // one sendmmsg for what this event sends
         relay.wakeDeferred()
+        if actions.contains(where: { if case .openMedia = $0 { true } else { false } }), let next = core.core.nextMediaPorts {
+            relay.prepare(callerPort: next.caller, agentPort: next.agent)  // the next call's, off its path
+        }
         for action in actions {
             switch action {
             case .send, .openMedia, .setMediaPeer:
