@@ -69,11 +69,7 @@ struct SIPBytes {
         text("SIP/2.0/")
         text(v.transport)
         byte(0x20)
-        host(v.host)
-        if let port = v.port {
-            byte(0x3A)
-            number(port)
-        }
+        host(v.host, port: v.port)
         for p in v.parameters { parameter(p, escaped: false) }
     }
 
@@ -108,23 +104,23 @@ struct SIPBytes {
             escaped(user, keeping: "&=+$,;?/")
             byte(0x40)
         }
-        host(u.host)
-        if let port = u.port {
-            byte(0x3A)
-            number(port)
-        }
+        host(u.host, port: u.port)
         for p in u.parameters { parameter(p, escaped: true) }
     }
 
-    /// An IPv6 reference in brackets (RFC 3261 §25.1 `IPv6reference`): libosip2 hands the
-    /// address over without them.
-    mutating func host(_ h: String) {
+    /// `host[:port]`, an IPv6 reference in brackets (RFC 3261 §25.1 `IPv6reference`): libosip2
+    /// hands the address over without them.
+    mutating func host(_ h: String, port: Int?) {
         if h.utf8.contains(0x3A) && h.utf8.first != 0x5B {
             byte(0x5B)
             text(h)
             byte(0x5D)
         } else {
             text(h)
+        }
+        if let port {
+            byte(0x3A)
+            number(port)
         }
     }
 

@@ -100,9 +100,7 @@ extension SIPValidation {
                 throw .malformed("\(header) URI \(uri.prefix(80)) has whitespace, brackets, quotes or non-ASCII in it")
             }
             if c == 0x25 {
-                let h1 = u.index(after: i)
-                let h2 = h1 == u.endIndex ? h1 : u.index(after: h1)
-                guard h2 != u.endIndex, isHexDigit(u[h1]), isHexDigit(u[h2]) else {
+                guard isEscape(at: i, in: u) else {
                     throw .malformed("\(header) URI \(uri.prefix(80)) has a '%' that is not an %HH escape")
                 }
             }
@@ -146,6 +144,14 @@ extension SIPValidation {
             i = s.utf8.index(after: i)
         }
         return nil
+    }
+
+    /// The '%' at `i` starts an `%HH` escape (RFC 3261 §25.1).
+    static func isEscape(at i: Substring.UTF8View.Index, in u: Substring.UTF8View) -> Bool {
+        let h1 = u.index(after: i)
+        guard h1 != u.endIndex else { return false }
+        let h2 = u.index(after: h1)
+        return h2 != u.endIndex && isHexDigit(u[h1]) && isHexDigit(u[h2])
     }
 
     static func isHexDigit(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66) }

@@ -83,9 +83,7 @@ extension SIPValidation {
         var i = u.startIndex
         while i != u.endIndex {
             if u[i] == 0x25 {
-                let h1 = u.index(after: i)
-                let h2 = h1 == u.endIndex ? h1 : u.index(after: h1)
-                guard h2 != u.endIndex, isHexDigit(u[h1]), isHexDigit(u[h2]) else {
+                guard isEscape(at: i, in: u) else {
                     throw .malformed("Request-URI \(uri.prefix(80)) has a '%' that is not an %HH escape")
                 }
             } else if u[i] == 0x40 {
