@@ -8,12 +8,15 @@ import Glibc
 /// `recvfrom`s a datagram and `sendto`s it on — with an INVITE-sized payload, timed by one clock.
 public enum UDPEchoReference {
     /// Nanoseconds from send to arrival at the far socket, `count` datagrams at `rate` per second.
-    public static func measure(count: Int = 2000, rate: Int = 100, size: Int = 900) -> [UInt64] {
+    /// `threadSetup` runs first on the forwarder thread (the engine's thread priority, for a fair reference).
+    public static func measure(count: Int = 2000, rate: Int = 100, size: Int = 900,
+                               threadSetup: (@Sendable () -> Void)? = nil) -> [UInt64] {
         let forwarderFD = udpSocket(), sender = udpSocket(), receiver = udpSocket()
         defer { close(forwarderFD); close(sender); close(receiver) }
         let forwarderPort = port(of: forwarderFD), receiverPort = port(of: receiver)
         let stop = StopFlag()
         let forwarder = Thread {
+            threadSetup?()
             var buf = [UInt8](repeating: 0, count: 65536)
             var tv = timeval(tv_sec: 0, tv_usec: 100_000)
             setsockopt(forwarderFD, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))

@@ -36,13 +36,15 @@ public final class RTPRelay: @unchecked Sendable {
     /// - Parameters:
     ///   - group: only used to hand back futures (the relay's own threads do the work).
     ///   - threads: relay worker threads (each call is on one).
-    public init(group: any EventLoopGroup, host: String, threads: Int = 1, logger: Logger) {
+    ///   - threadSetup: run first on each worker thread (e.g. to set its scheduling priority).
+    public init(group: any EventLoopGroup, host: String, threads: Int = 1, logger: Logger,
+                threadSetup: (@Sendable () -> Void)? = nil) {
         self.group = group
         self.host = host
         self.logger = logger
         var a = in_addr()
         self.address = inet_pton(AF_INET, host, &a) == 1 ? a : nil
-        self.workers = (0..<max(1, threads)).map { RelayWorker(index: $0) }
+        self.workers = (0..<max(1, threads)).map { RelayWorker(index: $0, setup: threadSetup) }
         for w in workers { w.start() }
     }
 
@@ -207,9 +209,11 @@ final class RelayWorker: @unchecked Sendable {
     private let relayedBox = NIOLockedValueBox(0)
     private var thread: pthread_t?
     private var bridges: [Int: Bridge] = [:]
+    private let setup: (@Sendable () -> Void)?
 
-    init(index: Int) {
+    init(index: Int, setup: (@Sendable () -> Void)? = nil) {
         self.index = index
+        self.setup = setup
         epoll = epoll_create1(LinuxABI.epollCloexec)
         wake = eventfd(0, LinuxABI.efdNonblock | LinuxABI.efdCloexec)
         var event = epoll_event()
@@ -278,6 +282,7 @@ final class RelayWorker: @unchecked Sendable {
 
     private func run() {
         guard epoll >= 0, wake >= 0 else { return }  // no epoll/eventfd: no relay thread (opens still bind)
+        setup?()
         let batch = DatagramBatch(capacity: Self.batchSize)
         var events = [epoll_event](repeating: epoll_event(), count: 256)
         var running = true

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Simulator
 
@@ -6,7 +7,7 @@ import Simulator
 /// folder so a run can be repeated with `ccsim run`.
 enum BenchScenario {
     static func write(name: String, to dir: String, sipPort: Int, agents: Int, answerDelay: String,
-                      seconds: Int, customers: String? = nil) throws -> Scenario {
+                      seconds: Int, priority: ThreadPriority = .normal, customers: String? = nil) throws -> Scenario {
         let logins = (1...agents).map { "\(name.prefix(1))\($0)" }
         var yaml = """
             name: bench-\(name)
@@ -15,6 +16,7 @@ enum BenchScenario {
             media: false
             engine:
               sip: {address: 127.0.0.1:\(sipPort)}
+              priority: \(priority.rawValue)
               media: {rtp_ports: 29000-29999}
               routing: {ring_timeout: 10s}
               queues: [{name: support}]

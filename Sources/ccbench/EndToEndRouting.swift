@@ -1,4 +1,5 @@
 import Bench
+import Engine
 import Foundation
 import Logging
 import Simulator
@@ -14,6 +15,7 @@ struct EndToEndRouting {
     var duration: Double
     var sipPort: Int
     var pcap: String? = nil
+    var priority: ThreadPriority = .normal
     var baseline = BaselineOptions()
 
     func run() throws {
@@ -21,7 +23,7 @@ struct EndToEndRouting {
         let agents = max(20, Int(rate * 0.6) + 10)  // hold 0.2 s + answer 0.05 s: ~rate/4 busy at once
         let dir = BenchReport.directory("e2e")
         let scenario = try BenchScenario.write(
-            name: "e2e", to: dir, sipPort: sipPort, agents: agents, answerDelay: "0.05s", seconds: Int(duration * 2 + 30),
+            name: "e2e", to: dir, sipPort: sipPort, agents: agents, answerDelay: "0.05s", seconds: Int(duration * 2 + 30), priority: priority,
             customers: "{queue: support, calls: \(calls), arrival: {poisson: \(rate)}, hold_time: 0.2s}")
         var options = SimulationRun.Options(reportDirectory: dir)
         options.media = false
@@ -36,16 +38,18 @@ struct EndToEndRouting {
         }
         sem.wait()
         let result = try box.get()
-        let reference = UDPEchoReference.measure(count: min(calls, 2000), rate: Int(rate))
+        let reference = UDPEchoReference.measure(count: min(calls, 2000), rate: Int(rate)) { [priority] in
+            if let problem = priority.applyToCurrentThread() { FileHandle.standardError.write(Data("ccbench: bare forwarder: \(problem)\n".utf8)) }
+        }
         let e2e = LatencyFigures(result.inviteToAgentInvite)
         let bare = LatencyFigures(reference)
-        print("end-to-end routing over SIP on loopback: \(calls) calls at \(rate)/s, \(agents) agents")
+        print("end-to-end routing over SIP on loopback: \(calls) calls at \(rate)/s, \(agents) agents, engine priority \(priority.rawValue)")
         print("  " + "".padding(toLength: 28, withPad: " ", startingAt: 0) + "   p50 ms    p99 ms  p99.9 ms    max ms   samples")
         print("  " + e2e.row("INVITE -> agent INVITE"))
         print("  " + bare.row("bare UDP forwarder"))
         print(String(format: "  ratio p50 %.1f, p99 %.1f (engine / bare)", e2e.p50 / max(bare.p50, 1), e2e.p99 / max(bare.p99, 1)))
         print("report: \(try BenchReport.write(["engine": e2e, "bare": bare], to: dir))")
-        let text = "engine: p50 \(e2e.p50 / 1e6) ms, p99 \(e2e.p99 / 1e6) ms; bare: p50 \(bare.p50 / 1e6) ms, p99 \(bare.p99 / 1e6) ms"
+        let text = "engine priority \(priority.rawValue); engine: p50 \(e2e.p50 / 1e6) ms, p99 \(e2e.p99 / 1e6) ms; bare: p50 \(bare.p50 / 1e6) ms, p99 \(bare.p99 / 1e6) ms"
         print("report: \(try BenchHTML.write(title: "end-to-end routing", text: text, charts: BenchHTML.endToEnd(engine: e2e, bare: bare), to: dir))")
         let ratios = [
             BenchRatio(name: "e2e p50 / bare p50", value: e2e.p50 / max(bare.p50, 1), higherIsBetter: false),

@@ -25,6 +25,9 @@ struct CCEngine: AsyncParsableCommand {
     @Option(name: .long, help: "State folder for the call records database (created on first start).")
     var state: String?
 
+    @Option(name: .long, help: "Scheduling of the SIP and relay threads: normal, high (nice -10) or realtime (SCHED_RR; needs root or CAP_SYS_NICE). Overrides the file's priority.")
+    var priority: String?
+
     @Option(name: .long, help: "Log level: debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
@@ -47,6 +50,13 @@ struct CCEngine: AsyncParsableCommand {
             cfg.sip = e
         }
         if let state { cfg.stateDirectory = state }
+        if let priority {
+            guard let p = ThreadPriority(rawValue: priority) else {
+                FileHandle.standardError.write(Data("ccengine: --priority '\(priority)' is not one of normal, high, realtime\n".utf8))
+                throw ExitCode(2)
+            }
+            cfg.priority = p
+        }
         if check {
             print("\(config): OK (\(cfg.routing.queues.count) queues, \(cfg.agents.count) agents)")
             return

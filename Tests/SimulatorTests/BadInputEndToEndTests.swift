@@ -61,8 +61,8 @@ import Testing
         #expect(rows.map(\.disposition) == ["answered"])
     }
 
-    static func options(from port: Int) -> String {
-        "OPTIONS sip:127.0.0.1:\(Self.port) SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:\(port);branch=z9hG4bK\(UInt32.random(in: 0...UInt32.max));rport\r\nFrom: <sip:probe@127.0.0.1>;tag=p1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: opt-\(UInt32.random(in: 0...UInt32.max))\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+    static func options(from port: Int, to engine: Int = BadInputEndToEndTests.port) -> String {
+        "OPTIONS sip:127.0.0.1:\(engine) SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:\(port);branch=z9hG4bK\(UInt32.random(in: 0...UInt32.max));rport\r\nFrom: <sip:probe@127.0.0.1>;tag=p1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: opt-\(UInt32.random(in: 0...UInt32.max))\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
     }
 
     static func invite(from port: Int, formats: String, callID: String) -> String {

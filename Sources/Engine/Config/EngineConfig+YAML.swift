@@ -4,7 +4,7 @@ import Foundation
 import YAMLConfig
 
 extension EngineConfig {
-    public static let topLevelKeys: Set<String> = ["sip", "media", "state_dir", "routing", "queues", "queue_groups", "agents"]
+    public static let topLevelKeys: Set<String> = ["sip", "media", "state_dir", "routing", "queues", "queue_groups", "agents", "priority"]
 
     /// Loads a configuration file; every problem names the file and line.
     public static func load(file: String) throws(ConfigError) -> EngineConfig {
@@ -58,6 +58,12 @@ extension EngineConfig {
             if let k = s["codecs"] { c.codecs = Set(try k.strings().map { $0.uppercased() }) }
         }
         if let d = m["state_dir"] { c.stateDirectory = try d.string() }
+        if let p = m["priority"] {
+            guard let v = ThreadPriority(rawValue: try p.string()) else {
+                throw p.error("unknown priority", fix: "use normal, high or realtime")
+            }
+            c.priority = v
+        }
         if let r = m["routing"] { try RoutingReader.readSettings(r, into: &c.routing) }
         if let groups = m["queue_groups"] {
             for g in try groups.array() { c.routing.queueGroups.append(try RoutingReader.queueGroup(g)) }

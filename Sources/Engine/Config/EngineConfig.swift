@@ -23,6 +23,8 @@ public struct EngineConfig: Sendable {
     public var codecs: Set<String> = ["PCMU", "PCMA"]
     /// RTP relay worker threads (epoll loops); one relays about 1,000 G.711 calls on this class of machine.
     public var relayThreads = 1
+    /// Scheduling of the SIP loop and relay threads (`priority:`; see `ThreadPriority`).
+    public var priority: ThreadPriority = .normal
     public var stateDirectory = "state"
     public var routing = CallCenterConfig()
     public var agents: [AgentAccount] = []

@@ -48,7 +48,10 @@ public final class EngineDriver: @unchecked Sendable {
                             realm: config.realm, accounts: config.agents, required: config.requireAuth,
                             secret: (0..<32).map { _ in UInt8.random(in: 0...255) }, algorithms: config.digestAlgorithms))
         self.core = SIPStack(core: b2bua)
-        self.relay = RTPRelay(group: group, host: config.mediaHost, threads: config.relayThreads, logger: logger)
+        let priority = config.priority
+        self.relay = RTPRelay(group: group, host: config.mediaHost, threads: config.relayThreads, logger: logger) {
+            if let problem = priority.applyToCurrentThread() { logger.warning("relay thread keeps normal priority: \(problem)") }
+        }
         self.store = try CallRecordStore(directory: config.stateDirectory)
         self.timers = LoopTimers(loop: loop) { [unowned self] id, _ in feed(.timerFired(id)) }
     }
@@ -64,12 +67,15 @@ public final class EngineDriver: @unchecked Sendable {
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(SIPChannelHandler(driver: self)) }
             }
         let ch = try await bootstrap.bind(host: config.sip.host, port: config.sip.port).get()
-        try await loop.submit {
+        let priority = config.priority
+        let problem = try await loop.submit {
             self.channel = ch
             if let next = self.core.core.nextMediaPorts { self.relay.prepare(callerPort: next.caller, agentPort: next.agent) }
+            return priority.applyToCurrentThread()
         }.get()
+        if let problem { logger.warning("SIP thread keeps normal priority: \(problem)") }
         if let warning = Self.ephemeralOverlap(config.rtpPorts) { logger.warning("\(warning)") }
-        logger.info("ccengine listening", metadata: ["sip": "\(config.sip)", "records": "\(store.path)", "queues": "\(config.queueNames.sorted())"])
+        logger.info("ccengine listening", metadata: ["sip": "\(config.sip)", "records": "\(store.path)", "queues": "\(config.queueNames.sorted())", "priority": "\(config.priority.rawValue)"])
     }
 
     /// The kernel hands out ports in `ip_local_port_range` to every program's unbound sockets; a
