@@ -48,15 +48,25 @@ struct EndToEndRouting {
         print("  " + e2e.row("INVITE -> agent INVITE"))
         print("  " + bare.row("bare UDP forwarder"))
         print(String(format: "  ratio p50 %.1f, p99 %.1f (engine / bare)", e2e.p50 / max(bare.p50, 1), e2e.p99 / max(bare.p99, 1)))
-        print("report: \(try BenchReport.write(["engine": e2e, "bare": bare], to: dir))")
+        print("report: \(try BenchReport.write(Report(enginePriority: priority.rawValue, rate: rate, engine: e2e, bare: bare), to: dir))")
         let text = "engine priority \(priority.rawValue); engine: p50 \(e2e.p50 / 1e6) ms, p99 \(e2e.p99 / 1e6) ms; bare: p50 \(bare.p50 / 1e6) ms, p99 \(bare.p99 / 1e6) ms"
         print("report: \(try BenchHTML.write(title: "end-to-end routing", text: text, charts: BenchHTML.endToEnd(engine: e2e, bare: bare), to: dir))")
         let ratios = [
-            BenchRatio(name: "e2e p50 / bare p50", value: e2e.p50 / max(bare.p50, 1), higherIsBetter: false),
-            BenchRatio(name: "e2e p99 / bare p99", value: e2e.p99 / max(bare.p99, 1), higherIsBetter: false),
+            BenchRatio(name: "e2e p50 / bare p50 (priority \(priority.rawValue))", value: e2e.p50 / max(bare.p50, 1), higherIsBetter: false),
+            BenchRatio(name: "e2e p99 / bare p99 (priority \(priority.rawValue))", value: e2e.p99 / max(bare.p99, 1), higherIsBetter: false),
         ]
         print("report: \(try Baseline.write(ratios, to: dir))")
         try baseline.check(ratios)
+    }
+}
+
+extension EndToEndRouting {
+    /// report.json: the figures and what they were measured with.
+    struct Report: Encodable {
+        var enginePriority: String
+        var rate: Double
+        var engine: LatencyFigures
+        var bare: LatencyFigures
     }
 }
 
