@@ -282,6 +282,7 @@ final class RelayWorker: @unchecked Sendable {
 
     private func run() {
         guard epoll >= 0, wake >= 0 else { return }  // no epoll/eventfd: no relay thread (opens still bind)
+        _ = CNIOLinux_pthread_setname_np(pthread_self(), "rtp-relay-\(index)")  // as `top -H` and /proc show it
         setup?()
         let batch = DatagramBatch(capacity: Self.batchSize)
         var events = [epoll_event](repeating: epoll_event(), count: 256)

@@ -61,7 +61,8 @@ import Testing
             #expect(problem.contains("SCHED_RR"))
             #expect(policy == Int32(SCHED_OTHER))
         } else {
-            #expect(policy == Int32(SCHED_RR))
+            #expect(policy & ~ThreadPriority.resetOnFork == Int32(SCHED_RR))
+            #expect(policy & ThreadPriority.resetOnFork != 0, "threads it creates start normal")
             #expect(rtPriority == ThreadPriority.realtimePriority)
         }
     }
@@ -78,6 +79,24 @@ import Testing
             #expect(nice == ThreadPriority.niceHigh)
         }
         #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == before, "the calling thread is untouched")
+    }
+
+    /// Threads created by a raised thread (libdispatch grows its pool from whichever thread
+    /// enqueues work) start at normal priority.
+    @Test(arguments: [ThreadPriority.high, .realtime])
+    func threadsCreatedByARaisedThreadStartNormal(_ p: ThreadPriority) {
+        let (problem, childPolicy, childNice) = onNewThread { () -> (String?, Int32, Int32) in
+            let problem = p.applyToCurrentThread()
+            let child = self.onNewThread { () -> (Int32, Int32) in
+                var policy: Int32 = -1
+                var param = sched_param()
+                pthread_getschedparam(pthread_self(), &policy, &param)
+                return (policy, getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))
+            }
+            return (problem, child.0, child.1)
+        }
+        #expect(childPolicy == Int32(SCHED_OTHER), "\(problem ?? "raised")")
+        if problem == nil { #expect(childNice == 0) }
     }
 
     @Test func normalChangesNothing() {

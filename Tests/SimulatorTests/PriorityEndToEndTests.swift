@@ -51,6 +51,7 @@ import Testing
             // The SIP event loop thread (NIO names it NIO-ELT-...) and the one relay worker.
             #expect(roundRobin.count == 2, "\(threads)")
             #expect(roundRobin.contains { $0.name.hasPrefix("NIO-ELT") }, "\(threads)")
+            #expect(roundRobin.contains { $0.name == "rtp-relay-0" }, "\(threads)")
             #expect(threads.count > roundRobin.count, "the other threads stay normal: \(threads)")
         }
         #expect(log.contains("priority=realtime"), "the startup line names it: \(log.prefix(600))")

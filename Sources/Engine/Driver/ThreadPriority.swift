@@ -17,26 +17,32 @@ public enum ThreadPriority: String, Sendable, CaseIterable {
     case realtime
 
     static let niceHigh: Int32 = -10
-
     static let realtimePriority: Int32 = 10
+    /// Linux: threads this thread creates start at normal priority (SCHED_OTHER, nice 0). A
+    /// thread inherits its creator's scheduling, and libdispatch grows its pool from whichever
+    /// thread enqueues work, so without it the record store's writer could run realtime.
+    /// (<bits/sched.h> defines it only under _GNU_SOURCE, so Swift does not see it.)
+    static let resetOnFork: Int32 = 0x4000_0000
 
     /// Applies this priority to the calling thread. Returns nil on success, else why not (the
     /// thread then keeps the scheduling it had).
     public func applyToCurrentThread() -> String? {
+        // sched_setscheduler and setpriority with id 0 act on the calling thread only: Linux
+        // keeps the policy and the nice value per thread (the kernel's `current`).
+        var param = sched_param(sched_priority: 0)
         switch self {
         case .normal:
             return nil
         case .high:
-            // Linux keeps the nice value per thread; `who` 0 is the calling thread (the kernel's `current`).
-            guard setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceHigh) == 0 else {
+            guard sched_setscheduler(0, Int32(SCHED_OTHER) | Self.resetOnFork, &param) == 0,
+                  setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceHigh) == 0 else {
                 return "cannot set nice \(Self.niceHigh): \(String(cString: strerror(errno))) (needs root or CAP_SYS_NICE)"
             }
             return nil
         case .realtime:
-            var param = sched_param(sched_priority: Self.realtimePriority)
-            let rc = pthread_setschedparam(pthread_self(), Int32(SCHED_RR), &param)
-            guard rc == 0 else {
-                return "cannot set SCHED_RR \(Self.realtimePriority): \(String(cString: strerror(rc))) (needs root or CAP_SYS_NICE)"
+            param.sched_priority = Self.realtimePriority
+            guard sched_setscheduler(0, Int32(SCHED_RR) | Self.resetOnFork, &param) == 0 else {
+                return "cannot set SCHED_RR \(Self.realtimePriority): \(String(cString: strerror(errno))) (needs root or CAP_SYS_NICE)"
             }
             return nil
         }
