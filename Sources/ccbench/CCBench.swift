@@ -31,10 +31,13 @@ struct Routing: ParsableCommand {
     @Option(help: "With --e2e: seconds of calls.") var duration = 20.0
     @Option(help: "With --e2e: the SIP port of the engine started for the run.") var sipPort = 5180
     @Option(help: "With --e2e: capture the run's SIP on loopback into this classic pcap file.") var pcap: String?
-    @Option(help: "With --e2e: the engine's `priority` (normal, high, realtime; see docs/configuration.md), also given to the bare forwarder's thread. realtime is what a dedicated host runs; normal shows the engine sharing the CPU with the load generator.") var enginePriority = "realtime"
+    @Option(help: "With --e2e: the engine's `priority` (normal, high, realtime; see docs/configuration.md), also given to the bare forwarder's thread. Default realtime, what a dedicated host runs (needs root or CAP_SYS_NICE; refused up front otherwise); normal shows the engine sharing the CPU with the load generator.") var enginePriority: String?
 
     func validate() throws {
-        if ThreadPriority(rawValue: enginePriority) == nil { throw ValidationError("--engine-priority '\(enginePriority)' is not one of normal, high, realtime") }
+        if let p = enginePriority {
+            guard e2e else { throw ValidationError("--engine-priority is for --e2e (the in-process routing bench starts no engine)") }
+            guard ThreadPriority(rawValue: p.lowercased()) != nil else { throw ValidationError("--engine-priority '\(p)' is not one of normal, high, realtime") }
+        }
         if pcap != nil && !e2e { throw ValidationError("ccbench routing measures the routing core in process: nothing crosses the network without --e2e. Use --e2e --pcap FILE to capture the SIP of the end-to-end run.") }
     }
 
@@ -44,7 +47,7 @@ struct Routing: ParsableCommand {
             options.baseline = baseline
             options.tolerance = tolerance
             try EndToEndRouting(rate: rate, duration: duration, sipPort: sipPort, pcap: pcap,
-                                priority: ThreadPriority(rawValue: enginePriority) ?? .normal, baseline: options).run()
+                                priority: enginePriority.flatMap { ThreadPriority(rawValue: $0.lowercased()) } ?? .realtime, baseline: options).run()
             return
         }
         let bench = quick ? RoutingBench.quick : RoutingBench(decisionsPerKind: decisions)

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Bench
 import Engine
 import Foundation
@@ -19,6 +20,10 @@ struct EndToEndRouting {
     var baseline = BaselineOptions()
 
     func run() throws {
+        if let problem = priority.problemHere() {
+            FileHandle.standardError.write(Data("ccbench: --engine-priority \(priority.rawValue) cannot be applied here (\(problem)); run as root or use --engine-priority normal\n".utf8))
+            throw ExitCode(2)
+        }
         let calls = max(1, Int(rate * duration))
         let agents = max(20, Int(rate * 0.6) + 10)  // hold 0.2 s + answer 0.05 s: ~rate/4 busy at once
         let dir = BenchReport.directory("e2e")
@@ -39,7 +44,7 @@ struct EndToEndRouting {
         sem.wait()
         let result = try box.get()
         let reference = UDPEchoReference.measure(count: min(calls, 2000), rate: Int(rate)) { [priority] in
-            if let problem = priority.applyToCurrentThread() { FileHandle.standardError.write(Data("ccbench: bare forwarder: \(problem)\n".utf8)) }
+            if let problem = priority.applyToCurrentThread(.signalling) { FileHandle.standardError.write(Data("ccbench: bare forwarder: \(problem)\n".utf8)) }
         }
         let e2e = LatencyFigures(result.inviteToAgentInvite)
         let bare = LatencyFigures(reference)

@@ -51,7 +51,7 @@ struct CCEngine: AsyncParsableCommand {
         }
         if let state { cfg.stateDirectory = state }
         if let priority {
-            guard let p = ThreadPriority(rawValue: priority) else {
+            guard let p = ThreadPriority(rawValue: priority.lowercased()) else {
                 FileHandle.standardError.write(Data("ccengine: --priority '\(priority)' is not one of normal, high, realtime\n".utf8))
                 throw ExitCode(2)
             }
@@ -59,6 +59,9 @@ struct CCEngine: AsyncParsableCommand {
         }
         if check {
             print("\(config): OK (\(cfg.routing.queues.count) queues, \(cfg.agents.count) agents)")
+            if let problem = cfg.priority.problemHere() {
+                print("warning: priority \(cfg.priority.rawValue) cannot be applied here, the engine would run at normal priority: \(problem)")
+            }
             return
         }
         let level = Logger.Level(rawValue: logLevel) ?? .info

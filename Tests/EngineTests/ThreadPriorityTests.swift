@@ -48,66 +48,75 @@ import Testing
         return box.value!
     }
 
-    @Test func realtimeMakesTheThreadRoundRobin() {
+    /// The calling thread's (policy without the reset-on-fork flag, nice value), from the kernel
+    /// (glibc's pthread_getschedparam may answer from a cache that sched_setscheduler bypasses).
+    static func scheduling() -> (policy: Int32, nice: Int32) {
+        (sched_getscheduler(0) & ~ThreadPriority.resetOnFork, getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))
+    }
+
+    @Test(arguments: [ThreadPriority.Role.signalling, .media])
+    func realtimeMakesTheThreadRoundRobin(_ role: ThreadPriority.Role) {
+        let runner = Self.scheduling()
         let (problem, policy, rtPriority) = onNewThread { () -> (String?, Int32, Int32) in
-            let problem = ThreadPriority.realtime.applyToCurrentThread()
-            var policy: Int32 = 0
+            let problem = ThreadPriority.realtime.applyToCurrentThread(role)
             var param = sched_param()
-            pthread_getschedparam(pthread_self(), &policy, &param)
-            return (problem, policy, param.sched_priority)
+            sched_getparam(0, &param)
+            return (problem, sched_getscheduler(0), param.sched_priority)
         }
         if let problem {
-            // Without root or CAP_SYS_NICE the thread keeps its scheduling and says why.
-            #expect(problem.contains("SCHED_RR"))
-            #expect(policy == Int32(SCHED_OTHER))
+            // Without the privilege the thread keeps its scheduling and says why.
+            #expect(problem.contains("SCHED_RR") && problem.contains("CAP_SYS_NICE"), "\(problem)")
+            #expect(policy & ~ThreadPriority.resetOnFork == runner.policy)
         } else {
             #expect(policy & ~ThreadPriority.resetOnFork == Int32(SCHED_RR))
             #expect(policy & ThreadPriority.resetOnFork != 0, "threads it creates start normal")
-            #expect(rtPriority == ThreadPriority.realtimePriority)
+            #expect(rtPriority == ThreadPriority.realtimePriority(role))
         }
+        #expect(ThreadPriority.realtimePriority(.signalling) > ThreadPriority.realtimePriority(.media),
+                "busy relays never hold the SIP loop up")
+        #expect((ThreadPriority.realtime.problemHere() == nil) == (problem == nil), "the probe agrees with the real thing")
     }
 
     @Test func highLowersOnlyThisThreadsNiceValue() {
-        let before = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
-        let (problem, nice) = onNewThread { () -> (String?, Int32) in
-            let problem = ThreadPriority.high.applyToCurrentThread()
-            return (problem, getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))
+        let before = Self.scheduling()
+        let (problem, after) = onNewThread { () -> (String?, (policy: Int32, nice: Int32)) in
+            (ThreadPriority.high.applyToCurrentThread(.signalling), Self.scheduling())
         }
         if let problem {
-            #expect(problem.contains("nice"))
+            #expect(problem.contains("nice"), "\(problem)")
         } else {
-            #expect(nice == ThreadPriority.niceHigh)
+            #expect(after.nice == ThreadPriority.niceHigh)
+            #expect(after.policy == Int32(SCHED_OTHER))
         }
-        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == before, "the calling thread is untouched")
+        #expect(Self.scheduling() == before, "the calling thread is untouched")
     }
 
     /// Threads created by a raised thread (libdispatch grows its pool from whichever thread
     /// enqueues work) start at normal priority.
     @Test(arguments: [ThreadPriority.high, .realtime])
     func threadsCreatedByARaisedThreadStartNormal(_ p: ThreadPriority) {
-        let (problem, childPolicy, childNice) = onNewThread { () -> (String?, Int32, Int32) in
-            let problem = p.applyToCurrentThread()
-            let child = self.onNewThread { () -> (Int32, Int32) in
-                var policy: Int32 = -1
-                var param = sched_param()
-                pthread_getschedparam(pthread_self(), &policy, &param)
-                return (policy, getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0))
-            }
-            return (problem, child.0, child.1)
+        let (problem, child) = onNewThread { () -> (String?, (policy: Int32, nice: Int32)) in
+            let problem = p.applyToCurrentThread(.signalling)
+            return (problem, self.onNewThread { Self.scheduling() })
         }
-        #expect(childPolicy == Int32(SCHED_OTHER), "\(problem ?? "raised")")
-        if problem == nil { #expect(childNice == 0) }
+        if problem == nil {
+            #expect(child.policy == Int32(SCHED_OTHER))
+            #expect(child.nice == 0)
+        }
     }
 
     @Test func normalChangesNothing() {
-        let policy = onNewThread { () -> Int32 in
-            #expect(ThreadPriority.normal.applyToCurrentThread() == nil)
-            var policy: Int32 = -1
-            var param = sched_param()
-            pthread_getschedparam(pthread_self(), &policy, &param)
-            return policy
+        let runner = Self.scheduling()
+        let (problem, after) = onNewThread { () -> (String?, (policy: Int32, nice: Int32)) in
+            (ThreadPriority.normal.applyToCurrentThread(.signalling), Self.scheduling())
         }
-        #expect(policy == Int32(SCHED_OTHER))
+        #expect(problem == nil)
+        #expect(after.policy == runner.policy)
+        #expect(ThreadPriority.normal.problemHere() == nil)
+    }
+
+    @Test func valuesAreCaseInsensitive() throws {
+        #expect(try load(Self.minimal + "priority: RealTime\n").priority == .realtime)
     }
 }
 

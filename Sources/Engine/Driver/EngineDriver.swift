@@ -49,8 +49,12 @@ public final class EngineDriver: @unchecked Sendable {
                             secret: (0..<32).map { _ in UInt8.random(in: 0...255) }, algorithms: config.digestAlgorithms))
         self.core = SIPStack(core: b2bua)
         let priority = config.priority
+        let warned = NIOLockedValueBox(false)
         self.relay = RTPRelay(group: group, host: config.mediaHost, threads: config.relayThreads, logger: logger) {
-            if let problem = priority.applyToCurrentThread() { logger.warning("relay thread keeps normal priority: \(problem)") }
+            guard let problem = priority.applyToCurrentThread(.media) else { return }
+            if !warned.withLockedValue({ w in defer { w = true }; return w }) {
+                logger.warning("relay threads keep normal priority: \(problem)")
+            }
         }
         self.store = try CallRecordStore(directory: config.stateDirectory)
         self.timers = LoopTimers(loop: loop) { [unowned self] id, _ in feed(.timerFired(id)) }
@@ -71,11 +75,11 @@ public final class EngineDriver: @unchecked Sendable {
         let problem = try await loop.submit {
             self.channel = ch
             if let next = self.core.core.nextMediaPorts { self.relay.prepare(callerPort: next.caller, agentPort: next.agent) }
-            return priority.applyToCurrentThread()
+            return priority.applyToCurrentThread(.signalling)
         }.get()
         if let problem { logger.warning("SIP thread keeps normal priority: \(problem)") }
         if let warning = Self.ephemeralOverlap(config.rtpPorts) { logger.warning("\(warning)") }
-        logger.info("ccengine listening", metadata: ["sip": "\(config.sip)", "records": "\(store.path)", "queues": "\(config.queueNames.sorted())", "priority": "\(config.priority.rawValue)"])
+        logger.info("ccengine listening", metadata: ["sip": "\(config.sip)", "records": "\(store.path)", "queues": "\(config.queueNames.sorted())", "priority": "\(config.priority.rawValue)\(problem == nil ? "" : " (not applied)")"])
     }
 
     /// The kernel hands out ports in `ip_local_port_range` to every program's unbound sockets; a

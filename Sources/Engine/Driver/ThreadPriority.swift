@@ -9,24 +9,32 @@ import Glibc
 public enum ThreadPriority: String, Sendable, CaseIterable {
     /// The scheduler's default (SCHED_OTHER, nice 0).
     case normal
-    /// SCHED_OTHER at nice -10: ahead of normal threads in CPU share, still time-shared.
+    /// SCHED_OTHER at nice -10: a larger CPU share than nice-0 threads of the same cgroup (under
+    /// systemd or autogroup, other services' threads are weighed per group, not per thread).
     case high
-    /// SCHED_RR at priority 10: runs before every normal thread. Linux keeps 5% of each CPU for
-    /// normal threads (`/proc/sys/kernel/sched_rt_runtime_us`), so a runaway thread cannot lock
-    /// the machine. Needs root or CAP_SYS_NICE.
+    /// SCHED_RR: runs before every normal thread. The SIP loop (priority 11) runs before the relay
+    /// threads (10), so busy relays never hold signalling up for a round-robin slice. Linux keeps
+    /// 5 % of each CPU for normal threads (`/proc/sys/kernel/sched_rt_runtime_us`), so a runaway
+    /// thread cannot lock the machine.
     case realtime
 
+    /// Which engine thread is being raised.
+    public enum Role: Sendable {
+        case signalling, media
+    }
+
     static let niceHigh: Int32 = -10
-    static let realtimePriority: Int32 = 10
+    static func realtimePriority(_ role: Role) -> Int32 { role == .signalling ? 11 : 10 }
     /// Linux: threads this thread creates start at normal priority (SCHED_OTHER, nice 0). A
     /// thread inherits its creator's scheduling, and libdispatch grows its pool from whichever
     /// thread enqueues work, so without it the record store's writer could run realtime.
     /// (<bits/sched.h> defines it only under _GNU_SOURCE, so Swift does not see it.)
     static let resetOnFork: Int32 = 0x4000_0000
+    static let permissionHint = "needs root with CAP_SYS_NICE (a container: --cap-add SYS_NICE), or RLIMIT_RTPRIO / RLIMIT_NICE (systemd LimitRTPRIO=11, LimitNICE=-10)"
 
     /// Applies this priority to the calling thread. Returns nil on success, else why not (the
     /// thread then keeps the scheduling it had).
-    public func applyToCurrentThread() -> String? {
+    public func applyToCurrentThread(_ role: Role) -> String? {
         // sched_setscheduler and setpriority with id 0 act on the calling thread only: Linux
         // keeps the policy and the nice value per thread (the kernel's `current`).
         var param = sched_param(sched_priority: 0)
@@ -36,15 +44,44 @@ public enum ThreadPriority: String, Sendable, CaseIterable {
         case .high:
             guard sched_setscheduler(0, Int32(SCHED_OTHER) | Self.resetOnFork, &param) == 0,
                   setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceHigh) == 0 else {
-                return "cannot set nice \(Self.niceHigh): \(String(cString: strerror(errno))) (needs root or CAP_SYS_NICE)"
+                return "cannot set nice \(Self.niceHigh): \(String(cString: strerror(errno))); \(Self.permissionHint)"
             }
             return nil
         case .realtime:
-            param.sched_priority = Self.realtimePriority
+            param.sched_priority = Self.realtimePriority(role)
             guard sched_setscheduler(0, Int32(SCHED_RR) | Self.resetOnFork, &param) == 0 else {
-                return "cannot set SCHED_RR \(Self.realtimePriority): \(String(cString: strerror(errno))) (needs root or CAP_SYS_NICE)"
+                return "cannot set SCHED_RR \(param.sched_priority): \(String(cString: strerror(errno))); \(Self.permissionHint)"
             }
             return nil
         }
+    }
+
+    /// Whether this priority can be applied here, tried on a throwaway thread (for `--check` and
+    /// for ccbench before it starts an engine). Nil when it can, else why not.
+    public func problemHere() -> String? {
+        guard self != .normal else { return nil }
+        final class Box: @unchecked Sendable { var problem: String? }
+        let box = Box()
+        var thread = pthread_t()
+        let arg = Unmanaged.passRetained(ProbeArgument(priority: self, box: { box.problem = $0 })).toOpaque()
+        guard pthread_create(&thread, nil, { raw in
+            let a = Unmanaged<ProbeArgument>.fromOpaque(raw!).takeRetainedValue()
+            a.box(a.priority.applyToCurrentThread(.signalling))
+            return nil
+        }, arg) == 0 else {
+            Unmanaged<ProbeArgument>.fromOpaque(arg).release()
+            return "cannot start a thread to try it"
+        }
+        pthread_join(thread, nil)
+        return box.problem
+    }
+}
+
+private final class ProbeArgument: @unchecked Sendable {
+    let priority: ThreadPriority
+    let box: (String?) -> Void
+    init(priority: ThreadPriority, box: @escaping (String?) -> Void) {
+        self.priority = priority
+        self.box = box
     }
 }
