@@ -36,7 +36,7 @@ struct Routing: ParsableCommand {
     func validate() throws {
         if let p = enginePriority {
             guard e2e else { throw ValidationError("--engine-priority is for --e2e (the in-process routing bench starts no engine)") }
-            guard ThreadPriority(rawValue: p.lowercased()) != nil else { throw ValidationError("--engine-priority '\(p)' is not one of normal, high, realtime") }
+            guard ThreadPriority(name: p) != nil else { throw ValidationError("--engine-priority '\(p)' is not one of normal, high, realtime") }
         }
         if pcap != nil && !e2e { throw ValidationError("ccbench routing measures the routing core in process: nothing crosses the network without --e2e. Use --e2e --pcap FILE to capture the SIP of the end-to-end run.") }
     }
@@ -47,7 +47,7 @@ struct Routing: ParsableCommand {
             options.baseline = baseline
             options.tolerance = tolerance
             try EndToEndRouting(rate: rate, duration: duration, sipPort: sipPort, pcap: pcap,
-                                priority: enginePriority.flatMap { ThreadPriority(rawValue: $0.lowercased()) } ?? .realtime, baseline: options).run()
+                                priority: enginePriority.flatMap { ThreadPriority(name: $0) } ?? .realtime, baseline: options).run()
             return
         }
         let bench = quick ? RoutingBench.quick : RoutingBench(decisionsPerKind: decisions)

@@ -51,7 +51,7 @@ struct CCEngine: AsyncParsableCommand {
         }
         if let state { cfg.stateDirectory = state }
         if let priority {
-            guard let p = ThreadPriority(rawValue: priority.lowercased()) else {
+            guard let p = ThreadPriority(name: priority) else {
                 FileHandle.standardError.write(Data("ccengine: --priority '\(priority)' is not one of normal, high, realtime\n".utf8))
                 throw ExitCode(2)
             }

@@ -59,7 +59,7 @@ extension EngineConfig {
         }
         if let d = m["state_dir"] { c.stateDirectory = try d.string() }
         if let p = m["priority"] {
-            guard let v = ThreadPriority(rawValue: try p.string().lowercased()) else {
+            guard let v = ThreadPriority(name: try p.string()) else {
                 throw p.error("unknown priority", fix: "use normal, high or realtime")
             }
             c.priority = v

@@ -1,4 +1,6 @@
+import Foundation
 import Glibc
+import NIOConcurrencyHelpers
 
 /// How the engine's latency-critical threads (the SIP loop and the RTP relay workers) are
 /// scheduled. The record store's writer and everything else stay at normal priority.
@@ -60,28 +62,16 @@ public enum ThreadPriority: String, Sendable, CaseIterable {
     /// for ccbench before it starts an engine). Nil when it can, else why not.
     public func problemHere() -> String? {
         guard self != .normal else { return nil }
-        final class Box: @unchecked Sendable { var problem: String? }
-        let box = Box()
-        var thread = pthread_t()
-        let arg = Unmanaged.passRetained(ProbeArgument(priority: self, box: { box.problem = $0 })).toOpaque()
-        guard pthread_create(&thread, nil, { raw in
-            let a = Unmanaged<ProbeArgument>.fromOpaque(raw!).takeRetainedValue()
-            a.box(a.priority.applyToCurrentThread(.signalling))
-            return nil
-        }, arg) == 0 else {
-            Unmanaged<ProbeArgument>.fromOpaque(arg).release()
-            return "cannot start a thread to try it"
-        }
-        pthread_join(thread, nil)
-        return box.problem
+        let problem = NIOLockedValueBox<String?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            problem.withLockedValue { $0 = self.applyToCurrentThread(.signalling) }
+            done.signal()
+        }.start()
+        done.wait()
+        return problem.withLockedValue { $0 }
     }
-}
 
-private final class ProbeArgument: @unchecked Sendable {
-    let priority: ThreadPriority
-    let box: (String?) -> Void
-    init(priority: ThreadPriority, box: @escaping (String?) -> Void) {
-        self.priority = priority
-        self.box = box
-    }
+    /// A configured or command-line value, in any case ("Realtime").
+    public init?(name: String) { self.init(rawValue: name.lowercased()) }
 }
