@@ -30,6 +30,8 @@ extension CallCenter {
             if let slot = slotByCallID[call], calls[slot]!.machine.activeAgent != nil {
                 endActiveCall(slot, reason: .agentHangUp)
             }
+        case .callFailed(let call, let reason):
+            if let slot = slotByCallID[call] { callFailed(slot, reason: reason) }
         case .timerFired(let timer):
             timerFired(timer)
         }
@@ -111,21 +113,30 @@ extension CallCenter {
     }
 
     mutating func callerHungUp(_ slot: Int) {
+        end(slot, unanswered: .abandoned, reason: .callerHangUp)
+    }
+
+    mutating func callFailed(_ slot: Int, reason: EndReason) {
+        end(slot, unanswered: .failed, reason: reason)
+    }
+
+    /// Ends a call at any stage: an unanswered one with `disposition`, an answered one as answered.
+    private mutating func end(_ slot: Int, unanswered disposition: Disposition, reason: EndReason) {
         let call = calls[slot]!
         switch call.machine.state {
         case .queued:
             _ = calls[slot]!.machine.hangupCall()
-            output.append(.hangUp(call.id, reason: .callerHangUp))
-            finish(slot, .abandoned, .callerHangUp)
+            output.append(.hangUp(call.id, reason: reason))
+            finish(slot, disposition, reason)
         case .agentRinging(let legs):
             _ = calls[slot]!.machine.hangupCall()
             for a in legs {
                 withdrawLeg(slot, agent: a)
             }
-            output.append(.hangUp(call.id, reason: .callerHangUp))
-            finish(slot, .abandoned, .callerHangUp)
+            output.append(.hangUp(call.id, reason: reason))
+            finish(slot, disposition, reason)
         case .active:
-            endActiveCall(slot, reason: .callerHangUp)
+            endActiveCall(slot, reason: reason)
         case .terminating:
             break
         }

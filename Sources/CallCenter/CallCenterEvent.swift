@@ -23,5 +23,8 @@ public enum CallCenterEvent: Sendable, Equatable {
     case callerHungUp(CallID)
     /// The agent ended the call in progress.
     case agentHungUp(CallID)
+    /// The engine cannot carry the call on (its own fault: media, shutdown, no ACK): an unanswered
+    /// call ends `failed`, an answered one `answered`, both with `reason`.
+    case callFailed(CallID, EndReason)
     case timerFired(TimerID)
 }

@@ -23,6 +23,17 @@ public enum EndReason: String, Sendable, Equatable, CaseIterable {
     case queueFull = "queue-full"
     case unknownQueue = "unknown-queue"
     case invalidSkill = "invalid-skill"
+    // The engine's own faults (`CallCenterEvent.callFailed`): never blamed on a party.
+    /// No relay ports were free when the call arrived.
+    case mediaPortsExhausted = "media-ports-exhausted"
+    /// The relay could not bind the call's ports.
+    case mediaBindFailed = "media-bind-failed"
+    /// The caller never ACKed our 200 OK (RFC 3261 §13.3.1.4, 64*T1).
+    case noAck = "no-ack"
+    /// The engine stopped (SIGTERM, drain grace period over) with the call still up.
+    case engineShutdown = "engine-shutdown"
+    /// The engine refused the call to protect the calls it already carries.
+    case overload
 }
 
 /// One per call that arrived, emitted exactly once as `.callFinished`.

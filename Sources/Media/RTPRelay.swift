@@ -61,20 +61,29 @@ public final class RTPRelay: @unchecked Sendable {
 
     /// Binds the sockets of the next call's ports ahead of it, off the INVITE's path: `open` with
     /// the same ports takes them (six syscalls fewer between a customer's INVITE and the agent's).
-    /// A port that cannot be bound now is left to `open`, which reports it.
-    public func prepare(callerPort: Int, agentPort: Int) {
-        guard let address else { return }
-        if let s = spare.withLockedValue({ $0 }), s.ports == (callerPort, agentPort) { return }
-        guard let caller = try? Self.bind(address, port: callerPort) else { return }
-        guard let agent = try? Self.bind(address, port: agentPort) else {
+    /// Returns why a port cannot be bound (held by another process): the caller skips that pair.
+    @discardableResult
+    public func prepare(callerPort: Int, agentPort: Int) -> OpenError? {
+        guard let address else { return nil }  // `open` reports the bad media address per call
+        if let s = spare.withLockedValue({ $0 }), s.ports == (callerPort, agentPort) { return nil }
+        let caller: Int32, agent: Int32
+        do {
+            caller = try Self.bind(address, port: callerPort)
+        } catch {
+            return error as? OpenError
+        }
+        do {
+            agent = try Self.bind(address, port: agentPort)
+        } catch {
             Glibc.close(caller)
-            return
+            return error as? OpenError
         }
         let old = spare.withLockedValue { s in defer { s = ((callerPort, agentPort), (caller, agent)) }; return s }
         if let old {
             Glibc.close(old.fds.0)
             Glibc.close(old.fds.1)
         }
+        return nil
     }
 
     /// Binds both legs of a call on the given local ports. The sockets are bound here (two
@@ -94,7 +103,7 @@ public final class RTPRelay: @unchecked Sendable {
         let worker = id % workers.count
         // Opening a call again replaces its bridge (the old sockets are closed, not leaked).
         if let old = calls.withLockedValue({ $0.updateValue((worker, id), forKey: call) }) {
-            workers[old.worker].send(.remove(id: old.id), wake: wake)
+            workers[old.worker].send(.remove(id: old.id, closed: nil), wake: wake)
         }
         workers[worker].send(.add(id: id, fds: (caller, agent)), wake: wake)
         return loop.makeSucceededFuture(())
@@ -140,9 +149,14 @@ public final class RTPRelay: @unchecked Sendable {
         for w in workers { w.wakeIfDeferred() }
     }
 
-    public func delete(call: String) {
-        guard let (worker, id) = calls.withLockedValue({ $0.removeValue(forKey: call) }) else { return }
-        workers[worker].send(.remove(id: id))
+    /// Removes a call; `closed` runs once its sockets are closed (on the relay thread, or here
+    /// when the call holds none), so its ports can be handed out again without a bind failing.
+    public func delete(call: String, closed: (@Sendable () -> Void)? = nil) {
+        guard let (worker, id) = calls.withLockedValue({ $0.removeValue(forKey: call) }) else {
+            closed?()
+            return
+        }
+        workers[worker].send(.remove(id: id, closed: closed))
     }
 
     /// Returns once every worker has applied the commands sent before (opens, peers, deletes).
@@ -184,7 +198,7 @@ final class RelayWorker: @unchecked Sendable {
     enum Command {
         case add(id: Int, fds: (Int32, Int32))
         case peer(id: Int, leg: Int, address: sockaddr_in)
-        case remove(id: Int)
+        case remove(id: Int, closed: (@Sendable () -> Void)?)
         /// Signalled once every command before it has been applied.
         case barrier(DispatchSemaphore)
         case stop
@@ -248,6 +262,7 @@ final class RelayWorker: @unchecked Sendable {
         guard accepted else {
             if case .add(_, let fds) = command { close(fds.0); close(fds.1) }
             if case .barrier(let done) = command { done.signal() }
+            if case .remove(_, let closed) = command { closed?() }  // stop() closed (or closes) everything
             return
         }
     }
@@ -349,12 +364,14 @@ final class RelayWorker: @unchecked Sendable {
                 // A new peer from SDP (another device answered, a re-INVITE): latch afresh.
                 bridges[id]?.declared[leg] = address
                 bridges[id]?.latched[leg] = nil
-            case .remove(let id):
-                guard let bridge = bridges.removeValue(forKey: id) else { continue }
-                for fd in bridge.fds {
-                    _ = epoll_ctl(epoll, LinuxABI.epollCtlDel, fd, nil)
-                    close(fd)
+            case .remove(let id, let closed):
+                if let bridge = bridges.removeValue(forKey: id) {
+                    for fd in bridge.fds {
+                        _ = epoll_ctl(epoll, LinuxABI.epollCtlDel, fd, nil)
+                        close(fd)
+                    }
                 }
+                closed?()
             case .barrier(let done):
                 done.signal()
             case .stop:

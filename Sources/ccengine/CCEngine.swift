@@ -66,14 +66,14 @@ struct CCEngine: AsyncParsableCommand {
         }
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
-            var h = StreamLogHandler.standardError(label: label)
+            var h = EscapingLogHandler(StreamLogHandler.standardError(label: label))
             h.logLevel = level
             return h
         }
         let logger = Logger(label: "ccengine")
         let driver = try EngineDriver(config: cfg, logger: logger)
         let group = ServiceGroup(
-            services: [EngineService(driver: driver)],
+            services: [EngineService(driver: driver, logger: logger)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         try await group.run()

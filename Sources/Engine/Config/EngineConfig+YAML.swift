@@ -4,7 +4,7 @@ import Foundation
 import YAMLConfig
 
 extension EngineConfig {
-    public static let topLevelKeys: Set<String> = ["sip", "media", "state_dir", "routing", "queues", "queue_groups", "agents", "priority"]
+    public static let topLevelKeys: Set<String> = ["sip", "media", "state_dir", "routing", "queues", "queue_groups", "agents", "priority", "shutdown"]
 
     /// Loads a configuration file; every problem names the file and line.
     public static func load(file: String) throws(ConfigError) -> EngineConfig {
@@ -58,6 +58,17 @@ extension EngineConfig {
             if let k = s["codecs"] { c.codecs = Set(try k.strings().map { $0.uppercased() }) }
         }
         if let d = m["state_dir"] { c.stateDirectory = try d.string() }
+        if let sd = m["shutdown"] {
+            let s = try sd.mapping(allowed: ["grace", "retry_after"])
+            if let g = s["grace"] {
+                c.shutdownGrace = try g.int()
+                guard (0...86_400).contains(c.shutdownGrace) else { throw g.error("grace must be 0 to 86400 seconds") }
+            }
+            if let r = s["retry_after"] {
+                c.retryAfter = try r.int()
+                guard (1...3_600).contains(c.retryAfter) else { throw r.error("retry_after must be 1 to 3600 seconds") }
+            }
+        }
         if let p = m["priority"] {
             guard let v = ThreadPriority(name: try p.string()) else {
                 throw p.error("unknown priority", fix: "use normal, high or realtime")

@@ -26,6 +26,11 @@ public struct EngineConfig: Sendable {
     /// Scheduling of the SIP loop and relay threads (`priority:`; see `ThreadPriority`).
     public var priority: ThreadPriority = .normal
     public var stateDirectory = "state"
+    /// SIGTERM drains: new calls get 503 with Retry-After, calls in progress have this long to end
+    /// before the engine ends them (`shutdown.grace`, seconds).
+    public var shutdownGrace = 60
+    /// Retry-After (seconds) on a 503 the engine sends when it refuses a call (`shutdown.retry_after`).
+    public var retryAfter = 30
     public var routing = CallCenterConfig()
     public var agents: [AgentAccount] = []
 

@@ -13,19 +13,26 @@ public struct AgentAuthenticator: Sendable {
     private var challenger: DigestChallenger
     private let accounts: [String: AgentAccount]
     public let required: Bool
+    /// Checked against for logins that do not exist, so they cost what a wrong password costs
+    /// and get the same 403 (RFC 3261 §26.3.2.4 spirit: no enumeration of users).
+    private let unknownLogin: AgentAccount
 
     public init(realm: String, accounts: [AgentAccount], required: Bool, secret: [UInt8], algorithms: [DigestAlgorithm] = [.sha256, .md5]) {
         challenger = DigestChallenger(realm: realm, secret: secret, algorithms: algorithms)
         self.accounts = Dictionary(accounts.map { ($0.login, $0) }, uniquingKeysWith: { a, _ in a })
         self.required = required
+        let hex = secret.map { String($0, radix: 16) }.joined()
+        unknownLogin = AgentAccount(login: "", ha1MD5: String((hex + String(repeating: "0", count: 32)).prefix(32)),
+                                    ha1SHA256: String((hex + String(repeating: "0", count: 64)).prefix(64)))
     }
 
     public mutating func check(_ request: SIPMessage, agent: String, toTag: String, now: Duration, rng: inout IdentityGenerator) -> Outcome {
         guard required else { return .authenticated }
-        let verdict = challenger.verify(request, now: now) { [accounts] user, algorithm in
-            switch algorithm {
-            case .md5: accounts[user]?.ha1MD5
-            case .sha256: accounts[user]?.ha1SHA256
+        let verdict = challenger.verify(request, now: now) { [accounts, unknownLogin] user, algorithm in
+            let account = accounts[user] ?? unknownLogin
+            return switch algorithm {
+            case .md5: account.ha1MD5
+            case .sha256: account.ha1SHA256
             }
         }
         switch verdict {

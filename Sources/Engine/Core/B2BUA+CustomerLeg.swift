@@ -30,9 +30,20 @@ extension B2BUA {
             out.append(.send(r, to: target))
             return
         }
-        guard let pair = ports.allocate() else {
-            out.append(.log(.warning, "no free relay ports; answered 503", call: invite.callID))
-            out.append(.send(invite.response(503, "Service Unavailable (no media ports)", toTag: tag), to: target))
+        let caller = CallerInfo(id: invite.from.uri.user ?? "anonymous", name: invite.from.displayName ?? "", client: invite.header("X-CC-Client"))
+        guard !draining else {
+            out.append(.log(.info, "draining: new call from \(caller.id) refused with 503", call: invite.callID))
+            out.append(.send(refusal(invite, "Service Unavailable (draining)", toTag: tag), to: target))
+            return
+        }
+        guard let pair = ports.allocate(now: now) else {
+            // The engine's own limit, not the caller's doing: recorded as failed with the cause.
+            out.append(.log(.warning, "no free relay ports (\(ports.capacity) calls fill media.rtp_ports); answered 503", call: invite.callID))
+            out.append(.send(refusal(invite, "Service Unavailable (no media ports)", toTag: tag), to: target))
+            out.append(.record(CallRecord(
+                callID: invite.callID, queue: queue, originalQueue: queue, agent: nil, caller: caller, media: .voice,
+                enqueuedAt: now, firstRingAt: nil, answeredAt: nil, endedAt: now, disposition: .failed, attempts: 0,
+                endReason: .mediaPortsExhausted)))
             return
         }
         let contact = invite.contact.first
@@ -47,9 +58,9 @@ extension B2BUA {
         if let host = offer.address(of: audio) {
             out.append(.setMediaPeer(invite.callID, .caller, Endpoint(host: host, port: audio.port)))
         }
-        let caller = CallerInfo(id: invite.from.uri.user ?? "anonymous", name: invite.from.displayName ?? "", client: invite.header("X-CC-Client"))
         let priority = invite.header("X-CC-Priority").flatMap { Int($0) } ?? 1
         out.append(.log(.info, "call from \(caller.id) queued in \(queue)", call: invite.callID))
+        out.append(.openRecord(AcceptedCall(callID: invite.callID, queue: queue, caller: caller, acceptedAt: now)))
         let mark = out.count
         apply(center.handle(.callArrived(invite.callID, queue: queue, caller: caller, media: .voice, priority: priority), now: now), now: now, into: &out)
         // The INVITE to an agent is the call's critical path, so our 100 goes out after it (RFC
@@ -102,12 +113,22 @@ extension B2BUA {
         finishIfDone(call.id, now: now, into: &out)
     }
 
+    /// 503 with Retry-After (RFC 3261 §21.5.4): the engine cannot take the call now; a proxy in
+    /// front may try another node at once.
+    func refusal(_ invite: SIPMessage, _ phrase: String, toTag: String?) -> SIPMessage {
+        var r = invite.response(503, phrase, toTag: toTag)
+        r.setHeader("Retry-After", String(settings.retryAfter))
+        return r
+    }
+
     /// Final non-2xx to an unanswered customer, or BYE to an answered one.
     mutating func endCustomer(_ id: CallID, status: Int, reason: String?, into out: inout [EngineAction]) {
         guard var call = calls[id] else { return }
         switch call.customer.state {
         case .early:
-            let r = call.customer.invite.response(status, reason, toTag: call.customer.localTag)
+            let r = status == 503
+                ? refusal(call.customer.invite, reason ?? "Service Unavailable", toTag: call.customer.localTag)
+                : call.customer.invite.response(status, reason, toTag: call.customer.localTag)
             call.customer.lastResponse = r
             out.append(.send(r, to: call.customer.responseTarget))
         case .answered:

@@ -31,6 +31,12 @@ extension B2BUA {
                 out.append(.cancelTimer(.callCenter(timer)))
             case .agentStateChanged(let agent, let state):
                 out.append(.log(.debug, "agent \(agent) is \(state.name)", call: nil))
+                var release: ReleaseReason?
+                if case .released(let r) = state { release = r }
+                if savedReleases[agent] != release {
+                    savedReleases[agent] = release
+                    out.append(.saveRelease(agent, release))
+                }
             case .callFinished(let record):
                 out.append(.record(record))
                 if var call = calls[record.callID] {
@@ -74,8 +80,23 @@ extension B2BUA {
     }
 
     private mutating func hangUp(_ id: CallID, reason: EndReason, into out: inout [EngineAction]) {
-        endCustomer(id, status: reason == .callerHangUp ? 487 : 480, reason: nil, into: &out)
+        let (status, phrase) = Self.finalResponse(reason)
+        endCustomer(id, status: status, reason: phrase, into: &out)
         endAgentLegs(id, into: &out)
+    }
+
+    /// What an unanswered caller gets when the call ends for `reason`: 487 only for the caller's
+    /// own CANCEL; the engine's faults are 503 with Retry-After (never blamed on the caller).
+    static func finalResponse(_ reason: EndReason) -> (status: Int, phrase: String?) {
+        switch reason {
+        case .callerHangUp: (487, nil)
+        case .mediaBindFailed: (503, "Service Unavailable (media relay failed)")
+        case .mediaPortsExhausted: (503, "Service Unavailable (no media ports)")
+        case .engineShutdown: (503, "Service Unavailable (engine shutting down)")
+        case .overload: (503, "Service Unavailable (overload)")
+        case .noAck, .agentHangUp, .agentLoggedOut, .voicemail, .maxWait, .maxAttempts, .queueFull, .unknownQueue, .invalidSkill:
+            (480, nil)
+        }
     }
 
     mutating func endAgentLegs(_ id: CallID, into out: inout [EngineAction]) {
@@ -106,8 +127,11 @@ extension B2BUA {
                 out.append(.startTimer(.lingeringLeg(key), at: now + .seconds(32)))
             }
         }
-        out.append(.closeMedia(id))
-        ports.release(callerPort: call.callerPort)
+        if call.mediaFaulty {
+            ports.quarantine(callerPort: call.callerPort, now: now)  // never bound by us: nothing to close
+        } else {
+            out.append(.closeMedia(id, callerPort: call.callerPort))  // handed out again once closed
+        }
         calls[id] = nil
     }
 }

@@ -19,10 +19,12 @@ public struct B2BUA: Sendable {
         /// Codecs the engine accepts from customers (encoding names, RFC 3551).
         public var codecs: Set<String>
         public var userAgent: String
+        /// Seconds a refused caller is told to wait before trying again (503 Retry-After, RFC 3261 §20.33).
+        public var retryAfter: Int
 
         public init(sip: Endpoint, mediaHost: String, rtpPorts: ClosedRange<Int> = 20000...29999,
                     natPolicy: NATPolicy = .auto, devices: DevicePolicy = .mostRecent, codecs: Set<String> = ["PCMU", "PCMA"],
-                    userAgent: String = "ccengine") {
+                    userAgent: String = "ccengine", retryAfter: Int = 30) {
             self.sip = sip
             self.mediaHost = mediaHost
             self.rtpPorts = rtpPorts
@@ -30,6 +32,7 @@ public struct B2BUA: Sendable {
             self.devices = devices
             self.codecs = codecs
             self.userAgent = userAgent
+            self.retryAfter = retryAfter
         }
     }
 
@@ -47,6 +50,12 @@ public struct B2BUA: Sendable {
     /// Cancelled agent legs of finished calls, kept until their final response (see finishIfDone).
     var lingeringLegs: [String: AgentLeg] = [:]
     let queues: Set<String>
+    /// Draining: new calls are refused with 503 and Retry-After; calls in progress go on.
+    public private(set) var draining = false
+    /// Relay ports already reported as unbindable (logged once each).
+    var unbindablePorts: Set<Int> = []
+    /// Released agents as last saved (`saveRelease` only when this changes, not per call).
+    var savedReleases: [AgentID: ReleaseReason] = [:]
 
     /// - Parameters:
     ///   - authenticator: digest authentication of agents; nil accepts REGISTER without credentials.
@@ -65,7 +74,21 @@ public struct B2BUA: Sendable {
 
     public mutating func handle(_ event: EngineEvent, now: Duration) -> [EngineAction] {
         var out: [EngineAction] = []
+        let next = ports.next
+        handle(event, now: now, into: &out)
+        // Whenever the next pair changes, the driver binds it ahead (off the next INVITE's path).
+        var starting = false
+        if case .start = event { starting = true }
+        if let n = ports.next, starting || next.map({ $0 != n }) ?? true {
+            out.append(.prepareMedia(callerPort: n.caller, agentPort: n.agent))
+        }
+        return out
+    }
+
+    private mutating func handle(_ event: EngineEvent, now: Duration, into out: inout [EngineAction]) {
         switch event {
+        case .start(let kept):
+            restore(kept, now: now, into: &out)
         case .received(let message, let source):
             if message.isRequest {
                 receiveRequest(message, from: source, now: now, into: &out)
@@ -75,7 +98,9 @@ public struct B2BUA: Sendable {
         case .timerFired(.callCenter(let id)):
             apply(center.handle(.timerFired(id), now: now), now: now, into: &out)
         case .timerFired(.registrationExpiry(let agent, let contact)):
-            applyRegistrar(registrar.expire(agent: agent, contact: contact, now: now), now: now, into: &out)
+            let changes = registrar.expire(agent: agent, contact: contact, now: now)
+            applyRegistrar(changes, now: now, into: &out)
+            out.append(.saveBindings(agent, registrar.bindings(of: agent)))
         case .timerFired(.lingeringLeg(let key)):
             lingeringLegs[key] = nil
         case .requestFailed(let callID, let method):
@@ -84,15 +109,30 @@ public struct B2BUA: Sendable {
             guard calls[id]?.customer.state == .answered else { break }
             out.append(.log(.warning, "the caller never ACKed our 200 OK (64*T1); ending the call", call: id))
             endCustomer(id, status: 408, reason: nil, into: &out)
-            apply(center.handle(.callerHungUp(id), now: now), now: now, into: &out)
+            apply(center.handle(.callFailed(id, .noAck), now: now), now: now, into: &out)
         case .timerFired(.transaction), .timerFired(.okRetransmit):
             break  // the transaction layer's timers (SIPStack)
         case .mediaFailed(let call, let reason):
             out.append(.log(.error, "media relay failed for the call: \(reason); ending it", call: call))
-            apply(center.handle(.callerHungUp(call), now: now), now: now, into: &out)
-            if calls[call] != nil { endCustomer(call, status: 503, reason: "Media Unavailable", into: &out) }
+            calls[call]?.mediaFaulty = true
+            apply(center.handle(.callFailed(call, .mediaBindFailed), now: now), now: now, into: &out)
+        case .mediaClosed(let port):
+            ports.release(callerPort: port)
+        case .mediaPortUnavailable(let port, let reason):
+            ports.quarantine(callerPort: port, now: now)
+            if unbindablePorts.insert(port).inserted {
+                out.append(.log(.warning, "relay ports \(port) and \(port + 2) skipped: \(reason); retried after \(MediaPortPool.quarantine)", call: nil))
+            }
+        case .drain:
+            guard !draining else { break }
+            draining = true
+            out.append(.log(.notice, "draining: new calls get 503 with Retry-After \(settings.retryAfter); \(calls.count) calls in progress go on", call: nil))
+        case .endAllCalls:
+            draining = true
+            for id in calls.keys.sorted() where !(calls[id]?.recorded ?? true) {
+                apply(center.handle(.callFailed(id, .engineShutdown), now: now), now: now, into: &out)
+            }
         }
-        return out
     }
 
     private mutating func receiveRequest(_ request: SIPMessage, from source: Endpoint, now: Duration, into out: inout [EngineAction]) {
@@ -111,6 +151,7 @@ public struct B2BUA: Sendable {
             let (response, changes) = registrar.register(request, from: source, toTag: ids.tag(), now: now)
             out.append(.send(response, to: responseTarget(request, source)))
             applyRegistrar(changes, now: now, into: &out)
+            if response.status == 200, let agent = request.to.uri.user { out.append(.saveBindings(agent, registrar.bindings(of: agent))) }
         case "OPTIONS":
             var ok = request.response(200, toTag: ids.tag())
             ok.setHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, MESSAGE")
@@ -129,6 +170,17 @@ public struct B2BUA: Sendable {
             r.setHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, MESSAGE")
             out.append(.send(r, to: responseTarget(request, source)))
         }
+    }
+
+    /// Registrations and releases kept from the last run: agents whose bindings have not expired
+    /// are logged in again, and those that were released stay released with their reason.
+    private mutating func restore(_ kept: DurableState, now: Duration, into out: inout [EngineAction]) {
+        applyRegistrar(registrar.restore(kept.bindings, now: now), now: now, into: &out)
+        for agent in kept.released.keys.sorted() where !registrar.bindings(of: agent).isEmpty {
+            apply(center.handle(.agentReleased(agent, kept.released[agent]!), now: now), now: now, into: &out)
+        }
+        let agents = kept.bindings.values.filter { !$0.isEmpty }.count
+        if agents > 0 { out.append(.log(.info, "registrations kept from the last run: \(agents) agents logged in", call: nil)) }
     }
 
     private mutating func applyRegistrar(_ changes: [Registrar.Change], now: Duration, into out: inout [EngineAction]) {
@@ -150,7 +202,8 @@ public struct B2BUA: Sendable {
 
     /// Runs digest authentication; on false the challenge or refusal has been sent.
     mutating func authenticated(_ request: SIPMessage, agent: String, from source: Endpoint, now: Duration, into out: inout [EngineAction]) -> Bool {
-        guard registrar.isAgent(agent) else { return true }  // unknown agents get their 404 from the registrar
+        // An unknown login is challenged and refused exactly as a wrong password is (no
+        // enumeration of logins); without required authentication the registrar answers 404.
         switch authenticator.check(request, agent: agent, toTag: ids.tag(), now: now, rng: &ids) {
         case .authenticated:
             return true

@@ -13,6 +13,8 @@ struct BridgedCall: Sendable {
     let callerPort: Int
     let agentPort: Int
     var recorded = false
+    /// The relay could not bind this call's ports: they are set aside, not handed out again.
+    var mediaFaulty = false
     /// A customer re-INVITE forwarded to the agent, answered when the agent answers (hold/unhold,
     /// codec change: RFC 3264 offer/answer passed through both legs).
     var pendingReinvite: SIPMessage?

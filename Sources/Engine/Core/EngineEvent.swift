@@ -3,11 +3,21 @@ import CallCenter
 
 /// What the engine's driver feeds into the core.
 public enum EngineEvent: Sendable {
+    /// The engine starts serving, with what it kept from its last run.
+    case start(DurableState)
     /// A parsed SIP message arrived from `source` (the datagram's address).
     case received(SIPMessage, from: Endpoint)
     case timerFired(EngineTimer)
     /// The relay could not bind a call's ports.
     case mediaFailed(CallID, reason: String)
+    /// The relay closed the sockets of a pair from `closeMedia`: its ports may be handed out again.
+    case mediaClosed(callerPort: Int)
+    /// A pair from `prepareMedia` could not be bound (another process holds a port).
+    case mediaPortUnavailable(callerPort: Int, reason: String)
+    /// Stop accepting calls (503 with Retry-After); the calls in progress go on.
+    case drain
+    /// End every call now (BYE, CANCEL, 503), recorded with reason `engine-shutdown`.
+    case endAllCalls
     /// A request we sent got no final answer (RFC 3261 Timer B/F) or could not be sent.
     case requestFailed(callID: String, method: String)
     /// Our 2xx to a customer's INVITE was never ACKed within 64*T1 (§13.3.1.4).
@@ -39,12 +49,36 @@ public enum EngineAction: Sendable, Equatable {
     case cancelTimer(EngineTimer)
     case openMedia(CallID, callerPort: Int, agentPort: Int)
     case setMediaPeer(CallID, MediaLeg, Endpoint)
-    case closeMedia(CallID)
+    /// Close the call's relay sockets, then report `mediaClosed(callerPort:)`.
+    case closeMedia(CallID, callerPort: Int)
+    /// Bind the next call's pair ahead of it; report `mediaPortUnavailable` when that fails.
+    case prepareMedia(callerPort: Int, agentPort: Int)
+    /// A call was accepted: its row is opened (disposition `pending`) until `record` closes it.
+    case openRecord(AcceptedCall)
     /// A finished call, to be stored before the engine logs it as ended.
     case record(CallRecord)
+    /// An agent's registrations changed (kept across restarts; empty: none left).
+    case saveBindings(AgentID, [Registrar.Binding])
+    /// An agent was released (with the reason) or is no longer (nil), kept across restarts.
+    case saveRelease(AgentID, ReleaseReason?)
     case log(LogLevel, String, call: CallID?)
 }
 
 public enum LogLevel: String, Sendable {
     case debug, info, notice, warning, error
+}
+
+/// A call the engine accepted, as its record stands until the call ends.
+public struct AcceptedCall: Sendable, Equatable {
+    public var callID: CallID
+    public var queue: String
+    public var caller: CallerInfo
+    public var acceptedAt: Duration
+
+    public init(callID: CallID, queue: String, caller: CallerInfo, acceptedAt: Duration) {
+        self.callID = callID
+        self.queue = queue
+        self.caller = caller
+        self.acceptedAt = acceptedAt
+    }
 }

@@ -99,6 +99,26 @@ public struct Registrar: Sendable {
         return (ok, changes)
     }
 
+    /// Bindings kept from before a restart (times on this run's clock): the unexpired ones are
+    /// taken back as if just registered, each with its expiry timer.
+    public mutating func restore(_ kept: [AgentID: [Binding]], now: Duration) -> [Change] {
+        var changes: [Change] = []
+        for agent in kept.keys.sorted() where agents.contains(agent) {
+            let live = kept[agent]!.filter { $0.expiresAt > now }
+            guard !live.isEmpty else { continue }
+            let wasLoggedIn = !(bindings[agent]?.isEmpty ?? true)
+            var list = bindings[agent] ?? []
+            for b in live {
+                list.removeAll { $0.key == b.key }
+                list.append(b)
+                changes.append(.armExpiry(agent, contact: b.key, at: b.expiresAt))
+            }
+            bindings[agent] = list
+            if !wasLoggedIn { changes.append(.loggedIn(agent)) }
+        }
+        return changes
+    }
+
     /// A binding's expiry timer fired.
     public mutating func expire(agent: AgentID, contact: String, now: Duration) -> [Change] {
         guard var list = bindings[agent], let b = list.first(where: { $0.key == contact }), b.expiresAt <= now else { return [] }

@@ -2,8 +2,10 @@ import CallCenter
 import Foundation
 import GRDB
 
-/// The engine's call records in SQLite (GRDB over the system libsqlite3). One row per finished
-/// call; written before the engine logs the call as ended. Times are Unix seconds.
+/// The engine's state database in SQLite (GRDB over the system libsqlite3): one row per accepted
+/// call, opened `pending` and closed when the call ends (written before the engine logs the call
+/// as ended); registrations, releases and the heartbeat in `CallRecordStore+Durable.swift`.
+/// Times are Unix seconds.
 public final class CallRecordStore: Sendable {
     public struct Row: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
         public static let databaseTableName = "calls"
@@ -27,8 +29,23 @@ public final class CallRecordStore: Sendable {
             case disposition, attempts, endReason = "end_reason"
         }
 
+        /// The open row of an accepted call (disposition `pending` until it ends; `ended_at` is
+        /// the acceptance time until then).
+        public init(accepted a: AcceptedCall, origin: Double) {
+            callID = a.callID
+            queue = a.queue
+            originalQueue = a.queue
+            callerID = a.caller.id
+            callerName = a.caller.name
+            enqueuedAt = origin + a.acceptedAt.seconds
+            endedAt = enqueuedAt
+            disposition = CallRecordStore.pending
+            attempts = 0
+            endReason = CallRecordStore.pending
+        }
+
         public init(_ r: CallRecord, origin: Double) {
-            func wall(_ d: Duration) -> Double { origin + Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+            func wall(_ d: Duration) -> Double { origin + d.seconds }
             callID = r.callID
             queue = r.queue
             originalQueue = r.originalQueue
@@ -45,7 +62,7 @@ public final class CallRecordStore: Sendable {
         }
     }
 
-    private let db: DatabasePool
+    let db: DatabasePool
     public let path: String
 
     /// Opens (creating if needed) `calls.sqlite` in the state folder. GRDB's pool puts it in WAL
@@ -80,6 +97,7 @@ public final class CallRecordStore: Sendable {
             }
             try db.create(index: "calls_by_end", on: "calls", columns: ["ended_at"])
         }
+        Self.migrateDurable(&migrator)
         try migrator.migrate(db)
     }
 

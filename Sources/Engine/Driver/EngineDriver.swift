@@ -19,16 +19,19 @@ public final class EngineDriver: @unchecked Sendable {
     private var ingress = SIPIngress()
     private let relay: RTPRelay
     public let store: CallRecordStore
-    private let storeQueue = DispatchQueue(label: "ccengine.records")
-    /// Records waiting for the store's next write (see `writeRecord`).
-    private let pendingRecords = NIOLockedValueBox<[(row: CallRecordStore.Row, record: CallRecord)]>([])
-    /// How long a finished call's record may wait to share a transaction with others.
-    static let recordBatchDelay: DispatchTimeInterval = .milliseconds(20)
+    private var writer: StateWriter!
+    /// Responses held until the state they follow is on disk (see `mustFollowCommit`), in order.
+    private var held: [(needs: UInt64, message: SIPMessage, to: Endpoint)] = []
+    /// The highest state write on disk (on the loop).
+    private var committedSeq: UInt64 = 0
+    /// False once `stop` has begun: relay callbacks no longer feed the loop.
+    private let serving = NIOLockedValueBox(true)
+    /// Kept from the last run, handed to the core at start.
+    private var kept: DurableState = .empty
     private var timers: LoopTimers<EngineTimer>!
     private let origin = NIODeadline.now()
     private let originWall = Date().timeIntervalSince1970
     private var channel: (any Channel)?
-    public private(set) var recordsWritten = 0
 
     public init(config: EngineConfig, logger: Logger) throws {
         self.config = config
@@ -41,7 +44,8 @@ public final class EngineDriver: @unchecked Sendable {
         let host = config.advertisedHost ?? config.sip.host
         let settings = B2BUA.Settings(
             sip: Endpoint(host: host, port: config.sip.port), mediaHost: config.mediaHost,
-            rtpPorts: config.rtpPorts, natPolicy: config.natPolicy, devices: config.devices, codecs: config.codecs)
+            rtpPorts: config.rtpPorts, natPolicy: config.natPolicy, devices: config.devices, codecs: config.codecs,
+            retryAfter: config.retryAfter)
         let b2bua = B2BUA(settings: settings, center: center, agents: Set(config.agents.map(\.login)),
                           queues: config.queueNames, seed: UInt64(originWall * 1_000_000),
                           authenticator: AgentAuthenticator(
@@ -58,6 +62,10 @@ public final class EngineDriver: @unchecked Sendable {
         }
         self.store = try CallRecordStore(directory: config.stateDirectory)
         self.timers = LoopTimers(loop: loop) { [unowned self] id, _ in feed(.timerFired(id)) }
+        self.writer = StateWriter(store: store, logger: logger) { [unowned self] seq in
+            guard serving.withLockedValue({ $0 }) else { return }
+            loop.execute { self.committed(seq) }
+        }
     }
 
     /// Binds the SIP socket; returns once the engine is serving.
@@ -70,11 +78,16 @@ public final class EngineDriver: @unchecked Sendable {
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(SIPChannelHandler(driver: self)) }
             }
+        // A crash left calls open: they are closed as interrupted before anything else is served.
+        let interrupted = try store.startRun(at: originWall, pid: getpid())
+        if interrupted > 0 { logger.warning("\(interrupted) calls were cut by the engine's last stop (crash or kill); their rows are closed as interrupted") }
+        kept = try store.durableState(origin: originWall)
+        writer.start()
         let ch = try await bootstrap.bind(host: config.sip.host, port: config.sip.port).get()
         let priority = config.priority
         let problem = try await loop.submit {
             self.channel = ch
-            if let next = self.core.core.nextMediaPorts { self.relay.prepare(callerPort: next.caller, agentPort: next.agent) }
+            self.feed(.start(self.kept))
             return priority.applyToCurrentThread(.signalling)
         }.get()
         if let problem { logger.warning("SIP thread keeps normal priority: \(problem)") }
@@ -91,13 +104,43 @@ public final class EngineDriver: @unchecked Sendable {
         return "media.rtp_ports \(range.lowerBound)-\(range.upperBound) overlaps the kernel's ephemeral ports \(p[0])-\(p[1]): other sockets may take relay ports; choose a range outside it"
     }
 
+    /// Stops accepting calls (503 with Retry-After); calls in progress go on.
+    public func drain() async {
+        try? await loop.submit { self.feed(.drain) }.get()
+    }
+
+    /// Ends every call now (BYE, CANCEL, 503), recorded with reason `engine-shutdown`.
+    public func endAllCalls() async {
+        try? await loop.submit { self.feed(.endAllCalls) }.get()
+    }
+
+    /// Calls the core still holds (waiting, ringing, bridged, or finishing their legs).
+    public func activeCalls() async -> Int {
+        (try? await loop.submit { self.core.core.activeCalls }.get()) ?? 0
+    }
+
+    /// Waits (polling every 50 ms) until no call is left or `timeout` passes; true if none is left.
+    public func waitForNoCalls(timeout: Duration) async -> Bool {
+        let end = ContinuousClock.now + timeout
+        while ContinuousClock.now < end {
+            if await activeCalls() == 0 { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return await activeCalls() == 0
+    }
+
     public func stop() async {
+        // State on disk first, then the responses that waited for it, then the socket.
+        writer.finish()
+        try? await loop.submit {
+            self.committed(self.writer.lastQueued)
+            self.timers.cancelAll()
+        }.get()
+        serving.withLockedValue { $0 = false }
         try? await channel?.close()
-        try? await loop.submit { self.timers.cancelAll() }.get()
         relay.shutdown()
         try? await group.shutdownGracefully()
-        // The loop is gone: nothing adds a record after this.
-        storeQueue.sync { flushRecords() }
+        writer.finish()  // anything the last events queued
     }
 
     var now: Duration { .nanoseconds((NIODeadline.now() - origin).nanoseconds) }
@@ -124,9 +167,10 @@ public final class EngineDriver: @unchecked Sendable {
 
     /// Media control first (binding a call's relay ports before the INVITE that advertises them
     /// goes out; cheap, never blocking; the relay threads are woken after the messages are out),
-    /// then the messages, then timers, logs and records: what one event produces is all carried
-    /// out before the next datagram is read.
+    /// then state writes, then the messages, then timers and logs, then the next call's ports:
+    /// what one event produces is all carried out before the next datagram is read.
     private func perform(_ actions: [EngineAction]) {
+        var prepare: (caller: Int, agent: Int)?
         for action in actions {
             switch action {
             case .openMedia(let call, let callerPort, let agentPort):
@@ -135,81 +179,73 @@ public final class EngineDriver: @unchecked Sendable {
                 }
             case .setMediaPeer(let call, let leg, let peer):
                 relay.setPeer(call: call, leg: leg == .caller ? .caller : .agent, host: peer.host, port: peer.port, wake: false)
+            case .openRecord(let accepted):
+                writer.enqueue(.call(.init(accepted: accepted, origin: originWall)))
+            case .record(let record):
+                writer.enqueue(.call(.init(record, origin: originWall)), ended: record)
+            case .saveBindings(let agent, let bindings):
+                writer.enqueue(.bindings(agent: agent, bindings.map { .init(agent: agent, $0, origin: originWall) }))
+            case .saveRelease(let agent, let reason):
+                writer.enqueue(.release(agent: agent, reason.map { .init(agent: agent, $0, since: Date().timeIntervalSince1970) }))
+            case .prepareMedia(let caller, let agent):
+                prepare = (caller, agent)
             default:
                 break
             }
         }
+        let needs = writer.lastQueued
         for action in actions {
-            if case .send(let message, let to) = action {
-                write(SIPCodec.encode(message), to: Endpoint(host: to.host, port: to.port), flush: false)
+            guard case .send(let message, let to) = action else { continue }
+            if Self.mustFollowCommit(message), needs > committedSeq || !held.isEmpty {
+                held.append((needs, message, to))
+            } else {
+                write(SIPCodec.encode(message), to: to, flush: false)
             }
         }
         channel?.flush()  // one sendmmsg for what this event sends
         relay.wakeDeferred()
-        if actions.contains(where: { if case .openMedia = $0 { true } else { false } }), let next = core.core.nextMediaPorts {
-            relay.prepare(callerPort: next.caller, agentPort: next.agent)  // the next call's, off its path
-        }
         for action in actions {
             switch action {
-            case .send, .openMedia, .setMediaPeer:
-                break
             case .startTimer(let id, let at):
                 timers.schedule(id, at: origin + .nanoseconds(Int64(at.components.seconds) * 1_000_000_000 + at.components.attoseconds / 1_000_000_000))
             case .cancelTimer(let id):
                 timers.cancel(id)
-            case .closeMedia(let call):
-                relay.delete(call: call)
-            case .record(let record):
-                writeRecord(record)
+            case .closeMedia(let call, let callerPort):
+                relay.delete(call: call) { [self] in
+                    guard serving.withLockedValue({ $0 }) else { return }
+                    loop.execute { self.feed(.mediaClosed(callerPort: callerPort)) }
+                }
             case .log(let level, let text, let call):
                 var meta: Logger.Metadata = [:]
                 if let call { meta["call.id"] = "\(call)" }
                 logger.log(level: level.swiftLog, "\(text)", metadata: meta)
+            default:
+                break
             }
+        }
+        if let prepare, let problem = relay.prepare(callerPort: prepare.caller, agentPort: prepare.agent) {
+            feed(.mediaPortUnavailable(callerPort: prepare.caller, reason: problem.description))
         }
     }
 
-    /// Records are written by the store's queue, at most `recordBatchDelay` after the call ends,
-    /// together with the others that ended meanwhile (one transaction). Waking the store's
-    /// thread for every call let it take the SIP loop's CPU for a whole SQLite commit on a
-    /// 2-core machine (ccbench routing --e2e); `stop()` writes what is left. Stored first,
-    /// logged after: a call the engine logs as ended is in the database.
-    private func writeRecord(_ record: CallRecord) {
-        let row = CallRecordStore.Row(record, origin: originWall)
-        let first = pendingRecords.withLockedValue { pending in
-            pending.append((row, record))
-            return pending.count == 1
-        }
-        if first { storeQueue.asyncAfter(deadline: .now() + Self.recordBatchDelay) { [self] in flushRecords() } }
+    /// The responses that end or answer a call (to INVITE beyond 100, to BYE) leave only once the
+    /// call's row is on disk: a caller told the call is over (or up) can rely on the record.
+    static func mustFollowCommit(_ m: SIPMessage) -> Bool {
+        guard let status = m.status, status > 100 else { return false }
+        return m.cseq.method == "INVITE" || m.cseq.method == "BYE"
     }
 
-    /// On `storeQueue`.
-    private func flushRecords() {
-        let batch = pendingRecords.withLockedValue { pending in
-            defer { pending = [] }
-            return pending
+    /// The state writer has everything up to `seq` on disk: held responses go out, in order.
+    private func committed(_ seq: UInt64) {
+        committedSeq = max(committedSeq, seq)
+        var sent = 0
+        while sent < held.count, held[sent].needs <= committedSeq {
+            write(SIPCodec.encode(held[sent].message), to: held[sent].to, flush: false)
+            sent += 1
         }
-        guard !batch.isEmpty else { return }
-        // One transaction for the batch; if it fails, row by row, so one bad row loses only itself.
-        let stored: [Error?]
-        if (try? store.write(batch.map(\.row))) != nil {
-            stored = Array(repeating: nil, count: batch.count)
-        } else {
-            stored = batch.map { item -> Error? in
-                do { try store.write(item.row) } catch { return error }
-                return nil
-            }
-        }
-        for ((_, record), error) in zip(batch, stored) {
-            if let error {
-                logger.error("could not store the call record: \(error)", metadata: ["call.id": "\(record.callID)"])
-            } else {
-                logger.info("call ended", metadata: [
-                    "call.id": "\(record.callID)", "queue": "\(record.queue)", "agent": "\(record.agent ?? "-")",
-                    "disposition": "\(record.disposition.rawValue)", "reason": "\(record.endReason.rawValue)",
-                ])
-            }
-        }
+        guard sent > 0 else { return }
+        held.removeFirst(sent)
+        channel?.flush()
     }
 
     private func write(_ bytes: [UInt8], to endpoint: Endpoint, flush: Bool = true) {
