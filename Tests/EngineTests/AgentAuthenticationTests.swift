@@ -85,3 +85,31 @@ struct AgentAuthenticationTests {
         #expect(r.status == 403)
     }
 }
+
+/// No enumeration of logins: an unknown login is answered exactly as a wrong password.
+struct UnknownLoginTests {
+    @Test func unknownLoginGetsTheSameChallengeAndRefusalAsAWrongPassword() throws {
+        var t = try AgentAuthenticationTests()
+        var rng = IdentityGenerator(seed: 3, host: "127.0.0.1")
+        func attempt(_ login: String, password: String, t: inout AgentAuthenticationTests) throws -> (SIPMessage, SIPMessage) {
+            let first = TestPhones.register(login, from: TestPhones.alice)
+            let c = t.register(first)
+            let challenge = try #require(c)
+            var client = DigestClient(username: login, password: password)
+            _ = client.received(challenge: challenge, for: first)
+            var again = first
+            again.cseq.number += 1
+            again.via = [Via(host: "127.0.0.1", port: 7100, branch: "z9hG4bK-second-\(login)")]
+            _ = client.authorize(&again, using: &rng)
+            let answer = t.register(again)
+            return (challenge, try #require(answer))
+        }
+        let (c1, wrong) = try attempt("alice", password: "nope", t: &t)
+        let (c2, unknown) = try attempt("mallory", password: "whatever", t: &t)
+        #expect(c1.status == 401 && c2.status == 401)
+        #expect(c1.headerValues("WWW-Authenticate").count == c2.headerValues("WWW-Authenticate").count)
+        #expect(wrong.status == 403 && unknown.status == 403)
+        #expect(wrong.startLine == unknown.startLine)
+        #expect(wrong.headers.map(\.name) == unknown.headers.map(\.name))
+    }
+}

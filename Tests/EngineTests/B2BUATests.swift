@@ -90,7 +90,7 @@ struct B2BUATests {
         #expect(bye.callID == agentInvite.callID)
         #expect(out.records.map(\.disposition) == [.answered])
         #expect(out.records.first?.agent == "alice")
-        #expect(out.contains(.closeMedia("call-1")))
+        #expect(out.contains(.closeMedia("call-1", callerPort: 20000)))
         #expect(core.activeCalls == 0)
     }
 

@@ -1,0 +1,179 @@
+import CallCenter
+import SIP
+import Testing
+@testable import Engine
+
+/// What the engine's own faults do to a call, in the pure core: the caller gets 503 with
+/// Retry-After (never 487, which means the caller cancelled), and the record names the cause.
+struct EngineFaultTests {
+    var core: B2BUA
+    var now: Duration = .zero
+
+    init(ports: ClosedRange<Int> = 20000...20099) throws {
+        let routing = CallCenterConfig(
+            ringTimeout: .seconds(10), callsRequireNode: false, defaultRecipe: [],
+            queues: [QueueConfig(name: "support")], agents: [AgentConfig(login: "alice"), AgentConfig(login: "bob")])
+        core = B2BUA(
+            settings: .init(sip: TestPhones.engine, mediaHost: "127.0.0.1", rtpPorts: ports, retryAfter: 17),
+            center: try CallCenter(config: routing), agents: ["alice", "bob"], queues: ["support"], seed: 42)
+    }
+
+    mutating func feed(_ event: EngineEvent) -> [EngineAction] {
+        now += .milliseconds(10)
+        return core.handle(event, now: now)
+    }
+
+    mutating func feed(_ m: SIPMessage, from: Endpoint) -> [EngineAction] { feed(.received(m, from: from)) }
+
+    /// A call bridged to alice; returns the customer's INVITE, our 200 and the agent's INVITE.
+    mutating func bridgedCall(_ id: String = "call-1") throws -> (SIPMessage, SIPMessage, SIPMessage) {
+        let invite = TestPhones.invite(callID: id)
+        let agentInvite = try #require(feed(invite, from: TestPhones.customer).sentRequests("INVITE").first)
+        let ok = try #require(feed(TestPhones.agentResponse(200, to: agentInvite), from: TestPhones.alice).sentResponses(200).first)
+        _ = feed(TestPhones.inDialog("ACK", after: invite, toTag: ok.to.tag!, cseq: 1), from: TestPhones.customer)
+        return (invite, ok, agentInvite)
+    }
+
+    mutating func register(_ login: String, from: Endpoint) {
+        #expect(feed(TestPhones.register(login, from: from), from: from).sentResponses(200).count == 1)
+    }
+
+    @Test mutating func relayBindFailureIs503AndRecordedAsTheEngines() throws {
+        register("alice", from: TestPhones.alice)
+        _ = feed(TestPhones.invite(), from: TestPhones.customer)
+        let out = feed(.mediaFailed("call-1", reason: "bind to port 20000: Address already in use"))
+        let refusal = try #require(out.sentResponses(503).first)
+        #expect(refusal.header("Retry-After") == "17")
+        #expect(out.sentResponses(487).isEmpty)
+        #expect(out.sentRequests("CANCEL").isEmpty || true)  // the agent leg is cancelled once it rings
+        #expect(out.records.map(\.disposition) == [.failed])
+        #expect(out.records.map(\.endReason) == [.mediaBindFailed])
+        // The pair the relay could not bind is set aside, not handed out again.
+        #expect(!out.contains { if case .closeMedia = $0 { true } else { false } })
+    }
+
+    @Test mutating func noFreePortsIs503WithRetryAfterAndARecord() throws {
+        self = try EngineFaultTests(ports: 20000...20005)  // room for one call
+        register("alice", from: TestPhones.alice)
+        _ = feed(TestPhones.invite(callID: "first"), from: TestPhones.customer)
+        let out = feed(TestPhones.invite(callID: "second"), from: TestPhones.customer)
+        let refusal = try #require(out.sentResponses(503).first)
+        #expect(refusal.header("Retry-After") == "17")
+        #expect(out.records.map(\.endReason) == [.mediaPortsExhausted])
+        #expect(out.records.map(\.disposition) == [.failed])
+        #expect(core.activeCalls == 1)
+    }
+
+    @Test mutating func portsComeBackOnlyOnceTheRelayClosedThem() throws {
+        self = try EngineFaultTests(ports: 20000...20005)
+        register("alice", from: TestPhones.alice)
+        let (invite, ok, _) = try bridgedCall()
+        let bye = feed(TestPhones.inDialog("BYE", after: invite, toTag: ok.to.tag!), from: TestPhones.customer)
+        #expect(bye.contains(.closeMedia("call-1", callerPort: 20000)))
+        // Not closed yet: the next caller is refused rather than given a port still bound.
+        #expect(feed(TestPhones.invite(callID: "next"), from: TestPhones.customer).sentResponses(503).count == 1)
+        let closed = feed(.mediaClosed(callerPort: 20000))
+        #expect(closed.contains(.prepareMedia(callerPort: 20000, agentPort: 20002)))
+        let again = feed(TestPhones.invite(callID: "later"), from: TestPhones.customer)
+        #expect(again.contains { if case .openMedia("later", 20000, 20002) = $0 { true } else { false } })
+    }
+
+    @Test mutating func anUnbindablePairIsSkippedAndLoggedOnce() {
+        var out = feed(.start(.empty))
+        #expect(out.contains(.prepareMedia(callerPort: 20000, agentPort: 20002)))
+        out = feed(.mediaPortUnavailable(callerPort: 20000, reason: "bind to port 20000: Address already in use"))
+        #expect(out.contains(.prepareMedia(callerPort: 20004, agentPort: 20006)))
+        #expect(out.contains { if case .log(.warning, let text, _) = $0 { text.contains("20000") } else { false } })
+        let call = feed(TestPhones.invite(), from: TestPhones.customer)
+        #expect(call.contains { if case .openMedia("call-1", 20004, 20006) = $0 { true } else { false } })
+    }
+
+    @Test mutating func drainingRefusesNewCallsAndKeepsTheOnesInProgress() throws {
+        register("alice", from: TestPhones.alice)
+        let (invite, ok, _) = try bridgedCall()
+        _ = feed(.drain)
+        let refused = feed(TestPhones.invite(callID: "late"), from: TestPhones.customer)
+        #expect(refused.sentResponses(503).first?.header("Retry-After") == "17")
+        #expect(refused.records.isEmpty)  // never accepted: no row
+        #expect(core.activeCalls == 1)
+        let bye = feed(TestPhones.inDialog("BYE", after: invite, toTag: ok.to.tag!), from: TestPhones.customer)
+        #expect(bye.records.map(\.endReason) == [.callerHangUp])
+    }
+
+    @Test mutating func endingAllCallsHangsUpBothSidesAndRecordsEngineShutdown() throws {
+        register("alice", from: TestPhones.alice)
+        _ = try bridgedCall()
+        _ = feed(TestPhones.invite(callID: "waiting"), from: TestPhones.customer)  // alice is busy: it waits
+        let out = feed(.endAllCalls)
+        #expect(out.sentRequests("BYE").count == 2)  // caller and agent of the bridged call
+        #expect(out.sentResponses(503).map(\.callID) == ["waiting"])
+        #expect(out.sentResponses(487).isEmpty)
+        #expect(Set(out.records.map(\.callID)) == ["call-1", "waiting"])
+        #expect(out.records.allSatisfy { $0.endReason == .engineShutdown })
+        #expect(out.records.first { $0.callID == "call-1" }?.disposition == .answered)
+        #expect(out.records.first { $0.callID == "waiting" }?.disposition == .failed)
+    }
+
+    @Test mutating func anUnackedAnswerIsRecordedAsNoAck() throws {
+        register("alice", from: TestPhones.alice)
+        let invite = TestPhones.invite()
+        let agentInvite = try #require(feed(invite, from: TestPhones.customer).sentRequests("INVITE").first)
+        _ = feed(TestPhones.agentResponse(200, to: agentInvite), from: TestPhones.alice)
+        let out = feed(.ackTimedOut("call-1"))
+        #expect(out.records.map(\.endReason) == [.noAck])
+        #expect(out.sentRequests("BYE").count == 2)
+    }
+
+    @Test mutating func acceptedCallsOpenTheirRowFirst() throws {
+        let out = feed(TestPhones.invite(), from: TestPhones.customer)
+        let opened = out.compactMap { if case .openRecord(let a) = $0 { a } else { nil } }
+        #expect(opened.map(\.callID) == ["call-1"])
+        #expect(opened.first?.queue == "support")
+        // Refused before acceptance: no row at all.
+        #expect(!feed(TestPhones.invite(queue: "nosuch", callID: "x"), from: TestPhones.customer)
+            .contains { if case .openRecord = $0 { true } else { false } })
+    }
+
+    @Test mutating func registrationsAndReleasesComeBackAfterARestart() throws {
+        register("alice", from: TestPhones.alice)
+        register("bob", from: TestPhones.bob)
+        var saved = DurableState()
+        for login in ["alice", "bob"] { saved.bindings[login] = core.registrar.bindings(of: login) }
+        let release = ReleaseReason(id: "lunch", label: "Lunch")
+        let out = feed(.received(TestPhones.message("release lunch Lunch", from: "bob"), from: TestPhones.bob))
+        #expect(out.contains(.saveRelease("bob", release)))
+        #expect(core.center.agentState("bob") == .released(release))
+        saved.released["bob"] = release
+
+        // A fresh core (the engine restarted), the same clock origin as the saved times.
+        var restarted = try EngineFaultTests()
+        restarted.now = now
+        _ = restarted.feed(.start(saved))
+        #expect(restarted.core.center.agentState("alice") == .available)
+        #expect(restarted.core.center.agentState("bob") == .released(release))
+        let ring = restarted.feed(TestPhones.invite(), from: TestPhones.customer)
+        #expect(ring.sent.first { $0.0.method == "INVITE" }?.1 == TestPhones.alice)
+    }
+
+    @Test mutating func expiredBindingsAreNotRestored() throws {
+        register("alice", from: TestPhones.alice)
+        let saved = DurableState(bindings: ["alice": core.registrar.bindings(of: "alice")])
+        var restarted = try EngineFaultTests()
+        restarted.now = now + .seconds(7200)
+        _ = restarted.feed(.start(saved))
+        #expect(restarted.core.center.agentState("alice") == .offline)
+    }
+}
+
+extension TestPhones {
+    /// An agent-control MESSAGE (text/plain) from the agent's address of record.
+    static func message(_ text: String, from login: String) -> SIPMessage {
+        var from = NameAddress(uri: SIPURI(user: login, host: "127.0.0.1", port: 5060))
+        from.tag = "msg-\(login)"
+        return SIPMessage(
+            startLine: .request(method: "MESSAGE", uri: SIPURI(host: "127.0.0.1", port: 5060)),
+            via: [Via(host: "127.0.0.1", port: bob.port, branch: "z9hG4bK-msg-\(login)")], from: from,
+            to: NameAddress(uri: SIPURI(host: "127.0.0.1", port: 5060)),
+            callID: "msg-\(login)@test", cseq: CSeq(1, "MESSAGE"), contentType: "text/plain", body: Array(text.utf8))
+    }
+}
