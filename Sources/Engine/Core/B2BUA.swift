@@ -129,7 +129,9 @@ public struct B2BUA: Sendable {
             out.append(.log(.notice, "draining: new calls get 503 with Retry-After \(settings.retryAfter); \(calls.count) calls in progress go on", call: nil))
         case .endAllCalls:
             draining = true
-            for id in calls.keys.sorted() where !(calls[id]?.recorded ?? true) {
+            // Waiting calls first: an agent freed by ending a bridged call must not be offered one.
+            let unanswered = calls.keys.sorted().filter { calls[$0]?.customer.state == .early }
+            for id in unanswered + calls.keys.sorted() where !(calls[id]?.recorded ?? true) {
                 apply(center.handle(.callFailed(id, .engineShutdown), now: now), now: now, into: &out)
             }
         }

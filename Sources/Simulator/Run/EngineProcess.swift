@@ -9,7 +9,10 @@ final class EngineProcess: @unchecked Sendable {
     /// Starts `binary --config CONFIG --state STATE --sip ADDRESS`, logging to `log`.
     init(binary: String, configYAML: String, directory: String, sip: Endpoint, logLevel: String) throws {
         let config = (directory as NSString).appendingPathComponent("engine.yaml")
-        try configYAML.write(toFile: config, atomically: true, encoding: .utf8)
+        // ccsim stops its engine when the scenario is over: calls still up then are ended at once
+        // (recorded `engine-shutdown`) rather than given the production drain's grace period.
+        let yaml = configYAML.hasPrefix("shutdown:") || configYAML.contains("\nshutdown:") ? configYAML : configYAML + "\nshutdown: {grace: 0}\n"
+        try yaml.write(toFile: config, atomically: true, encoding: .utf8)
         logPath = (directory as NSString).appendingPathComponent("engine.log")
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))

@@ -1,0 +1,159 @@
+import Foundation
+import GRDB
+import SIP
+import Testing
+@testable import Engine
+@testable import Simulator
+
+/// A real ccengine stopped and restarted as an operator would (SIGTERM, kill -9): every accepted
+/// call ends with exactly one row, the engine's faults are never blamed on a party, and agents'
+/// registrations and releases survive the restart.
+@Suite(.serialized) struct ShutdownAndRestartTests {
+    static func config(port: Int, rtp: String) -> String {
+        """
+        sip: {address: 127.0.0.1:\(port), require_auth: false}
+        media: {rtp_ports: \(rtp)}
+        shutdown: {grace: 1, retry_after: 7}
+        queues: [{name: support}]
+        agents: [{login: alice}, {login: bob}]
+        """
+    }
+
+    /// The engine, answering OPTIONS (bounded poll).
+    static func start(_ dir: String, port: Int, rtp: String) throws -> EngineProcess {
+        let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: config(port: port, rtp: rtp), directory: dir,
+                                       sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
+        let probe = RawUDP()
+        guard FloodEndToEndTests.answersOptions(probe, port: port, tries: 50) else {
+            engine.stop()
+            throw SimulationError.engineStart("engine did not answer OPTIONS; see \(engine.logPath)")
+        }
+        return engine
+    }
+
+    static func rows(_ engine: EngineProcess) throws -> [CallRecordStore.Row] {
+        try CallRecordStore(directory: (engine.recordsPath as NSString).deletingLastPathComponent).all()
+    }
+
+    /// A customer call answered by `agent` and ACKed; returns the INVITE and our 200.
+    static func bridge(_ customer: RawPhone, _ agent: RawPhone, callID: String) throws -> (SIPMessage, SIPMessage) {
+        let invite = customer.invite("support", callID: callID)
+        let ring = try #require(agent.anyRequest("INVITE"), "agent never rung for \(callID)")
+        agent.respond(200, to: ring)
+        _ = agent.request("ACK", ring.callID)
+        let ok = try #require(customer.finalResponse(callID, method: "INVITE"))
+        #expect(ok.status == 200)
+        _ = customer.inDialog("ACK", invite: invite, answer: ok, cseq: 1)
+        return (invite, ok)
+    }
+
+    @Test func sigtermDrainsThenEndsWaitingAndBridgedCallsWithOneRowEach() throws {
+        let port = RawUDP().port
+        let dir = E2E.tempDirectory("sigterm")
+        let engine = try Self.start(dir, port: port, rtp: "26000-26099")
+        defer { engine.stop() }
+        let alice = RawPhone("alice", engine: port)
+        #expect(alice.register())
+        let bridged = RawPhone("carol", engine: port)
+        let waiting = RawPhone("dave", engine: port)
+        _ = try Self.bridge(bridged, alice, callID: "bridged-1")
+        _ = waiting.invite("support", callID: "waiting-1")  // alice is busy: it waits in the queue
+        #expect(waiting.receive { $0.status == 100 && $0.callID == "waiting-1" } != nil)
+
+        kill(engine.process.processIdentifier, SIGTERM)
+        for _ in 0..<250 where !((try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? "").contains("draining:") {
+            usleep(20_000)
+        }
+        // Draining: a new caller is refused at once with Retry-After.
+        let late = RawPhone("erin", engine: port)
+        _ = late.invite("support", callID: "late-1")
+        let refused = try #require(late.finalResponse("late-1", method: "INVITE"))
+        #expect(refused.status == 503)
+        #expect(refused.header("Retry-After") == "7")
+        // After the grace period (1 s): both parties of the bridged call get BYE, the waiting caller 503.
+        let byeCaller = try #require(bridged.request("BYE", "bridged-1"))
+        bridged.respond(200, to: byeCaller)
+        let byeAgent = try #require(alice.anyRequest("BYE"))
+        alice.respond(200, to: byeAgent)
+        let ended = try #require(waiting.finalResponse("waiting-1", method: "INVITE"))
+        #expect(ended.status == 503)
+        #expect(ended.header("Retry-After") == "7")
+        engine.process.waitUntilExit()
+        #expect(engine.process.terminationStatus == 0)
+
+        let rows = try Self.rows(engine)
+        #expect(rows.map(\.callID).sorted() == ["bridged-1", "waiting-1"])
+        #expect(rows.allSatisfy { $0.endReason == "engine-shutdown" })
+        #expect(rows.first { $0.callID == "bridged-1" }?.disposition == "answered")
+        #expect(rows.first { $0.callID == "waiting-1" }?.disposition == "failed")
+    }
+
+    @Test func killNineClosesCallsInProgressAsInterruptedAtTheNextStart() throws {
+        let port = RawUDP().port
+        let dir = E2E.tempDirectory("kill9")
+        var engine = try Self.start(dir, port: port, rtp: "26100-26199")
+        defer { engine.stop() }
+        let alice = RawPhone("alice", engine: port)
+        #expect(alice.register())
+        // One call completed (BYE answered), then one bridged and one waiting when the engine dies.
+        let first = RawPhone("carol", engine: port)
+        let (invite, ok) = try Self.bridge(first, alice, callID: "done-1")
+        _ = first.inDialog("BYE", invite: invite, answer: ok, cseq: 2)
+        if let bye = alice.anyRequest("BYE") { alice.respond(200, to: bye) }
+        #expect(first.finalResponse("done-1", method: "BYE")?.status == 200)
+        _ = try Self.bridge(RawPhone("dave", engine: port), alice, callID: "up-1")
+        let waiting = RawPhone("erin", engine: port)
+        _ = waiting.invite("support", callID: "queued-1")
+        #expect(waiting.receive { $0.status == 100 && $0.callID == "queued-1" } != nil)
+        // The queued call's row is opened within the writer's 20 ms batch: wait for it to be on disk.
+        for _ in 0..<100 where (try? Self.rows(engine).count) ?? 0 < 3 { usleep(20_000) }
+
+        kill(engine.process.processIdentifier, SIGKILL)
+        engine.process.waitUntilExit()
+        engine = try Self.start(dir, port: port, rtp: "26100-26199")
+        let rows = try Self.rows(engine)
+        #expect(rows.count == 3)
+        #expect(rows.first { $0.callID == "done-1" }.map { ($0.disposition, $0.endReason) } ?? ("", "") == ("answered", "caller-hangup"))
+        for id in ["up-1", "queued-1"] {
+            let row = rows.first { $0.callID == id }
+            #expect(row?.disposition == "interrupted", "\(id)")
+            #expect(row?.endReason == "interrupted", "\(id)")
+            #expect((row?.endedAt ?? 0) >= (row?.enqueuedAt ?? 1), "\(id)")
+        }
+        #expect(!rows.contains { $0.disposition == "pending" })
+        let integrity = try DatabaseQueue(path: engine.recordsPath).read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
+        #expect(integrity == "ok")
+    }
+
+    @Test(arguments: [SIGTERM, SIGKILL])
+    func registrationsAndReleasesSurviveARestart(signal: Int32) throws {
+        let port = RawUDP().port
+        let dir = E2E.tempDirectory("restart")
+        var engine = try Self.start(dir, port: port, rtp: signal == SIGTERM ? "26200-26299" : "26300-26399")
+        defer { engine.stop() }
+        let alice = RawPhone("alice", engine: port)
+        let bob = RawPhone("bob", engine: port)
+        #expect(alice.register())
+        #expect(bob.register())
+        #expect(bob.control("release lunch Lunch break") == 200)
+        // Kept as it changes (the writer's 20 ms batch): wait until it is on disk.
+        let store = try CallRecordStore(directory: (engine.recordsPath as NSString).deletingLastPathComponent)
+        for _ in 0..<100 where ((try? store.releases().count) ?? 0) < 1 || ((try? store.bindings().count) ?? 0) < 2 { usleep(20_000) }
+        #expect(try store.releases().map(\.agent) == ["bob"])
+        #expect(try store.releases().first?.label == "Lunch break")
+        kill(engine.process.processIdentifier, signal)
+        engine.process.waitUntilExit()
+        engine = try Self.start(dir, port: port, rtp: signal == SIGTERM ? "26200-26299" : "26300-26399")
+
+        // No new REGISTER: the engine rings alice from what it kept. She refuses (486); bob is
+        // released, so he is never rung, and the call comes back to alice.
+        let customer = RawPhone("carol", engine: port)
+        _ = customer.invite("support", callID: "after-restart")
+        let ring = try #require(alice.anyRequest("INVITE"), "alice was not rung after the restart")
+        #expect(ring.header("X-CC-Call") == "after-restart")
+        alice.respond(486, to: ring)
+        #expect(bob.anyRequest("INVITE", timeout: 1.5) == nil, "bob is released and must not be rung")
+        let log = (try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? ""
+        #expect(log.contains("registrations kept from the last run"))
+    }
+}
