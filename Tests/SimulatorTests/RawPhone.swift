@@ -49,7 +49,7 @@ final class RawPhone {
     }
 
     /// REGISTER (no authentication: the tests' engines run with require_auth false); true on 200.
-    func register(expires: Int = 3600) -> Bool {
+    func register(expires: Int = 3600, contactPort: Int? = nil) -> Bool {
         var from = NameAddress(uri: SIPURI(user: user, host: "127.0.0.1", port: engine))
         from.tag = "reg-\(user)"
         let callID = "reg-\(user)-\(port)"
@@ -57,7 +57,8 @@ final class RawPhone {
             startLine: .request(method: "REGISTER", uri: SIPURI(host: "127.0.0.1", port: engine)),
             via: [Via(host: "127.0.0.1", port: port, branch: branch())], from: from,
             to: NameAddress(uri: from.uri), callID: callID, cseq: CSeq(UInt32(branches), "REGISTER"),
-            contact: [NameAddress(uri: address)], headers: [Header("Expires", String(expires))]))
+            contact: [NameAddress(uri: SIPURI(user: user, host: "127.0.0.1", port: contactPort ?? port))],
+            headers: [Header("Expires", String(expires))]))
         return finalResponse(callID, method: "REGISTER")?.status == 200
     }
 
