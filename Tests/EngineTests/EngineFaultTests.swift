@@ -114,6 +114,46 @@ struct EngineFaultTests {
         #expect(out.records.first { $0.callID == "waiting" }?.disposition == .failed)
     }
 
+    @Test mutating func overloadRefusesNewCallsAtOnceAndKeepsServingTheAdmittedOnes() throws {
+        register("alice", from: TestPhones.alice)
+        let (invite, ok, _) = try bridgedCall()
+        var out = feed(.load(.init(loopLag: .milliseconds(80), transactions: 10)))
+        #expect(out.contains { if case .log(.warning, let t, _) = $0 { t.hasPrefix("overload: refusing") } else { false } })
+        out = feed(TestPhones.invite(callID: "shed"), from: TestPhones.customer)
+        #expect(out.sentResponses(503).first?.header("Retry-After") == "17")
+        #expect(out.records.map(\.endReason) == [.overload])
+        #expect(!out.contains { if case .openMedia = $0 { true } else { false } })
+        #expect(out.sentResponses(100).isEmpty)  // refused before anything else
+        // Half the limit is not calm enough (hysteresis); below it calls are taken again.
+        let notCalm = feed(.load(.init(loopLag: .milliseconds(40), transactions: 10)))
+        #expect(notCalm.isEmpty)
+        let stillShed = feed(TestPhones.invite(callID: "still-shed"), from: TestPhones.customer)
+        #expect(stillShed.sentResponses(503).count == 1)
+        // The admitted call is served as usual meanwhile.
+        let bye = feed(TestPhones.inDialog("BYE", after: invite, toTag: ok.to.tag!), from: TestPhones.customer)
+        #expect(bye.records.map(\.endReason) == [.callerHangUp])
+        out = feed(.load(.init(loopLag: .milliseconds(5), transactions: 10)))
+        #expect(out.contains { if case .log(_, let t, _) = $0 { t.contains("2 refused while shedding") } else { false } })
+        let welcome = feed(TestPhones.invite(callID: "welcome"), from: TestPhones.customer)
+        #expect(welcome.contains { if case .openMedia("welcome", _, _) = $0 { true } else { false } })
+    }
+
+    @Test mutating func aTransactionLimitShedsToo() throws {
+        self = try EngineFaultTests()
+        var limits = OverloadControl(limits: .init(maxLoopLag: .milliseconds(50), maxTransactions: 100))
+        let start = limits.report(.init(loopLag: .zero, transactions: 101), now: .seconds(1))
+        #expect(start != nil)
+        let first = limits.admit()
+        #expect(!first)
+        let busy = limits.report(.init(loopLag: .zero, transactions: 90), now: .seconds(2))
+        #expect(busy?.contains("refused") ?? true)  // above 80 %: still shedding (a count line at most)
+        #expect(limits.shedding)
+        let calm = limits.report(.init(loopLag: .zero, transactions: 80), now: .seconds(3))
+        #expect(calm?.hasPrefix("overload over") == true)
+        let again = limits.admit()
+        #expect(again)
+    }
+
     @Test mutating func anUnackedAnswerIsRecordedAsNoAck() throws {
         register("alice", from: TestPhones.alice)
         let invite = TestPhones.invite()

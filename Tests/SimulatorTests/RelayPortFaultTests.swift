@@ -56,7 +56,7 @@ import Testing
         #expect(rows.count > 0)
         #expect((byReason["answered/caller-hangup"] ?? 0) > 0, "\(byReason)")
         #expect((byReason["failed/media-ports-exhausted"] ?? 0) > 0, "\(byReason)")
-        let allowed: Set<String> = ["answered/caller-hangup", "failed/media-ports-exhausted", "failed/engine-shutdown", "answered/engine-shutdown"]
+        let allowed: Set<String> = ["answered/caller-hangup", "failed/media-ports-exhausted", "failed/overload", "failed/engine-shutdown", "answered/engine-shutdown"]
         #expect(Set(byReason.keys).isSubset(of: allowed), "\(byReason)")
         #expect(!rows.contains { $0.disposition == "abandoned" || $0.disposition == "pending" })
         let log = (try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? ""

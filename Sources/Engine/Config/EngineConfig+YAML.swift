@@ -4,7 +4,7 @@ import Foundation
 import YAMLConfig
 
 extension EngineConfig {
-    public static let topLevelKeys: Set<String> = ["sip", "media", "state_dir", "routing", "queues", "queue_groups", "agents", "priority", "shutdown"]
+    public static let topLevelKeys: Set<String> = ["sip", "media", "state_dir", "routing", "queues", "queue_groups", "agents", "priority", "shutdown", "overload"]
 
     /// Loads a configuration file; every problem names the file and line.
     public static func load(file: String) throws(ConfigError) -> EngineConfig {
@@ -58,6 +58,18 @@ extension EngineConfig {
             if let k = s["codecs"] { c.codecs = Set(try k.strings().map { $0.uppercased() }) }
         }
         if let d = m["state_dir"] { c.stateDirectory = try d.string() }
+        if let o = m["overload"] {
+            let s = try o.mapping(allowed: ["max_loop_lag_ms", "max_transactions"])
+            if let l = s["max_loop_lag_ms"] {
+                let ms = try l.int()
+                guard (5...10_000).contains(ms) else { throw l.error("max_loop_lag_ms must be 5 to 10000") }
+                c.overload.maxLoopLag = .milliseconds(ms)
+            }
+            if let t = s["max_transactions"] {
+                c.overload.maxTransactions = try t.int()
+                guard c.overload.maxTransactions >= 0 else { throw t.error("max_transactions must be 0 (no limit) or more") }
+            }
+        }
         if let sd = m["shutdown"] {
             let s = try sd.mapping(allowed: ["grace", "retry_after"])
             if let g = s["grace"] {

@@ -29,6 +29,8 @@ public struct EngineConfig: Sendable {
     /// SIGTERM drains: new calls get 503 with Retry-After, calls in progress have this long to end
     /// before the engine ends them (`shutdown.grace`, seconds).
     public var shutdownGrace = 60
+    /// Load shedding: new calls get 503 past these limits (`overload:`).
+    public var overload = OverloadControl.Limits()
     /// Retry-After (seconds) on a 503 the engine sends when it refuses a call (`shutdown.retry_after`).
     public var retryAfter = 30
     public var routing = CallCenterConfig()

@@ -7,6 +7,11 @@ extension B2BUA {
         let target = responseTarget(invite, source)
         let tag = ids.tag()
         let queue = invite.requestURI?.user ?? ""
+        guard overload.admit() else {
+            // Before routing, SDP or relay ports: the cheapest answer there is.
+            refuseNewCall(invite, .overload, queue: queue, toTag: tag, target: target, now: now, into: &out)
+            return
+        }
         guard queues.contains(queue) else {
             out.append(.log(.notice, "INVITE for unknown queue '\(queue)' answered 404", call: invite.callID))
             out.append(.send(invite.response(404, "Not Found (no queue '\(queue)')", toTag: tag), to: target))
@@ -30,7 +35,7 @@ extension B2BUA {
             out.append(.send(r, to: target))
             return
         }
-        let caller = CallerInfo(id: invite.from.uri.user ?? "anonymous", name: invite.from.displayName ?? "", client: invite.header("X-CC-Client"))
+        let caller = Self.caller(of: invite)
         guard !draining else {
             out.append(.log(.info, "draining: new call from \(caller.id) refused with 503", call: invite.callID))
             out.append(.send(refusal(invite, "Service Unavailable (draining)", toTag: tag), to: target))
@@ -39,11 +44,7 @@ extension B2BUA {
         guard let pair = ports.allocate(now: now) else {
             // The engine's own limit, not the caller's doing: recorded as failed with the cause.
             out.append(.log(.warning, "no free relay ports (\(ports.capacity) calls fill media.rtp_ports); answered 503", call: invite.callID))
-            out.append(.send(refusal(invite, "Service Unavailable (no media ports)", toTag: tag), to: target))
-            out.append(.record(CallRecord(
-                callID: invite.callID, queue: queue, originalQueue: queue, agent: nil, caller: caller, media: .voice,
-                enqueuedAt: now, firstRingAt: nil, answeredAt: nil, endedAt: now, disposition: .failed, attempts: 0,
-                endReason: .mediaPortsExhausted)))
+            refuseNewCall(invite, .mediaPortsExhausted, queue: queue, toTag: tag, target: target, now: now, into: &out)
             return
         }
         let contact = invite.contact.first
@@ -111,6 +112,20 @@ extension B2BUA {
             out.append(.send(request.response(200), to: target))  // INFO, OPTIONS, UPDATE in dialog
         }
         finishIfDone(call.id, now: now, into: &out)
+    }
+
+    static func caller(of invite: SIPMessage) -> CallerInfo {
+        CallerInfo(id: invite.from.uri.user ?? "anonymous", name: invite.from.displayName ?? "", client: invite.header("X-CC-Client"))
+    }
+
+    /// Refuses a new call for the engine's own `reason` (overload, no relay ports): 503 with
+    /// Retry-After, and a `failed` row naming the cause, since the caller did try to call.
+    mutating func refuseNewCall(_ invite: SIPMessage, _ reason: EndReason, queue: String, toTag tag: String, target: Endpoint,
+                                now: Duration, into out: inout [EngineAction]) {
+        out.append(.send(refusal(invite, Self.finalResponse(reason).phrase ?? "Service Unavailable", toTag: tag), to: target))
+        out.append(.record(CallRecord(
+            callID: invite.callID, queue: queue, originalQueue: queue, agent: nil, caller: Self.caller(of: invite), media: .voice,
+            enqueuedAt: now, firstRingAt: nil, answeredAt: nil, endedAt: now, disposition: .failed, attempts: 0, endReason: reason)))
     }
 
     /// 503 with Retry-After (RFC 3261 §21.5.4): the engine cannot take the call now; a proxy in

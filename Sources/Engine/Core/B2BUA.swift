@@ -21,10 +21,11 @@ public struct B2BUA: Sendable {
         public var userAgent: String
         /// Seconds a refused caller is told to wait before trying again (503 Retry-After, RFC 3261 §20.33).
         public var retryAfter: Int
+        public var overload: OverloadControl.Limits
 
         public init(sip: Endpoint, mediaHost: String, rtpPorts: ClosedRange<Int> = 20000...29999,
                     natPolicy: NATPolicy = .auto, devices: DevicePolicy = .mostRecent, codecs: Set<String> = ["PCMU", "PCMA"],
-                    userAgent: String = "ccengine", retryAfter: Int = 30) {
+                    userAgent: String = "ccengine", retryAfter: Int = 30, overload: OverloadControl.Limits = .init()) {
             self.sip = sip
             self.mediaHost = mediaHost
             self.rtpPorts = rtpPorts
@@ -33,6 +34,7 @@ public struct B2BUA: Sendable {
             self.codecs = codecs
             self.userAgent = userAgent
             self.retryAfter = retryAfter
+            self.overload = overload
         }
     }
 
@@ -54,6 +56,7 @@ public struct B2BUA: Sendable {
     public private(set) var draining = false
     /// Relay ports already reported as unbindable (logged once each).
     var unbindablePorts: Set<Int> = []
+    var overload: OverloadControl
     /// Released agents as last saved (`saveRelease` only when this changes, not per call).
     var savedReleases: [AgentID: ReleaseReason] = [:]
 
@@ -67,6 +70,7 @@ public struct B2BUA: Sendable {
         self.authenticator = authenticator ?? AgentAuthenticator(realm: "ccengine", accounts: [], required: false, secret: [0])
         self.ids = IdentityGenerator(seed: seed, host: settings.sip.host)
         self.ports = MediaPortPool(range: settings.rtpPorts)
+        self.overload = OverloadControl(limits: settings.overload)
         self.queues = queues
     }
 
@@ -123,6 +127,8 @@ public struct B2BUA: Sendable {
             if unbindablePorts.insert(port).inserted {
                 out.append(.log(.warning, "relay ports \(port) and \(port + 2) skipped: \(reason); retried after \(MediaPortPool.quarantine)", call: nil))
             }
+        case .load(let report):
+            if let line = overload.report(report, now: now) { out.append(.log(.warning, line, call: nil)) }
         case .drain:
             guard !draining else { break }
             draining = true

@@ -14,6 +14,8 @@ public enum EngineEvent: Sendable {
     case mediaClosed(callerPort: Int)
     /// A pair from `prepareMedia` could not be bound (another process holds a port).
     case mediaPortUnavailable(callerPort: Int, reason: String)
+    /// The engine's own lag, measured by the driver every `LoadReport.interval` (overload control).
+    case load(OverloadControl.LoadReport)
     /// Stop accepting calls (503 with Retry-After); the calls in progress go on.
     case drain
     /// End every call now (BYE, CANCEL, 503), recorded with reason `engine-shutdown`.

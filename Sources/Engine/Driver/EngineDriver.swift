@@ -45,7 +45,7 @@ public final class EngineDriver: @unchecked Sendable {
         let settings = B2BUA.Settings(
             sip: Endpoint(host: host, port: config.sip.port), mediaHost: config.mediaHost,
             rtpPorts: config.rtpPorts, natPolicy: config.natPolicy, devices: config.devices, codecs: config.codecs,
-            retryAfter: config.retryAfter)
+            retryAfter: config.retryAfter, overload: config.overload)
         let b2bua = B2BUA(settings: settings, center: center, agents: Set(config.agents.map(\.login)),
                           queues: config.queueNames, seed: UInt64(originWall * 1_000_000),
                           authenticator: AgentAuthenticator(
@@ -88,6 +88,7 @@ public final class EngineDriver: @unchecked Sendable {
         let problem = try await loop.submit {
             self.channel = ch
             self.feed(.start(self.kept))
+            self.probeLoad(due: NIODeadline.now() + .nanoseconds(Int64(OverloadControl.LoadReport.interval.components.attoseconds / 1_000_000_000)))
             return priority.applyToCurrentThread(.signalling)
         }.get()
         if let problem { logger.warning("SIP thread keeps normal priority: \(problem)") }
@@ -225,6 +226,18 @@ public final class EngineDriver: @unchecked Sendable {
         }
         if let prepare, let problem = relay.prepare(callerPort: prepare.caller, agentPort: prepare.agent) {
             feed(.mediaPortUnavailable(callerPort: prepare.caller, reason: problem.description))
+        }
+    }
+
+    /// Measures how late the loop runs a task due at `due` and reports it with the transactions in
+    /// flight (overload control), every `LoadReport.interval`.
+    private func probeLoad(due: NIODeadline) {
+        loop.scheduleTask(deadline: due) { [self] in
+            let now = NIODeadline.now()
+            let lag = Duration.nanoseconds(max(0, (now - due).nanoseconds))
+            feed(.load(.init(loopLag: lag, transactions: core.transactionCount)))
+            guard serving.withLockedValue({ $0 }) else { return }
+            probeLoad(due: now + .nanoseconds(Int64(OverloadControl.LoadReport.interval.components.attoseconds / 1_000_000_000)))
         }
     }
 
