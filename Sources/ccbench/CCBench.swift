@@ -153,10 +153,13 @@ struct Calls: ParsableCommand {
     @Option(help: "Virtual agents answering.") var agents = 60
     @Option(help: "SIP port of the engine started for the run.") var sipPort = 5190
     @Option(help: "Capture the run's SIP on loopback into this classic pcap file.") var pcap: String?
+    @Flag(help: "Overload: --rates names the sustained rate; it is offered, then --factor times it for --seconds, then again.") var overload = false
+    @Option(help: "With --overload: how many times the sustained rate the overload phase offers.") var factor = 3
     @OptionGroup var baseline: BaselineOptions
 
     func run() throws {
         let list = rates.split(separator: ",").compactMap { Int($0) }
+        if overload { return try runOverload(list) }
         let dir = BenchReport.directory("calls")
         let steps = try CallSetupBench(rates: list, secondsPerStep: seconds, agents: agents, sipPort: sipPort, pcap: pcap, directory: dir).run()
         let best = steps.filter { $0.failed == 0 && $0.successful == $0.calls }.map(\.rate).max() ?? 0
@@ -165,6 +168,32 @@ struct Calls: ParsableCommand {
         print("report: \(try BenchReport.write(steps, to: dir))")
         print("report: \(try BenchHTML.write(title: "call setups", text: CallSetupBench.table(steps, best: best), charts: BenchHTML.calls(steps), to: dir))")
         let ratios = [BenchRatio(name: "sustained setups/s / SIPp uac->uas", value: reference > 0 ? Double(best) / Double(reference) : 0, higherIsBetter: true)]
+        print("report: \(try Baseline.write(ratios, to: dir))")
+        try baseline.check(ratios)
+    }
+}
+
+extension Calls {
+    func runOverload(_ list: [Int]) throws {
+        guard list.count == 1, let sustained = list.first, sustained > 0 else {
+            throw ValidationError("--overload takes one rate in --rates: the sustained rate (from a plain `ccbench calls` run)")
+        }
+        guard pcap == nil else { throw ValidationError("--pcap is not taken with --overload (the capture would be the bottleneck)") }
+        let dir = BenchReport.directory("overload")
+        let phases = try OverloadBench(sustained: sustained, factor: factor, seconds: seconds, agents: agents, sipPort: sipPort, directory: dir).run()
+        guard phases.count == 3 else { return }
+        let (before, over, after) = (phases[0], phases[1], phases[2])
+        let admitted = over.completedPerSecond / Double(sustained)
+        let latency = over.invite100.p99 / before.invite100.p99
+        print(String(format: "overload x%d: admitted %.0f calls/s = %.2f of the sustained rate (target >= 0.90); INVITE->100 p99 %.1f ms vs %.1f unloaded = x%.2f (target <= 2); refused %d with 503 (p99 %.1f ms); half set up %d; RSS %.0f -> %.0f -> %.0f MB; next normal run %@",
+                     factor, over.completedPerSecond, admitted, over.invite100.p99, before.invite100.p99, latency, over.refused, over.invite503.p99,
+                     over.sippFailed + over.other.values.reduce(0, +), before.engineRSSMB, over.engineRSSMB, after.engineRSSMB,
+                     after.sippFailed == 0 && after.refused == 0 && after.other.isEmpty ? "clean" : "NOT clean"))
+        print("report: \(try BenchReport.write(phases, to: dir))")
+        let ratios = [
+            BenchRatio(name: "overload admitted calls/s / sustained", value: admitted, higherIsBetter: true),
+            BenchRatio(name: "overload INVITE->100 p99 / unloaded", value: latency, higherIsBetter: false),
+        ]
         print("report: \(try Baseline.write(ratios, to: dir))")
         try baseline.check(ratios)
     }

@@ -34,6 +34,15 @@ struct CCEngine: AsyncParsableCommand {
     @Flag(name: .long, help: "Check the configuration and exit.")
     var check = false
 
+    @Flag(name: .long, help: "Tell the engine running on this configuration's state folder to drain: new calls get 503 with Retry-After, calls in progress go on, nothing stops (SIGUSR2). With --wait, wait until no call is in progress.")
+    var drain = false
+
+    @Flag(name: .long, help: "Tell the engine running on this configuration's state folder to accept new calls again after --drain (SIGUSR1).")
+    var resume = false
+
+    @Option(name: .long, help: "With --drain: wait up to this many seconds until no call is in progress (exit 1 if some still are).")
+    var wait: Int?
+
     func run() async throws {
         var cfg: EngineConfig
         do {
@@ -56,6 +65,10 @@ struct CCEngine: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             cfg.priority = p
+        }
+        if drain || resume {
+            try EngineControl(stateDirectory: cfg.stateDirectory).signal(drain ? SIGUSR2 : SIGUSR1, waitSeconds: drain ? wait : nil)
+            return
         }
         if check {
             print("\(config): OK (\(cfg.routing.queues.count) queues, \(cfg.agents.count) agents)")

@@ -217,3 +217,22 @@ extension TestPhones {
             callID: "msg-\(login)@test", cseq: CSeq(1, "MESSAGE"), contentType: "text/plain", body: Array(text.utf8))
     }
 }
+
+struct MemoryTrimmerTests {
+    @Test func trimsOnceTheLoadHasFallenToHalfItsPeakAtMostEveryTenSeconds() {
+        var t = MemoryTrimmer()
+        let steps: [(Int, Int, Bool)] = [
+            (400, 20, false),     // small: never worth it
+            (60_000, 21, false),  // a burst
+            (40_000, 22, false),  // still above half
+            (20_000, 23, true),
+            (100, 25, false),     // within 10 s of the last trim
+            (10, 34, true),       // the peak was 20,000 since
+            (0, 60, false),       // nothing happened since
+        ]
+        for (transactions, at, trims) in steps {
+            let trimmed = t.observe(transactions: transactions, now: .seconds(at))
+            #expect(trimmed == trims, "\(transactions) transactions at \(at) s")
+        }
+    }
+}

@@ -156,4 +156,44 @@ import Testing
         let log = (try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? ""
         #expect(log.contains("registrations kept from the last run"))
     }
+
+    @Test func drainAndResumeOnCommandWithoutStopping() throws {
+        let port = RawUDP().port
+        let dir = E2E.tempDirectory("drain")
+        let engine = try Self.start(dir, port: port, rtp: "26600-26699")
+        defer { engine.stop() }
+        let alice = RawPhone("alice", engine: port)
+        #expect(alice.register())
+        let caller = RawPhone("carol", engine: port)
+        let (invite, ok) = try Self.bridge(caller, alice, callID: "kept-1")
+        let control = ["--config", dir + "/engine.yaml", "--state", dir + "/engine-state"]
+
+        let drain = try E2E.run(E2E.engineBinary, control + ["--drain"], timeout: 20)
+        #expect(drain.status == 0, "\(drain.output)")
+        #expect(drain.output.contains("draining") && drain.output.contains("1 calls in progress"), "\(drain.output)")
+        for _ in 0..<250 where !((try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? "").contains("draining:") { usleep(20_000) }
+        let refused = RawPhone("dave", engine: port)
+        _ = refused.invite("support", callID: "refused-1")
+        #expect(refused.finalResponse("refused-1", method: "INVITE")?.status == 503)
+        // Still one call in progress: --wait gives up after 1 s.
+        let busy = try E2E.run(E2E.engineBinary, control + ["--drain", "--wait", "1"], timeout: 20)
+        #expect(busy.status == 1, "\(busy.output)")
+        // The call in progress goes on and ends normally; then the node is drained.
+        _ = caller.inDialog("BYE", invite: invite, answer: ok, cseq: 2)
+        if let bye = alice.anyRequest("BYE") { alice.respond(200, to: bye) }
+        #expect(caller.finalResponse("kept-1", method: "BYE")?.status == 200)
+        let drained = try E2E.run(E2E.engineBinary, control + ["--drain", "--wait", "10"], timeout: 20)
+        #expect(drained.status == 0 && drained.output.contains("drained: no call in progress"), "\(drained.output)")
+        #expect(engine.isRunning)
+
+        let resume = try E2E.run(E2E.engineBinary, control + ["--resume"], timeout: 20)
+        #expect(resume.status == 0, "\(resume.output)")
+        for _ in 0..<250 where !((try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? "").contains("resumed:") { usleep(20_000) }
+        _ = caller.invite("support", callID: "after-resume")
+        let ring = try #require(alice.anyRequest("INVITE"), "alice was not rung after --resume")
+        #expect(ring.header("X-CC-Call") == "after-resume")
+        let rows = try Self.rows(engine)
+        #expect(rows.first { $0.callID == "kept-1" }?.endReason == "caller-hangup")
+        #expect(!rows.contains { $0.callID == "refused-1" })  // refused before acceptance: no row
+    }
 }

@@ -54,6 +54,8 @@ public struct B2BUA: Sendable {
     let queues: Set<String>
     /// Draining: new calls are refused with 503 and Retry-After; calls in progress go on.
     public private(set) var draining = false
+    /// Ending every call: the engine is stopping and never resumes.
+    var stopping = false
     /// Relay ports already reported as unbindable (logged once each).
     var unbindablePorts: Set<Int> = []
     var overload: OverloadControl
@@ -133,8 +135,13 @@ public struct B2BUA: Sendable {
             guard !draining else { break }
             draining = true
             out.append(.log(.notice, "draining: new calls get 503 with Retry-After \(settings.retryAfter); \(calls.count) calls in progress go on", call: nil))
+        case .resume:
+            guard draining, !stopping else { break }
+            draining = false
+            out.append(.log(.notice, "resumed: accepting new calls again", call: nil))
         case .endAllCalls:
             draining = true
+            stopping = true
             // Waiting calls first: an agent freed by ending a bridged call must not be offered one.
             let unanswered = calls.keys.sorted().filter { calls[$0]?.customer.state == .early }
             for id in unanswered + calls.keys.sorted() where !(calls[id]?.recorded ?? true) {

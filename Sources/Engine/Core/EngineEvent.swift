@@ -18,7 +18,10 @@ public enum EngineEvent: Sendable {
     case load(OverloadControl.LoadReport)
     /// Stop accepting calls (503 with Retry-After); the calls in progress go on.
     case drain
-    /// End every call now (BYE, CANCEL, 503), recorded with reason `engine-shutdown`.
+    /// Accept new calls again after `drain` (an operator's `ccengine --resume`).
+    case resume
+    /// End every call now (BYE, CANCEL, 503), recorded with reason `engine-shutdown`;
+    /// the engine is stopping, so it accepts no new call after this.
     case endAllCalls
     /// A request we sent got no final answer (RFC 3261 Timer B/F) or could not be sent.
     case requestFailed(callID: String, method: String)

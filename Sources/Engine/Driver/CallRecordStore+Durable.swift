@@ -144,6 +144,18 @@ extension CallRecordStore {
         }
     }
 
+    /// The engine that last ran on this state folder: its PID and when it was last seen alive.
+    public func lastRun() throws -> (pid: Int32, aliveAt: Double)? {
+        try db.read { db in
+            try GRDB.Row.fetchOne(db, sql: "SELECT pid, alive_at FROM engine WHERE id = 1").map { (Int32($0["pid"] as Int), $0["alive_at"]) }
+        }
+    }
+
+    /// Calls accepted and not yet ended (rows still `pending`).
+    public func callsInProgress() throws -> Int {
+        try db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM calls WHERE disposition = ?", arguments: [Self.pending]) ?? 0 }
+    }
+
     public func bindings() throws -> [BindingRow] {
         try db.read { db in try BindingRow.order(Column("agent"), Column("registered_at")).fetchAll(db) }
     }

@@ -26,6 +26,7 @@ public final class EngineDriver: @unchecked Sendable {
     private var committedSeq: UInt64 = 0
     /// False once `stop` has begun: relay callbacks no longer feed the loop.
     private let serving = NIOLockedValueBox(true)
+    private var trimmer = MemoryTrimmer()
     /// Kept from the last run, handed to the core at start.
     private var kept: DurableState = .empty
     private var timers: LoopTimers<EngineTimer>!
@@ -108,6 +109,11 @@ public final class EngineDriver: @unchecked Sendable {
     /// Stops accepting calls (503 with Retry-After); calls in progress go on.
     public func drain() async {
         try? await loop.submit { self.feed(.drain) }.get()
+    }
+
+    /// Accepts calls again after `drain` (not once stopping).
+    public func resume() async {
+        try? await loop.submit { self.feed(.resume) }.get()
     }
 
     /// Ends every call now (BYE, CANCEL, 503), recorded with reason `engine-shutdown`.
@@ -236,6 +242,7 @@ public final class EngineDriver: @unchecked Sendable {
             let now = NIODeadline.now()
             let lag = Duration.nanoseconds(max(0, (now - due).nanoseconds))
             feed(.load(.init(loopLag: lag, transactions: core.transactionCount)))
+            trimmer.observe(transactions: core.transactionCount, now: self.now)
             guard serving.withLockedValue({ $0 }) else { return }
             probeLoad(due: now + .nanoseconds(Int64(OverloadControl.LoadReport.interval.components.attoseconds / 1_000_000_000)))
         }

@@ -2,7 +2,8 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// ccengine as a swift-service-lifecycle service. The first SIGTERM/SIGINT drains: new calls get
+/// ccengine as a swift-service-lifecycle service. SIGUSR2 drains (new calls refused, nothing
+/// stops), SIGUSR1 resumes. The first SIGTERM/SIGINT drains: new calls get
 /// 503 with Retry-After while the calls in progress have `shutdown.grace` seconds to end; then,
 /// or at a second SIGTERM/SIGINT, the rest are ended (BYE, CANCEL, 503) and recorded with reason
 /// `engine-shutdown`, their records written and the engine stops.
@@ -17,7 +18,17 @@ public struct EngineService: Service {
 
     public func run() async throws {
         try await driver.start()
-        try? await gracefulShutdown()
+        // SIGUSR2 drains without stopping (`ccengine --drain`), SIGUSR1 resumes (`--resume`):
+        // a node leaves a cluster's rotation without cutting a call, and comes back.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await signal in await UnixSignalsSequence(trapping: .sigusr1, .sigusr2) {
+                    if signal == .sigusr2 { await driver.drain() } else { await driver.resume() }
+                }
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
         await driver.drain()
         let grace = driver.config.shutdownGrace
         let calls = await driver.activeCalls()

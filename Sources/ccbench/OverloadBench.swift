@@ -1,0 +1,219 @@
+import Engine
+import Foundation
+import Logging
+import Simulator
+
+/// `ccbench calls --overload`: a real ccengine (ccsim agents, signalling only) offered its
+/// sustained rate, then `factor` times that for `seconds`, then its sustained rate again, by SIPp
+/// running a uac scenario that accepts 503 (and ACKs it) as well as 200. Per phase: calls
+/// completed and refused (from the engine's own records), SIPp's failed calls (a call that timed
+/// out half set up), INVITE -> 100 Trying (sent with the agent's INVITE, in one flush) and
+/// INVITE -> 503 response times from SIPp's per-call RTD trace, and the engine's RSS.
+struct OverloadBench {
+    var sustained: Int
+    var factor: Int
+    var seconds: Int
+    var agents: Int
+    var sipPort: Int
+    var directory: String
+
+    struct Phase: Codable {
+        var name: String
+        var rate: Int
+        var offered: Int
+        var seconds: Double
+        /// Answered and ended (the engine's rows).
+        var completed: Int
+        /// Refused at once: 503 + Retry-After, `failed/overload` rows.
+        var refused: Int
+        /// Rows that are neither: any other ending (expected 0).
+        var other: [String: Int]
+        /// SIPp calls that failed (timeout, unexpected message): set up halfway, expected 0.
+        var sippFailed: Int
+        var invite100: LatencyMS
+        var invite503: LatencyMS
+        var engineRSSMB: Double
+        var completedPerSecond: Double { Double(completed) / seconds }
+    }
+
+    struct LatencyMS: Codable {
+        var count: Int
+        var p50: Double
+        var p99: Double
+        init(_ values: [Double]) {
+            let s = values.sorted()
+            count = s.count
+            p50 = s.isEmpty ? .nan : s[s.count / 2]
+            p99 = s.isEmpty ? .nan : s[min(s.count - 1, Int(Double(s.count) * 0.99))]
+        }
+    }
+
+    func run() throws -> [Phase] {
+        guard let sipp = ["/usr/bin/sipp", "/usr/local/bin/sipp"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw BenchError.missingTool("sipp (Debian package sip-tester)")
+        }
+        let dir = directory
+        let plan = [("sustained", sustained, max(5, seconds / 2)), ("overload", sustained * factor, seconds), ("after", sustained, max(5, seconds / 2))]
+        let scenario = try BenchScenario.write(name: "overload", to: dir, sipPort: sipPort, agents: agents, answerDelay: "0s",
+                                               seconds: plan.reduce(0) { $0 + $1.2 + 40 } + 30)
+        try Self.uacXML.write(toFile: dir + "/uac-503.xml", atomically: true, encoding: .utf8)
+        var options = SimulationRun.Options(reportDirectory: dir)
+        options.media = false
+        options.quiet = true
+        options.engineLogLevel = "warning"
+        let task = Task { try await SimulationRun(scenario: scenario, options: options, logger: Logger(label: "ccbench")).run() }
+        defer { task.cancel() }
+        Thread.sleep(forTimeInterval: 3)  // engine up, agents registered
+        let store = try CallRecordStore(directory: dir + "/engine-state")
+        var phases: [Phase] = []
+        for (index, (name, rate, secs)) in plan.enumerated() {
+            let calls = rate * secs
+            let startWall = Date().timeIntervalSince1970
+            let trace = "\(dir)/rtt-\(name)"
+            try FileManager.default.createDirectory(atPath: trace, withIntermediateDirectories: true)
+            let sippResult = try CallSetupBench.runSIPp(sipp, [
+                "-sf", dir + "/uac-503.xml", "-s", "support", "127.0.0.1:\(sipPort)", "-m", "\(calls)", "-r", "\(rate)",
+                "-nostdin", "-timeout", "\(secs + 40)s", "-recv_timeout", "20000", "-p", "\(25320 + index)",
+                "-buff_size", "4194304", "-trace_rtt",
+            ], cwd: trace)
+            let elapsed = Date().timeIntervalSince1970 - startWall
+            Thread.sleep(forTimeInterval: 0.5)  // last rows committed (20 ms batches)
+            let rows = try store.rows(since: startWall - 0.001)
+            var other: [String: Int] = [:]
+            var completed = 0, refused = 0
+            for r in rows {
+                switch (r.disposition, r.endReason) {
+                case ("answered", "caller-hangup"): completed += 1
+                case ("failed", "overload"): refused += 1
+                default: other["\(r.disposition)/\(r.endReason)", default: 0] += 1
+                }
+            }
+            let rtd = Self.rtds(in: trace)
+            let phase = Phase(name: name, rate: rate, offered: calls, seconds: elapsed, completed: completed, refused: refused,
+                              other: other, sippFailed: sippResult.failed, invite100: LatencyMS(rtd[1] ?? []),
+                              invite503: LatencyMS(rtd[2] ?? []), engineRSSMB: Self.engineRSSMB())
+            print(Self.line(phase))
+            phases.append(phase)
+        }
+        return phases
+    }
+
+    static func line(_ p: Phase) -> String {
+        String(format: "  %-9@ %5d/s: %6d offered, %6d completed (%.0f/s), %6d refused 503, %d other, %d SIPp failed; INVITE->100 p50 %.1f p99 %.1f ms; INVITE->503 p99 %.1f ms; engine RSS %.0f MB",
+               p.name, p.rate, p.offered, p.completed, p.completedPerSecond, p.refused, p.other.values.reduce(0, +), p.sippFailed,
+               p.invite100.p50, p.invite100.p99, p.invite503.p99, p.engineRSSMB)
+    }
+
+    /// SIPp's `-trace_rtt` files: `date_ms;response_time_ms;rtd_no` per call, by RTD number.
+    static func rtds(in dir: String) -> [Int: [Double]] {
+        var out: [Int: [Double]] = [:]
+        for f in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where f.hasSuffix("_rtt.csv") {
+            guard let text = try? String(contentsOfFile: dir + "/" + f, encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n") {
+                let c = line.split(separator: ";")
+                guard c.count >= 3, let ms = Double(c[1]), let n = Int(c[2].trimmingCharacters(in: .whitespaces)) else { continue }
+                out[n, default: []].append(ms)
+            }
+        }
+        return out
+    }
+
+    /// The ccengine this process started (through ccsim), by its parent PID.
+    static func engineRSSMB() -> Double {
+        let me = getpid()
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  stat.contains("(ccengine)"),
+                  let close = stat.lastIndex(of: ")"),
+                  Int32(stat[stat.index(close, offsetBy: 2)...].split(separator: " ")[1]) == me,
+                  let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+                  let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            else { continue }
+            return kb / 1024
+        }
+        return .nan
+    }
+
+    /// SIPp's uac that also accepts 503 (ACKed in its INVITE transaction, RFC 3261 §17.1.1.3).
+    /// RTD 1: INVITE -> 100 Trying; RTD 2: INVITE -> 503.
+    static let uacXML = """
+        <?xml version="1.0" encoding="ISO-8859-1" ?>
+        <!DOCTYPE scenario SYSTEM "sipp.dtd">
+        <scenario name="uac accepting 503">
+          <send retrans="500">
+            <![CDATA[
+              INVITE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+              Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+              From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+              To: [service] <sip:[service]@[remote_ip]:[remote_port]>
+              Call-ID: [call_id]
+              CSeq: 1 INVITE
+              Contact: sip:sipp@[local_ip]:[local_port]
+              Max-Forwards: 70
+              Content-Type: application/sdp
+              Content-Length: [len]
+
+              v=0
+              o=user1 53655765 2353687637 IN IP[local_ip_type] [local_ip]
+              s=-
+              c=IN IP[media_ip_type] [media_ip]
+              t=0 0
+              m=audio [media_port] RTP/AVP 0
+              a=rtpmap:0 PCMU/8000
+
+            ]]>
+          </send>
+          <recv response="100" optional="true" rtd="1"/>
+          <recv response="503" optional="true" rtd="2" next="refused"/>
+          <recv response="180" optional="true"/>
+          <recv response="503" optional="true" next="refused"/>
+          <recv response="200"/>
+          <send>
+            <![CDATA[
+              ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+              Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+              From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+              To: [service] <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+              Call-ID: [call_id]
+              CSeq: 1 ACK
+              Contact: sip:sipp@[local_ip]:[local_port]
+              Max-Forwards: 70
+              Content-Length: 0
+
+            ]]>
+          </send>
+          <send retrans="500">
+            <![CDATA[
+              BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+              Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+              From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+              To: [service] <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+              Call-ID: [call_id]
+              CSeq: 2 BYE
+              Contact: sip:sipp@[local_ip]:[local_port]
+              Max-Forwards: 70
+              Content-Length: 0
+
+            ]]>
+          </send>
+          <recv response="200" crlf="true" next="done"/>
+          <label id="refused"/>
+          <send>
+            <![CDATA[
+              ACK sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+              [last_Via:]
+              From: sipp <sip:sipp@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+              [last_To:]
+              Call-ID: [call_id]
+              CSeq: 1 ACK
+              Max-Forwards: 70
+              Content-Length: 0
+
+            ]]>
+          </send>
+          <label id="done"/>
+        </scenario>
+        """
+}
