@@ -117,7 +117,15 @@ struct EngineFaultTests {
     @Test mutating func overloadRefusesNewCallsAtOnceAndKeepsServingTheAdmittedOnes() throws {
         register("alice", from: TestPhones.alice)
         let (invite, ok, _) = try bridgedCall()
-        var out = feed(.load(.init(loopLag: .milliseconds(80), transactions: 10)))
+        // One late wake-up is not overload; the limit exceeded three reports in a row is.
+        var out = feed(.load(.init(loopLag: .milliseconds(160), transactions: 10)))
+        #expect(out.isEmpty)
+        out = feed(.load(.init(loopLag: .milliseconds(10), transactions: 10)))
+        let admitted = feed(TestPhones.invite(callID: "spike"), from: TestPhones.customer)
+        #expect(admitted.contains { if case .openMedia("spike", _, _) = $0 { true } else { false } })
+        _ = feed(.load(.init(loopLag: .milliseconds(80), transactions: 10)))
+        _ = feed(.load(.init(loopLag: .milliseconds(90), transactions: 10)))
+        out = feed(.load(.init(loopLag: .milliseconds(80), transactions: 10)))
         #expect(out.contains { if case .log(.warning, let t, _) = $0 { t.hasPrefix("overload: refusing") } else { false } })
         out = feed(TestPhones.invite(callID: "shed"), from: TestPhones.customer)
         #expect(out.sentResponses(503).first?.header("Retry-After") == "17")
@@ -141,6 +149,8 @@ struct EngineFaultTests {
     @Test mutating func aTransactionLimitShedsToo() throws {
         self = try EngineFaultTests()
         var limits = OverloadControl(limits: .init(maxLoopLag: .milliseconds(50), maxTransactions: 100))
+        _ = limits.report(.init(loopLag: .zero, transactions: 101), now: .milliseconds(800))
+        _ = limits.report(.init(loopLag: .zero, transactions: 101), now: .milliseconds(900))
         let start = limits.report(.init(loopLag: .zero, transactions: 101), now: .seconds(1))
         #expect(start != nil)
         let first = limits.admit()
@@ -224,10 +234,10 @@ struct MemoryTrimmerTests {
         let steps: [(Int, Int, Bool)] = [
             (400, 20, false),     // small: never worth it
             (60_000, 21, false),  // a burst
-            (40_000, 22, false),  // still above half
-            (20_000, 23, true),
+            (40_000, 22, false),  // still above a tenth
+            (6_000, 23, true),
             (100, 25, false),     // within 10 s of the last trim
-            (10, 34, true),       // the peak was 20,000 since
+            (10, 34, true),       // the peak was 6,000 since
             (0, 60, false),       // nothing happened since
         ]
         for (transactions, at, trims) in steps {

@@ -4,9 +4,10 @@ import Glibc
 /// Gives memory back to the system after a burst. The engine's state per call and per
 /// transaction is freed when they end (a non-INVITE server transaction lives 32 s, Timer J), but
 /// glibc keeps freed heap pages in its arenas, so the resident size after a burst of 2,000 calls/s
-/// stayed at its peak, idle. When the transactions in flight have fallen to half of their peak
-/// since the last trim, `malloc_trim(0)` runs on a utility thread (never the SIP loop: trimming a
-/// large heap takes milliseconds), at most every `interval`.
+/// stayed at its peak, idle. When the transactions in flight have fallen to a tenth of their peak
+/// since the last trim (the burst is over: they live 32 s), `malloc_trim(0)` runs on a utility
+/// thread, at most every `interval`. Not under load: trimming locks each malloc arena in turn
+/// while it walks it, which stalls any thread allocating meanwhile, the SIP loop included.
 struct MemoryTrimmer {
     static let interval: Duration = .seconds(10)
     private var peak = 0
@@ -16,7 +17,7 @@ struct MemoryTrimmer {
     @discardableResult
     mutating func observe(transactions: Int, now: Duration) -> Bool {
         peak = max(peak, transactions)
-        guard now - lastTrim >= Self.interval, peak >= 1_000, transactions <= peak / 2 else { return false }
+        guard now - lastTrim >= Self.interval, peak >= 1_000, transactions <= peak / 10 else { return false }
         lastTrim = now
         peak = transactions
         DispatchQueue.global(qos: .utility).async { _ = Self.mallocTrim?(0) }
