@@ -1,3 +1,5 @@
+import Bench
+import Capture
 import Engine
 import Foundation
 import Logging
@@ -7,8 +9,8 @@ import Simulator
 /// sustained rate, then `factor` times that for `seconds`, then its sustained rate again, by SIPp
 /// running a uac scenario that accepts 503 (and ACKs it) as well as 200. Per phase: calls
 /// completed and refused (from the engine's own records), SIPp's failed calls (a call that timed
-/// out half set up), INVITE -> 100 Trying (sent with the agent's INVITE, in one flush) and
-/// INVITE -> 503 response times from SIPp's per-call RTD trace, and the engine's RSS.
+/// out half set up), customer INVITE -> agent INVITE on the wire (a capture of INVITEs only),
+/// INVITE -> 503 from SIPp's per-call RTD trace (whole ms), and the engine's RSS.
 struct OverloadBench {
     var sustained: Int
     var factor: Int
@@ -30,7 +32,11 @@ struct OverloadBench {
         var other: [String: Int]
         /// SIPp calls that failed (timeout, unexpected message): set up halfway, expected 0.
         var sippFailed: Int
-        var invite100: LatencyMS
+        /// Customer INVITE in -> agent INVITE out, on the wire (`InviteForwarding`), admitted calls.
+        var inviteToAgentInvite: LatencyMS
+        /// Packets the capture could not keep (then the latencies above miss some calls).
+        var captureDropped: Int
+        /// INVITE -> 503, whole milliseconds (SIPp's RTD clock), refused calls.
         var invite503: LatencyMS
         var engineRSSMB: Double
         var completedPerSecond: Double { Double(completed) / seconds }
@@ -38,13 +44,13 @@ struct OverloadBench {
 
     struct LatencyMS: Codable {
         var count: Int
-        var p50: Double
-        var p99: Double
+        var p50: Double?
+        var p99: Double?
         init(_ values: [Double]) {
             let s = values.sorted()
             count = s.count
-            p50 = s.isEmpty ? .nan : s[s.count / 2]
-            p99 = s.isEmpty ? .nan : s[min(s.count - 1, Int(Double(s.count) * 0.99))]
+            p50 = s.isEmpty ? nil : s[s.count / 2]
+            p99 = s.isEmpty ? nil : s[min(s.count - 1, Int(Double(s.count) * 0.99))]
         }
     }
 
@@ -52,7 +58,7 @@ struct OverloadBench {
         guard let sipp = ["/usr/bin/sipp", "/usr/local/bin/sipp"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw BenchError.missingTool("sipp (Debian package sip-tester)")
         }
-        let dir = directory
+        let dir = URL(fileURLWithPath: directory).standardizedFileURL.path  // SIPp runs in subfolders
         let plan = [("sustained", sustained, max(5, seconds / 2)), ("overload", sustained * factor, seconds), ("after", sustained, max(5, seconds / 2))]
         let scenario = try BenchScenario.write(name: "overload", to: dir, sipPort: sipPort, agents: agents, answerDelay: "0s",
                                                seconds: plan.reduce(0) { $0 + $1.2 + 40 } + 30)
@@ -71,6 +77,10 @@ struct OverloadBench {
             let startWall = Date().timeIntervalSince1970
             let trace = "\(dir)/rtt-\(name)"
             try FileManager.default.createDirectory(atPath: trace, withIntermediateDirectories: true)
+            // INVITEs only, to and from the engine: a few packets per call, so the capture keeps up.
+            let pcap = "\(dir)/invites-\(name).pcap"
+            let capture = try PacketCapture(path: pcap, filter: InviteForwarding.captureFilter(enginePort: sipPort))
+            capture.start()
             let sippResult = try CallSetupBench.runSIPp(sipp, [
                 "-sf", dir + "/uac-503.xml", "-s", "support", "127.0.0.1:\(sipPort)", "-m", "\(calls)", "-r", "\(rate)",
                 "-nostdin", "-timeout", "\(secs + 40)s", "-recv_timeout", "20000", "-p", "\(25320 + index)",
@@ -78,6 +88,8 @@ struct OverloadBench {
             ], cwd: trace)
             let elapsed = Date().timeIntervalSince1970 - startWall
             Thread.sleep(forTimeInterval: 0.5)  // last rows committed (20 ms batches)
+            let captured = capture.stop()
+            let forwarding = try InviteForwarding.latencies(pcap: pcap, enginePort: sipPort)
             let rows = try store.rows(since: startWall - 0.001)
             var other: [String: Int] = [:]
             var completed = 0, refused = 0
@@ -90,8 +102,8 @@ struct OverloadBench {
             }
             let rtd = Self.rtds(in: trace)
             let phase = Phase(name: name, rate: rate, offered: calls, seconds: elapsed, completed: completed, refused: refused,
-                              other: other, sippFailed: sippResult.failed, invite100: LatencyMS(rtd[1] ?? []),
-                              invite503: LatencyMS(rtd[2] ?? []), engineRSSMB: Self.engineRSSMB())
+                              other: other, sippFailed: sippResult.failed, inviteToAgentInvite: LatencyMS(forwarding),
+                              captureDropped: Int(captured.dropped), invite503: LatencyMS(rtd[2] ?? []), engineRSSMB: Self.engineRSSMB())
             print(Self.line(phase))
             phases.append(phase)
         }
@@ -99,9 +111,10 @@ struct OverloadBench {
     }
 
     static func line(_ p: Phase) -> String {
-        String(format: "  %-9@ %5d/s: %6d offered, %6d completed (%.0f/s), %6d refused 503, %d other, %d SIPp failed; INVITE->100 p50 %.1f p99 %.1f ms; INVITE->503 p99 %.1f ms; engine RSS %.0f MB",
+        String(format: "  %-9@ %5d/s: %6d offered, %6d completed (%.0f/s), %6d refused 503, %d other, %d SIPp failed; INVITE->agent INVITE p50 %.2f p99 %.2f ms (%d calls, %d dropped by the capture); INVITE->503 p99 %.0f ms; engine RSS %.0f MB",
                p.name, p.rate, p.offered, p.completed, p.completedPerSecond, p.refused, p.other.values.reduce(0, +), p.sippFailed,
-               p.invite100.p50, p.invite100.p99, p.invite503.p99, p.engineRSSMB)
+               p.inviteToAgentInvite.p50 ?? .nan, p.inviteToAgentInvite.p99 ?? .nan, p.inviteToAgentInvite.count, p.captureDropped,
+               p.invite503.p99 ?? .nan, p.engineRSSMB)
     }
 
     /// SIPp's `-trace_rtt` files: `date_ms;response_time_ms;rtd_no` per call, by RTD number.
@@ -137,7 +150,7 @@ struct OverloadBench {
     }
 
     /// SIPp's uac that also accepts 503 (ACKed in its INVITE transaction, RFC 3261 §17.1.1.3).
-    /// RTD 1: INVITE -> 100 Trying; RTD 2: INVITE -> 503.
+    /// RTD 2: INVITE -> 503.
     static let uacXML = """
         <?xml version="1.0" encoding="ISO-8859-1" ?>
         <!DOCTYPE scenario SYSTEM "sipp.dtd">
@@ -165,7 +178,7 @@ struct OverloadBench {
 
             ]]>
           </send>
-          <recv response="100" optional="true" rtd="1"/>
+          <recv response="100" optional="true"/>
           <recv response="503" optional="true" rtd="2" next="refused"/>
           <recv response="180" optional="true"/>
           <recv response="503" optional="true" next="refused"/>
