@@ -7,7 +7,8 @@ import Simulator
 /// folder so a run can be repeated with `ccsim run`.
 enum BenchScenario {
     static func write(name: String, to dir: String, sipPort: Int, agents: Int, answerDelay: String,
-                      seconds: Int, priority: ThreadPriority = .normal, customers: String? = nil) throws -> Scenario {
+                      seconds: Int, priority: ThreadPriority = .normal, customers: String? = nil,
+                      rtpPorts: String = "29000-29999") throws -> Scenario {
         let logins = (1...agents).map { "\(name.prefix(1))\($0)" }
         var yaml = """
             name: bench-\(name)
@@ -17,7 +18,7 @@ enum BenchScenario {
             engine:
               sip: {address: 127.0.0.1:\(sipPort)}
               priority: \(priority.rawValue)
-              media: {rtp_ports: 29000-29999}
+              media: {rtp_ports: \(rtpPorts)}
               routing: {ring_timeout: 10s}
               queues: [{name: support}]
               agents:

@@ -187,7 +187,7 @@ extension Calls {
         let latency = (over.inviteToAgentInvite.p99 ?? .nan) / (before.inviteToAgentInvite.p99 ?? .nan)
         print(String(format: "overload x%d: admitted %.0f calls/s = %.2f of the sustained rate (target >= 0.90); INVITE->agent INVITE p99 %.2f ms vs %.2f unloaded = x%.2f (target <= 2); refused %d with 503 (p99 %.0f ms); half set up %d; RSS %.0f -> %.0f -> %.0f MB; next normal run %@",
                      factor, over.completedPerSecond, admitted, over.inviteToAgentInvite.p99 ?? .nan, before.inviteToAgentInvite.p99 ?? .nan, latency, over.refused, over.invite503.p99 ?? .nan,
-                     over.sippFailed + over.other.values.reduce(0, +), before.engineRSSMB, over.engineRSSMB, after.engineRSSMB,
+                     over.sippFailed, before.engineRSSMB, over.engineRSSMB, after.engineRSSMB,
                      after.sippFailed == 0 && after.refused == 0 && after.other.isEmpty ? "clean" : "NOT clean"))
         print("report: \(try BenchReport.write(phases, to: dir))")
         let ratios = [

@@ -114,54 +114,71 @@ struct EngineFaultTests {
         #expect(out.records.first { $0.callID == "waiting" }?.disposition == .failed)
     }
 
-    @Test mutating func overloadRefusesNewCallsAtOnceAndKeepsServingTheAdmittedOnes() throws {
+    @Test mutating func overloadRefusesNewCallsStatelesslyAndKeepsServingTheAdmittedOnes() throws {
+        // Through the whole pure stack: shedding happens before the transaction layer.
         register("alice", from: TestPhones.alice)
-        let (invite, ok, _) = try bridgedCall()
+        var stack = SIPStack(core: core)
+        func send(_ e: EngineEvent) -> [EngineAction] { now += .milliseconds(10); return stack.handle(e, now: now) }
+        let invite = TestPhones.invite(callID: "kept")
+        let agentInvite = try #require(send(.received(invite, from: TestPhones.customer)).sentRequests("INVITE").first)
+        let ok = try #require(send(.received(TestPhones.agentResponse(200, to: agentInvite), from: TestPhones.alice)).sentResponses(200).first)
         // One late wake-up is not overload; the limit exceeded three reports in a row is.
-        var out = feed(.load(.init(loopLag: .milliseconds(160), transactions: 10)))
+        var out = send(.load(.init(loopLag: .milliseconds(160), transactions: 10)))
         #expect(out.isEmpty)
-        out = feed(.load(.init(loopLag: .milliseconds(10), transactions: 10)))
-        let admitted = feed(TestPhones.invite(callID: "spike"), from: TestPhones.customer)
-        #expect(admitted.contains { if case .openMedia("spike", _, _) = $0 { true } else { false } })
-        _ = feed(.load(.init(loopLag: .milliseconds(80), transactions: 10)))
-        _ = feed(.load(.init(loopLag: .milliseconds(90), transactions: 10)))
-        out = feed(.load(.init(loopLag: .milliseconds(80), transactions: 10)))
-        #expect(out.contains { if case .log(.warning, let t, _) = $0 { t.hasPrefix("overload: refusing") } else { false } })
-        out = feed(TestPhones.invite(callID: "shed"), from: TestPhones.customer)
+        _ = send(.load(.init(loopLag: .milliseconds(1), transactions: 10)))
+        let admitted = send(.received(TestPhones.invite(callID: "after-spike"), from: TestPhones.customer))
+        #expect(admitted.sentResponses(503).isEmpty)
+        // Datagrams waiting in the socket (the backlog the loop's lag misses) count as much.
+        _ = send(.load(.init(loopLag: .milliseconds(10), transactions: 10, queuedBytes: 600 * 1024)))
+        _ = send(.load(.init(loopLag: .milliseconds(80), transactions: 10)))
+        out = send(.load(.init(loopLag: .milliseconds(10), transactions: 10, queuedBytes: 700 * 1024)))
+        #expect(out.contains { if case .log(.warning, let t, _) = $0 { t.hasPrefix("overload: admitting 10 new calls/s") } else { false } })
+        let transactions = stack.transactionCount
+        out = send(.received(TestPhones.invite(callID: "shed"), from: TestPhones.customer))
         #expect(out.sentResponses(503).first?.header("Retry-After") == "17")
-        #expect(out.records.map(\.endReason) == [.overload])
-        #expect(!out.contains { if case .openMedia = $0 { true } else { false } })
-        #expect(out.sentResponses(100).isEmpty)  // refused before anything else
-        // Half the limit is not calm enough (hysteresis); below it calls are taken again.
-        let notCalm = feed(.load(.init(loopLag: .milliseconds(40), transactions: 10)))
+        #expect(out.sentResponses(503).first?.to.tag != nil)
+        #expect(out.records.isEmpty)  // refused before it entered the engine: no row
+        #expect(out.sentResponses(100).isEmpty && !out.contains { if case .openMedia = $0 { true } else { false } })
+        #expect(stack.transactionCount == transactions)  // nothing kept for it
+        // Half the limit is not calm enough (hysteresis).
+        let notCalm = send(.load(.init(loopLag: .milliseconds(40), transactions: 10)))
         #expect(notCalm.isEmpty)
-        let stillShed = feed(TestPhones.invite(callID: "still-shed"), from: TestPhones.customer)
+        let stillShed = send(.received(TestPhones.invite(callID: "still-shed"), from: TestPhones.customer))
         #expect(stillShed.sentResponses(503).count == 1)
         // The admitted call is served as usual meanwhile.
-        let bye = feed(TestPhones.inDialog("BYE", after: invite, toTag: ok.to.tag!), from: TestPhones.customer)
+        _ = send(.received(TestPhones.inDialog("ACK", after: invite, toTag: ok.to.tag!, cseq: 1), from: TestPhones.customer))
+        let bye = send(.received(TestPhones.inDialog("BYE", after: invite, toTag: ok.to.tag!), from: TestPhones.customer))
         #expect(bye.records.map(\.endReason) == [.callerHangUp])
-        out = feed(.load(.init(loopLag: .milliseconds(5), transactions: 10)))
-        #expect(out.contains { if case .log(_, let t, _) = $0 { t.contains("2 refused while shedding") } else { false } })
-        let welcome = feed(TestPhones.invite(callID: "welcome"), from: TestPhones.customer)
+        // A second of calm with nothing refused ends it.
+        var ended: [EngineAction] = []
+        for _ in 0...OverloadControl.calmToEnd { ended += send(.load(.init(loopLag: .milliseconds(5), transactions: 10))) }
+        #expect(ended.contains { if case .log(_, let t, _) = $0 { t.contains("2 refused while shedding") } else { false } })
+        let welcome = send(.received(TestPhones.invite(callID: "welcome"), from: TestPhones.customer))
         #expect(welcome.contains { if case .openMedia("welcome", _, _) = $0 { true } else { false } })
     }
 
-    @Test mutating func aTransactionLimitShedsToo() throws {
-        self = try EngineFaultTests()
+    @Test func aTransactionLimitShedsTooAndTheAdmissionRateFollowsTheBacklog() {
         var limits = OverloadControl(limits: .init(maxLoopLag: .milliseconds(50), maxTransactions: 100))
-        _ = limits.report(.init(loopLag: .zero, transactions: 101), now: .milliseconds(800))
-        _ = limits.report(.init(loopLag: .zero, transactions: 101), now: .milliseconds(900))
-        let start = limits.report(.init(loopLag: .zero, transactions: 101), now: .seconds(1))
-        #expect(start != nil)
-        let first = limits.admit()
-        #expect(!first)
-        let busy = limits.report(.init(loopLag: .zero, transactions: 90), now: .seconds(2))
-        #expect(busy?.contains("refused") ?? true)  // above 80 %: still shedding (a count line at most)
+        var t: Duration = .seconds(1)
+        // 40 calls in the last report's 100 ms: shedding starts at half that rate, 200/s.
+        for _ in 0..<40 { _ = limits.admit(now: t) }
+        for _ in 0..<2 { t += .milliseconds(100); _ = limits.report(.init(loopLag: .zero, transactions: 101), now: t) }
+        for _ in 0..<40 { _ = limits.admit(now: t) }
+        t += .milliseconds(100)
+        let start = limits.report(.init(loopLag: .zero, transactions: 101), now: t)
+        #expect(start?.hasPrefix("overload: admitting 200 new calls/s") == true)
+        // 100 ms at 1,000 offered calls/s: about 20 admitted (200/s), the rest refused.
+        var admitted = 0
+        for i in 1...100 where limits.admit(now: t + .milliseconds(i)) { admitted += 1 }
+        #expect((15...25).contains(admitted), "\(admitted)")
+        // Backlog above 80 % of the limit: the rate is cut; below it, raised.
+        t += .milliseconds(100)
+        _ = limits.report(.init(loopLag: .zero, transactions: 90), now: t)
+        #expect(abs(limits.rate - 170) < 0.001)
+        t += .milliseconds(100)
+        _ = limits.report(.init(loopLag: .zero, transactions: 50), now: t)
+        #expect(abs(limits.rate - (170 * 1.05 + 5)) < 0.001)
         #expect(limits.shedding)
-        let calm = limits.report(.init(loopLag: .zero, transactions: 80), now: .seconds(3))
-        #expect(calm?.hasPrefix("overload over") == true)
-        let again = limits.admit()
-        #expect(again)
     }
 
     @Test mutating func anUnackedAnswerIsRecordedAsNoAck() throws {

@@ -59,7 +59,12 @@ extension EngineConfig {
         }
         if let d = m["state_dir"] { c.stateDirectory = try d.string() }
         if let o = m["overload"] {
-            let s = try o.mapping(allowed: ["max_loop_lag_ms", "max_transactions"])
+            let s = try o.mapping(allowed: ["max_loop_lag_ms", "max_transactions", "max_queued_kb"])
+            if let q = s["max_queued_kb"] {
+                let kb = try q.int()
+                guard (16...1_048_576).contains(kb) else { throw q.error("max_queued_kb must be 16 to 1048576") }
+                c.overload.maxQueuedBytes = kb * 1024
+            }
             if let l = s["max_loop_lag_ms"] {
                 let ms = try l.int()
                 guard (5...10_000).contains(ms) else { throw l.error("max_loop_lag_ms must be 5 to 10000") }

@@ -7,11 +7,6 @@ extension B2BUA {
         let target = responseTarget(invite, source)
         let tag = ids.tag()
         let queue = invite.requestURI?.user ?? ""
-        guard overload.admit() else {
-            // Before routing, SDP or relay ports: the cheapest answer there is.
-            refuseNewCall(invite, .overload, queue: queue, toTag: tag, target: target, now: now, into: &out)
-            return
-        }
         guard queues.contains(queue) else {
             out.append(.log(.notice, "INVITE for unknown queue '\(queue)' answered 404", call: invite.callID))
             out.append(.send(invite.response(404, "Not Found (no queue '\(queue)')", toTag: tag), to: target))
@@ -112,6 +107,17 @@ extension B2BUA {
             out.append(.send(request.response(200), to: target))  // INFO, OPTIONS, UPDATE in dialog
         }
         finishIfDone(call.id, now: now, into: &out)
+    }
+
+    /// Overload (`OverloadControl`): a new INVITE refused with 503 + Retry-After before the
+    /// transaction layer, routing, SDP or relay ports, statelessly (RFC 3261 §8.2.6 allows a UAS
+    /// to answer so), with no row: under overload every refused call must cost as little as
+    /// possible, so it never enters the engine (counted in the overload log line instead). Nil
+    /// when the call is admitted.
+    public mutating func shed(_ invite: SIPMessage, from source: Endpoint, now: Duration) -> EngineAction? {
+        guard calls[invite.callID] == nil, !overload.admit(now: now) else { return nil }
+        return .send(refusal(invite, Self.finalResponse(.overload).phrase ?? "Service Unavailable", toTag: ids.tag()),
+                     to: responseTarget(invite, source))
     }
 
     static func caller(of invite: SIPMessage) -> CallerInfo {

@@ -24,6 +24,12 @@ public struct SIPStack: Sendable {
     public mutating func handle(_ event: EngineEvent, now: Duration) -> [EngineAction] {
         switch event {
         case .received(let m, let from):
+            // Overload: a new INVITE is refused before the transaction layer (RFC 3261 §8.2's
+            // stateless UAS), so shedding costs a decode and one datagram out, nothing kept.
+            if m.method == "INVITE", m.to.tag == nil, TransactionKey.server(receiving: m).map({ layer.state(of: $0) == nil }) ?? true,
+               let refusal = core.shed(m, from: from, now: now) {
+                return [refusal]
+            }
             return fromLayer(layer.received(m, from: TransportAddress(host: from.host, port: from.port), now: now), now: now)
         case .timerFired(.transaction(let id)):
             return fromLayer(layer.timerFired(id, now: now), now: now)

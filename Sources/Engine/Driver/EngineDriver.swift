@@ -20,8 +20,10 @@ public final class EngineDriver: @unchecked Sendable {
     private let relay: RTPRelay
     public let store: CallRecordStore
     private var writer: StateWriter!
-    /// Responses held until the state they follow is on disk (see `mustFollowCommit`), in order.
+    /// Responses held until their call's row is on disk (see `mustFollowCommit`), in order.
     private var held: [(needs: UInt64, message: SIPMessage, to: Endpoint)] = []
+    /// Calls whose row has a write not yet on disk: the sequence number of their last write.
+    private var uncommitted: [String: UInt64] = [:]
     /// The highest state write on disk (on the loop).
     private var committedSeq: UInt64 = 0
     /// False once `stop` has begun: relay callbacks no longer feed the loop.
@@ -187,9 +189,9 @@ public final class EngineDriver: @unchecked Sendable {
             case .setMediaPeer(let call, let leg, let peer):
                 relay.setPeer(call: call, leg: leg == .caller ? .caller : .agent, host: peer.host, port: peer.port, wake: false)
             case .openRecord(let accepted):
-                writer.enqueue(.call(.init(accepted: accepted, origin: originWall)))
+                uncommitted[accepted.callID] = writer.enqueue(.call(.init(accepted: accepted, origin: originWall)))
             case .record(let record):
-                writer.enqueue(.call(.init(record, origin: originWall)), ended: record)
+                uncommitted[record.callID] = writer.enqueue(.call(.init(record, origin: originWall)), ended: record)
             case .saveBindings(let agent, let bindings):
                 writer.enqueue(.bindings(agent: agent, bindings.map { .init(agent: agent, $0, origin: originWall) }))
             case .saveRelease(let agent, let reason):
@@ -200,10 +202,9 @@ public final class EngineDriver: @unchecked Sendable {
                 break
             }
         }
-        let needs = writer.lastQueued
         for action in actions {
             guard case .send(let message, let to) = action else { continue }
-            if Self.mustFollowCommit(message), needs > committedSeq || !held.isEmpty {
+            if Self.mustFollowCommit(message), let needs = uncommitted[message.callID] {
                 held.append((needs, message, to))
             } else {
                 write(SIPCodec.encode(message), to: to, flush: false)
@@ -241,31 +242,52 @@ public final class EngineDriver: @unchecked Sendable {
         loop.scheduleTask(deadline: due) { [self] in
             let now = NIODeadline.now()
             let lag = Duration.nanoseconds(max(0, (now - due).nanoseconds))
-            feed(.load(.init(loopLag: lag, transactions: core.transactionCount)))
+            feed(.load(.init(loopLag: lag, transactions: core.transactionCount, queuedBytes: queuedBytes())))
             trimmer.observe(transactions: core.transactionCount, now: self.now)
             guard serving.withLockedValue({ $0 }) else { return }
             probeLoad(due: now + .nanoseconds(Int64(OverloadControl.LoadReport.interval.components.attoseconds / 1_000_000_000)))
         }
     }
 
+    /// Bytes waiting in the SIP socket's receive buffer: `SO_MEMINFO`'s `SK_MEMINFO_RMEM_ALLOC`
+    /// (Linux 4.12+); 0 when it cannot be read.
+    private func queuedBytes() -> Int {
+        typealias MemInfo = (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
+        guard let provider = channel as? any SocketOptionProvider else { return 0 }
+        let soMeminfo = SocketOptionName(55)  // SO_MEMINFO
+        let future: EventLoopFuture<MemInfo> = provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: soMeminfo)
+        // Complete already (getsockopt on the channel's own loop): the callback runs inline.
+        let queued = NIOLockedValueBox(0)
+        future.whenSuccess { info in queued.withLockedValue { $0 = Int(info.0) } }
+        return queued.withLockedValue { $0 }
+    }
+
     /// The responses that end or answer a call (to INVITE beyond 100, to BYE) leave only once the
-    /// call's row is on disk: a caller told the call is over (or up) can rely on the record.
+    /// call's row is on disk: a caller told the call is over (or up) can rely on the record. Only
+    /// a call with a write pending waits; everything else (REGISTER, OPTIONS, a stateless 503,
+    /// another call's messages) goes at once.
     static func mustFollowCommit(_ m: SIPMessage) -> Bool {
         guard let status = m.status, status > 100 else { return false }
         return m.cseq.method == "INVITE" || m.cseq.method == "BYE"
     }
 
-    /// The state writer has everything up to `seq` on disk: held responses go out, in order.
+    /// The state writer has everything up to `seq` on disk: held responses go out, in order (a
+    /// call's later responses need later writes, so they never pass its earlier ones).
     private func committed(_ seq: UInt64) {
         committedSeq = max(committedSeq, seq)
-        var sent = 0
-        while sent < held.count, held[sent].needs <= committedSeq {
-            write(SIPCodec.encode(held[sent].message), to: held[sent].to, flush: false)
-            sent += 1
+        uncommitted = uncommitted.filter { $0.value > committedSeq }
+        guard !held.isEmpty else { return }
+        var waiting: [(needs: UInt64, message: SIPMessage, to: Endpoint)] = []
+        for h in held {
+            if h.needs <= committedSeq {
+                write(SIPCodec.encode(h.message), to: h.to, flush: false)
+            } else {
+                waiting.append(h)
+            }
         }
-        guard sent > 0 else { return }
-        held.removeFirst(sent)
-        channel?.flush()
+        let sent = held.count - waiting.count
+        held = waiting
+        if sent > 0 { channel?.flush() }
     }
 
     private func write(_ bytes: [UInt8], to endpoint: Endpoint, flush: Bool = true) {
