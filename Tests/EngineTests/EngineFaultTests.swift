@@ -171,9 +171,12 @@ struct EngineFaultTests {
         var admitted = 0
         for i in 1...100 where limits.admit(now: t + .milliseconds(i)) { admitted += 1 }
         #expect((15...25).contains(admitted), "\(admitted)")
-        // Backlog above 80 % of the limit: the rate is cut; below it, raised.
+        // A backlog (above 80 % of the limit) that shrinks: the rate is held; one that grows: cut.
         t += .milliseconds(100)
         _ = limits.report(.init(loopLag: .zero, transactions: 90), now: t)
+        #expect(abs(limits.rate - 200) < 0.001)
+        t += .milliseconds(100)
+        _ = limits.report(.init(loopLag: .zero, transactions: 95), now: t)
         #expect(abs(limits.rate - 170) < 0.001)
         t += .milliseconds(100)
         _ = limits.report(.init(loopLag: .zero, transactions: 50), now: t)

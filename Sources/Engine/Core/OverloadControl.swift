@@ -93,6 +93,7 @@ public struct OverloadControl: Sendable, Equatable {
         // Cut only while the backlog grows (a cut shows only once the queue has drained a little);
         // hold while it shrinks; raise once it is gone.
         let growing = load.queuedBytes > previous.queuedBytes || load.loopLag > previous.loopLag
+            || (limits.maxTransactions > 0 && load.transactions > previous.transactions)
         if !backlog {
             rate = rate * 1.05 + 5
         } else if growing {
