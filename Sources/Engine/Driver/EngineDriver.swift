@@ -29,6 +29,8 @@ public final class EngineDriver: @unchecked Sendable {
     /// False once `stop` has begun: relay callbacks no longer feed the loop.
     private let serving = NIOLockedValueBox(true)
     private var trimmer = MemoryTrimmer()
+    private var socketErrors = 0
+    private var socketErrorLoggedAt: Duration = .seconds(-10)
     /// Kept from the last run, handed to the core at start.
     private var kept: DurableState = .empty
     private var timers: LoopTimers<EngineTimer>!
@@ -72,8 +74,9 @@ public final class EngineDriver: @unchecked Sendable {
     }
 
     /// Binds the SIP socket; returns once the engine is serving.
-    public func start() async throws {
-        let bootstrap = DatagramBootstrap(group: loop)
+    /// The SIP socket's settings (bound at start, and again if the socket is ever lost).
+    private var sipBootstrap: DatagramBootstrap {
+        DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(.datagramVectorReadMessageCount, value: 32)
@@ -81,6 +84,10 @@ public final class EngineDriver: @unchecked Sendable {
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(SIPChannelHandler(driver: self)) }
             }
+    }
+
+    public func start() async throws {
+        let bootstrap = sipBootstrap
         // A crash left calls open: they are closed as interrupted before anything else is served.
         let interrupted = try store.startRun(at: originWall, pid: getpid())
         if interrupted > 0 { logger.warning("\(interrupted) calls were cut by the engine's last stop (crash or kill); their rows are closed as interrupted") }
@@ -89,7 +96,7 @@ public final class EngineDriver: @unchecked Sendable {
         let ch = try await bootstrap.bind(host: config.sip.host, port: config.sip.port).get()
         let priority = config.priority
         let problem = try await loop.submit {
-            self.channel = ch
+            self.adopt(ch)
             self.feed(.start(self.kept))
             self.probeLoad(due: NIODeadline.now() + .nanoseconds(Int64(OverloadControl.LoadReport.interval.components.attoseconds / 1_000_000_000)))
             return priority.applyToCurrentThread(.signalling)
@@ -97,6 +104,26 @@ public final class EngineDriver: @unchecked Sendable {
         if let problem { logger.warning("SIP thread keeps normal priority: \(problem)") }
         if let warning = Self.ephemeralOverlap(config.rtpPorts) { logger.warning("\(warning)") }
         logger.info("ccengine listening", metadata: ["sip": "\(config.sip)", "records": "\(store.path)", "queues": "\(config.queueNames.sorted())", "priority": "\(config.priority.rawValue)\(problem == nil ? "" : " (not applied)")"])
+    }
+
+    /// Takes `channel` as the SIP socket and watches it: NIO closes a datagram channel on a send
+    /// error it deems fatal (e.g. EACCES or EINVAL from a destination a peer's Via named), which
+    /// took the whole engine off the network in a million-datagram flood. If it is ever lost
+    /// while serving, the same address is bound again at once and the loss is logged.
+    private func adopt(_ channel: any Channel) {
+        loop.preconditionInEventLoop()
+        self.channel = channel
+        channel.closeFuture.whenComplete { [self] _ in
+            guard serving.withLockedValue({ $0 }) else { return }
+            logger.error("the SIP socket \(config.sip) was closed unexpectedly; binding it again")
+            self.channel = nil
+            sipBootstrap.bind(host: config.sip.host, port: config.sip.port).whenComplete { [self] result in
+                switch result {
+                case .success(let ch): loop.execute { self.adopt(ch) }
+                case .failure(let error): logger.critical("cannot bind the SIP socket \(config.sip) again: \(error)")
+                }
+            }
+        }
     }
 
     /// The kernel hands out ports in `ip_local_port_range` to every program's unbound sockets; a
@@ -290,9 +317,43 @@ public final class EngineDriver: @unchecked Sendable {
         if sent > 0 { channel?.flush() }
     }
 
+    struct UnsendableDestination: Error, CustomStringConvertible {
+        var endpoint: Endpoint
+        var description: String { "refused to send to \(endpoint): not a unicast IP address and port (taken from a peer's message)" }
+    }
+
+    /// A destination a datagram can go to: a port, and not an unspecified, broadcast or multicast
+    /// address (sending there fails, and NIO closes the socket on such a failure).
+    static func isUnicast(_ address: SocketAddress) -> Bool {
+        guard let port = address.port, port > 0 else { return false }
+        switch address {
+        case .v4(let a):
+            let ip = UInt32(bigEndian: a.address.sin_addr.s_addr)
+            return ip != 0 && ip != 0xFFFF_FFFF && (ip >> 28) != 0xE
+        case .v6(let a):
+            var unspecified = in6_addr()
+            let isUnspecified = withUnsafeBytes(of: a.address.sin6_addr) { x in withUnsafeBytes(of: &unspecified) { y in x.elementsEqual(y) } }
+            let isMulticast = withUnsafeBytes(of: a.address.sin6_addr) { $0.first == 0xFF }
+            return !isUnspecified && !isMulticast
+        case .unixDomainSocket:
+            return false
+        }
+    }
+
+    /// An error the SIP socket reported (logged at most once a second, with the count since).
+    func socketError(_ error: any Error) {
+        let t = now
+        socketErrors += 1
+        guard t - socketErrorLoggedAt >= .seconds(1) else { return }
+        logger.warning("SIP socket error: \(error) (\(socketErrors) since the last report)")
+        socketErrors = 0
+        socketErrorLoggedAt = t
+    }
+
     private func write(_ bytes: [UInt8], to endpoint: Endpoint, flush: Bool = true) {
-        guard let channel, let address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port) else {
-            logger.warning("cannot send to \(endpoint): not an IP address")
+        guard let channel else { return }
+        guard let address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port), Self.isUnicast(address) else {
+            socketError(UnsendableDestination(endpoint: endpoint))
             return
         }
         let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes))
@@ -324,5 +385,6 @@ final class SIPChannelHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // ICMP errors from peers that went away: the socket keeps serving.
+        driver.socketError(error)
     }
 }

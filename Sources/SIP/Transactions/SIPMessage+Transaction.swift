@@ -45,7 +45,9 @@ extension SIPMessage {
     /// `Via.responseTarget` (§18.2.2).
     public mutating func stampTopVia(receivedFrom source: TransportAddress) {
         guard var v = via.first else { return }
-        if v.host.lowercased() != source.host.lowercased() { v.setParameter("received", source.host) }
+        // §18.2.1: `received` is the server's to add; one a client wrote itself is not believed
+        // (responses go to it, so honouring it would reflect them at any address).
+        v.setParameter("received", v.host.lowercased() != source.host.lowercased() ? source.host : nil)
         if v.hasParameter("rport") { v.setParameter("rport", String(source.port)) }
         via[0] = v
     }
