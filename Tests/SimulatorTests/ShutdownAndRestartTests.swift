@@ -31,6 +31,11 @@ import Testing
         return engine
     }
 
+    /// Waits (bounded poll, 5 s) until the engine's log contains `text`.
+    static func waitForLog(_ engine: EngineProcess, _ text: String) {
+        for _ in 0..<250 where !((try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? "").contains(text) { usleep(20_000) }
+    }
+
     static func rows(_ engine: EngineProcess) throws -> [CallRecordStore.Row] {
         try CallRecordStore(directory: (engine.recordsPath as NSString).deletingLastPathComponent).all()
     }
@@ -61,9 +66,7 @@ import Testing
         #expect(waiting.receive { $0.status == 100 && $0.callID == "waiting-1" } != nil)
 
         kill(engine.process.processIdentifier, SIGTERM)
-        for _ in 0..<250 where !((try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? "").contains("draining:") {
-            usleep(20_000)
-        }
+        Self.waitForLog(engine, "draining:")
         // Draining: a new caller is refused at once with Retry-After.
         let late = RawPhone("erin", engine: port)
         _ = late.invite("support", callID: "late-1")
@@ -171,7 +174,7 @@ import Testing
         let drain = try E2E.run(E2E.engineBinary, control + ["--drain"], timeout: 20)
         #expect(drain.status == 0, "\(drain.output)")
         #expect(drain.output.contains("draining") && drain.output.contains("1 calls in progress"), "\(drain.output)")
-        for _ in 0..<250 where !((try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? "").contains("draining:") { usleep(20_000) }
+        Self.waitForLog(engine, "draining:")
         let refused = RawPhone("dave", engine: port)
         _ = refused.invite("support", callID: "refused-1")
         #expect(refused.finalResponse("refused-1", method: "INVITE")?.status == 503)
@@ -188,7 +191,7 @@ import Testing
 
         let resume = try E2E.run(E2E.engineBinary, control + ["--resume"], timeout: 20)
         #expect(resume.status == 0, "\(resume.output)")
-        for _ in 0..<250 where !((try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? "").contains("resumed:") { usleep(20_000) }
+        Self.waitForLog(engine, "resumed:")
         _ = caller.invite("support", callID: "after-resume")
         let ring = try #require(alice.anyRequest("INVITE"), "alice was not rung after --resume")
         #expect(ring.header("X-CC-Call") == "after-resume")
