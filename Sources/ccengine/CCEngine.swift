@@ -89,6 +89,11 @@ struct CCEngine: AsyncParsableCommand {
             services: [EngineService(driver: driver, logger: logger)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as EngineDriver.StartError {
+            FileHandle.standardError.write(Data("ccengine: \(error.description)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }

@@ -11,6 +11,9 @@ import SIP
 /// feeds the pure `B2BUA` core. Everything touching the core runs on one event loop (`loop`), so
 /// the core needs no locks.
 public final class EngineDriver: @unchecked Sendable {
+    /// Why the engine could not start serving (e.g. its SIP port is held by another program).
+    public struct StartError: Error, CustomStringConvertible { public let description: String }
+
     public let config: EngineConfig
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
@@ -77,7 +80,7 @@ public final class EngineDriver: @unchecked Sendable {
     /// The SIP socket's settings (bound at start, and again if the socket is ever lost).
     private var sipBootstrap: DatagramBootstrap {
         DatagramBootstrap(group: loop)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            // No SO_REUSEADDR: with it a second engine could bind the same port and silently take half the traffic.
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(.datagramVectorReadMessageCount, value: 32)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 65536))
@@ -93,7 +96,12 @@ public final class EngineDriver: @unchecked Sendable {
         if interrupted > 0 { logger.warning("\(interrupted) calls were cut by the engine's last stop (crash or kill); their rows are closed as interrupted") }
         kept = try store.durableState(origin: originWall)
         writer.start()
-        let ch = try await bootstrap.bind(host: config.sip.host, port: config.sip.port).get()
+        let ch: any Channel
+        do {
+            ch = try await bootstrap.bind(host: config.sip.host, port: config.sip.port).get()
+        } catch let error as IOError {
+            throw StartError(description: PortHolder.bindFailure("the SIP socket", host: config.sip.host, port: config.sip.port, errno: error.errnoCode))
+        }
         let priority = config.priority
         let problem = try await loop.submit {
             self.adopt(ch)
