@@ -1,14 +1,17 @@
 import Foundation
 
-/// One pass/fail check shown in a report, e.g. a simulation verdict.
+/// One pass/fail check shown in a report, e.g. a simulation verdict. A skipped check (not
+/// available in that kind of run) is shown as such, never as a pass.
 public struct Check: Sendable {
     public var name: String
     public var passed: Bool
+    public var skipped: Bool
     public var detail: String
 
-    public init(_ name: String, passed: Bool, detail: String = "") {
+    public init(_ name: String, passed: Bool, skipped: Bool = false, detail: String = "") {
         self.name = name
-        self.passed = passed
+        self.passed = passed && !skipped
+        self.skipped = skipped
         self.detail = detail
     }
 }
@@ -122,12 +125,15 @@ public struct HTMLDocument: Sendable {
 
     static func render(_ checks: [Check]) -> String {
         guard !checks.isEmpty else { return "<p class=\"empty\">no checks</p>\n" }
-        let failed = checks.filter { !$0.passed }.count
-        let summary = failed == 0 ? "All \(checks.count) checks passed" : "\(failed) of \(checks.count) checks failed"
+        let failed = checks.filter { !$0.passed && !$0.skipped }.count
+        let skipped = checks.filter(\.skipped).count
+        let ran = checks.count - skipped
+        var summary = failed == 0 ? "All \(ran) checks passed" : "\(failed) of \(ran) checks failed"
+        if skipped > 0 { summary += "; \(skipped) skipped (not available in this run)" }
         var out = "<p class=\"verdict \(failed == 0 ? "pass" : "fail")\">\(summary)</p>\n"
         out += "<table class=\"checks\">\n<thead><tr><th>result</th><th>check</th><th>detail</th></tr></thead>\n<tbody>\n"
         for c in checks {
-            let status = c.passed ? "<td class=\"pass\">✓ pass</td>" : "<td class=\"fail\">✗ FAIL</td>"
+            let status = c.skipped ? "<td class=\"skip\">– skipped</td>" : c.passed ? "<td class=\"pass\">✓ pass</td>" : "<td class=\"fail\">✗ FAIL</td>"
             out += "<tr>\(status)<td>\(HTML.escape(c.name))</td><td>\(HTML.escape(c.detail))</td></tr>\n"
         }
         return out + "</tbody>\n</table>\n"

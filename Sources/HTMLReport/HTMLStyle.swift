@@ -29,6 +29,7 @@ enum HTMLStyle {
         dl.kv dd { margin: 0; font-variant-numeric: tabular-nums; }
         .pass { color: #1a7f37; font-weight: 600; white-space: nowrap; }
         .fail { color: #cf222e; font-weight: 600; white-space: nowrap; }
+        .skip { color: #6e7781; font-weight: 600; white-space: nowrap; }
         p.verdict { font-weight: 600; }
         figure.chart { margin: 10px 0 22px; max-width: 920px; padding: 4px;
           border: 1px solid #e3e6ea; border-radius: 6px; break-inside: avoid; page-break-inside: avoid; }

@@ -31,20 +31,26 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Run on the routing core in simulated time: no sockets, no media (seconds for a day of calls).") var virtualTime = false
     @Option(help: "Engine log level.") var engineLogLevel = "info"
 
+    /// Exit 2 with the error on stderr, and in the JUnit file when one was asked for.
+    func fail(_ message: String, scenario name: String? = nil) -> ExitCode {
+        FileHandle.standardError.write(Data("ccsim: \(message)\n".utf8))
+        if let junit {
+            let suite = name ?? ((scenario as NSString).lastPathComponent as NSString).deletingPathExtension
+            try? JUnitWriter.error(scenario: suite, message: message).write(toFile: junit, atomically: true, encoding: .utf8)
+        }
+        return ExitCode(2)
+    }
+
     func run() async throws {
         let s: Scenario
         do {
             s = try ScenarioFile.load(scenario)
         } catch {
-            FileHandle.standardError.write(Data("ccsim: \(error)\n".utf8))
-            throw ExitCode(2)
+            throw fail("\(error)")
         }
         var options = SimulationRun.Options(reportDirectory: report ?? ReportWriter.defaultDirectory(for: s.name))
         if let engine {
-            guard let e = Endpoint(engine, defaultPort: 5060) else {
-                FileHandle.standardError.write(Data("ccsim: --engine '\(engine)' is not HOST:PORT\n".utf8))
-                throw ExitCode(2)
-            }
+            guard let e = Endpoint(engine, defaultPort: 5060) else { throw fail("--engine '\(engine)' is not HOST:PORT", scenario: s.name) }
             options.engine = e
         }
         options.recordsPath = records
@@ -72,8 +78,7 @@ struct Run: AsyncParsableCommand {
                 result = try await SimulationRun(scenario: s, options: options, logger: logger).run()
             }
         } catch {
-            FileHandle.standardError.write(Data("ccsim: \(error)\n".utf8))
-            throw ExitCode(2)
+            throw fail("\(error)", scenario: s.name)
         }
         let verdict = Verdict(result: result)
         print(SummaryPrinter.text(result, verdict: verdict), terminator: "")
@@ -98,7 +103,9 @@ struct Validate: ParsableCommand {
         for path in scenarios {
             do {
                 let s = try ScenarioFile.load(path)
-                print("\(path): OK (\(s.agentGroups.reduce(0) { $0 + $1.logins.count }) agents, \(s.customerStreams.map { $0.calls.map(String.init) ?? "open" }.joined(separator: "+")) calls, \(s.expectations.count) expectations)")
+                let fixed = s.customerStreams.compactMap(\.calls).reduce(0, +), open = s.customerStreams.filter { $0.calls == nil }.count
+                let calls = (fixed > 0 || open == 0 ? ["\(fixed) calls"] : []) + (open > 0 ? ["\(open) stream\(open == 1 ? "" : "s") arriving until \(String(format: "%g", s.maxDuration)) s"] : [])
+                print("\(path): OK (\(s.agentGroups.reduce(0) { $0 + $1.logins.count }) agents, \(calls.joined(separator: " + ")), \(s.expectations.count) expectations)")
             } catch {
                 print("\(error)")
                 bad = true

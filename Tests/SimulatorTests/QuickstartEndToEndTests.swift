@@ -19,7 +19,7 @@ import Testing
         options.quiet = true
         let result = try await SimulationRun(scenario: scenario, options: options, logger: Logger(label: "test")).run()
         let verdict = Verdict(result: result)
-        for c in verdict.checks where !c.passed { Issue.record("\(c.name): \(c.detail)") }
+        for c in verdict.checks where c.failed { Issue.record("\(c.name): \(c.detail)") }
         #expect(result.calls.count == 4)
         #expect(result.calls.allSatisfy { $0.outcome == .answered && $0.mediaVerified })
         #expect(result.records?.count == 4)

@@ -61,14 +61,47 @@ struct ScenarioFileTests {
     @Test func unknownQueueListsTheKnownOnes() {
         let e = error(Self.engine + "\ncustomers:\n  - queue: sales\n    calls: 2\n")
         #expect(e?.line == 7)
-        #expect(e?.problem.contains("queue 'sales' does not exist") == true)
+        #expect(e?.problem.contains("no queue named 'sales'") == true)
         #expect(e?.fix?.contains("support") == true)
     }
 
     @Test func unknownAgentIsRefused() {
         let e = error(Self.engine + "\nagents:\n  - logins: [alice, zed]\n")
-        #expect(e?.problem.contains("agent 'zed'") == true)
+        #expect(e?.problem.contains("no engine agent named 'zed'") == true)
         #expect(e?.line == 7)
+    }
+
+    /// Every expectation that takes a name refuses a misspelt one, at the name's own line, with
+    /// the closest real name (a misspelt `never_rung` agent would otherwise pass while zoe rings).
+    static let twoAgents = """
+        engine:
+          queues:
+            - name: support
+            - name: billing_two
+          agents:
+            - {login: zoe, password: pw}
+            - {login: alice, password: pw}
+        agents:
+          - logins: [zoe, alice]
+        """
+
+    @Test(arguments: [
+        ("never_rung:\n    - alice\n    - zoee", 13, "no agent named 'zoee'", "did you mean 'zoe'?"),
+        ("agent_rung:\n    alice: 1\n    zoee: 0", 13, "no agent named 'zoee'", "did you mean 'zoe'?"),
+        ("agent_answered:\n    zoee: 2", 12, "no agent named 'zoee'", "did you mean 'zoe'?"),
+        ("fairness:\n    agents:\n      - zoe\n      - alise\n    max_ratio: 2", 14, "no agent named 'alise'", "did you mean 'alice'?"),
+        ("final_queue: billing", 11, "no queue named 'billing'", "did you mean 'billing_two'?"),
+    ])
+    func misspeltNamesInExpectationsAreRefusedAtTheirLine(_ yaml: String, line: Int, problem: String, hint: String) {
+        let e = error(Self.twoAgents + "\nexpect:\n  " + yaml + "\n")
+        #expect(e?.line == line, "\(String(describing: e))")
+        #expect(e?.problem.contains(problem) == true, "\(String(describing: e))")
+        #expect(e?.fix?.contains(hint) == true, "\(String(describing: e))")
+    }
+
+    @Test func correctNamesInExpectationsAreAccepted() throws {
+        let s = try load(Self.twoAgents + "\nexpect:\n  never_rung: [zoe]\n  agent_rung: {alice: 1}\n  final_queue: support\n")
+        #expect(s.expectations.map(\.kind.key) == ["never_rung", "agent_rung", "final_queue"])
     }
 
     @Test func impossibleExpectationIsRefused() {
@@ -78,7 +111,7 @@ struct ScenarioFileTests {
 
     @Test func errorTextIsFileLineProblemFix() {
         let e = error(Self.engine + "\ncustomers:\n  - queue: sales\n    calls: 2\n")
-        #expect(e?.description.hasSuffix("s.yaml:7: customers[0].queue: queue 'sales' does not exist in the engine configuration (fix: use one of: support)") == true)
+        #expect(e?.description.hasSuffix("s.yaml:7: customers[0].queue: no queue named 'sales' (fix: did you mean 'support'? known queues: support)") == true)
     }
 
     // MARK: agent groups by count, logout, arrival profiles and bursts, fairness

@@ -21,6 +21,6 @@ import Testing
         let result = try await SimulationRun(scenario: scenario, options: options, logger: Logger(label: "test")).run()
         let verdict = Verdict(result: result)
         #expect(!verdict.checks.isEmpty)
-        for c in verdict.checks where !c.passed { Issue.record("\(file): \(c.name): \(c.detail)") }
+        for c in verdict.checks where c.failed { Issue.record("\(file): \(c.name): \(c.detail)") }
     }
 }

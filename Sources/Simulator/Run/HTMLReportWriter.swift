@@ -31,7 +31,7 @@ public enum HTMLReportWriter {
         if let r = result.records { kv.append(("engine records", "\(r.count)")) }
         doc.add(.keyValues(kv))
         doc.add(.heading("Expectations"))
-        doc.add(.checks(verdict.checks.map { Check($0.name, passed: $0.passed, detail: $0.detail) }))
+        doc.add(.checks(verdict.checks.map { Check($0.name, passed: $0.status == .passed, skipped: $0.status == .skipped, detail: $0.detail) }))
         doc.add(.heading("Over time"))
         var lines = [CallTimelines.queueLength(timelines, step: step), CallTimelines.busyAgents(timelines, step: step)]
         if agentStates == nil, !result.scenario.agentGroups.isEmpty {

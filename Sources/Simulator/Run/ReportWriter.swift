@@ -16,6 +16,7 @@ public enum ReportWriter {
     }
     struct CheckOut: Encodable {
         var name: String
+        var status: Verdict.Check.Status
         var passed: Bool
         var detail: String
         var calls: [String]
@@ -25,7 +26,7 @@ public enum ReportWriter {
         let report = Report(
             scenario: result.scenario.name, file: result.scenario.file, startedAt: result.startedAt, elapsedSeconds: result.elapsed,
             summary: RunSummary(result.countedCalls),
-            checks: verdict.checks.map { CheckOut(name: $0.name, passed: $0.passed, detail: $0.detail, calls: $0.calls) },
+            checks: verdict.checks.map { CheckOut(name: $0.name, status: $0.status, passed: $0.status == .passed, detail: $0.detail, calls: $0.calls) },
             calls: result.calls, engineRecords: result.records?.count)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -52,7 +53,7 @@ public enum SummaryPrinter {
         if result.calls.count > 40 { out += "  (\(result.calls.count) calls: see report.json for each)\n" }
         for c in result.calls where result.calls.count <= 40 {
             let media: String
-            if c.outcome != .answered {
+            if c.outcome != .answered || result.virtualTime {  // virtual time has no media to verify
                 media = ""
             } else if c.mediaVerified {
                 media = "  media verified both ways (customer heard \(c.customerHeard?.packetsReceived ?? 0) pkts of \(Int(c.customerHeard?.expectedHz ?? 0)) Hz, agent heard \(c.agentHeard?.packetsReceived ?? 0) pkts of \(Int(c.agentHeard?.expectedHz ?? 0)) Hz)"
@@ -84,8 +85,11 @@ public enum SummaryPrinter {
         }
         if let r = result.records { out += "  engine records: \(r.count)\n" }
         if let c = result.captureStats { out += "  capture: \(c.received) packets seen, \(c.dropped) dropped by the kernel\n" }
-        for c in verdict.checks { out += "  [\(c.passed ? "PASS" : "FAIL")] \(c.name): \(c.detail)\n" }
-        out += verdict.passed ? "RESULT: PASS\n" : "RESULT: FAIL\n"
+        for c in verdict.checks {
+            out += "  [\(c.status == .passed ? "PASS" : c.status == .failed ? "FAIL" : "SKIP")] \(c.name): \(c.detail)\n"
+        }
+        let skipped = verdict.checks.filter { $0.status == .skipped }.count
+        out += (verdict.passed ? "RESULT: PASS" : "RESULT: FAIL") + (skipped > 0 ? " (\(skipped) expectations skipped, not checked)\n" : "\n")
         return out
     }
 }

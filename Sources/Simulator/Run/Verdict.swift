@@ -5,14 +5,31 @@ import Foundation
 /// what was seen and which calls are involved.
 public struct Verdict: Sendable {
     public struct Check: Sendable {
+        /// Skipped: the expectation cannot be evaluated in this mode (never counted as a pass).
+        public enum Status: String, Sendable, Codable { case passed, failed, skipped }
+        /// The expectation's key as written in the scenario, with its file:line.
         public var name: String
-        public var passed: Bool
+        public var status: Status
         public var detail: String
         public var calls: [String]
+
+        public init(name: String, passed: Bool, detail: String, calls: [String]) {
+            self.init(name: name, status: passed ? .passed : .failed, detail: detail, calls: calls)
+        }
+
+        public init(name: String, status: Status, detail: String, calls: [String]) {
+            self.name = name
+            self.status = status
+            self.detail = detail
+            self.calls = calls
+        }
+
+        public var failed: Bool { status == .failed }
     }
 
     public var checks: [Check] = []
-    public var passed: Bool { checks.allSatisfy(\.passed) }
+    /// No expectation failed (skipped ones neither pass nor fail).
+    public var passed: Bool { !checks.contains(where: \.failed) }
 
     public init(result: SimulationRun.Result) {
         // Every call must work; the statistics leave out the warm-up's calls.
@@ -20,69 +37,69 @@ public struct Verdict: Sendable {
         let counted = result.countedCalls
         let summary = RunSummary(counted)
         for e in result.scenario.expectations {
-            let at = e.line.map { " (\(result.scenario.file):\($0))" } ?? ""
-            if result.virtualTime, [.mediaVerified, .recordsMatch, .dtmfReceived].contains(e.kind) || { if case .neverRung = e.kind { true } else if case .agentRung = e.kind { true } else if case .finalQueue = e.kind { true } else { false } }() {
-                checks.append(Check(name: "\(e.kind)\(at)", passed: true, detail: "not applicable in virtual time (no SIP, media or engine records)", calls: []))
+            let name = e.kind.key + (e.line.map { " (\(result.scenario.file):\($0))" } ?? "")
+            if result.virtualTime, e.needsRealRun {
+                checks.append(Check(name: name, status: .skipped, detail: "not available in virtual time (no SIP, media or engine records)", calls: []))
                 continue
             }
             switch e.kind {
             case .allAnswered:
                 let bad = calls.filter { $0.outcome != .answered }
-                checks.append(Check(name: "all_answered\(at)", passed: bad.isEmpty,
+                checks.append(Check(name: name, passed: bad.isEmpty,
                                     detail: "expected every call answered; \(calls.count - bad.count) of \(calls.count) were", calls: bad.map(\.callID)))
             case .noFailed:
                 let bad = calls.filter { $0.outcome == .failed || $0.outcome == .pending }
-                checks.append(Check(name: "no_failed\(at)", passed: bad.isEmpty,
+                checks.append(Check(name: name, passed: bad.isEmpty,
                                     detail: "expected no failed calls; saw \(bad.count)" + bad.prefix(5).map { " \($0.callID) (status \($0.finalStatus.map(String.init) ?? "none"))" }.joined(), calls: bad.map(\.callID)))
             case .mediaVerified:
                 let bad = calls.filter { $0.outcome == .answered && !$0.mediaVerified }
-                checks.append(Check(name: "media_verified\(at)", passed: bad.isEmpty,
+                checks.append(Check(name: name, passed: bad.isEmpty,
                                     detail: "expected two-way audio on every answered call; \(bad.count) without" + bad.prefix(3).map { c in
                                         " \(c.callID): customer heard \(c.customerHeard.map { "\($0.packetsReceived) pkts @\($0.toneHz.map { String(Int($0)) } ?? "-") Hz" } ?? "nothing"), agent heard \(c.agentHeard.map { "\($0.packetsReceived) pkts @\($0.toneHz.map { String(Int($0)) } ?? "-") Hz" } ?? "nothing")"
                                     }.joined(), calls: bad.map(\.callID)))
             case .serviceLevel(let t, let atLeast):
                 let sl = summary.serviceLevel(counted, within: t)
-                checks.append(Check(name: "service_level\(at)", passed: sl >= atLeast,
+                checks.append(Check(name: name, passed: sl >= atLeast,
                                     detail: "expected SL(\(fmt(t))s) >= \(fmt(atLeast)) [\(RunSummary.serviceLevelDefinition)]; saw \(fmt(sl))", calls: []))
             case .maxWait(let limit):
                 let bad = counted.filter { ($0.wait ?? 0) > limit }
-                checks.append(Check(name: "max_wait\(at)", passed: bad.isEmpty,
+                checks.append(Check(name: name, passed: bad.isEmpty,
                                     detail: "expected every wait <= \(fmt(limit)) s; longest \(fmt(summary.maxWait)) s", calls: bad.map(\.callID)))
             case .asaAtMost(let limit):
-                checks.append(Check(name: "asa\(at)", passed: summary.asa <= limit,
+                checks.append(Check(name: name, passed: summary.asa <= limit,
                                     detail: "expected ASA <= \(fmt(limit)) s; saw \(fmt(summary.asa)) s", calls: []))
             case .abandonRateAtMost(let limit):
-                checks.append(Check(name: "abandon_rate\(at)", passed: summary.abandonRate <= limit,
+                checks.append(Check(name: name, passed: summary.abandonRate <= limit,
                                     detail: "expected abandonment <= \(fmt(limit)); saw \(fmt(summary.abandonRate))", calls: counted.filter { $0.outcome == .abandoned }.map(\.callID)))
             case .answered(let n):
-                checks.append(Check(name: "answered\(at)", passed: summary.answered == n,
+                checks.append(Check(name: name, passed: summary.answered == n,
                                     detail: "expected \(n) answered calls; saw \(summary.answered)", calls: []))
             case .neverRung(let agents):
                 let rung = agents.filter { (result.ringsPerAgent[$0] ?? 0) > 0 }
-                checks.append(Check(name: "never_rung\(at)", passed: rung.isEmpty,
+                checks.append(Check(name: name, passed: rung.isEmpty,
                                     detail: rung.isEmpty ? "\(agents.joined(separator: ", ")) never rung" : "expected never rung; rung: " + rung.map { "\($0) (\(result.ringsPerAgent[$0] ?? 0)x)" }.joined(separator: ", "),
                                     calls: []))
             case .agentAnswered(let expected):
                 let bad = expected.filter { (summary.perAgent[$0.key] ?? 0) != $0.value }
-                checks.append(Check(name: "agent_answered\(at)", passed: bad.isEmpty,
+                checks.append(Check(name: name, passed: bad.isEmpty,
                                     detail: "expected " + expected.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
                                         + "; saw " + expected.keys.sorted().map { "\($0)=\(summary.perAgent[$0] ?? 0)" }.joined(separator: " "),
                                     calls: []))
             case .agentRung(let expected):
                 let bad = expected.filter { (result.ringsPerAgent[$0.key] ?? 0) != $0.value }
-                checks.append(Check(name: "agent_rung\(at)", passed: bad.isEmpty,
+                checks.append(Check(name: name, passed: bad.isEmpty,
                                     detail: "expected rings " + expected.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
                                         + "; saw " + expected.keys.sorted().map { "\($0)=\(result.ringsPerAgent[$0] ?? 0)" }.joined(separator: " "),
                                     calls: []))
             case .finalQueue(let queue):
                 let bad = (result.records ?? []).filter { $0.queue != queue }
-                checks.append(Check(name: "final_queue\(at)", passed: result.records != nil && bad.isEmpty,
+                checks.append(Check(name: name, passed: result.records != nil && bad.isEmpty,
                                     detail: "expected every engine record to end in queue \(queue); " + (bad.isEmpty ? "all \(result.records?.count ?? 0) did" : bad.prefix(5).map { "\($0.callID) ended in \($0.queue) (from \($0.originalQueue))" }.joined(separator: ", ")),
                                     calls: bad.map(\.callID)))
             case .dtmfReceived:
                 let sending = calls.filter { $0.outcome == .answered && $0.dtmfSent != nil }
                 let bad = sending.filter { $0.agentHeard?.dtmf != $0.dtmfSent }
-                checks.append(Check(name: "dtmf_received\(at)", passed: bad.isEmpty && !sending.isEmpty,
+                checks.append(Check(name: name, passed: bad.isEmpty && !sending.isEmpty,
                                     detail: sending.isEmpty ? "no answered call sent DTMF (give a customer stream dtmf: DIGITS)"
                                         : "expected each agent to receive its customer's DTMF; \(sending.count - bad.count) of \(sending.count) did"
                                         + bad.prefix(3).map { " \($0.callID): sent \($0.dtmfSent ?? "") received \($0.agentHeard?.dtmf ?? "nothing")" }.joined(),
@@ -98,11 +115,11 @@ public struct Verdict: Sendable {
                     problems.append("busiest \(most.0) answered \(most.1), least busy \(least.0) \(least.1): ratio \(least.1 == 0 ? "infinite" : fmt(Double(most.1) / Double(least.1))) > \(fmt(ratio))")
                 }
                 let range = most.map { m in "answered per agent \(least?.1 ?? 0)...\(m.1) over \(counts.count) agents" } ?? "no agents"
-                checks.append(Check(name: "fairness\(at)", passed: problems.isEmpty && !counts.isEmpty,
+                checks.append(Check(name: name, passed: problems.isEmpty && !counts.isEmpty,
                                     detail: problems.isEmpty ? range : "\(range); " + problems.prefix(5).joined(separator: "; "), calls: []))
             case .recordsMatch:
                 let diffs = RecordCrossCheck.differences(calls: calls, records: result.records)
-                checks.append(Check(name: "records_match\(at)", passed: diffs.isEmpty,
+                checks.append(Check(name: name, passed: diffs.isEmpty,
                                     detail: diffs.isEmpty ? "engine records match ccsim's observations (\(calls.count) calls)" : "engine records differ: " + diffs.prefix(5).joined(separator: "; "),
                                     calls: []))
             }

@@ -4,7 +4,14 @@ import YAMLConfig
 enum ExpectationReader {
     static let keys: Set<String> = ["all_answered", "no_failed", "media_verified", "service_level", "max_wait", "asa", "abandon_rate", "answered", "records_match", "never_rung", "agent_answered", "agent_rung", "final_queue", "fairness", "dtmf_received"]
 
-    static func read(_ v: YAMLValue) throws(ConfigError) -> [Expectation] {
+    /// The names an expectation may refer to: a misspelt one is refused here, at its line, rather
+    /// than matching nothing and passing.
+    struct Names {
+        var agents: Set<String>
+        var queues: Set<String>
+    }
+
+    static func read(_ v: YAMLValue, names: Names) throws(ConfigError) -> [Expectation] {
         let m = try v.mapping(allowed: keys)
         var out: [Expectation] = []
         for key in m.keys {
@@ -27,11 +34,11 @@ enum ExpectationReader {
                 let atLeast = try s.required("at_least").double()
                 guard (0...1).contains(atLeast) else { throw x.error("at_least is a fraction between 0 and 1") }
                 out.append(Expectation(kind: .serviceLevel(seconds: within, atLeast: atLeast), line: x.line))
-            case "never_rung": out.append(Expectation(kind: .neverRung(try x.strings()), line: x.line))
+            case "never_rung": out.append(Expectation(kind: .neverRung(try x.names(in: names.agents, what: "agent")), line: x.line))
             case "agent_answered", "agent_rung":
                 let am = try x.mapping(allowed: Set(x.mappingKeys))
                 var counts: [String: Int] = [:]
-                for k in am.keys { counts[k] = try am.required(k).int() }
+                for k in try am.keys(in: names.agents, what: "agent") { counts[k] = try am.required(k).int() }
                 out.append(Expectation(kind: key == "agent_rung" ? .agentRung(counts) : .agentAnswered(counts), line: x.line))
             case "fairness":
                 let f = try x.mapping(allowed: ["agents", "min_answered", "max_answered", "max_ratio"])
@@ -41,8 +48,8 @@ enum ExpectationReader {
                 }
                 if let r = ratio, r < 1 { throw x.error("max_ratio compares the busiest agent with the least busy one, so it is at least 1") }
                 if let a = minA, let b = maxA, a > b { throw x.error("min_answered (\(a)) is above max_answered (\(b))") }
-                out.append(Expectation(kind: .fairness(agents: try f["agents"]?.strings(), minAnswered: minA, maxAnswered: maxA, maxRatio: ratio), line: x.line))
-            case "final_queue": out.append(Expectation(kind: .finalQueue(try x.string()), line: x.line))
+                out.append(Expectation(kind: .fairness(agents: try f["agents"]?.names(in: names.agents, what: "agent"), minAnswered: minA, maxAnswered: maxA, maxRatio: ratio), line: x.line))
+            case "final_queue": out.append(Expectation(kind: .finalQueue(try x.name(in: names.queues, what: "queue")), line: x.line))
             case "max_wait": out.append(Expectation(kind: .maxWait(try x.duration().seconds), line: x.line))
             case "asa": out.append(Expectation(kind: .asaAtMost(try x.duration().seconds), line: x.line))
             case "abandon_rate":

@@ -114,9 +114,37 @@ public struct Expectation: Sendable {
         case dtmfReceived
         /// Every engine record ended in this queue (after recipes and overflow moved calls).
         case finalQueue(String)
+
+        /// The expectation's key as written in the scenario's `expect:`.
+        public var key: String {
+            switch self {
+            case .allAnswered: "all_answered"
+            case .noFailed: "no_failed"
+            case .mediaVerified: "media_verified"
+            case .serviceLevel: "service_level"
+            case .maxWait: "max_wait"
+            case .asaAtMost: "asa"
+            case .abandonRateAtMost: "abandon_rate"
+            case .answered: "answered"
+            case .recordsMatch: "records_match"
+            case .neverRung: "never_rung"
+            case .agentAnswered: "agent_answered"
+            case .agentRung: "agent_rung"
+            case .fairness: "fairness"
+            case .dtmfReceived: "dtmf_received"
+            case .finalQueue: "final_queue"
+            }
+        }
     }
     public var kind: Kind
     public var line: Int?
+    /// Whether it can be checked in virtual time (no SIP, media or engine records there).
+    public var needsRealRun: Bool {
+        switch kind {
+        case .mediaVerified, .recordsMatch, .dtmfReceived, .neverRung, .agentRung, .finalQueue: true
+        default: false
+        }
+    }
     public init(kind: Kind, line: Int?) {
         self.kind = kind
         self.line = line

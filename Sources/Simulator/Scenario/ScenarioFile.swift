@@ -64,7 +64,10 @@ public enum ScenarioFile {
             }
         }
         for c in try m["customers"]?.array() ?? [] { s.customerStreams.append(try customers(c, queues: engine.queueNames)) }
-        if let e = m["expect"] { s.expectations = try ExpectationReader.read(e) }
+        if let e = m["expect"] {
+            let agents = s.agentGroups.isEmpty ? known : Set(s.agentGroups.flatMap(\.logins))
+            s.expectations = try ExpectationReader.read(e, names: .init(agents: agents, queues: engine.queueNames))
+        }
         return s
     }
 
@@ -128,10 +131,7 @@ public enum ScenarioFile {
             g.logins = (1...(try count.int())).map { "\(prefix)\($0)" }
         } else {
             let logins = try m.required("logins", fix: "list the agent logins, e.g. logins: [alice, bob], or give count: N to generate them")
-            g.logins = try logins.strings()
-            for l in g.logins where !known.contains(l) {
-                throw logins.error("agent '\(l)' is not an agent of the engine configuration", fix: "add it under engine.agents or use one of: \(known.sorted().joined(separator: ", "))")
-            }
+            g.logins = try logins.names(in: known, what: "engine agent")
         }
         if let x = m["answer_delay"] { g.answerDelay = try DistributionReader.read(x) }
         if let x = m["talk_time"] { g.talkTime = try DistributionReader.read(x) }
@@ -157,10 +157,7 @@ public enum ScenarioFile {
     static func customers(_ v: YAMLValue, queues: Set<String>) throws(ConfigError) -> CustomerStream {
         let m = try v.mapping(allowed: ["queue", "calls", "arrival", "hold_time", "patience", "caller_prefix", "client", "dtmf"])
         let qv = try m.required("queue")
-        let queue = try qv.string()
-        guard queues.contains(queue) else {
-            throw qv.error("queue '\(queue)' does not exist in the engine configuration", fix: "use one of: \(queues.sorted().joined(separator: ", "))")
-        }
+        let queue = try qv.name(in: queues, what: "queue")
         var s = CustomerStream(queue: queue, calls: nil, arrival: .every(1, start: 0))
         if let callsValue = m["calls"] {
             let calls = try callsValue.int()
