@@ -188,16 +188,16 @@ struct Simulation {
         if let limit = stream.calls, streamArrived[s] >= limit {
             next = nil
         } else {
-            next = stream.arrivals.next(after: previous, &arrivalRNG[s])
-            if stream.calls == nil, let t = next, t >= scenario.duration { next = nil }
+            let open = stream.calls == nil || scenario.endsAtDuration
+            next = stream.arrivals.next(after: previous, &arrivalRNG[s], before: min(stream.stop ?? .infinity, open ? scenario.duration : .infinity))
         }
         if let t = next {
             events.push(at: nanoseconds(t), .arrival, a: Int32(s))
         } else {
             streamsActive -= 1
             if streamsActive == 0 {
-                horizon = max(lastArrival, nanoseconds(scenario.duration))
-                    + nanoseconds(scenario.drainLimit)
+                horizon = scenario.endsAtDuration ? nanoseconds(scenario.duration)
+                    : max(lastArrival, nanoseconds(scenario.duration)) + nanoseconds(scenario.drainLimit)
             }
         }
     }

@@ -26,6 +26,11 @@ public struct VirtualScenario: Sendable {
     public var drainLimit: Double
     /// Keep one `VirtualCallResult` per call in the result (off saves memory in searches).
     public var keepCalls: Bool
+    /// End exactly as a real ccsim run does: no call arrives at or after `duration` (in any
+    /// stream, `calls` or not) and the run stops at `duration`, calls still up then being
+    /// `.unfinished`. Off (planning, theory checks): streams with `calls` deliver them all and
+    /// the run waits up to `drainLimit` for the calls in progress.
+    public var endsAtDuration = false
 
     public init(
         routing: CallCenterConfig, agentGroups: [VirtualAgentGroup],
@@ -115,6 +120,8 @@ public struct VirtualCustomerStream: Sendable {
     /// `CallerInfo.client`, for `_brand` skills and recipe `client` conditions.
     public var client: String?
     public var priority: Int
+    /// No call of this stream arrives at or after this many seconds (nil: no limit of its own).
+    public var stop: Double?
 
     public init(
         queue: String, calls: Int? = nil, arrival: Arrival, holdTime: Distribution,

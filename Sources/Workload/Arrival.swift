@@ -23,3 +23,11 @@ public enum Arrival: Sendable, Equatable {
         }
     }
 }
+
+extension Arrival {
+    /// The next arrival strictly before `end` (a stream's `stop`, the scenario's duration), or nil.
+    public func next(after previous: Double?, _ rng: inout SplitMix, before end: Double) -> Double? {
+        guard let t = next(after: previous, &rng), t < end else { return nil }
+        return t
+    }
+}

@@ -28,6 +28,9 @@ struct CCEngine: AsyncParsableCommand {
     @Option(name: .long, help: "Scheduling of the SIP and relay threads: normal, high (nice -10) or realtime (SCHED_RR; needs root or CAP_SYS_NICE). Overrides the file's priority.")
     var priority: String?
 
+    @Option(name: .long, help: "Routing seconds per real second, for simulations (overrides the file's time_scale; 1 in production).")
+    var timeScale: Double?
+
     @Option(name: .long, help: "Log level: debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
@@ -65,6 +68,13 @@ struct CCEngine: AsyncParsableCommand {
                 throw ExitCode(2)
             }
             cfg.priority = p
+        }
+        if let timeScale {
+            guard timeScale > 0, timeScale <= 1000 else {
+                FileHandle.standardError.write(Data("ccengine: --time-scale \(timeScale) must be above 0 and at most 1000\n".utf8))
+                throw ExitCode(2)
+            }
+            cfg.timeScale = timeScale
         }
         if drain || resume {
             try EngineControl(stateDirectory: cfg.stateDirectory).signal(drain ? SIGUSR2 : SIGUSR1, waitSeconds: drain ? wait : nil)

@@ -4,7 +4,7 @@ import Foundation
 import YAMLConfig
 
 extension EngineConfig {
-    public static let topLevelKeys: Set<String> = ["sip", "media", "state_dir", "routing", "queues", "queue_groups", "agents", "priority", "shutdown", "overload"]
+    public static let topLevelKeys: Set<String> = ["sip", "media", "state_dir", "routing", "queues", "queue_groups", "agents", "priority", "shutdown", "overload", "time_scale"]
 
     /// Loads a configuration file; every problem names the file and line.
     public static func load(file: String) throws(ConfigError) -> EngineConfig {
@@ -85,6 +85,10 @@ extension EngineConfig {
                 c.retryAfter = try r.int()
                 guard (1...3_600).contains(c.retryAfter) else { throw r.error("retry_after must be 1 to 3600 seconds") }
             }
+        }
+        if let t = m["time_scale"] {
+            c.timeScale = try t.double()
+            guard c.timeScale > 0, c.timeScale <= 1000 else { throw t.error("time_scale must be above 0 and at most 1000", fix: "1 (real time) in production; simulations set it to the scenario's time_scale") }
         }
         if let p = m["priority"] {
             guard let v = ThreadPriority(name: try p.string()) else {

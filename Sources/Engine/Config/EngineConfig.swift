@@ -33,6 +33,9 @@ public struct EngineConfig: Sendable {
     public var overload = OverloadControl.Limits()
     /// Retry-After (seconds) on a 503 the engine sends when it refuses a call (`shutdown.retry_after`).
     public var retryAfter = 30
+    /// Routing seconds per real second (`time_scale`): 1 in production; ccsim sets its scenario's
+    /// scale so recipe ticks, ring timeouts, wrap-up and maximum waits follow scenario time.
+    public var timeScale: Double = 1
     public var routing = CallCenterConfig()
     public var agents: [AgentAccount] = []
 

@@ -35,6 +35,6 @@ extension B2BUA {
         }
         out.append(.send(request.response(200, toTag: ids.tag()), to: target))
         out.append(.log(.info, "agent \(agent): \(words.joined(separator: " "))", call: nil))
-        apply(center.handle(event, now: now), now: now, into: &out)
+        route(event, now: now, into: &out)
     }
 }

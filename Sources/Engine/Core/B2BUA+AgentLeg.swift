@@ -10,7 +10,7 @@ extension B2BUA {
         let devices = registrar.targets(of: agent, devices: settings.devices)
         guard !devices.isEmpty else {
             out.append(.log(.warning, "agent \(agent) has no registered contact; trying the next agent", call: id))
-            apply(center.handle(.agentRejected(id, agent), now: now), now: now, into: &out)
+            route(.agentRejected(id, agent), now: now, into: &out)
             return
         }
         let cust = call.customer.invite
@@ -139,7 +139,7 @@ extension B2BUA {
         for (key, other) in call.agentLegs where other.agent == leg.agent && other.state == .calling {
             cancelLeg(id, legKey: key, into: &out)
         }
-        apply(center.handle(.agentAnswered(id, leg.agent), now: now), now: now, into: &out)
+        route(.agentAnswered(id, leg.agent), now: now, into: &out)
         // The core did not bridge this leg (caller gone, or another agent won a ring-all): hang it up.
         if calls[id]?.bridgedLeg != response.callID {
             out.append(.log(.info, "agent \(leg.agent) answered a call that is no longer waiting; hanging up that leg", call: id))
@@ -191,7 +191,7 @@ extension B2BUA {
             return
         }
         out.append(.log(.info, "agent \(agent) \(why); trying the next agent", call: id))
-        apply(center.handle(.agentRejected(id, agent), now: now), now: now, into: &out)
+        route(.agentRejected(id, agent), now: now, into: &out)
     }
 
     /// 180/183 from a ringing agent, reflected to the caller (RFC 3261 §13.3.1.1): the first 180
@@ -239,7 +239,7 @@ extension B2BUA {
             call.agentLegs[request.callID] = leg
             calls[id] = call
             out.append(.log(.info, "agent \(leg.agent) hung up", call: id))
-            apply(center.handle(.agentHungUp(id), now: now), now: now, into: &out)
+            route(.agentHungUp(id), now: now, into: &out)
         case "ACK":
             break
         case "INVITE":

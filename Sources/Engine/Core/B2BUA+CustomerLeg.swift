@@ -58,7 +58,7 @@ extension B2BUA {
         out.append(.log(.info, "call from \(caller.id) queued in \(queue)", call: invite.callID))
         out.append(.openRecord(AcceptedCall(callID: invite.callID, queue: queue, caller: caller, acceptedAt: now)))
         let mark = out.count
-        apply(center.handle(.callArrived(invite.callID, queue: queue, caller: caller, media: .voice, priority: priority), now: now), now: now, into: &out)
+        route(.callArrived(invite.callID, queue: queue, caller: caller, media: .voice, priority: priority), now: now, into: &out)
         // The INVITE to an agent is the call's critical path, so our 100 goes out after it (RFC
         // 3261 §17.2.1 only asks for one within 200 ms), but before any other answer to the caller.
         let firstAnswer = out[mark...].firstIndex {
@@ -81,13 +81,13 @@ extension B2BUA {
             guard call.customer.state == .early else { return }
             out.append(.log(.info, "caller cancelled", call: call.id))
             endCustomer(call.id, status: 487, reason: nil, into: &out)
-            apply(center.handle(.callerHungUp(call.id), now: now), now: now, into: &out)
+            route(.callerHungUp(call.id), now: now, into: &out)
         case "BYE":
             out.append(.send(request.response(200), to: target))
             call.customer.state = .ended
             calls[call.id] = call
             out.append(.log(.info, "caller hung up", call: call.id))
-            apply(center.handle(.callerHungUp(call.id), now: now), now: now, into: &out)
+            route(.callerHungUp(call.id), now: now, into: &out)
         case "INVITE" where !request.body.isEmpty && call.bridgedLeg.flatMap({ call.agentLegs[$0]?.state }) == .answered && call.pendingReinvite == nil:
             // Re-INVITE with a new offer (hold, unhold, codec change): offered on to the agent; the
             // customer is answered with the agent's answer (see agentReinviteAnswered).

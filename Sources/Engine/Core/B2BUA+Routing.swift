@@ -3,7 +3,34 @@ import CallCenter
 
 /// Carries out the routing core's decisions on the SIP legs.
 extension B2BUA {
-    mutating func apply(_ actions: [CallCenterAction], now: Duration, into out: inout [EngineAction]) {
+    /// The one way into the routing core: `event` at engine time `now`, the core's decisions
+    /// carried out. The core runs on routing time (`now × timeScale`); its timers and records come
+    /// back in engine time.
+    mutating func route(_ event: CallCenterEvent, now: Duration, into out: inout [EngineAction]) {
+        apply(center.handle(event, now: routingTime(now)), now: now, into: &out)
+    }
+
+    func routingTime(_ engine: Duration) -> Duration { settings.timeScale == 1 ? engine : engine * settings.timeScale }
+
+    /// The engine time at which the routing core's clock reaches `routing` (never before it: the
+    /// core ignores a timer that fires early).
+    func engineTime(_ routing: Duration) -> Duration {
+        guard settings.timeScale != 1 else { return routing }
+        let t = routing / settings.timeScale
+        return routingTime(t) >= routing ? t : t + .microseconds(1)  // rounding: 1 µs covers it
+    }
+
+    func engineRecord(_ r: CallRecord) -> CallRecord {
+        guard settings.timeScale != 1 else { return r }
+        var r = r
+        r.enqueuedAt = engineTime(r.enqueuedAt)
+        r.firstRingAt = r.firstRingAt.map(engineTime)
+        r.answeredAt = r.answeredAt.map(engineTime)
+        r.endedAt = engineTime(r.endedAt)
+        return r
+    }
+
+    private mutating func apply(_ actions: [CallCenterAction], now: Duration, into out: inout [EngineAction]) {
         for action in actions {
             switch action {
             case .ringAgent(let call, let agent):
@@ -26,7 +53,7 @@ extension B2BUA {
                 out.append(.log(.notice, "call rejected: \(reason)", call: id))
                 endCustomer(id, status: 486, reason: "Busy Here (\(reason))", into: &out)
             case .startTimer(let timer, let at):
-                out.append(.startTimer(.callCenter(timer), at: at))
+                out.append(.startTimer(.callCenter(timer), at: engineTime(at)))
             case .cancelTimer(let timer):
                 out.append(.cancelTimer(.callCenter(timer)))
             case .agentStateChanged(let agent, let state):
@@ -38,7 +65,7 @@ extension B2BUA {
                     out.append(.saveRelease(agent, release))
                 }
             case .callFinished(let record):
-                out.append(.record(record))
+                out.append(.record(engineRecord(record)))
                 if var call = calls[record.callID] {
                     call.recorded = true
                     if call.customer.state == .answered, call.bridgedLeg.flatMap({ call.agentLegs[$0]?.state }) != .answered {

@@ -22,10 +22,14 @@ public struct B2BUA: Sendable {
         /// Seconds a refused caller is told to wait before trying again (503 Retry-After, RFC 3261 §20.33).
         public var retryAfter: Int
         public var overload: OverloadControl.Limits
+        /// Routing time per engine second (`time_scale`, for simulations): the routing core's clock,
+        /// and so its recipe ticks, ring timeouts, wrap-up and maximum waits, run this many times
+        /// faster than real time. SIP timers, registrations and records stay in real time.
+        public var timeScale: Double
 
         public init(sip: Endpoint, mediaHost: String, rtpPorts: ClosedRange<Int> = 20000...29999,
                     natPolicy: NATPolicy = .auto, devices: DevicePolicy = .mostRecent, codecs: Set<String> = ["PCMU", "PCMA"],
-                    userAgent: String = "ccengine", retryAfter: Int = 30, overload: OverloadControl.Limits = .init()) {
+                    userAgent: String = "ccengine", retryAfter: Int = 30, overload: OverloadControl.Limits = .init(), timeScale: Double = 1) {
             self.sip = sip
             self.mediaHost = mediaHost
             self.rtpPorts = rtpPorts
@@ -35,10 +39,13 @@ public struct B2BUA: Sendable {
             self.userAgent = userAgent
             self.retryAfter = retryAfter
             self.overload = overload
+            self.timeScale = timeScale
         }
     }
 
     public let settings: Settings
+    /// OPTIONS response header carrying `Settings.timeScale` when it is not 1.
+    public static let timeScaleHeader = "X-CC-Time-Scale"
     public internal(set) var center: CallCenter
     public internal(set) var registrar: Registrar
     var authenticator: AgentAuthenticator
@@ -102,7 +109,7 @@ public struct B2BUA: Sendable {
                 receiveResponse(message, now: now, into: &out)
             }
         case .timerFired(.callCenter(let id)):
-            apply(center.handle(.timerFired(id), now: now), now: now, into: &out)
+            route(.timerFired(id), now: now, into: &out)
         case .timerFired(.registrationExpiry(let agent, let contact)):
             let changes = registrar.expire(agent: agent, contact: contact, now: now)
             applyRegistrar(changes, now: now, into: &out)
@@ -115,13 +122,13 @@ public struct B2BUA: Sendable {
             guard calls[id]?.customer.state == .answered else { break }
             out.append(.log(.warning, "the caller never ACKed our 200 OK (64*T1); ending the call", call: id))
             endCustomer(id, status: 408, reason: nil, into: &out)
-            apply(center.handle(.callFailed(id, .noAck), now: now), now: now, into: &out)
+            route(.callFailed(id, .noAck), now: now, into: &out)
         case .timerFired(.transaction), .timerFired(.okRetransmit):
             break  // the transaction layer's timers (SIPStack)
         case .mediaFailed(let call, let reason):
             out.append(.log(.error, "media relay failed for the call: \(reason); ending it", call: call))
             calls[call]?.mediaFaulty = true
-            apply(center.handle(.callFailed(call, .mediaBindFailed), now: now), now: now, into: &out)
+            route(.callFailed(call, .mediaBindFailed), now: now, into: &out)
         case .mediaClosed(let port):
             ports.release(callerPort: port)
         case .mediaPortUnavailable(let port, let reason):
@@ -145,7 +152,7 @@ public struct B2BUA: Sendable {
             // Waiting calls first: an agent freed by ending a bridged call must not be offered one.
             let unanswered = calls.keys.sorted().filter { calls[$0]?.customer.state == .early }
             for id in unanswered + calls.keys.sorted() where !(calls[id]?.recorded ?? true) {
-                apply(center.handle(.callFailed(id, .engineShutdown), now: now), now: now, into: &out)
+                route(.callFailed(id, .engineShutdown), now: now, into: &out)
             }
         }
     }
@@ -171,6 +178,8 @@ public struct B2BUA: Sendable {
             var ok = request.response(200, toTag: ids.tag())
             ok.setHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, MESSAGE")
             ok.setHeader("Accept", "application/sdp")
+            // A simulation's engine says its routing clock's speed, so ccsim can refuse a mismatch.
+            if settings.timeScale != 1 { ok.setHeader(Self.timeScaleHeader, String(format: "%g", settings.timeScale)) }
             out.append(.send(ok, to: responseTarget(request, source)))
         case "MESSAGE":
             agentControl(request, from: source, now: now, into: &out)
@@ -192,7 +201,7 @@ public struct B2BUA: Sendable {
     private mutating func restore(_ kept: DurableState, now: Duration, into out: inout [EngineAction]) {
         applyRegistrar(registrar.restore(kept.bindings, now: now), now: now, into: &out)
         for agent in kept.released.keys.sorted() where !registrar.bindings(of: agent).isEmpty {
-            apply(center.handle(.agentReleased(agent, kept.released[agent]!), now: now), now: now, into: &out)
+            route(.agentReleased(agent, kept.released[agent]!), now: now, into: &out)
         }
         let agents = kept.bindings.values.filter { !$0.isEmpty }.count
         if agents > 0 { out.append(.log(.info, "registrations kept from the last run: \(agents) agents logged in", call: nil)) }
@@ -203,10 +212,10 @@ public struct B2BUA: Sendable {
             switch c {
             case .loggedIn(let agent):
                 out.append(.log(.info, "agent \(agent) registered", call: nil))
-                apply(center.handle(.agentLoggedIn(agent), now: now), now: now, into: &out)
+                route(.agentLoggedIn(agent), now: now, into: &out)
             case .loggedOut(let agent):
                 out.append(.log(.info, "agent \(agent) unregistered", call: nil))
-                apply(center.handle(.agentLoggedOut(agent), now: now), now: now, into: &out)
+                route(.agentLoggedOut(agent), now: now, into: &out)
             case .armExpiry(let agent, let contact, let at):
                 out.append(.startTimer(.registrationExpiry(agent, contact: contact), at: at))
             case .disarmExpiry(let agent, let contact):

@@ -53,7 +53,7 @@ public final class EngineDriver: @unchecked Sendable {
         let settings = B2BUA.Settings(
             sip: Endpoint(host: host, port: config.sip.port), mediaHost: config.mediaHost,
             rtpPorts: config.rtpPorts, natPolicy: config.natPolicy, devices: config.devices, codecs: config.codecs,
-            retryAfter: config.retryAfter, overload: config.overload)
+            retryAfter: config.retryAfter, overload: config.overload, timeScale: config.timeScale)
         let b2bua = B2BUA(settings: settings, center: center, agents: Set(config.agents.map(\.login)),
                           queues: config.queueNames, seed: UInt64(originWall * 1_000_000),
                           authenticator: AgentAuthenticator(

@@ -168,11 +168,12 @@ final class VirtualCustomer: @unchecked Sendable {
         done.succeed()
     }
 
-    /// The run's deadline passed: record the call as failed.
+    /// The scenario's duration is over and the call is still up (waiting, ringing or talking):
+    /// it is recorded as unfinished, as in virtual time.
     func abandonRun() {
         phone.loop.execute { [self] in
             guard state != .ended else { return }
-            end(.failed)
+            end(.unfinished)
         }
     }
 }

@@ -3,7 +3,7 @@ import NIOConcurrencyHelpers
 
 /// What ccsim saw of one customer call, from both ends.
 public struct CallObservation: Sendable, Equatable, Codable {
-    public enum Outcome: String, Sendable, Codable { case answered, abandoned, failed, pending }
+    public enum Outcome: String, Sendable, Codable { case answered, abandoned, failed, unfinished }
     public var callID: String
     public var queue: String
     public var caller: String
@@ -11,7 +11,7 @@ public struct CallObservation: Sendable, Equatable, Codable {
     public var offeredAt: Double
     public var answeredAt: Double?
     public var endedAt: Double?
-    public var outcome: Outcome = .pending
+    public var outcome: Outcome = .unfinished
     public var finalStatus: Int?
     public var agent: String?
     public var customerHeard: Heard?
@@ -106,7 +106,7 @@ final class Observations: Sendable {
                 switch o.outcome {
                 case .answered: s.answered += 1
                 case .abandoned: s.abandoned += 1
-                case .pending:
+                case .unfinished:
                     if o.answeredAt == nil { s.waiting += 1 } else { s.agentsBusy += 1; s.answered += 1 }
                 case .failed: break
                 }
@@ -115,7 +115,7 @@ final class Observations: Sendable {
         }
     }
 
-    var pending: Int { calls.withLockedValue { $0.values.filter { $0.outcome == .pending }.count } }
+    var pending: Int { calls.withLockedValue { $0.values.filter { $0.outcome == .unfinished }.count } }
     var answeredCount: Int { calls.withLockedValue { $0.values.filter { $0.outcome == .answered }.count } }
     var count: Int { calls.withLockedValue { $0.count } }
 

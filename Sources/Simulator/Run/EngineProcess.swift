@@ -7,7 +7,7 @@ final class EngineProcess: @unchecked Sendable {
     let logPath: String
 
     /// Starts `binary --config CONFIG --state STATE --sip ADDRESS`, logging to `log`.
-    init(binary: String, configYAML: String, directory: String, sip: Endpoint, logLevel: String) throws {
+    init(binary: String, configYAML: String, directory: String, sip: Endpoint, logLevel: String, timeScale: Double = 1) throws {
         let config = (directory as NSString).appendingPathComponent("engine.yaml")
         // ccsim stops its engine when the scenario is over: calls still up then are ended at once
         // (recorded `engine-shutdown`) rather than given the production drain's grace period.
@@ -19,6 +19,7 @@ final class EngineProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--config", config, "--state", (directory as NSString).appendingPathComponent("engine-state"),
                              "--sip", sip.description, "--log-level", logLevel]
+            + (timeScale == 1 ? [] : ["--time-scale", String(timeScale)])
         process.standardOutput = log
         process.standardError = log
         do {

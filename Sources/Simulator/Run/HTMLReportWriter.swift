@@ -21,7 +21,7 @@ public enum HTMLReportWriter {
         doc.add(.heading("Summary"))
         var kv: [(String, String)] = [
             ("offered", "\(s.offered)"), ("answered", "\(s.answered)"), ("abandoned", "\(s.abandoned)"),
-            ("failed", "\(s.failed + s.pending)"),
+            ("failed", "\(s.failed)"), ("unfinished (still up at the end)", "\(s.unfinished)"),
             ("ASA", String(format: "%.2f s", s.asa)), ("max wait", String(format: "%.2f s", s.maxWait)),
             ("SL(20 s)", String(format: "%.3f (%@)", s.serviceLevel20s, RunSummary.serviceLevelDefinition)),
             ("abandonment", String(format: "%.3f", s.abandonRate)),

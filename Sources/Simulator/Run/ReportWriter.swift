@@ -47,7 +47,7 @@ public enum ReportWriter {
 public enum SummaryPrinter {
     public static func text(_ result: SimulationRun.Result, verdict: Verdict) -> String {
         let s = RunSummary(result.countedCalls)
-        var out = "\n== \(result.scenario.name): \(s.offered) offered, \(s.answered) answered, \(s.abandoned) abandoned, \(s.failed + s.pending) failed in \(fmt(result.elapsed)) s\n"
+        var out = "\n== \(result.scenario.name): \(s.offered) offered, \(s.answered) answered, \(s.abandoned) abandoned, \(s.failed) failed\(s.unfinished > 0 ? ", \(s.unfinished) unfinished (still up at the \(fmt(result.scenario.maxDuration)) s duration)" : "") in \(fmt(result.elapsed)) s\n"
         let warm = result.calls.count - result.countedCalls.count
         if warm > 0 { out += "  (\(warm) calls offered during the \(fmt(result.scenario.warmUp)) s warm-up are checked but not counted in the figures)\n" }
         if result.calls.count > 40 { out += "  (\(result.calls.count) calls: see report.json for each)\n" }

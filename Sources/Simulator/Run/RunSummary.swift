@@ -8,7 +8,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
     public var answered = 0
     public var abandoned = 0
     public var failed = 0
-    public var pending = 0
+    public var unfinished = 0
     public var mediaVerified = 0
     public var perAgent: [String: Int] = [:]
     /// Average speed of answer over answered calls, seconds.
@@ -33,7 +33,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
             case .answered: answered += 1
             case .abandoned: abandoned += 1
             case .failed: failed += 1
-            case .pending: pending += 1
+            case .unfinished: unfinished += 1
             }
             if c.outcome == .answered, let w = c.wait { waits.append(w) }
             if let w = c.wait { maxWait = max(maxWait, w) }

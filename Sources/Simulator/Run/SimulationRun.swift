@@ -68,7 +68,7 @@ public final class SimulationRun: @unchecked Sendable {
         if options.engine == nil {
             engineProcess = try EngineProcess(
                 binary: options.engineBinary ?? EngineProcess.defaultBinary(), configYAML: scenario.engineYAML,
-                directory: options.reportDirectory, sip: engineAddress, logLevel: options.engineLogLevel)
+                directory: options.reportDirectory, sip: engineAddress, logLevel: options.engineLogLevel, timeScale: scenario.timeScale)
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let media = (scenario.media && options.media) ? MediaEngine() : nil
@@ -80,8 +80,16 @@ public final class SimulationRun: @unchecked Sendable {
         if !options.quiet { progress.start(observations: observations, clock: clock) }
         defer { progress.stop() }
         do {
-            try await waitUntilServing(engineAddress, group: group, process: engineProcess)
+            let engineScale = try await waitUntilServing(engineAddress, group: group, process: engineProcess)
+            if engineScale != scenario.timeScale {
+                throw SimulationError.timeScale(
+                    "the engine at \(engineAddress) runs its routing clock at time scale \(fmt(engineScale)), the scenario at time_scale \(fmt(scenario.timeScale)): "
+                    + "its recipe ticks, ring timeouts, wrap-up and maximum waits would not follow scenario time. Start that engine with "
+                    + "--time-scale \(fmt(scenario.timeScale)) (or time_scale: \(fmt(scenario.timeScale)) in its configuration), or run the scenario with time_scale: \(fmt(engineScale))")
+            }
             let agents = try await registerAgents(engine: engineAddress, group: group, media: media, observations: observations)
+            clock.startScenario()
+            scheduleLaterLogins(agents)
             try await placeCalls(engine: engineAddress, group: group, media: media, observations: observations, clock: clock)
             // Let the agent side see its BYE and close its media before collecting.
             try await Task.sleep(for: .milliseconds(500))
@@ -100,18 +108,21 @@ public final class SimulationRun: @unchecked Sendable {
         if let path = engineProcess?.recordsPath ?? options.recordsPath {
             records = try? CallRecordStore(directory: (path as NSString).deletingLastPathComponent).rows(since: clock.startWall - 1)
         }
-        return Result(scenario: scenario, calls: observations.all().map { $0.scaled(by: scenario.timeScale) }, records: records, startedAt: clock.startWall, elapsed: clock.now,
+        return Result(scenario: scenario, calls: observations.all().map { $0.scaled(by: scenario.timeScale) }, records: records, startedAt: clock.startWall, elapsed: clock.elapsed,
                       captureStats: stats, ringsPerAgent: observations.ringsPerAgent,
                       inviteToAgentInvite: observations.inviteToAgentInvite)
     }
 
-    /// OPTIONS until the engine answers (RFC 3261 §11), up to 15 s.
-    private func waitUntilServing(_ engine: Endpoint, group: any EventLoopGroup, process: EngineProcess?) async throws {
+    /// OPTIONS until the engine answers (RFC 3261 §11), up to 15 s; returns the engine's time
+    /// scale (its `X-CC-Time-Scale`, 1 when absent).
+    private func waitUntilServing(_ engine: Endpoint, group: any EventLoopGroup, process: EngineProcess?) async throws -> Double {
         let phone = SIPPhone(user: "probe", engine: engine, loop: group.next(), seed: 7)
         try await phone.bind(host: "127.0.0.1").get()
         defer { phone.loop.execute { phone.close() } }
-        let answered = NIOLockedValueBoxBool()
-        phone.onMessage = { m, _ in if m.status == 200 { answered.set() } }
+        let answered = NIOLockedValueBox<Double?>(nil)
+        phone.onMessage = { m, _ in
+            if m.status == 200 { answered.withLockedValue { $0 = m.header(B2BUA.timeScaleHeader).flatMap(Double.init) ?? 1 } }
+        }
         for attempt in 0..<150 {
             if let process, !process.isRunning {
                 throw SimulationError.engineStart("ccengine exited at start; see \(process.logPath)")
@@ -125,7 +136,7 @@ public final class SimulationRun: @unchecked Sendable {
                     callID: phone.ids.callID(), cseq: CSeq(UInt32(attempt + 1), "OPTIONS"), headers: [Header("Max-Forwards", "70")]))
             }.get()
             try await Task.sleep(for: .milliseconds(100))
-            if answered.value { return }
+            if let scale = answered.withLockedValue({ $0 }) { return scale }
         }
         throw SimulationError.noResponse("OPTIONS to \(engine) got no 200 in 15 s")
     }
@@ -141,21 +152,6 @@ public final class SimulationRun: @unchecked Sendable {
                 agents.append(VirtualAgent(phone: phone, login: login, password: scenario.agentPasswords[login], group: g, media: media, observations: observations, scale: scenario.timeScale, seed: seed))
             }
         }
-        // Agents logging in later register in the background; the run waits only for those
-        // present from the start (a later login that fails is logged and leaves the agent offline).
-        for a in agents where a.group.loginAt > 0 {
-            let delay = a.group.loginAt / scenario.timeScale
-            let logger = logger
-            Task {
-                do {
-                    try await Task.sleep(for: .seconds(delay))
-                    try await a.register().get()
-                    try await a.startBreaks().get()
-                } catch {
-                    logger.error("agent \(a.login) could not log in at \(a.group.loginAt) s: \(error)")
-                }
-            }
-        }
         try await withThrowingTaskGroup(of: Void.self) { tg in
             for a in agents where a.group.loginAt <= 0 {
                 tg.addTask {
@@ -169,17 +165,38 @@ public final class SimulationRun: @unchecked Sendable {
         return agents
     }
 
+    /// Agents logging in later register in the background at their `login_at` from the scenario's
+    /// time zero; the run waits only for those present from the start (a later login that fails
+    /// is logged and leaves the agent offline).
+    private func scheduleLaterLogins(_ agents: [VirtualAgent]) {
+        for a in agents where a.group.loginAt > 0 {
+            let delay = a.group.loginAt / scenario.timeScale
+            let logger = logger
+            Task {
+                do {
+                    try await Task.sleep(for: .seconds(delay))
+                    try await a.register().get()
+                    try await a.startBreaks().get()
+                } catch {
+                    logger.error("agent \(a.login) could not log in at \(a.group.loginAt) s: \(error)")
+                }
+            }
+        }
+    }
+
     private func placeCalls(engine: Endpoint, group: any EventLoopGroup, media: MediaEngine?, observations: Observations, clock: RunClock) async throws {
         var arrivals: [(at: Double, stream: CustomerStream, index: Int)] = []
         for (n, s) in scenario.customerStreams.enumerated() {
             // The same generator as the virtual-time run's for this stream: same seed, same arrivals.
             var rng = SplitMix(seed: scenario.seed, stream: UInt64(n), purpose: 2)
-            var t = s.arrival.next(after: nil, &rng)
+            // Calls arrive only before the duration (and the stream's stop), as in virtual time.
+            let end = min(s.stop ?? .infinity, scenario.maxDuration)
+            var t = s.arrival.next(after: nil, &rng, before: end)
             var i = 0
-            while let at = t, i < s.calls ?? Int.max, s.calls != nil || at < scenario.maxDuration {
+            while let at = t, i < s.calls ?? Int.max {
                 arrivals.append((at, s, i))
                 i += 1
-                t = s.arrival.next(after: at, &rng)
+                t = s.arrival.next(after: at, &rng, before: end)
             }
         }
         arrivals.sort { $0.at < $1.at }
@@ -214,11 +231,4 @@ public final class SimulationRun: @unchecked Sendable {
             timeout.cancel()
         }
     }
-}
-
-/// A flag set from an event loop and read from a task.
-final class NIOLockedValueBoxBool: Sendable {
-    private let box = NIOLockedValueBox(false)
-    func set() { box.withLockedValue { $0 = true } }
-    var value: Bool { box.withLockedValue { $0 } }
 }

@@ -48,7 +48,7 @@ public struct Verdict: Sendable {
                 checks.append(Check(name: name, passed: bad.isEmpty,
                                     detail: "expected every call answered; \(calls.count - bad.count) of \(calls.count) were", calls: bad.map(\.callID)))
             case .noFailed:
-                let bad = calls.filter { $0.outcome == .failed || $0.outcome == .pending }
+                let bad = calls.filter { $0.outcome == .failed || $0.outcome == .unfinished }
                 checks.append(Check(name: name, passed: bad.isEmpty,
                                     detail: "expected no failed calls; saw \(bad.count)" + bad.prefix(5).map { " \($0.callID) (status \($0.finalStatus.map(String.init) ?? "none"))" }.joined(), calls: bad.map(\.callID)))
             case .mediaVerified:
@@ -143,7 +143,7 @@ public enum RecordCrossCheck {
             let expected: Set<String> = switch c.outcome {
             case .answered: ["answered"]
             case .abandoned: ["abandoned"]
-            case .failed, .pending: ["failed", "rejected", "voicemail", "abandoned"]
+            case .failed, .unfinished: ["failed", "rejected", "voicemail", "abandoned"]
             }
             if !expected.contains(r.disposition) { out.append("\(c.callID): ccsim saw \(c.outcome.rawValue), engine recorded \(r.disposition)") }
             if c.outcome == .answered, c.agent != r.agent { out.append("\(c.callID): ccsim saw agent \(c.agent ?? "-"), engine recorded \(r.agent ?? "-")") }

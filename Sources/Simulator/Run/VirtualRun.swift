@@ -16,14 +16,20 @@ public enum VirtualRun {
                 breaks: g.breaks.map { VirtualBreak(at: $0.at, duration: $0.duration, reason: $0.reason) }, wrapUp: g.wrapUp)
         }
         let streams = s.customerStreams.map { c in
-            VirtualCustomerStream(queue: c.queue, calls: calls ?? c.calls, arrival: c.arrival, holdTime: c.holdTime,
-                                  patience: c.patience, client: c.client)
+            var v = VirtualCustomerStream(queue: c.queue, calls: calls ?? c.calls, arrival: c.arrival, holdTime: c.holdTime,
+                                          patience: c.patience, client: c.client)
+            v.stop = c.stop
+            return v
         }
         var routing = s.engine.routing
         routing.seed = s.seed
-        return VirtualScenario(routing: routing, agentGroups: groups, customerStreams: streams,
-                               duration: s.maxDuration, warmUp: s.warmUp, seed: s.seed,
-                               reportInterval: max(1, min(900, s.maxDuration / 40)), serviceLevelThresholds: [20])
+        var v = VirtualScenario(routing: routing, agentGroups: groups, customerStreams: streams,
+                                duration: s.maxDuration, warmUp: s.warmUp, seed: s.seed,
+                                reportInterval: max(1, min(900, s.maxDuration / 40)), serviceLevelThresholds: [20])
+        // A run of the scenario ends at its duration as the real run does; a planner's run of
+        // `calls` calls delivers them all.
+        v.endsAtDuration = calls == nil
+        return v
     }
 
     /// Runs it and converts every call into the observation a real run records.
@@ -38,7 +44,7 @@ public enum VirtualRun {
             o.outcome = switch c.outcome {
             case .answered: .answered
             case .abandoned: .abandoned
-            case .unfinished: .pending
+            case .unfinished: .unfinished
             case .failed, .voicemail, .rejected: .failed
             }
             return o

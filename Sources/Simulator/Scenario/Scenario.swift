@@ -85,6 +85,8 @@ public struct CustomerStream: Sendable {
     public var dtmf: DTMF?
     public var callerPrefix: String = "cust"
     public var client: String?
+    /// No call of this stream arrives at or after this scenario time (nil: the duration).
+    public var stop: Double?
     public var line: Int?
 }
 

@@ -63,7 +63,19 @@ public enum ScenarioFile {
                 throw ConfigError(file: path, line: g.line, problem: "agent '\(l)' appears in two agent groups", fix: "list each login once")
             }
         }
-        for c in try m["customers"]?.array() ?? [] { s.customerStreams.append(try customers(c, queues: engine.queueNames)) }
+        for c in try m["customers"]?.array() ?? [] {
+            let stream = try customers(c, queues: engine.queueNames)
+            // Calls arrive only before the duration (and the stream's stop): a fixed series that
+            // cannot fit would silently lose its last calls.
+            if case .every(let dt, let start) = stream.arrival, let n = stream.calls {
+                let last = start + Double(n - 1) * dt, end = min(stream.stop ?? .infinity, s.maxDuration)
+                if last >= end {
+                    throw c.error("the last of \(n) calls every \(fmt(dt)) s would arrive at \(fmt(last)) s, not before the \(stream.stop.map { _ in "stream's stop" } ?? "scenario's duration") (\(fmt(end)) s)",
+                                  fix: "lengthen duration, or lower calls to \(Int(((end - start) / dt).rounded(.up)))")
+                }
+            }
+            s.customerStreams.append(stream)
+        }
         if let e = m["expect"] {
             let agents = s.agentGroups.isEmpty ? known : Set(s.agentGroups.flatMap(\.logins))
             s.expectations = try ExpectationReader.read(e, names: .init(agents: agents, queues: engine.queueNames))
@@ -155,7 +167,7 @@ public enum ScenarioFile {
     }
 
     static func customers(_ v: YAMLValue, queues: Set<String>) throws(ConfigError) -> CustomerStream {
-        let m = try v.mapping(allowed: ["queue", "calls", "arrival", "hold_time", "patience", "caller_prefix", "client", "dtmf"])
+        let m = try v.mapping(allowed: ["queue", "calls", "arrival", "stop", "hold_time", "patience", "caller_prefix", "client", "dtmf"])
         let qv = try m.required("queue")
         let queue = try qv.name(in: queues, what: "queue")
         var s = CustomerStream(queue: queue, calls: nil, arrival: .every(1, start: 0))
@@ -168,6 +180,7 @@ public enum ScenarioFile {
         if s.calls == nil, case .every = s.arrival {
             throw v.error("a stream arriving 'every' interval needs 'calls'", fix: "add calls: N, or use a poisson rate or a profile, which run until the scenario's duration")
         }
+        if let x = m["stop"] { s.stop = try positiveSeconds(x) }
         if let x = m["hold_time"] { s.holdTime = try DistributionReader.read(x) }
         if let x = m["patience"] { s.patience = try DistributionReader.read(x) }
         if let x = m["caller_prefix"] { s.callerPrefix = try x.string() }
