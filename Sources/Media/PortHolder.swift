@@ -27,9 +27,25 @@ public enum PortHolder {
 
     struct BoundSocket { let inode: UInt64; let uid: Int }
 
+    /// The whole of a `/proc` file: they report size 0 and are generated as they are read, so
+    /// read until EOF (a whole-file read of the size found by stat gets a page or nothing).
+    static func procText(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &chunk, chunk.count)
+            if n <= 0 { break }
+            bytes += chunk[..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Sockets in a `/proc/net/{udp,tcp}[6]` table whose local port is `port` (listening ones for TCP).
     static func boundSockets(file: String, port: Int) -> [BoundSocket] {
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return [] }
+        guard let text = procText(file) else { return [] }
         var found: [BoundSocket] = []
         for line in text.split(separator: "\n").dropFirst() {
             let f = line.split(separator: " ", omittingEmptySubsequences: true)
@@ -52,8 +68,7 @@ public enum PortHolder {
                 guard let target = try? fm.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"),
                       target.hasPrefix("socket:["), let inode = UInt64(target.dropFirst(8).dropLast()),
                       inodes.contains(inode) else { continue }
-                let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
-                    .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+                let comm = procText("/proc/\(pid)/comm")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
                 return (pid, comm)
             }
         }

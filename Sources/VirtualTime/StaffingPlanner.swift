@@ -30,36 +30,88 @@ public struct StaffingPlanner: Sendable {
     /// One staffing level tried.
     public struct Point: Sendable, Codable, Equatable {
         public var agents: Int
-        public var metric: ConfidenceInterval
-        /// The point estimate meets the target.
+        /// The measured value of each target's metric, in the order the targets were given.
+        public var metrics: [ConfidenceInterval]
+        /// Every target's point estimate is met.
         public var meetsTarget: Bool
-        /// The Erlang C (or A, with exponential patience) value, when the scenario has one.
-        public var erlang: Double?
+        /// The closed-form value of each target's metric, when the model applies to it.
+        public var erlang: [Double?]
+        /// The usual figures at this staffing, whatever the targets.
+        public var figures: Figures
+        /// The first target's metric.
+        public var metric: ConfidenceInterval { metrics[0] }
+    }
+
+    /// SL, ASA, abandonment and the planned group's occupancy at one staffing level, each with
+    /// its 95% confidence interval.
+    public struct Figures: Sendable, Codable, Equatable {
+        /// The threshold of `serviceLevel` (the first SL target's, else 20 s), answered within it / offered.
+        public var serviceLevelThreshold: Double
+        public var serviceLevel: ConfidenceInterval
+        public var averageSpeedOfAnswer: ConfidenceInterval
+        public var abandonRate: ConfidenceInterval
+        /// Busy (ringing, talking, wrap-up) / logged-in time of the planned group's agents. The
+        /// interval is over report intervals when the scenario has one group (none otherwise).
+        public var occupancy: ConfidenceInterval
+    }
+
+    /// The closed-form model behind the estimate, with the load it assumed.
+    public struct ClosedForm: Sendable, Codable, Equatable {
+        /// "Erlang C" (M/M/N), or "Erlang A" (M/M/N+M) when customers have exponential patience.
+        public var model: String
+        /// Calls per second.
+        public var arrivalRate: Double
+        /// Talk time + ringing (answer delay) + the agents' mean wrap-up, seconds.
+        public var handleTime: Double
+        public var talkTime: Double
+        public var answerDelay: Double
+        public var wrapUp: Double
+        /// Mean patience (Erlang A), seconds.
+        public var patience: Double?
+        /// Smallest staffing meeting every target by the model (nil: none in range, or no target it covers).
+        public var agents: Int?
+        /// Offered load in Erlangs: arrival rate × handle time.
+        public var offeredLoad: Double { arrivalRate * handleTime }
+        /// Targets the model does not cover (service level under Erlang A is taken from Erlang C,
+        /// ignoring abandonment).
+        public var notes: [String]
     }
 
     public struct PlanResult: Sendable, Codable, Equatable {
-        public var target: StaffingTarget
+        /// Every target must hold.
+        public var targets: [StaffingTarget]
         public var group: Int
-        /// The smallest staffing in the range whose point estimate meets the target; nil if none.
+        /// The smallest staffing in the range whose point estimates meet every target; nil if none.
         public var agents: Int?
-        public var metric: ConfidenceInterval?
-        /// The whole CI of `agents` meets the target and that of `agents - 1` (when tried) misses
-        /// it: the choice does not hinge on simulation noise.
+        public var metrics: [ConfidenceInterval]?
+        /// Every target's whole CI holds at `agents`, and at `agents - 1` (when tried) some
+        /// target's whole CI misses: the choice does not hinge on simulation noise.
         public var confident: Bool
-        /// Smallest staffing meeting the target by Erlang formulas, when they apply.
-        public var erlangEstimate: Int?
+        public var closedForm: ClosedForm?
+        /// Smallest staffing meeting the targets by the closed-form model, when it applies.
+        public var erlangEstimate: Int? { closedForm?.agents }
         /// Staffing levels `agents - 2 ... agents + 2` (within the range), ascending.
         public var curve: [Point]
         /// Every staffing level simulated, ascending.
         public var tried: [Point]
     }
 
-    /// Plans group `group` of `scenario` within `range` agents.
+    /// Plans group `group` of `scenario` within `range` agents for one target.
     public func plan(
         scenario: VirtualScenario, group: Int, target: StaffingTarget, range: ClosedRange<Int>
     ) throws(VirtualScenarioError) -> PlanResult {
+        try plan(scenario: scenario, group: group, targets: [target], range: range)
+    }
+
+    /// Plans group `group` of `scenario` within `range` agents so that every target holds.
+    public func plan(
+        scenario: VirtualScenario, group: Int, targets: [StaffingTarget], range: ClosedRange<Int>
+    ) throws(VirtualScenarioError) -> PlanResult {
         guard scenario.agentGroups.indices.contains(group) else {
             throw .unknownGroup(group, count: scenario.agentGroups.count)
+        }
+        guard !targets.isEmpty else {
+            throw .invalidValue(field: "targets", context: "planner", expected: "at least one target")
         }
         guard range.lowerBound >= 0 else {
             throw .invalidValue(field: "staffing range", context: "planner", expected: "zero agents or more")
@@ -69,25 +121,26 @@ public struct StaffingPlanner: Sendable {
         }
         var base = scenario
         base.keepCalls = false
-        if case .serviceLevel(let t, _, _) = target, !base.serviceLevelThresholds.contains(t) {
+        let slThreshold = targets.lazy.compactMap { if case .serviceLevel(let t, _, _) = $0 { t } else { nil } }.first ?? 20
+        for t in [slThreshold] where !base.serviceLevelThresholds.contains(t) { base.serviceLevelThresholds.append(t) }
+        for case .serviceLevel(let t, _, _) in targets where !base.serviceLevelThresholds.contains(t) {
             base.serviceLevelThresholds.append(t)
         }
         if let calls {
             for s in base.customerStreams.indices { base.customerStreams[s].calls = calls }
         }
-        let erlang = ErlangView(scenario: base, group: group, target: target)
+        let erlang = ErlangView(scenario: base, group: group)
         var cache: [Int: Point] = [:]
         func point(_ n: Int) throws(VirtualScenarioError) -> Point {
             if let known = cache[n] { return known }
-            let metric = try measure(base.staffed(group: group, agents: n, loginPrefix: loginPrefix, skills: skills),
-                                     target: target)
-            let p = Point(agents: n, metric: metric, meetsTarget: target.isMet(by: metric.estimate),
-                          erlang: erlang?.value(agents: n).flatMap { $0.isFinite ? $0 : nil })
+            let staffed = base.staffed(group: group, agents: n, loginPrefix: loginPrefix, skills: skills)
+            let p = try measure(staffed, group: group, targets: targets, slThreshold: slThreshold,
+                                erlang: targets.map { t in erlang?.value(t, agents: n, serviceLevelIgnoringPatience: true).flatMap { $0.isFinite ? $0 : nil } })
             cache[n] = p
             return p
         }
 
-        let estimate = erlang?.smallestMeeting(in: range)
+        let estimate = erlang?.smallestMeeting(targets, in: range)
         let start = min(max(estimate ?? (range.lowerBound + range.upperBound) / 2, range.lowerBound), range.upperBound)
         var answer: Int?
         // Gallop from the start to bracket the boundary, then bisect (lo misses, hi meets).
@@ -118,32 +171,66 @@ public struct StaffingPlanner: Sendable {
         let curve = cache.values.filter { abs($0.agents - centre) <= 2 }.sorted { $0.agents < $1.agents }
         var confident = false
         if let answer, let p = cache[answer] {
-            let below = cache[answer - 1]
-            let wholly = { (ci: ConfidenceInterval, meets: Bool) -> Bool in
-                target.isMet(by: ci.lower) == meets && target.isMet(by: ci.upper) == meets
+            func wholly(_ t: StaffingTarget, _ ci: ConfidenceInterval, _ meets: Bool) -> Bool {
+                t.isMet(by: ci.lower) == meets && t.isMet(by: ci.upper) == meets
             }
-            confident = wholly(p.metric, true) && (below.map { wholly($0.metric, false) } ?? true)
+            let allHold = zip(targets, p.metrics).allSatisfy { wholly($0, $1, true) }
+            let belowMisses = cache[answer - 1].map { b in zip(targets, b.metrics).contains { wholly($0, $1, false) } } ?? true
+            confident = allHold && belowMisses
         }
+        var closedForm = erlang?.description(for: targets)
+        closedForm?.agents = estimate
         return PlanResult(
-            target: target, group: group, agents: answer, metric: answer.flatMap { cache[$0]?.metric },
-            confident: confident, erlangEstimate: estimate, curve: curve,
+            targets: targets, group: group, agents: answer, metrics: answer.flatMap { cache[$0]?.metrics },
+            confident: confident, closedForm: closedForm, curve: curve,
             tried: cache.values.sorted { $0.agents < $1.agents })
     }
 
-    private func measure(_ scenario: VirtualScenario, target: StaffingTarget) throws(VirtualScenarioError)
-        -> ConfidenceInterval
-    {
+    private func measure(_ scenario: VirtualScenario, group: Int, targets: [StaffingTarget], slThreshold: Double,
+                         erlang: [Double?]) throws(VirtualScenarioError) -> Point {
+        let none = ConfidenceInterval(estimate: .nan, halfWidth: .infinity, method: "none")
+        func figures(_ r: VirtualRunResult) -> Figures {
+            Figures(serviceLevelThreshold: slThreshold, serviceLevel: r.serviceLevel(slThreshold)?.ofOffered ?? none,
+                    averageSpeedOfAnswer: r.averageSpeedOfAnswer, abandonRate: r.abandonRate,
+                    occupancy: Self.occupancy(r, group: group, groups: scenario.agentGroups.count))
+        }
+        let agents = scenario.agentGroups[group].logins.count
         if replications == 1 {
             let result = try VirtualTimeRunner.run(scenario)
-            return target.metric(of: result) ?? ConfidenceInterval(estimate: .nan, halfWidth: .infinity, method: "none")
+            let metrics = targets.map { $0.metric(of: result) ?? none }
+            return Point(agents: agents, metrics: metrics, meetsTarget: zip(targets, metrics).allSatisfy { $0.isMet(by: $1.estimate) },
+                         erlang: erlang, figures: figures(result))
         }
-        var values: [Double] = []
+        var runs: [VirtualRunResult] = []
         for k in 0..<replications {
             var s = scenario
             s.seed = SplitMix.derivedSeed(scenario.seed, stream: UInt64(k), purpose: 7)
-            if let m = target.metric(of: try VirtualTimeRunner.run(s))?.estimate, !m.isNaN { values.append(m) }
+            runs.append(try VirtualTimeRunner.run(s))
         }
-        return BatchMeans.interval(replications: values)
+        func across(_ value: (VirtualRunResult) -> Double?) -> ConfidenceInterval {
+            BatchMeans.interval(replications: runs.compactMap(value).filter { !$0.isNaN })
+        }
+        let metrics = targets.map { t in across { t.metric(of: $0)?.estimate } }
+        let f = Figures(serviceLevelThreshold: slThreshold, serviceLevel: across { $0.serviceLevel(slThreshold)?.ofOffered.estimate },
+                        averageSpeedOfAnswer: across { $0.averageSpeedOfAnswer.estimate }, abandonRate: across { $0.abandonRate.estimate },
+                        occupancy: across { Self.occupancy($0, group: group, groups: scenario.agentGroups.count).estimate })
+        return Point(agents: agents, metrics: metrics, meetsTarget: zip(targets, metrics).allSatisfy { $0.isMet(by: $1.estimate) },
+                     erlang: erlang, figures: f)
+    }
+
+    /// Busy / logged-in time of group `group`'s agents; its interval by batch means over the
+    /// report intervals after the warm-up when the group is the only one.
+    static func occupancy(_ r: VirtualRunResult, group: Int, groups: Int) -> ConfidenceInterval {
+        let mine = r.agents.filter { $0.group == group }
+        let logged = mine.reduce(0) { $0 + $1.loggedInTime }
+        let estimate = logged > 0 ? mine.reduce(0) { $0 + $1.busyTime } / logged : .nan
+        guard groups == 1 else { return ConfidenceInterval(estimate: estimate, halfWidth: .infinity, method: "none (several groups)") }
+        let values = r.intervals.filter { $0.start >= r.warmUp }.compactMap { i -> Double? in
+            let busy = i.agents.ringing + i.agents.onCall + i.agents.wrapUp
+            let on = busy + i.agents.available + i.agents.released
+            return on > 0 ? busy / on : nil
+        }
+        return BatchMeans.interval(estimate: estimate, values: values, method: "batch means over \(values.count) report intervals")
     }
 }
 
@@ -168,35 +255,40 @@ extension VirtualScenario {
     }
 }
 
-/// The Erlang view of a plan, when the scenario is one Poisson stream served by the group alone.
+/// The closed-form view of a plan, when the scenario is one Poisson stream served by the group
+/// alone: Erlang C, or Erlang A with exponential patience.
 private struct ErlangView {
     let lambda: Double
-    let aht: Double
+    let talk: Double
+    let ring: Double
+    let wrapUp: Double
     let patience: Double?
-    let target: StaffingTarget
+    var aht: Double { talk + ring + wrapUp }
 
-    init?(scenario: VirtualScenario, group: Int, target: StaffingTarget) {
+    init?(scenario: VirtualScenario, group: Int) {
         guard scenario.agentGroups.count == 1, scenario.customerStreams.count == 1,
             case .poisson(let rate, _) = scenario.customerStreams[0].arrivals
         else { return nil }
         let g = scenario.agentGroups[group]
         let stream = scenario.customerStreams[0]
         lambda = rate
-        // Agents are busy while ringing, talking and wrapping up.
-        aht = (g.talkTime ?? stream.holdTime).mean + g.answerDelay.mean
-            + seconds(nanoseconds(scenario.routing.wrapUpTime))
+        // Agents are busy while ringing, talking and wrapping up. Wrap-up: the agents' own mean
+        // when they end it (never past the engine's bound), else the engine's wrap-up time.
+        talk = (g.talkTime ?? stream.holdTime).mean
+        ring = g.answerDelay.mean
+        let bound = seconds(nanoseconds(scenario.routing.wrapUpTime))
+        wrapUp = g.wrapUp.map { min($0.mean, bound) } ?? bound
         if case .exponential(let m) = stream.patience { patience = m } else if stream.patience == nil {
             patience = nil
         } else {
             return nil
         }
-        self.target = target
     }
 
-    func value(agents n: Int) -> Double? {
+    func value(_ target: StaffingTarget, agents n: Int, serviceLevelIgnoringPatience: Bool = false) -> Double? {
         switch target {
-        case .serviceLevel(let t, _, _):
-            guard patience == nil else { return nil }
+        case .serviceLevel(let t, _, let basis):
+            guard patience == nil || serviceLevelIgnoringPatience, basis == .offered else { return nil }
             return QueueingTheory.erlangC(arrivalRate: lambda, aht: aht, agents: n)?.serviceLevel(within: t)
         case .averageSpeedOfAnswer:
             if let patience {
@@ -211,16 +303,31 @@ private struct ErlangView {
         }
     }
 
-    func smallestMeeting(in range: ClosedRange<Int>) -> Int? {
-        // With patience, SL falls back to Erlang C (callers who would abandon still count).
-        let view = ErlangView(copy: self, dropPatienceForSL: true)
-        return range.first { n in view.value(agents: n).map(target.isMet) ?? false }
+    /// The smallest staffing whose model values meet every target it covers (service level with
+    /// patience from Erlang C: callers who would abandon still count).
+    func smallestMeeting(_ targets: [StaffingTarget], in range: ClosedRange<Int>) -> Int? {
+        let covered = targets.filter(covers)
+        guard !covered.isEmpty else { return nil }
+        // nil for a covered target: the queue is unstable at n (load >= n), so not met.
+        return range.first { n in
+            covered.allSatisfy { t in value(t, agents: n, serviceLevelIgnoringPatience: true).map(t.isMet) ?? false }
+        }
     }
 
-    private init(copy: ErlangView, dropPatienceForSL: Bool) {
-        lambda = copy.lambda
-        aht = copy.aht
-        target = copy.target
-        if case .serviceLevel = copy.target, dropPatienceForSL { patience = nil } else { patience = copy.patience }
+    /// Whether the model gives this target's metric (an SL of answered calls has no closed form here).
+    func covers(_ target: StaffingTarget) -> Bool {
+        if case .serviceLevel(_, _, let basis) = target { return basis == .offered }
+        return true
+    }
+
+    func description(for targets: [StaffingTarget]) -> StaffingPlanner.ClosedForm {
+        var notes: [String] = []
+        for case .serviceLevel(_, _, let basis) in targets {
+            if basis == .answered { notes.append("a service level of answered calls has no closed form here; only the simulation judges it") }
+            else if patience != nil { notes.append("service level by Erlang C (abandonment ignored): Erlang A gives no service level here") }
+        }
+        return StaffingPlanner.ClosedForm(
+            model: patience == nil ? "Erlang C" : "Erlang A", arrivalRate: lambda, handleTime: aht, talkTime: talk,
+            answerDelay: ring, wrapUp: wrapUp, patience: patience, agents: nil, notes: notes)
     }
 }

@@ -26,6 +26,15 @@ public enum StaffingTarget: Sendable, Equatable, Codable, CustomStringConvertibl
         }
     }
 
+    /// The constrained metric's short name: "SL(20s)", "ASA", "abandon".
+    public var metricName: String {
+        switch self {
+        case .serviceLevel(let t, _, let basis): "SL(\(format(t))s\(basis == .answered ? ", answered" : ""))"
+        case .averageSpeedOfAnswer: "ASA"
+        case .abandonRate: "abandon"
+        }
+    }
+
     /// More agents never make the metric worse, so "meets" is monotone in the staffing.
     public func isMet(by value: Double) -> Bool {
         switch self {

@@ -115,50 +115,6 @@ struct Validate: ParsableCommand {
     }
 }
 
-struct Plan: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Find the smallest staffing of an agent group that meets a target, in virtual time.",
-        discussion: """
-            Targets: "sl(20s) >= 0.8" (answered within 20 s / offered), "sl(20s, answered) >= 80%",
-            "asa <= 30s", "abandon <= 5%". Prints the staffing with its 95% confidence interval and the
-            curve around it.
-            """)
-    @Argument(help: "Scenario file (YAML).") var scenario: String
-    @Option(help: "The target to meet.") var target: String
-    @Option(help: "Which agent group to staff (0-based, in the scenario's order).") var group = 0
-    @Option(help: "Smallest and largest staffing to consider, LOW-HIGH.") var range = "1-500"
-    @Option(help: "Calls per simulated staffing level (default: the scenario's).") var calls: Int?
-
-    func run() throws {
-        let s: Scenario
-        do { s = try ScenarioFile.load(scenario) } catch {
-            FileHandle.standardError.write(Data("ccsim: \(error)\n".utf8)); throw ExitCode(2)
-        }
-        let parts = range.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 2, parts[0] >= 1, parts[0] <= parts[1] else {
-            FileHandle.standardError.write(Data("ccsim: --range '\(range)' is not LOW-HIGH\n".utf8)); throw ExitCode(2)
-        }
-        guard group >= 0, group < s.agentGroups.count else {
-            FileHandle.standardError.write(Data("ccsim: --group \(group): the scenario has \(s.agentGroups.count) agent groups\n".utf8)); throw ExitCode(2)
-        }
-        let t: StaffingPlanner.Target
-        do { t = try StaffingPlanner.Target.parse(target) } catch {
-            FileHandle.standardError.write(Data("ccsim: \(error)\n".utf8)); throw ExitCode(2)
-        }
-        let plan = try StaffingPlanner(calls: calls).plan(scenario: VirtualRun.scenario(from: s), group: group, target: t, range: parts[0]...parts[1])
-        print("target: \(target)")
-        if let erlang = plan.erlangEstimate { print("Erlang C estimate: \(erlang) agents") }
-        for p in plan.curve {
-            print(String(format: "  %4d agents: %.4f ± %.4f %@", p.agents, p.metric.estimate, p.metric.halfWidth, p.meetsTarget ? "meets" : "misses"))
-        }
-        if let n = plan.agents {
-            print("smallest staffing meeting the target: \(n) agents\(plan.confident ? "" : " (not confident: the interval straddles the target)")")
-        } else {
-            print("no staffing in \(range) meets the target"); throw ExitCode(1)
-        }
-    }
-}
-
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Compare two runs' report.json side by side (e.g. a real run and a virtual-time run).")
     @Argument(help: "First report.json.") var a: String

@@ -47,7 +47,9 @@ import Testing
     }
 
     @Test func relayPortInUseNamesItsHolder() throws {
+        let crowd = (0..<200).map { _ in RawUDP() }  // /proc/net/udp longer than a page
         let holder = RawUDP()
+        defer { withExtendedLifetime(crowd) {} }
         let description = PortHolder.bindFailure("a relay socket", host: "127.0.0.1", port: holder.port, errno: EADDRINUSE)
         #expect(description.contains("held by pid \(getpid())"))
         #expect(PortHolder.describe(port: holder.port) == "pid \(getpid()) (\(ProcessInfo.processInfo.processName.prefix(15)))")

@@ -18,7 +18,7 @@ import Testing
         // The metric improves with every agent, and each point carries its Erlang C value.
         let values = plan.curve.map(\.metric.estimate)
         #expect(zip(values, values.dropFirst()).allSatisfy { $0 < $1 })
-        #expect(plan.curve.allSatisfy { p in p.erlang.map { abs($0 - p.metric.estimate) < 0.05 } ?? false })
+        #expect(plan.curve.allSatisfy { p in p.erlang[0].map { abs($0 - p.metric.estimate) < 0.05 } ?? false })
         // Only the neighbourhood was simulated.
         #expect(plan.tried.count == 5)
     }
