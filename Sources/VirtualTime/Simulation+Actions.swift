@@ -72,6 +72,7 @@ extension Simulation {
         callFirstRing[c] = record.firstRingAt.map(nanoseconds) ?? -1
         callAnswer[c] = record.answeredAt.map(nanoseconds) ?? -1
         callAgent[c] = record.agent.flatMap { agentByLogin[$0] } ?? -1
+        if record.queue != record.originalQueue { movedTo[c32] = record.queue }
         liveCalls -= 1
     }
 

@@ -193,7 +193,7 @@ extension Simulation {
             let arrival = seconds(callArrival[c])
             let end = seconds(callEnd[c])
             return VirtualCallResult(
-                id: callIDs[c], queue: scenario.customerStreams[Int(callStream[c])].queue,
+                id: callIDs[c], queue: scenario.customerStreams[Int(callStream[c])].queue, finalQueue: movedTo[Int32(c)],
                 agent: callAgent[c] >= 0 ? agentLogins[Int(callAgent[c])] : nil,
                 arrival: arrival, firstRing: callFirstRing[c] >= 0 ? seconds(callFirstRing[c]) : nil,
                 answer: answer, end: end, outcome: callOutcome[c] ?? .unfinished,

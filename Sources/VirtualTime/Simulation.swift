@@ -43,6 +43,8 @@ struct Simulation {
     var streamArrived: [Int] = []
     var streamsActive = 0
     var lastArrival: Int64 = 0
+    /// Calls the core moved to another queue (recipe new_queue, overflow): call -> final queue.
+    var movedTo: [Int32: String] = [:]
     /// Arrivals are over plus `drainLimit`; calls up then are `.unfinished`.
     var horizon = Int64.max
 
@@ -234,6 +236,7 @@ struct Simulation {
         let end = max(now, nanoseconds(scenario.duration))
         advance(to: end)
         for c in callOutcome.indices where callOutcome[c] == nil {
+            if let q = core.callPlacement(callIDs[c])?.queue, q != scenario.customerStreams[Int(callStream[c])].queue { movedTo[Int32(c)] = q }
             callOutcome[c] = .unfinished
             callEnd[c] = end
         }

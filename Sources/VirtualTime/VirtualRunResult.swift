@@ -22,6 +22,8 @@ public struct VirtualCallResult: Sendable, Codable, Equatable {
     public var id: String
     /// The queue the call arrived in (its stream's queue).
     public var queue: String
+    /// The queue it ended in when the routing core moved it (recipe new_queue, overflow); nil: it stayed.
+    public var finalQueue: String?
     /// The agent who answered.
     public var agent: String?
     public var arrival: Double

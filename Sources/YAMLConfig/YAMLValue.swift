@@ -23,6 +23,10 @@ public struct YAMLValue: @unchecked Sendable {  // Yams.Node is an immutable val
         } catch let e as ConfigError {
             throw e
         } catch let e as YamlError {
+            if let duplicate = Self.duplicateKey(e, in: text) {
+                throw ConfigError(file: file, line: duplicate.line, problem: "duplicate key '\(duplicate.key)' (first at line \(duplicate.first))",
+                                  fix: "a mapping holds each key once: merge the two, or give a list where the key takes one (e.g. asa: [{at_most: 20s}, {at_most: 5s, queue: sales}])")
+            }
             throw ConfigError(file: file, line: Self.line(of: e), problem: "YAML syntax error: \(Self.summary(of: e))", fix: "check indentation and quoting near that line")
         } catch {
             throw ConfigError(file: file, line: nil, problem: "YAML error: \(error)")
@@ -126,6 +130,24 @@ public struct YAMLValue: @unchecked Sendable {  // Yams.Node is an immutable val
         default:
             return nil
         }
+    }
+
+    /// Yams reports a duplicate key at its mapping's start, with the whole document as context;
+    /// this finds the key and the line of its second occurrence in that mapping.
+    static func duplicateKey(_ e: YamlError, in text: String) -> (key: String, line: Int, first: Int)? {
+        guard case .duplicatedKeysInMapping(let keys, let context) = e, let key = keys.sorted().first else { return nil }
+        let markLine = context.mark.line
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        var seen: (line: Int, indent: Int)?
+        for n in max(markLine - 1, 0)..<lines.count {
+            let line = lines[n]
+            let body = line.drop { $0 == " " || $0 == "-" }
+            let indent = line.count - body.count
+            guard body.hasPrefix(key), body.dropFirst(key.count).drop(while: { $0 == " " }).first == ":" else { continue }
+            if let first = seen, first.indent == indent { return (key, n + 1, first.line) }
+            if seen == nil { seen = (n + 1, indent) }
+        }
+        return nil
     }
 
     static func summary(of e: YamlError) -> String {

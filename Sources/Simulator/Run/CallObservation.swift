@@ -21,6 +21,10 @@ public struct CallObservation: Sendable, Equatable, Codable {
     public var warmUp: Bool?
     /// DTMF digits the customer sent after the answer (RFC 4733), if its stream sends any.
     public var dtmfSent: String?
+    /// The queue the call ended in when the engine moved it (recipe new_queue, overflow): from
+    /// the engine's records in a real run, from the routing core in virtual time; nil when it
+    /// stayed in the queue it called, or when the records are not available.
+    public var finalQueue: String?
 
     public struct Heard: Sendable, Equatable, Codable {
         public var packetsSent: UInt64

@@ -30,6 +30,23 @@ public enum HTMLReportWriter {
         if s.rtpReceived > 0 { kv.append(("RTP received / lost", "\(s.rtpReceived) / \(s.rtpLost)")) }
         if let r = result.records { kv.append(("engine records", "\(r.count)")) }
         doc.add(.keyValues(kv))
+        let b = RunBreakdown(result)
+        doc.add(.heading("Per queue and agent group"))
+        doc.add(.table(Table(
+            header: ["queue (called)", "offered", "answered", "abandoned", "failed / unfinished", "ASA (s)", "max wait (s)", "SL(20 s)", "abandonment"],
+            rows: b.queues.sorted { $0.key < $1.key }.map { q, s in
+                [q, "\(s.offered)", "\(s.answered)", "\(s.abandoned)", "\(s.failed + s.unfinished)", String(format: "%.2f", s.asa),
+                 String(format: "%.2f", s.maxWait), String(format: "%.3f", s.serviceLevel20s), String(format: "%.3f", s.abandonRate)]
+            }, caption: "Calls by the queue the customer called (warm-up calls excluded); a call moved by a recipe or overflow stays in its first queue here and is counted below.")))
+        doc.add(.table(Table(
+            header: ["moved from", "to", "calls", "answered", "abandoned", "unfinished"],
+            rows: b.moves.map { [$0.from, $0.to, "\($0.calls)", "\($0.answered)", "\($0.abandoned)", "\($0.unfinished)"] },
+            caption: b.movesKnown ? "Calls the engine moved between queues (recipe new_queue, overflow)." : "Moves between queues are unknown without the engine's records (--records).")))
+        doc.add(.table(Table(
+            header: ["agent group", "agents", "answered", "ASA (s)", "max wait (s)", "occupancy"],
+            rows: b.groups.sorted { $0.key < $1.key }.map { g, f in
+                [g, "\(f.agents)", "\(f.answered)", String(format: "%.2f", f.asa), String(format: "%.2f", f.maxWait), String(format: "%.3f", f.occupancy)]
+            }, caption: "Calls each group's agents answered; occupancy = time on calls / logged-in time (ringing and wrap-up not included).")))
         doc.add(.heading("Expectations"))
         doc.add(.checks(verdict.checks.map { Check($0.name, passed: $0.status == .passed, skipped: $0.status == .skipped, detail: $0.detail) }))
         doc.add(.heading("Over time"))

@@ -10,6 +10,9 @@ public enum ReportWriter {
         var elapsedSeconds: Double
         var serviceLevelDefinition = RunSummary.serviceLevelDefinition
         var summary: RunSummary
+        /// Per queue (the queue called), per agent group, and moves between queues.
+        var breakdown: RunBreakdown
+        var warmUpCallsExcluded: Int
         var checks: [CheckOut]
         var calls: [CallObservation]
         var engineRecords: Int?
@@ -25,7 +28,8 @@ public enum ReportWriter {
     public static func write(_ result: SimulationRun.Result, verdict: Verdict, to directory: String) throws -> String {
         let report = Report(
             scenario: result.scenario.name, file: result.scenario.file, startedAt: result.startedAt, elapsedSeconds: result.elapsed,
-            summary: RunSummary(result.countedCalls),
+            summary: RunSummary(result.countedCalls), breakdown: RunBreakdown(result),
+            warmUpCallsExcluded: result.calls.count - result.countedCalls.count,
             checks: verdict.checks.map { CheckOut(name: $0.name, status: $0.status, passed: $0.status == .passed, detail: $0.detail, calls: $0.calls) },
             calls: result.calls, engineRecords: result.records?.count)
         let enc = JSONEncoder()
@@ -69,13 +73,13 @@ public enum SummaryPrinter {
             out += "  rings per agent: \(result.ringsPerAgent.count) agents rung, \(result.ringsPerAgent.values.reduce(0, +)) rings\n"
         } else {
         out += "  answered per agent: " + s.perAgent.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
-        out += "  rings per agent: " + result.ringsPerAgent.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n"
+        if !result.virtualTime { out += "  rings per agent: " + result.ringsPerAgent.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") + "\n" }
         }
         out += "  ASA \(fmt(s.asa)) s, max wait \(fmt(s.maxWait)) s, SL(20 s) \(fmt(s.serviceLevel20s)) [\(RunSummary.serviceLevelDefinition)], abandonment \(fmt(s.abandonRate))\n"
         if !result.inviteToAgentInvite.isEmpty {
             let l = result.inviteToAgentInvite.sorted()
             func pct(_ p: Double) -> String { String(format: "%.3f", Double(l[min(l.count - 1, Int(Double(l.count) * p))]) / 1e6) }
-            out += "  customer INVITE -> agent INVITE (ms): p50 \(pct(0.5)) p99 \(pct(0.99)) max \(pct(1.0)) over \(l.count) calls\n"
+            out += "  customer INVITE -> first agent INVITE (ms, real time, includes the queue wait): p50 \(pct(0.5)) p99 \(pct(0.99)) max \(pct(1.0)) over \(l.count) calls\n"
         }
         let media = RunSummary(result.calls)  // RTP of every call, warm-up included
         if media.rtpReceived > 0 {
@@ -83,6 +87,7 @@ public enum SummaryPrinter {
             out += "  RTP: \(media.rtpReceived) packets received by the phones, \(media.rtpLost) lost in sequence (\(String(format: "%.3f", media.rtpLossRate * 100))%); "
                 + "sent \(media.rtpSent), not received \(String(format: "%.3f", unreceived * 100))% (includes packets in flight at hang-up)\n"
         }
+        out += RunBreakdown(result).text
         if let r = result.records { out += "  engine records: \(r.count)\n" }
         if let c = result.captureStats { out += "  capture: \(c.received) packets seen, \(c.dropped) dropped by the kernel\n" }
         for c in verdict.checks {

@@ -108,7 +108,12 @@ public final class SimulationRun: @unchecked Sendable {
         if let path = engineProcess?.recordsPath ?? options.recordsPath {
             records = try? CallRecordStore(directory: (path as NSString).deletingLastPathComponent).rows(since: clock.startWall - 1)
         }
-        return Result(scenario: scenario, calls: observations.all().map { $0.scaled(by: scenario.timeScale) }, records: records, startedAt: clock.startWall, elapsed: clock.elapsed,
+        var calls = observations.all().map { $0.scaled(by: scenario.timeScale) }
+        if let records {
+            let finalQueue = Dictionary(records.map { ($0.callID, $0.queue) }, uniquingKeysWith: { a, _ in a })
+            for i in calls.indices { if let q = finalQueue[calls[i].callID], q != calls[i].queue { calls[i].finalQueue = q } }
+        }
+        return Result(scenario: scenario, calls: calls, records: records, startedAt: clock.startWall, elapsed: clock.elapsed,
                       captureStats: stats, ringsPerAgent: observations.ringsPerAgent,
                       inviteToAgentInvite: observations.inviteToAgentInvite)
     }

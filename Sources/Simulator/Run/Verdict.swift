@@ -34,10 +34,12 @@ public struct Verdict: Sendable {
     public init(result: SimulationRun.Result) {
         // Every call must work; the statistics leave out the warm-up's calls.
         let calls = result.calls
-        let counted = result.countedCalls
-        let summary = RunSummary(counted)
+        let all = result.countedCalls
+        let whole = RunSummary(all)
         for e in result.scenario.expectations {
-            let name = e.kind.key + (e.line.map { " (\(result.scenario.file):\($0))" } ?? "")
+            let name = e.kind.key + (e.scope.map { "[\($0)]" } ?? "") + (e.line.map { " (\(result.scenario.file):\($0))" } ?? "")
+            let counted = Self.calls(all, in: e.scope, scenario: result.scenario)
+            let summary = e.scope == nil ? whole : RunSummary(counted)
             if result.virtualTime, e.needsRealRun {
                 checks.append(Check(name: name, status: .skipped, detail: "not available in virtual time (no SIP, media or engine records)", calls: []))
                 continue
@@ -123,6 +125,20 @@ public struct Verdict: Sendable {
                                     detail: diffs.isEmpty ? "engine records match ccsim's observations (\(calls.count) calls)" : "engine records differ: " + diffs.prefix(5).joined(separator: "; "),
                                     calls: []))
             }
+        }
+    }
+}
+
+extension Verdict {
+    /// The counted calls an expectation looks at: those that called the queue, or those the
+    /// group's agents answered.
+    static func calls(_ counted: [CallObservation], in scope: Expectation.Scope?, scenario: Scenario) -> [CallObservation] {
+        switch scope {
+        case nil: return counted
+        case .queue(let q): return counted.filter { $0.queue == q }
+        case .group(let g):
+            let logins = Set(scenario.agentGroups.first { $0.name == g }?.logins ?? [])
+            return counted.filter { $0.outcome == .answered && $0.agent.map(logins.contains) == true }
         }
     }
 }

@@ -41,6 +41,7 @@ public enum VirtualRun {
             o.answeredAt = c.answer
             o.endedAt = c.end
             o.agent = c.agent
+            o.finalQueue = c.finalQueue
             o.outcome = switch c.outcome {
             case .answered: .answered
             case .abandoned: .abandoned

@@ -9,13 +9,42 @@ enum ExpectationReader {
     struct Names {
         var agents: Set<String>
         var queues: Set<String>
+        var groups: Set<String>
+    }
+
+    /// Figure expectations that take `queue:` (and which also take `group:`); each may be given
+    /// as a list to check several queues or groups.
+    static let scoped: Set<String> = ["service_level", "max_wait", "asa", "abandon_rate", "answered"]
+    static let groupScoped: Set<String> = ["max_wait", "asa", "answered"]
+
+    /// `queue: Q` or `group: G` of a figure expectation's mapping, checked against the names.
+    static func scope(_ m: YAMLMapping, key: String, names: Names) throws(ConfigError) -> Expectation.Scope? {
+        if let q = m["queue"], let g = m["group"] { _ = q; throw g.error("give either queue: or group:, not both") }
+        if let q = m["queue"] { return .queue(try q.name(in: names.queues, what: "queue")) }
+        if let g = m["group"] {
+            guard groupScoped.contains(key) else {
+                throw g.error("\(key) is a figure of the calls a queue received, not of a group", fix: "use queue: NAME (group: is for \(groupScoped.sorted().joined(separator: ", ")))")
+            }
+            return .group(try g.name(in: names.groups, what: "agent group"))
+        }
+        return nil
+    }
+
+    /// `asa: 10s`, or `asa: {at_most: 10s, queue: support}`: the limit and the scope.
+    static func limit(_ x: YAMLValue, key: String, limitKey: String, names: Names) throws(ConfigError) -> (YAMLValue, Expectation.Scope?) {
+        guard case .mapping = x.node else { return (x, nil) }
+        let m = try x.mapping(allowed: [limitKey, "queue", "group"])
+        return (try m.required(limitKey, fix: "e.g. {\(limitKey): ..., queue: NAME}"), try scope(m, key: key, names: names))
     }
 
     static func read(_ v: YAMLValue, names: Names) throws(ConfigError) -> [Expectation] {
         let m = try v.mapping(allowed: keys)
         var out: [Expectation] = []
         for key in m.keys {
-            guard let x = m[key] else { continue }
+            guard let value = m[key] else { continue }
+            let items: [YAMLValue]
+            if scoped.contains(key), case .sequence = value.node { items = try value.array() } else { items = [value] }
+            for x in items {
             switch key {
             case "dtmf_received":
                 if try x.bool() { out.append(Expectation(kind: .dtmfReceived, line: x.line)) }
@@ -29,11 +58,11 @@ enum ExpectationReader {
                 }
                 out.append(Expectation(kind: kind, line: x.line))
             case "service_level":
-                let s = try x.mapping(allowed: ["within", "at_least"])
+                let s = try x.mapping(allowed: ["within", "at_least", "queue", "group"])
                 let within = try s.required("within").duration().seconds
                 let atLeast = try s.required("at_least").double()
                 guard (0...1).contains(atLeast) else { throw x.error("at_least is a fraction between 0 and 1") }
-                out.append(Expectation(kind: .serviceLevel(seconds: within, atLeast: atLeast), line: x.line))
+                out.append(Expectation(kind: .serviceLevel(seconds: within, atLeast: atLeast), line: x.line, scope: try scope(s, key: key, names: names)))
             case "never_rung": out.append(Expectation(kind: .neverRung(try x.names(in: names.agents, what: "agent")), line: x.line))
             case "agent_answered", "agent_rung":
                 let am = try x.mapping(allowed: Set(x.mappingKeys))
@@ -50,14 +79,21 @@ enum ExpectationReader {
                 if let a = minA, let b = maxA, a > b { throw x.error("min_answered (\(a)) is above max_answered (\(b))") }
                 out.append(Expectation(kind: .fairness(agents: try f["agents"]?.names(in: names.agents, what: "agent"), minAnswered: minA, maxAnswered: maxA, maxRatio: ratio), line: x.line))
             case "final_queue": out.append(Expectation(kind: .finalQueue(try x.name(in: names.queues, what: "queue")), line: x.line))
-            case "max_wait": out.append(Expectation(kind: .maxWait(try x.duration().seconds), line: x.line))
-            case "asa": out.append(Expectation(kind: .asaAtMost(try x.duration().seconds), line: x.line))
+            case "max_wait":
+                let (v, scope) = try limit(x, key: key, limitKey: "at_most", names: names)
+                out.append(Expectation(kind: .maxWait(try v.duration().seconds), line: x.line, scope: scope))
+            case "asa":
+                let (v, scope) = try limit(x, key: key, limitKey: "at_most", names: names)
+                out.append(Expectation(kind: .asaAtMost(try v.duration().seconds), line: x.line, scope: scope))
             case "abandon_rate":
-                let r = try x.double()
-                guard (0...1).contains(r) else { throw x.error("abandon_rate is a fraction between 0 and 1") }
-                out.append(Expectation(kind: .abandonRateAtMost(r), line: x.line))
+                let (v, scope) = try limit(x, key: key, limitKey: "at_most", names: names)
+                let r = try v.double()
+                guard (0...1).contains(r) else { throw v.error("abandon_rate is a fraction between 0 and 1") }
+                out.append(Expectation(kind: .abandonRateAtMost(r), line: x.line, scope: scope))
             default:
-                out.append(Expectation(kind: .answered(try x.int()), line: x.line))
+                let (v, scope) = try limit(x, key: key, limitKey: "count", names: names)
+                out.append(Expectation(kind: .answered(try v.int()), line: x.line, scope: scope))
+            }
             }
         }
         return out

@@ -35,6 +35,8 @@ public struct Scenario: Sendable {
 }
 
 public struct AgentGroup: Sendable {
+    /// The group's name in reports and in expectations' `group:` (default `g1`, `g2`... in order).
+    public var name = ""
     /// Agent logins; each must be an agent of the engine configuration.
     public var logins: [String]
     public var answerDelay: Distribution = .constant(0.5)
@@ -140,6 +142,21 @@ public struct Expectation: Sendable {
     }
     public var kind: Kind
     public var line: Int?
+    /// Which calls a figure expectation looks at: those that called a queue, or those a group
+    /// answered; nil: every counted call.
+    public var scope: Scope?
+
+    public enum Scope: Sendable, Equatable, CustomStringConvertible {
+        case queue(String)
+        case group(String)
+        public var description: String {
+            switch self {
+            case .queue(let q): "queue \(q)"
+            case .group(let g): "group \(g)"
+            }
+        }
+    }
+
     /// Whether it can be checked in virtual time (no SIP, media or engine records there).
     public var needsRealRun: Bool {
         switch kind {
@@ -147,8 +164,9 @@ public struct Expectation: Sendable {
         default: false
         }
     }
-    public init(kind: Kind, line: Int?) {
+    public init(kind: Kind, line: Int?, scope: Scope? = nil) {
         self.kind = kind
         self.line = line
+        self.scope = scope
     }
 }

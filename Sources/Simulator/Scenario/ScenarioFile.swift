@@ -57,7 +57,10 @@ public enum ScenarioFile {
             throw ConfigError(file: path, line: g.line, problem: "agents with wrap_up need the engine to put agents in wrap-up",
                               fix: "set the engine's routing.wrap_up to the longest wrap-up allowed (the engine ends wrap-up then at the latest)")
         }
-        var seen = Set<String>()
+        var seen = Set<String>(), names = Set<String>()
+        for g in s.agentGroups where !names.insert(g.name).inserted {
+            throw ConfigError(file: path, line: g.line, problem: "two agent groups are named '\(g.name)'", fix: "give each group its own name (default g1, g2...)")
+        }
         for g in s.agentGroups {
             for l in g.logins where !seen.insert(l).inserted {
                 throw ConfigError(file: path, line: g.line, problem: "agent '\(l)' appears in two agent groups", fix: "list each login once")
@@ -78,7 +81,7 @@ public enum ScenarioFile {
         }
         if let e = m["expect"] {
             let agents = s.agentGroups.isEmpty ? known : Set(s.agentGroups.flatMap(\.logins))
-            s.expectations = try ExpectationReader.read(e, names: .init(agents: agents, queues: engine.queueNames))
+            s.expectations = try ExpectationReader.read(e, names: .init(agents: agents, queues: engine.queueNames, groups: Set(s.agentGroups.map(\.name))))
         }
         return s
     }
@@ -93,7 +96,7 @@ public enum ScenarioFile {
     }
 
     static let agentGroupKeys: Set<String> = [
-        "logins", "count", "login_prefix", "skills", "answer_delay", "talk_time", "reject_probability",
+        "name", "logins", "count", "login_prefix", "skills", "answer_delay", "talk_time", "reject_probability",
         "no_answer_probability", "login_at", "logout_at", "breaks", "wrap_up"]
 
     /// Agents of groups given by `count`: `PREFIX1...PREFIXn` with password `LOGIN-secret` and the
@@ -138,6 +141,7 @@ public enum ScenarioFile {
     static func agentGroup(_ v: YAMLValue, index: Int, known: Set<String>) throws(ConfigError) -> AgentGroup {
         let m = try v.mapping(allowed: agentGroupKeys)
         var g = AgentGroup(logins: [])
+        g.name = try m["name"]?.string() ?? "g\(index + 1)"
         if let count = m["count"] {
             let prefix = try m["login_prefix"]?.string() ?? "g\(index + 1)a"
             g.logins = (1...(try count.int())).map { "\(prefix)\($0)" }
