@@ -97,15 +97,32 @@ extension EngineConfig {
             c.priority = v
         }
         if let r = m["routing"] { try RoutingReader.readSettings(r, into: &c.routing) }
+        // Names are unique per section; a repeat is named at its own line, with the first one's.
+        var firstLine: [String: Int] = [:]
+        func unique(_ name: String, _ kind: String, at v: YAMLValue) throws(ConfigError) {
+            if let first = firstLine["\(kind)\u{0}\(name)"] {
+                throw v.error("duplicate \(kind) '\(name)' (first at line \(first))", fix: "each \(kind) is listed once")
+            }
+            firstLine["\(kind)\u{0}\(name)"] = v.line ?? 0
+        }
         if let groups = m["queue_groups"] {
-            for g in try groups.array() { c.routing.queueGroups.append(try RoutingReader.queueGroup(g)) }
+            for g in try groups.array() {
+                let group = try RoutingReader.queueGroup(g)
+                try unique(group.name, "queue group", at: g)
+                c.routing.queueGroups.append(group)
+            }
         }
         if let queues = m["queues"] {
-            for q in try queues.array() { c.routing.queues.append(try RoutingReader.queue(q)) }
+            for q in try queues.array() {
+                let queue = try RoutingReader.queue(q)
+                try unique(queue.name, "queue", at: q)
+                c.routing.queues.append(queue)
+            }
         }
         if let agents = m["agents"] {
             for a in try agents.array() {
                 let (account, agent) = try RoutingReader.agent(a, realm: c.realm, requireAuth: c.requireAuth)
+                try unique(account.login, "agent login", at: a)
                 c.agents.append(account)
                 c.routing.agents.append(agent)
             }
