@@ -23,6 +23,14 @@ public final class PacketCapture: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private let lock = NSLock()
     private var stopping = false
+    /// The dumper and the count of packets written, for the capture callback (capture thread only
+    /// until `stop` has joined it).
+    private final class Sink: @unchecked Sendable {
+        let dumper: UnsafeMutablePointer<UInt8>
+        var written: UInt64 = 0
+        init(_ dumper: OpaquePointer) { self.dumper = UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self) }
+    }
+    private var sink: Sink?
     public let path: String
 
     /// - Parameters:
@@ -60,10 +68,18 @@ public final class PacketCapture: @unchecked Sendable {
     }
 
     public func start() {
+        let sink = Sink(dumper)
+        self.sink = sink
         let t = Thread { [self] in
-            let user = UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self)
+            let user = Unmanaged.passUnretained(sink).toOpaque().assumingMemoryBound(to: UInt8.self)
             while true {
-                let n = pcap_dispatch(handle, -1, pcap_dump, user)
+                // Counted in the callback: pcap_dispatch returns -2 after a breakloop even when it
+                // wrote packets first.
+                let n = pcap_dispatch(handle, -1, { user, header, bytes in
+                    let sink = Unmanaged<Sink>.fromOpaque(UnsafeRawPointer(user!)).takeUnretainedValue()
+                    pcap_dump(sink.dumper, header, bytes)
+                    sink.written += 1
+                }, user)
                 if n < 0 { break }  // breakloop or error
                 lock.lock()
                 let s = stopping
@@ -77,8 +93,11 @@ public final class PacketCapture: @unchecked Sendable {
         t.start()
     }
 
-    /// Drains what the kernel already holds, then closes the file.
-    public func stop() -> (received: UInt32, dropped: UInt32) {
+    /// Drains what the kernel already holds, then closes the file. Returns the packets written
+    /// to the file (the frames tshark will count) and those the kernel dropped (its buffer full).
+    /// libpcap's own `ps_recv` is not reported: on Linux it counts each loopback packet as seen
+    /// both ways, twice the frames in the file.
+    public func stop() -> (written: UInt64, dropped: UInt32) {
         lock.lock()
         stopping = true
         lock.unlock()
@@ -95,6 +114,6 @@ public final class PacketCapture: @unchecked Sendable {
         pcap_dump_flush(dumper)
         pcap_dump_close(dumper)
         pcap_close(handle)
-        return (stats.ps_recv, stats.ps_drop)
+        return (sink?.written ?? 0, stats.ps_drop)
     }
 }

@@ -271,7 +271,7 @@ struct RTP: ParsableCommand {
         let result = try bench.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         if let capture, let pcap {
             let stats = capture.stop()
-            print("capture: \(pcap): \(stats.received) packets, \(stats.dropped) dropped by the capture")
+            print("capture: \(pcap): \(stats.written) packets written, \(stats.dropped) dropped by the kernel")
         }
         print(result.textTable())
         let dir = report ?? BenchReport.directory("rtp")

@@ -32,6 +32,10 @@ import Testing
         }
         let (status, out) = try E2E.run(tshark, ["-r", options.pcapPath!, "-q", "-z", "rtp,streams"])
         #expect(status == 0)
+        // ccsim's packet count is the file's frame count (not libpcap's ps_recv, twice that on lo).
+        let frames = try E2E.run(tshark, ["-r", options.pcapPath!, "-T", "fields", "-e", "frame.number"]).output
+            .split(separator: "\n").filter { Int($0) != nil }.count  // stderr is merged in: count frame numbers only
+        #expect(result.captureStats.map { Int($0.written) } == frames, "ccsim wrote \(String(describing: result.captureStats)), tshark read \(frames) frames")
         let rows = out.split(separator: "\n").filter { $0.contains("g711U") }
         #expect(rows.count == 16, "tshark rtp,streams:\n\(out)")
         for row in rows {

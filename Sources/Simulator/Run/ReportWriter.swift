@@ -89,7 +89,7 @@ public enum SummaryPrinter {
         }
         out += RunBreakdown(result).text
         if let r = result.records { out += "  engine records: \(r.count)\n" }
-        if let c = result.captureStats { out += "  capture: \(c.received) packets seen, \(c.dropped) dropped by the kernel\n" }
+        if let c = result.captureStats { out += "  capture: \(c.written) packets written to the file, \(c.dropped) dropped by the kernel\n" }
         for c in verdict.checks {
             out += "  [\(c.status == .passed ? "PASS" : c.status == .failed ? "FAIL" : "SKIP")] \(c.name): \(c.detail)\n"
         }

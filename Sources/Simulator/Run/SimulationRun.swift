@@ -32,7 +32,8 @@ public final class SimulationRun: @unchecked Sendable {
         public var records: [CallRecordStore.Row]?
         public var startedAt: Double
         public var elapsed: Double
-        public var captureStats: (received: UInt32, dropped: UInt32)?
+        /// Packets written to the pcap file, and dropped by the kernel.
+        public var captureStats: (written: UInt64, dropped: UInt32)?
         /// INVITEs each virtual agent's phone received.
         public var ringsPerAgent: [String: Int] = [:]
         /// A run in simulated time (no media, no engine records).
