@@ -105,18 +105,19 @@ extension Simulation {
             let ab = cv({ ratio($0.abandoned, $0.offered) })
         {
             controlled = ControlledEstimates(
-                controls: controlNames, probabilityOfWait: pw, averageSpeedOfAnswer: asa,
-                abandonRate: ab,
+                controls: controlNames, probabilityOfWait: pw.clamped(to: ConfidenceInterval.fraction),
+                averageSpeedOfAnswer: asa.clamped(to: ConfidenceInterval.nonNegative),
+                abandonRate: ab.clamped(to: ConfidenceInterval.fraction),
                 serviceLevelsOfOffered: thresholds.indices.compactMap { i in
-                    cv { ratio($0.within[i], $0.offered) }
+                    cv { ratio($0.within[i], $0.offered) }?.clamped(to: ConfidenceInterval.fraction)
                 })
         }
 
         let serviceLevels = thresholds.indices.map { i in
             ServiceLevel(
                 threshold: thresholds[i], answeredWithin: total.within[i],
-                ofOffered: ci { ratio($0.within[i], $0.offered) },
-                ofAnswered: ci { ratio($0.within[i], $0.answered) })
+                ofOffered: ci { ratio($0.within[i], $0.offered) }.clamped(to: ConfidenceInterval.fraction),
+                ofAnswered: ci { ratio($0.within[i], $0.answered) }.clamped(to: ConfidenceInterval.fraction))
         }
         return VirtualRunResult(
             seed: scenario.seed, warmUp: scenario.warmUp, simulatedTime: seconds(now),
@@ -125,9 +126,9 @@ extension Simulation {
             failed: counts[.failed] ?? 0, voicemail: counts[.voicemail] ?? 0,
             rejected: counts[.rejected] ?? 0, unfinished: counts[.unfinished] ?? 0,
             waited: total.waited,
-            probabilityOfWait: ci { ratio($0.waited, $0.offered) },
-            averageSpeedOfAnswer: ci { $0.answered == 0 ? nil : $0.waitSum / Double($0.answered) },
-            abandonRate: ci { ratio($0.abandoned, $0.offered) },
+            probabilityOfWait: ci { ratio($0.waited, $0.offered) }.clamped(to: ConfidenceInterval.fraction),
+            averageSpeedOfAnswer: ci { $0.answered == 0 ? nil : $0.waitSum / Double($0.answered) }.clamped(to: ConfidenceInterval.nonNegative),
+            abandonRate: ci { ratio($0.abandoned, $0.offered) }.clamped(to: ConfidenceInterval.fraction),
             serviceLevels: serviceLevels, maxWait: seconds(maxWait),
             meanTimeToAbandon: total.abandoned == 0 ? 0 : seconds(abandonWait) / Double(total.abandoned),
             controlled: controlled, agents: agentResults(), intervals: intervalResults(thresholdNs),

@@ -210,10 +210,12 @@ public struct StaffingPlanner: Sendable {
         func across(_ value: (VirtualRunResult) -> Double?) -> ConfidenceInterval {
             BatchMeans.interval(replications: runs.compactMap(value).filter { !$0.isNaN })
         }
-        let metrics = targets.map { t in across { t.metric(of: $0)?.estimate } }
-        let f = Figures(serviceLevelThreshold: slThreshold, serviceLevel: across { $0.serviceLevel(slThreshold)?.ofOffered.estimate },
-                        averageSpeedOfAnswer: across { $0.averageSpeedOfAnswer.estimate }, abandonRate: across { $0.abandonRate.estimate },
-                        occupancy: across { Self.occupancy($0, group: group, groups: scenario.agentGroups.count).estimate })
+        let fraction = ConfidenceInterval.fraction
+        let metrics = targets.map { t in across { t.metric(of: $0)?.estimate }.clamped(to: t.bounds) }
+        let f = Figures(serviceLevelThreshold: slThreshold, serviceLevel: across { $0.serviceLevel(slThreshold)?.ofOffered.estimate }.clamped(to: fraction),
+                        averageSpeedOfAnswer: across { $0.averageSpeedOfAnswer.estimate }.clamped(to: ConfidenceInterval.nonNegative),
+                        abandonRate: across { $0.abandonRate.estimate }.clamped(to: fraction),
+                        occupancy: across { Self.occupancy($0, group: group, groups: scenario.agentGroups.count).estimate }.clamped(to: fraction))
         return Point(agents: agents, metrics: metrics, meetsTarget: zip(targets, metrics).allSatisfy { $0.isMet(by: $1.estimate) },
                      erlang: erlang, figures: f)
     }
@@ -231,6 +233,7 @@ public struct StaffingPlanner: Sendable {
             return on > 0 ? busy / on : nil
         }
         return BatchMeans.interval(estimate: estimate, values: values, method: "batch means over \(values.count) report intervals")
+            .clamped(to: ConfidenceInterval.fraction)
     }
 }
 

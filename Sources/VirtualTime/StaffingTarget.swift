@@ -35,6 +35,12 @@ public enum StaffingTarget: Sendable, Equatable, Codable, CustomStringConvertibl
         }
     }
 
+    /// The values the constrained metric can take.
+    public var bounds: ClosedRange<Double> {
+        if case .averageSpeedOfAnswer = self { return ConfidenceInterval.nonNegative }
+        return ConfidenceInterval.fraction
+    }
+
     /// More agents never make the metric worse, so "meets" is monotone in the staffing.
     public func isMet(by value: Double) -> Bool {
         switch self {

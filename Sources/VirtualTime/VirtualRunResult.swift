@@ -45,15 +45,31 @@ public struct ConfidenceInterval: Sendable, Equatable {
     public var estimate: Double
     /// Half the interval's width; `.infinity` when it could not be estimated.
     public var halfWidth: Double
-    public var lower: Double { estimate - halfWidth }
-    public var upper: Double { estimate + halfWidth }
+    /// The values the quantity can take (a rate: 0...1; a wait: 0 and up): the interval's ends
+    /// are clamped to them, so an abandonment rate never has a negative lower bound.
+    public var bounds: ClosedRange<Double>?
+    public var lower: Double { bounds.map { max($0.lowerBound, estimate - halfWidth) } ?? estimate - halfWidth }
+    public var upper: Double { bounds.map { min($0.upperBound, estimate + halfWidth) } ?? estimate + halfWidth }
     /// How it was computed, e.g. "batch means, 20 batches" or "5 replications".
     public var method: String
 
-    public init(estimate: Double, halfWidth: Double, method: String) {
+    public init(estimate: Double, halfWidth: Double, method: String, bounds: ClosedRange<Double>? = nil) {
         self.estimate = estimate
         self.halfWidth = halfWidth
         self.method = method
+        self.bounds = bounds
+    }
+
+    /// Rates and fractions.
+    public static let fraction: ClosedRange<Double> = 0...1
+    /// Waits and other durations.
+    public static let nonNegative: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude
+
+    /// The same interval with its ends clamped to `range`.
+    public func clamped(to range: ClosedRange<Double>) -> ConfidenceInterval {
+        var c = self
+        c.bounds = range
+        return c
     }
 
     public func contains(_ x: Double) -> Bool { x >= lower && x <= upper }

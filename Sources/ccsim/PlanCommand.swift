@@ -72,11 +72,11 @@ struct Plan: ParsableCommand {
         }
         let sl = plan.curve.first.map { "SL(\(f($0.figures.serviceLevelThreshold, 0))s)" } ?? "SL"
         let model = plan.closedForm.map { "\($0.model): " + plan.targets.map(\.metricName).joined(separator: " / ") } ?? ""
-        print("agents  " + [sl, "ASA (s)", "abandonment", "occupancy"].map { $0.padding(toLength: 19, withPad: " ", startingAt: 0) }.joined()
+        print("agents  " + [sl, "ASA (s)", "abandonment", "occupancy"].map { ($0 + " [95% CI]").padding(toLength: 25, withPad: " ", startingAt: 0) }.joined()
               + (model.isEmpty ? "" : model.padding(toLength: max(26, model.count + 2), withPad: " ", startingAt: 0)) + "targets")
         for p in plan.curve {
             let cells = [p.figures.serviceLevel, p.figures.averageSpeedOfAnswer, p.figures.abandonRate, p.figures.occupancy].map { ci in
-                "\(f(ci.estimate, 3)) ± \(ci.halfWidth.isFinite ? f(ci.halfWidth, 3) : "n/a")".padding(toLength: 19, withPad: " ", startingAt: 0)
+                (ci.halfWidth.isFinite ? "\(f(ci.estimate, 3)) [\(f(ci.lower, 3)), \(f(ci.upper, 3))]" : "\(f(ci.estimate, 3)) [n/a]").padding(toLength: 25, withPad: " ", startingAt: 0)
             }
             let closed = plan.closedForm == nil ? "" : p.erlang.map { $0.map { f($0, 3) } ?? "-" }.joined(separator: " / ").padding(toLength: max(26, model.count + 2), withPad: " ", startingAt: 0)
             print(String(format: "%5d   ", p.agents) + cells.joined() + closed + (p.meetsTarget ? "all met" : "missed: " + zip(plan.targets, p.metrics).filter { !$0.isMet(by: $1.estimate) }.map(\.0.description).joined(separator: ", ")))
@@ -97,15 +97,19 @@ struct Plan: ParsableCommand {
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         try enc.encode(plans.map { Entry(group: $0.group, plan: $0.result, model: $0.result.closedForm?.model, offeredLoad: $0.result.closedForm?.offeredLoad) })
             .write(to: URL(fileURLWithPath: base + ".json"))
-        var csv = "group,agents,meets_all_targets,sl_threshold_s,sl,sl_half_width,asa_s,asa_half_width,abandon_rate,abandon_half_width,occupancy,occupancy_half_width"
+        // Each figure with its 95% interval's ends (clamped to the possible range; empty when not estimated).
+        var csv = "group,agents,meets_all_targets,sl_threshold_s,sl,sl_lower,sl_upper,asa_s,asa_lower,asa_upper,abandon_rate,abandon_lower,abandon_upper,occupancy,occupancy_lower,occupancy_upper"
         let targets = plans.first?.result.targets ?? []
-        csv += targets.indices.map { ",target\($0 + 1),target\($0 + 1)_value,target\($0 + 1)_half_width" }.joined() + "\n"
+        csv += targets.indices.map { ",target\($0 + 1),target\($0 + 1)_value,target\($0 + 1)_lower,target\($0 + 1)_upper" }.joined() + "\n"
+        func interval(_ ci: ConfidenceInterval) -> [String] {
+            [f(ci.estimate, 5)] + (ci.halfWidth.isFinite ? [f(ci.lower, 5), f(ci.upper, 5)] : ["", ""])
+        }
         for (g, plan) in plans {
             for p in plan.tried {
                 let x = p.figures
                 var row = [String(g), String(p.agents), String(p.meetsTarget), f(x.serviceLevelThreshold, 0)]
-                for ci in [x.serviceLevel, x.averageSpeedOfAnswer, x.abandonRate, x.occupancy] { row += [f(ci.estimate, 5), ci.halfWidth.isFinite ? f(ci.halfWidth, 5) : ""] }
-                for (t, m) in zip(plan.targets, p.metrics) { row += ["\"\(t.description)\"", f(m.estimate, 5), m.halfWidth.isFinite ? f(m.halfWidth, 5) : ""] }
+                for ci in [x.serviceLevel, x.averageSpeedOfAnswer, x.abandonRate, x.occupancy] { row += interval(ci) }
+                for (t, m) in zip(plan.targets, p.metrics) { row += ["\"\(t.description)\""] + interval(m) }
                 csv += row.joined(separator: ",") + "\n"
             }
         }

@@ -38,7 +38,7 @@ struct PlanCommandTests {
         #expect(output.contains("smallest staffing meeting every target: \(n) agents"))
 
         let csv = try String(contentsOfFile: out + ".csv", encoding: .utf8).split(separator: "\n")
-        #expect(csv.first?.hasPrefix("group,agents,meets_all_targets,sl_threshold_s,sl,sl_half_width,asa_s") == true)
+        #expect(csv.first?.hasPrefix("group,agents,meets_all_targets,sl_threshold_s,sl,sl_lower,sl_upper,asa_s") == true)
         #expect(csv.count == plan.tried.count + 1)
     }
 
