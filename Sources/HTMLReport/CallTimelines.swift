@@ -51,9 +51,16 @@ public enum CallTimelines {
     /// their offer, as a fraction of calls offered. Intervals with no offers are left out.
     public static func serviceLevel(_ calls: [CallTimeline], interval: Double, within: Double,
                                     from: Double? = nil) -> Series {
-        let name = "service level (≤ \(ValueFormat.seconds.format(within)))"
+        Series(name: "service level (≤ \(ValueFormat.seconds.format(within)))",
+               points: serviceLevelIntervals(calls, interval: interval, within: within, from: from).map { ($0.start, $0.serviceLevel) })
+    }
+
+    /// Per interval with at least one offer: its start, calls offered in it, and those answered
+    /// within `within` (service level = met / offered).
+    public static func serviceLevelIntervals(_ calls: [CallTimeline], interval: Double, within: Double,
+                                             from: Double? = nil) -> [(start: Double, offered: Int, met: Int, serviceLevel: Double)] {
         let offers = calls.filter { $0.offeredAt.isFinite }
-        guard interval > 0, let first = offers.map(\.offeredAt).min() else { return Series(name: name, points: []) }
+        guard interval > 0, let first = offers.map(\.offeredAt).min() else { return [] }
         let start = from ?? (first / interval).rounded(.down) * interval
         var offered: [Int: Int] = [:], met: [Int: Int] = [:]
         for c in offers where c.offeredAt >= start {
@@ -61,9 +68,9 @@ public enum CallTimelines {
             offered[k, default: 0] += 1
             if let wait = c.waitTime, wait <= within { met[k, default: 0] += 1 }
         }
-        return Series(name: name, points: offered.keys.sorted().map { k in
-            (start + Double(k) * interval, Double(met[k] ?? 0) / Double(offered[k]!))
-        })
+        return offered.keys.sorted().map { k in
+            (start + Double(k) * interval, offered[k]!, met[k] ?? 0, Double(met[k] ?? 0) / Double(offered[k]!))
+        }
     }
 
     /// Each agent's talk time within `from ..< from + span` as a fraction of `span`, agents in

@@ -66,7 +66,7 @@ final class Observations: Sendable {
     /// generator's own encoding, decoding and loop scheduling are left out; the kernel's two
     /// loopback hops and the engine's whole handling are in.
     private let inviteTimes = NIOLockedValueBox<[String: UInt64]>([:])
-    private let routingLatencies = NIOLockedValueBox<[UInt64]>([])
+    private let routingLatencies = NIOLockedValueBox<[(call: String, ns: UInt64)]>([])
 
     func inviteSent(_ callID: String, at t: UInt64) { inviteTimes.withLockedValue { $0[callID] = t } }
     /// `readAt` (when ccsim read the datagram) stands in for a kernel stamp that cannot be this
@@ -75,10 +75,14 @@ final class Observations: Sendable {
         guard let sent = inviteTimes.withLockedValue({ $0.removeValue(forKey: callID) }) else { return }
         let arrived = t >= sent ? t : readAt
         guard arrived >= sent else { return }
-        routingLatencies.withLockedValue { $0.append(arrived - sent) }
+        routingLatencies.withLockedValue { $0.append((callID, arrived - sent)) }
     }
     /// Nanoseconds from customer INVITE sent to agent INVITE received, first ring of each call.
-    var inviteToAgentInvite: [UInt64] { routingLatencies.withLockedValue { $0 } }
+    var inviteToAgentInvite: [UInt64] { routingLatencies.withLockedValue { $0.map(\.ns) } }
+    /// The same, by customer Call-ID.
+    var inviteToAgentInviteByCall: [String: UInt64] {
+        routingLatencies.withLockedValue { Dictionary($0.map { ($0.call, $0.ns) }, uniquingKeysWith: { a, _ in a }) }
+    }
 
     func rung(_ agent: String) { rings.withLockedValue { $0[agent, default: 0] += 1 } }
     var ringsPerAgent: [String: Int] { rings.withLockedValue { $0 } }

@@ -11,9 +11,14 @@ public enum HTMLReportWriter {
     public static func write(_ result: SimulationRun.Result, verdict: Verdict, to directory: String,
                              agentStates: [Series]? = nil) throws -> String {
         let s = RunSummary(result.countedCalls)
-        let timelines = result.calls.map {
-            CallTimeline(offeredAt: $0.offeredAt, answeredAt: $0.answeredAt, endedAt: $0.endedAt, outcome: $0.outcome.rawValue, agent: $0.agent)
+        let timeline = { (c: CallObservation) in
+            CallTimeline(offeredAt: c.offeredAt, answeredAt: c.answeredAt, endedAt: c.endedAt, outcome: c.outcome.rawValue, agent: c.agent)
         }
+        // Time series show the whole run (warm-up included); every count and figure is over the
+        // counted calls (warm-up excluded), as in the console and report.json.
+        let timelines = result.calls.map(timeline)
+        let counted = result.countedCalls.map(timeline)
+        let warmUp = result.calls.count - counted.count
         let span = max(1, (result.calls.compactMap(\.endedAt).max() ?? result.elapsed))
         let step = max(0.1, span / 400)
         var doc = HTMLDocument(title: "ccsim: \(result.scenario.name)",
@@ -26,6 +31,7 @@ public enum HTMLReportWriter {
             ("SL(20 s)", String(format: "%.3f (%@)", s.serviceLevel20s, RunSummary.serviceLevelDefinition)),
             ("abandonment", String(format: "%.3f", s.abandonRate)),
             ("run time", String(format: "%.1f s", result.elapsed)),
+            ("warm-up calls (checked, not counted)", "\(result.calls.count - result.countedCalls.count)"),
         ]
         if s.rtpReceived > 0 { kv.append(("RTP received / lost", "\(s.rtpReceived) / \(s.rtpLost)")) }
         if let r = result.records { kv.append(("engine records", "\(r.count)")) }
@@ -60,9 +66,18 @@ public enum HTMLReportWriter {
             doc.add(.chart(.stackedArea(title: "Agents by state (time average per interval)", xLabel: "time", yLabel: "agents",
                                         series: agentStates, xFormat: .seconds)))
         }
-        doc.add(.chart(.lines(title: "Service level per interval (answered within 20 s / offered)", xLabel: "time", yLabel: "SL",
-                              series: [CallTimelines.serviceLevel(timelines, interval: max(1, span / 20), within: 20)],
+        // Service level per interval over the counted calls; an interval with few calls swings
+        // 0-100 % on one call, so those are drawn as a separate, unreliable series and every
+        // interval's count is listed.
+        let minCalls = 5
+        let intervals = CallTimelines.serviceLevelIntervals(counted, interval: max(1, span / 20), within: 20)
+        doc.add(.chart(.lines(title: "Service level per interval (answered within 20 s / offered; counted calls)", xLabel: "time", yLabel: "SL",
+                              series: [Series(name: "intervals with \(minCalls)+ calls", points: intervals.filter { $0.offered >= minCalls }.map { ($0.start, $0.serviceLevel) }),
+                                       Series(name: "fewer than \(minCalls) calls (unreliable)", points: intervals.filter { $0.offered < minCalls }.map { ($0.start, $0.serviceLevel) })],
                               xFormat: .seconds, yFormat: .percent)))
+        doc.add(.table(Table(header: ["interval from (s)", "calls offered", "answered within 20 s", "SL"],
+                             rows: intervals.map { [String(format: "%.0f", $0.start), "\($0.offered)", "\($0.met)", $0.offered < minCalls ? String(format: "(%.2f, too few calls)", $0.serviceLevel) : String(format: "%.2f", $0.serviceLevel)] },
+                             caption: "Calls offered per interval; intervals with fewer than \(minCalls) calls are too small for a service level.")))
         doc.add(.heading("Waits"))
         doc.add(.chart(.histogram(title: "Wait before answer", xLabel: "wait", bins: Histogramming.niceBins(CallTimelines.waitTimes(timelines)),
                                   xFormat: .seconds)))
@@ -76,7 +91,8 @@ public enum HTMLReportWriter {
             doc.add(.chart(.histogram(title: "Occupancy across \(occupancy.count) agents (talk time / run)", xLabel: "occupancy",
                                       yLabel: "agents", bins: Histogramming.niceBins(occupancy.map(\.busyFraction)), xFormat: .percent)))
         }
-        doc.add(.table(Table(header: ["outcome", "calls"], rows: CallTimelines.outcomes(timelines).map { [$0.outcome, "\($0.count)"] })))
+        doc.add(.table(Table(header: ["outcome", "calls"], rows: CallTimelines.outcomes(counted).map { [$0.outcome, "\($0.count)"] },
+                             caption: warmUp > 0 ? "Counted calls: the \(warmUp) calls offered during the warm-up are left out, as in every figure." : nil)))
         let path = (directory as NSString).appendingPathComponent("report.html")
         try doc.write(to: URL(fileURLWithPath: path))
         return path

@@ -77,9 +77,28 @@ public enum SummaryPrinter {
         }
         out += "  ASA \(fmt(s.asa)) s, max wait \(fmt(s.maxWait)) s, SL(20 s) \(fmt(s.serviceLevel20s)) [\(RunSummary.serviceLevelDefinition)], abandonment \(fmt(s.abandonRate))\n"
         if !result.inviteToAgentInvite.isEmpty {
-            let l = result.inviteToAgentInvite.sorted()
-            func pct(_ p: Double) -> String { String(format: "%.3f", Double(l[min(l.count - 1, Int(Double(l.count) * p))]) / 1e6) }
-            out += "  customer INVITE -> first agent INVITE (ms, real time, includes the queue wait): p50 \(pct(0.5)) p99 \(pct(0.99)) max \(pct(1.0)) over \(l.count) calls\n"
+            func line(_ ns: [UInt64]) -> String {
+                let l = ns.sorted()
+                func pct(_ p: Double) -> String { String(format: "%.3f", Double(l[min(l.count - 1, Int(Double(l.count) * p))]) / 1e6) }
+                return "p50 \(pct(0.5)) p99 \(pct(0.99)) max \(pct(1.0)) over \(l.count) calls"
+            }
+            out += "  customer INVITE -> first agent INVITE (ms, real time, queue wait included): \(line(result.inviteToAgentInvite))\n"
+            // The engine's records say how long each call waited for an agent (enqueued -> first
+            // ring); the rest is the engine's own latency (SIP in, routing, SIP out, two loopback hops).
+            if let records = result.records {
+                let queued = Dictionary(records.compactMap { r in r.firstRingAt.map { (r.callID, max(0, $0 - r.enqueuedAt)) } }, uniquingKeysWith: { a, _ in a })
+                var waits: [UInt64] = [], own: [UInt64] = []
+                for (call, ns) in result.inviteToAgentInviteByCall {
+                    guard let q = queued[call] else { continue }
+                    let waitNs = UInt64((q * 1e9).rounded())
+                    waits.append(waitNs)
+                    own.append(ns > waitNs ? ns - waitNs : 0)
+                }
+                if !own.isEmpty {
+                    out += "    of which waiting for an agent (engine records, enqueued -> first ring): \(line(waits))\n"
+                    out += "    the engine's own latency (the rest): \(line(own))\n"
+                }
+            }
         }
         let media = RunSummary(result.calls)  // RTP of every call, warm-up included
         if media.rtpReceived > 0 {

@@ -42,6 +42,8 @@ public final class SimulationRun: @unchecked Sendable {
         public var countedCalls: [CallObservation] { calls.filter { $0.warmUp != true } }
         /// Customer INVITE sent -> agent INVITE received (ns), per call that rang an agent.
         public var inviteToAgentInvite: [UInt64] = []
+        /// The same by customer Call-ID.
+        public var inviteToAgentInviteByCall: [String: UInt64] = [:]
     }
 
     let scenario: Scenario
@@ -116,7 +118,8 @@ public final class SimulationRun: @unchecked Sendable {
         }
         return Result(scenario: scenario, calls: calls, records: records, startedAt: clock.startWall, elapsed: clock.elapsed,
                       captureStats: stats, ringsPerAgent: observations.ringsPerAgent,
-                      inviteToAgentInvite: observations.inviteToAgentInvite)
+                      inviteToAgentInvite: observations.inviteToAgentInvite,
+                      inviteToAgentInviteByCall: observations.inviteToAgentInviteByCall)
     }
 
     /// OPTIONS until the engine answers (RFC 3261 §11), up to 15 s; returns the engine's time
