@@ -11,6 +11,7 @@ public enum CaptureForensics {
     /// Analyses a capture already in memory (the part the bench tool times without disk I/O).
     public static func analyze(_ reader: PcapReader) -> ForensicsReport {
         var ladders = SIPLadderBuilder()
+        var statistics = SIPStatistics()
         var rtp = RTPStreamAnalyzer()
         var packets = 0, udp = 0, skipped = 0, sip = 0
         var firstTime: Int64 = 0
@@ -27,8 +28,9 @@ public enum CaptureForensics {
             let ms = Double(relative / 1_000_000_000) * 1000 + Double(relative % 1_000_000_000) / 1e6
             if let message = SIPMessageSummary.parse(datagram.payload) {
                 sip += 1
-                ladders.add(message, frame: packet.number, seconds: ms / 1000,
-                            source: datagram.source, destination: datagram.destination)
+                let resent = ladders.add(message, frame: packet.number, seconds: ms / 1000,
+                                         source: datagram.source, destination: datagram.destination)
+                statistics.add(message, unixSeconds: Double(packet.timestampNanos) / 1e9, retransmission: resent)
                 if let sdp = message.sdp { rtp.learn(sdp, callID: message.callID) }
             } else {
                 rtp.offer(datagram, arrivalMs: ms)
@@ -39,9 +41,11 @@ public enum CaptureForensics {
                 ($0.startSeconds, $0.key.source, $0.key.destination)
                     < ($1.startSeconds, $1.key.source, $1.key.destination)
             }
+        let (calls, others) = SIPCallFlows.build(ladders.dialogs)
         return ForensicsReport(
             file: nil, format: reader.format, packets: packets, udpDatagrams: udp, skippedPackets: skipped,
             sipMessages: sip, rtpPackets: streams.reduce(0) { $0 + $1.packets },
-            firstFrameUnixSeconds: Double(firstTime) / 1e9, dialogs: ladders.dialogs, streams: streams)
+            firstFrameUnixSeconds: Double(firstTime) / 1e9, dialogs: ladders.dialogs, calls: calls,
+            otherDialogs: others, sipStatistics: statistics, streams: streams)
     }
 }

@@ -11,23 +11,42 @@ public struct ForensicsReport: Codable, Sendable, Equatable {
     public var rtpPackets: Int
     /// Unix time of the first frame, in seconds; all other times are relative to it.
     public var firstFrameUnixSeconds: Double
+    /// Every Call-ID's messages (report.json keeps them all).
     public var dialogs: [SIPDialogLadder]
+    /// INVITE dialogs as calls, each customer leg with the agent legs ccengine linked to it.
+    public var calls: [SIPCallFlow]
+    /// REGISTER, MESSAGE, OPTIONS... dialogs, counted per method.
+    public var otherDialogs: [SIPDialogSummary]
+    /// As tshark's sip,stat.
+    public var sipStatistics: SIPStatistics
     /// In order of each stream's first packet.
     public var streams: [RTPStreamReport]
 
-    /// The ladders, each followed by its call's streams, then the full RTP table.
+    /// One ladder per call (both legs, capture clock), each followed by its streams; the other
+    /// dialogs per method; the sip,stat counts; then the full RTP table.
     public func renderText() -> String {
         var out = "Capture \(file ?? "(memory)") (\(format.rawValue)): \(packets) frames, "
-            + "\(udpDatagrams) UDP, \(sipMessages) SIP, \(rtpPackets) RTP, \(skippedPackets) skipped\n\n"
-        for dialog in dialogs {
-            out += dialog.renderText()
-            let mine = streams.filter { $0.callID == dialog.callID && !dialog.callID.isEmpty }
+            + "\(udpDatagrams) UDP, \(sipMessages) SIP, \(rtpPackets) RTP, \(skippedPackets) skipped; "
+            + "times are seconds since the first frame\n\n"
+        for call in calls {
+            out += call.renderText()
+            let legs = Set(call.legs)
+            let mine = streams.filter { $0.callID.map(legs.contains) == true }
             for s in mine {
                 out += "  RTP \(s.key): \(s.packets) packets, lost \(s.lost), max jitter "
                     + "\(fmt(s.maxJitterMs, 3)) ms\n"
             }
             out += "\n"
         }
+        if !otherDialogs.isEmpty {
+            out += "Other dialogs (not drawn):\n"
+            for o in otherDialogs {
+                out += "  \(o.method): \(o.dialogs) dialogs, \(o.messages) messages; responses "
+                    + o.responses.sorted { $0.key < $1.key }.map { "\($0.key) x\($0.value)" }.joined(separator: ", ") + "\n"
+            }
+            out += "\n"
+        }
+        out += sipStatistics.renderText() + "\n"
         out += rtpTable()
         return out
     }

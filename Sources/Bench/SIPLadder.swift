@@ -2,8 +2,8 @@
 public struct SIPLadderEntry: Codable, Sendable, Equatable {
     /// tshark's frame number.
     public var frame: Int
-    /// Seconds since the dialog's first message.
-    public var offsetSeconds: Double
+    /// Seconds since the capture's first frame (one clock for every ladder of the capture).
+    public var seconds: Double
     public var source: UDPEndpoint
     public var destination: UDPEndpoint
     public var firstLine: String
@@ -25,16 +25,29 @@ public struct SIPDialogLadder: Codable, Sendable, Equatable {
     public var messages: [SIPLadderEntry]
     /// Audio addresses announced in this dialog's SDP bodies.
     public var mediaEndpoints: [UDPEndpoint]
+    /// The method of its first request (INVITE, REGISTER, MESSAGE, OPTIONS...).
+    public var method: String?
+    /// From and To users of its first request.
+    public var fromUser: String?
+    public var toUser: String?
+    /// ccengine's `X-CC-Call` in this dialog: it is an agent leg of that customer call.
+    public var linkedCall: String?
 
-    /// A text ladder: one column per endpoint, one arrow per message.
+    /// A text ladder: one column per endpoint, one arrow per message, times on the capture's clock.
     public func renderText() -> String {
+        Self.renderLadder(title: "Call-ID: \(callID.isEmpty ? "(none)" : callID)", lanes: endpoints.map(\.description),
+                          endpoints: endpoints, messages: messages)
+    }
+
+    /// The text ladder of `messages` between `endpoints` (columns headed by `lanes`); each line
+    /// starts with the message's time in seconds since the capture's first frame.
+    static func renderLadder(title: String, lanes: [String], endpoints: [UDPEndpoint], messages: [SIPLadderEntry]) -> String {
         let labels = messages.map { Self.label($0) }
-        let width = max(22, (labels.map(\.count).max() ?? 0) + 6)
-        let margin = 11
-        var out = "Call-ID: \(callID.isEmpty ? "(none)" : callID)\n"
+        let width = max(22, (labels.map(\.count).max() ?? 0) + 6, (lanes.map(\.count).max() ?? 0) + 3)
+        let margin = 12
+        var out = title + "\n"
         var header = String(repeating: " ", count: margin)
-        for (i, endpoint) in endpoints.enumerated() {
-            let name = endpoint.description
+        for (i, name) in lanes.enumerated() {
             let column = margin + i * width
             let start = max(header.count + (i == 0 ? 0 : 2), column - name.count / 2)
             header += String(repeating: " ", count: start - header.count) + name
@@ -45,7 +58,7 @@ public struct SIPDialogLadder: Codable, Sendable, Equatable {
             for i in endpoints.indices { line[margin + i * width] = "|" }
             let from = endpoints.firstIndex(of: entry.source) ?? 0
             let to = endpoints.firstIndex(of: entry.destination) ?? 0
-            let time = fmt(entry.offsetSeconds, 6)
+            let time = fmt(entry.seconds, 6)
             for (k, c) in time.enumerated() where k < margin - 1 { line[k] = c }
             if from == to {
                 let text = Array("|<> " + label)
@@ -71,7 +84,7 @@ public struct SIPDialogLadder: Codable, Sendable, Equatable {
     }
 
     /// Method, or status code and reason, plus "+SDP".
-    static func label(_ entry: SIPLadderEntry) -> String {
+    public static func label(_ entry: SIPLadderEntry) -> String {
         let parts = entry.firstLine.split(separator: " ", maxSplits: 2)
         let base = entry.firstLine.hasPrefix("SIP/2.0") ? parts.dropFirst().joined(separator: " ")
             : String(parts.first ?? "")
@@ -85,10 +98,12 @@ struct SIPLadderBuilder {
     private(set) var dialogs: [SIPDialogLadder] = []
     private var seenKeys: [Set<String>] = []
 
+    /// Adds a message; returns whether it is a retransmission.
+    @discardableResult
     mutating func add(
         _ message: SIPMessageSummary, frame: Int, seconds: Double, source: UDPEndpoint,
         destination: UDPEndpoint
-    ) {
+    ) -> Bool {
         let callID = message.callID ?? ""
         let d: Int
         if let existing = dialogIndex[callID] {
@@ -108,9 +123,16 @@ struct SIPLadderBuilder {
         for endpoint in message.sdp?.audioEndpoints ?? [] where !dialogs[d].mediaEndpoints.contains(endpoint) {
             dialogs[d].mediaEndpoints.append(endpoint)
         }
+        if let method = message.method, dialogs[d].method == nil {
+            dialogs[d].method = method
+            dialogs[d].fromUser = message.fromUser
+            dialogs[d].toUser = message.toUser
+        }
+        if dialogs[d].linkedCall == nil { dialogs[d].linkedCall = message.ccCall }
         dialogs[d].messages.append(SIPLadderEntry(
-            frame: frame, offsetSeconds: seconds - dialogs[d].startSeconds, source: source,
+            frame: frame, seconds: seconds, source: source,
             destination: destination, firstLine: message.firstLine, cseq: message.cseq,
             retransmission: retransmission, hasSDP: message.sdp != nil))
+        return retransmission
     }
 }

@@ -11,6 +11,11 @@ struct SIPMessageSummary {
     /// The `branch` parameter of the topmost Via.
     var topViaBranch: String?
     var sdp: SDPSummary?
+    /// ccengine's `X-CC-Call` on an agent leg: the customer call's Call-ID it belongs to.
+    var ccCall: String?
+    /// User parts of the From and To URIs (lane names in call ladders).
+    var fromUser: String?
+    var toUser: String?
 
     var isRequest: Bool { method != nil }
 
@@ -49,6 +54,9 @@ struct SIPMessageSummary {
             case "cseq": summary.cseq = summary.cseq ?? value.split(whereSeparator: \.isWhitespace).joined(separator: " ")
             case "via", "v":
                 if summary.topViaBranch == nil { summary.topViaBranch = branch(ofVia: value) }
+            case "x-cc-call": summary.ccCall = summary.ccCall ?? String(value)
+            case "from", "f": summary.fromUser = summary.fromUser ?? user(ofAddress: value)
+            case "to", "t": summary.toUser = summary.toUser ?? user(ofAddress: value)
             case "content-type", "c": contentType = value.lowercased()
             case "content-length", "l": contentLength = Int(value)
             default: break
@@ -80,6 +88,14 @@ struct SIPMessageSummary {
             }
         }
         return lines
+    }
+
+    /// `alice` of `"Alice" <sip:alice@host>;tag=1` (nil without a user part).
+    private static func user(ofAddress value: Substring) -> String? {
+        guard let scheme = value.range(of: "sip:") ?? value.range(of: "sips:") else { return nil }
+        let rest = value[scheme.upperBound...]
+        guard let at = rest.firstIndex(of: "@"), !rest[..<at].contains(">") else { return nil }
+        return String(rest[..<at])
     }
 
     private static func branch(ofVia value: Substring) -> String? {

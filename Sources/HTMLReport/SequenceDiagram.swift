@@ -31,7 +31,9 @@ public struct SequenceDiagram: Sendable {
 
     public func svg() -> String {
         var c = SVGCanvas()
-        let left = 90.0, right = SVGCanvas.width - 20, top = 46.0, rowHeight = 26.0
+        // Lane names are centred on their lifelines: keep the outer ones' half-width inside the canvas.
+        let halfName = min(150, Double(participants.map(\.count).max() ?? 0) * 3.3 + 6)
+        let left = max(90.0, halfName), right = SVGCanvas.width - max(20, halfName), top = 46.0, rowHeight = 26.0
         let n = max(participants.count, 1)
         let spacing = n > 1 ? (right - left) / Double(n - 1) : 0
         func x(_ i: Int) -> Double { n > 1 ? left + Double(i) * spacing : (left + right) / 2 }

@@ -57,26 +57,41 @@ enum BenchHTML {
             yFormat: .seconds)]
     }
 
-    /// `ccbench pcap`: the capture's summary, a ladder diagram per SIP dialog (the first 100),
-    /// and the RTP stream table with tshark's columns.
+    /// `ccbench pcap`: the capture's summary, one ladder per call (the customer leg and its agent
+    /// legs, lanes named by user, times on the capture's clock; the first 100 calls), the other
+    /// dialogs per method, the sip,stat counts and the RTP stream table with tshark's columns.
     static func forensics(_ r: ForensicsReport, text: String, to dir: String) throws -> String {
-        var doc = HTMLDocument(title: "ccbench pcap: \((r.file ?? "capture") as NSString).lastPathComponent)",
-                               subtitle: "SIP dialogs as ladders, RTP streams as tshark -z rtp,streams counts them")
+        let name = ((r.file ?? "capture") as NSString).lastPathComponent
+        var doc = HTMLDocument(title: "ccbench pcap: \(name)",
+                               subtitle: "calls as ladders (both legs, seconds since the capture's first frame), RTP streams as tshark -z rtp,streams counts them")
         doc.add(.keyValues([("frames", "\(r.packets)"), ("UDP datagrams", "\(r.udpDatagrams)"), ("SIP messages", "\(r.sipMessages)"),
-                            ("RTP packets", "\(r.rtpPackets)"), ("dialogs", "\(r.dialogs.count)"), ("RTP streams", "\(r.streams.count)")]))
-        doc.add(.heading("SIP dialogs"))
-        if r.dialogs.isEmpty { doc.add(.paragraph("No SIP in this capture (RTP found by heuristics, as tshark's rtp_udp does).")) }
-        for d in r.dialogs.prefix(100) {
-            let names = d.endpoints.map(\.description)
-            let messages = d.messages.map { m in
+                            ("RTP packets", "\(r.rtpPackets)"), ("calls", "\(r.calls.count)"), ("other dialogs", "\(r.otherDialogs.reduce(0) { $0 + $1.dialogs })"),
+                            ("RTP streams", "\(r.streams.count)")]))
+        doc.add(.heading("Calls"))
+        if r.calls.isEmpty { doc.add(.paragraph("No INVITE in this capture.")) }
+        for call in r.calls.prefix(100) {
+            let messages = call.messages.map { m in
                 SequenceDiagram.Message(
-                    from: names.firstIndex(of: m.source.description) ?? 0, to: names.firstIndex(of: m.destination.description) ?? 0,
-                    label: String(m.firstLine.prefix(48)) + (m.hasSDP ? " (SDP)" : ""),
-                    time: String(format: "+%.3f", m.offsetSeconds - d.startSeconds), highlighted: m.retransmission)
+                    from: call.lanes.firstIndex { $0.endpoint == m.source } ?? 0, to: call.lanes.firstIndex { $0.endpoint == m.destination } ?? 0,
+                    label: SIPDialogLadder.label(m), time: String(format: "%.3f s", m.seconds), highlighted: m.retransmission)
             }
-            doc.add(.sequence(SequenceDiagram(title: "Call-ID \(d.callID)", participants: names, messages: messages)))
+            let title = "Call-ID \(call.callID)" + (call.legs.count > 1 ? " and \(call.legs.count - 1) agent leg\(call.legs.count == 2 ? "" : "s")" : "")
+            doc.add(.sequence(SequenceDiagram(title: title, participants: call.lanes.map { "\($0.name) \($0.endpoint)" }, messages: messages)))
         }
-        if r.dialogs.count > 100 { doc.add(.paragraph("\(r.dialogs.count - 100) more dialogs: see report.json.")) }
+        if r.calls.count > 100 { doc.add(.paragraph("\(r.calls.count - 100) more calls: see report.json and the text below.")) }
+        doc.add(.heading("Other dialogs"))
+        doc.add(.table(Table(header: ["method", "dialogs", "messages", "responses"],
+                             rows: r.otherDialogs.map { [$0.method, "\($0.dialogs)", "\($0.messages)", $0.responses.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")] },
+                             caption: "REGISTER, MESSAGE, OPTIONS and other dialogs are counted, not drawn.")))
+        doc.add(.heading("SIP statistics (as tshark -z sip,stat)"))
+        let st = r.sipStatistics
+        var kv: [(String, String)] = [("SIP messages", "\(st.messages)"), ("resent", "\(st.resent)")]
+        kv += st.requests.sorted { $0.key < $1.key }.map { ("request \($0.key)", "\($0.value)") }
+        kv += st.responses.sorted { $0.key < $1.key }.map { ("response \($0.key)", "\($0.value)") }
+        if let s = st.setupSummaryMs {
+            kv.append(("setup time INVITE → ACK of its 2xx (ms): mean / min / max", "\(s.mean) / \(s.min) / \(s.max) over \(st.setupTimesMs.count) calls"))
+        }
+        doc.add(.keyValues(kv))
         doc.add(.heading("RTP streams"))
         doc.add(.table(Table(
             header: ["source", "destination", "SSRC", "payload", "packets", "expected", "lost", "duplicates", "out of order",
