@@ -59,7 +59,16 @@ extension EngineConfig {
         }
         if let d = m["state_dir"] { c.stateDirectory = try d.string() }
         if let o = m["overload"] {
-            let s = try o.mapping(allowed: ["max_loop_lag_ms", "max_transactions", "max_queued_kb"])
+            let s = try o.mapping(allowed: ["max_loop_lag_ms", "max_transactions", "max_queued_kb", "per_source"])
+            if let p = s["per_source"] {
+                let ps = try p.mapping(allowed: ["invites_per_second", "registers_per_second", "burst"])
+                for (key, path) in [("invites_per_second", \SourceRateLimit.Limits.invitesPerSecond), ("registers_per_second", \.registersPerSecond), ("burst", \.burst)] {
+                    guard let v = ps[key] else { continue }
+                    let x = try v.double()
+                    guard x >= 0, x <= 100_000, key != "burst" || x >= 1 else { throw v.error("\(key) must be \(key == "burst" ? "1" : "0 (no limit)") to 100000") }
+                    c.perSource[keyPath: path] = x
+                }
+            }
             if let q = s["max_queued_kb"] {
                 let kb = try q.int()
                 guard (16...1_048_576).contains(kb) else { throw q.error("max_queued_kb must be 16 to 1048576") }

@@ -31,6 +31,8 @@ public struct EngineConfig: Sendable {
     public var shutdownGrace = 60
     /// Load shedding: new calls get 503 past these limits (`overload:`).
     public var overload = OverloadControl.Limits()
+    /// Per-source rate limits for new INVITEs and REGISTERs (`overload.per_source`; off by default).
+    public var perSource = SourceRateLimit.Limits()
     /// Retry-After (seconds) on a 503 the engine sends when it refuses a call (`shutdown.retry_after`).
     public var retryAfter = 30
     /// Routing seconds per real second (`time_scale`): 1 in production; ccsim sets its scenario's

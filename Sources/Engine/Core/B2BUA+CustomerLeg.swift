@@ -115,9 +115,19 @@ extension B2BUA {
     /// possible, so it never enters the engine (counted in the overload log line instead). Nil
     /// when the call is admitted.
     public mutating func shed(_ invite: SIPMessage, from source: Endpoint, now: Duration) -> EngineAction? {
-        guard calls[invite.callID] == nil, !overload.admit(now: now) else { return nil }
+        guard calls[invite.callID] == nil else { return nil }
+        if sourceLimits.limits.isOn, !sourceLimits.allow("INVITE", from: source.host, now: now) {
+            return .send(refusal(invite, "Service Unavailable (rate limit)", toTag: ids.tag()), to: responseTarget(invite, source))
+        }
+        guard !overload.admit(now: now) else { return nil }
         return .send(refusal(invite, Self.finalResponse(.overload).phrase ?? "Service Unavailable", toTag: ids.tag()),
                      to: responseTarget(invite, source))
+    }
+
+    /// A REGISTER over its source's rate (`overload.per_source`): 503 with Retry-After, stateless.
+    public mutating func limitRegister(_ register: SIPMessage, from source: Endpoint, now: Duration) -> EngineAction? {
+        guard sourceLimits.limits.isOn, !sourceLimits.allow("REGISTER", from: source.host, now: now) else { return nil }
+        return .send(refusal(register, "Service Unavailable (rate limit)", toTag: ids.tag()), to: responseTarget(register, source))
     }
 
     static func caller(of invite: SIPMessage) -> CallerInfo {

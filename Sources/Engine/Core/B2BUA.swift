@@ -26,6 +26,8 @@ public struct B2BUA: Sendable {
         /// and so its recipe ticks, ring timeouts, wrap-up and maximum waits, run this many times
         /// faster than real time. SIP timers, registrations and records stay in real time.
         public var timeScale: Double
+        /// Per-source rate limits for new INVITEs and REGISTERs (`overload.per_source`).
+        public var perSource = SourceRateLimit.Limits()
 
         public init(sip: Endpoint, mediaHost: String, rtpPorts: ClosedRange<Int> = 20000...29999,
                     natPolicy: NATPolicy = .auto, devices: DevicePolicy = .mostRecent, codecs: Set<String> = ["PCMU", "PCMA"],
@@ -66,6 +68,7 @@ public struct B2BUA: Sendable {
     /// Relay ports already reported as unbindable (logged once each).
     var unbindablePorts: Set<Int> = []
     var overload: OverloadControl
+    var sourceLimits: SourceRateLimit
     /// Released agents as last saved (`saveRelease` only when this changes, not per call).
     var savedReleases: [AgentID: ReleaseReason] = [:]
 
@@ -80,6 +83,7 @@ public struct B2BUA: Sendable {
         self.ids = IdentityGenerator(seed: seed, host: settings.sip.host)
         self.ports = MediaPortPool(range: settings.rtpPorts)
         self.overload = OverloadControl(limits: settings.overload)
+        self.sourceLimits = SourceRateLimit(limits: settings.perSource)
         self.queues = queues
     }
 
@@ -138,6 +142,7 @@ public struct B2BUA: Sendable {
             }
         case .load(let report):
             if let line = overload.report(report, now: now) { out.append(.log(.warning, line, call: nil)) }
+            if sourceLimits.limits.isOn, let line = sourceLimits.report(now: now) { out.append(.log(.warning, line, call: nil)) }
         case .drain:
             guard !draining else { break }
             draining = true

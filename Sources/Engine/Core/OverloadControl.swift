@@ -85,7 +85,7 @@ public struct OverloadControl: Sendable, Equatable {
             shedding = true
             calmInARow = 0
             // Half of what came in the last report's interval, as TCP halves its window.
-            rate = max(10, Double(admitted) / Self.seconds(LoadReport.interval) / 2)
+            rate = max(10, Double(admitted) / (LoadReport.interval).seconds / 2)
             tokens = 0
             loggedAt = now
             return "overload: admitting \(Int(rate)) new calls/s, refusing the rest with 503 (loop lag \(Self.ms(load.loopLag)) ms, \(load.queuedBytes / 1024) KB waiting in the SIP socket, \(load.transactions) transactions in flight)"
@@ -118,7 +118,7 @@ public struct OverloadControl: Sendable, Equatable {
             admittedRecently += 1
             return true
         }
-        let elapsed = lastAdmit.map { Self.seconds(now - $0) } ?? 0
+        let elapsed = lastAdmit.map { (now - $0).seconds } ?? 0
         lastAdmit = now
         tokens = min(tokens + elapsed * rate, max(1, rate * 0.1))  // at most 100 ms of burst
         if tokens >= 1 {
@@ -132,6 +132,5 @@ public struct OverloadControl: Sendable, Equatable {
         return false
     }
 
-    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
     static func ms(_ d: Duration) -> Int { Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000) }
 }

@@ -30,6 +30,10 @@ public struct SIPStack: Sendable {
                let refusal = core.shed(m, from: from, now: now) {
                 return [refusal]
             }
+            if m.method == "REGISTER", TransactionKey.server(receiving: m).map({ layer.state(of: $0) == nil }) ?? true,
+               let refusal = core.limitRegister(m, from: from, now: now) {
+                return [refusal]
+            }
             return fromLayer(layer.received(m, from: TransportAddress(host: from.host, port: from.port), now: now), now: now)
         case .timerFired(.transaction(let id)):
             return fromLayer(layer.timerFired(id, now: now), now: now)

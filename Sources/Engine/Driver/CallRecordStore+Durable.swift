@@ -175,8 +175,3 @@ extension CallRecordStore {
         return kept
     }
 }
-
-extension Duration {
-    /// Seconds as a Double (for Unix-time columns).
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

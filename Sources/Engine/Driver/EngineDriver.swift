@@ -50,10 +50,11 @@ public final class EngineDriver: @unchecked Sendable {
         routing.originUnixTime = originWall
         let center = try CallCenter(config: routing)
         let host = config.advertisedHost ?? config.sip.host
-        let settings = B2BUA.Settings(
+        var settings = B2BUA.Settings(
             sip: Endpoint(host: host, port: config.sip.port), mediaHost: config.mediaHost,
             rtpPorts: config.rtpPorts, natPolicy: config.natPolicy, devices: config.devices, codecs: config.codecs,
             retryAfter: config.retryAfter, overload: config.overload, timeScale: config.timeScale)
+        settings.perSource = config.perSource
         let b2bua = B2BUA(settings: settings, center: center, agents: Set(config.agents.map(\.login)),
                           queues: config.queueNames, seed: UInt64(originWall * 1_000_000),
                           authenticator: AgentAuthenticator(

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+@testable import Engine
+@testable import Simulator
+
+/// `overload.per_source` on a real engine: a source sending new INVITEs (or REGISTERs) faster
+/// than its rate gets 503 with Retry-After at once, statelessly (no row), and the calls within
+/// its rate are taken.
+@Suite(.serialized) struct PerSourceRateLimitTests {
+    @Test func invitesAndRegistersOverASourcesRateGet503WithRetryAfter() throws {
+        let port = RawUDP().port
+        let dir = E2E.tempDirectory("per-source")
+        let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: """
+            sip: {address: 127.0.0.1:\(port), require_auth: false}
+            media: {rtp_ports: 25700-25799}
+            overload: {per_source: {invites_per_second: 0.5, registers_per_second: 0.5, burst: 2}}
+            shutdown: {grace: 0, retry_after: 9}
+            queues: [{name: support}]
+            agents: [{login: alice}]
+            """, directory: dir, sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
+        defer { engine.stop() }
+        #expect(FloodEndToEndTests.answersOptions(RawUDP(), port: port, tries: 50))
+        let caller = RawPhone("carol", engine: port)
+        for i in 1...4 { _ = caller.invite("support", callID: "limited-\(i)") }
+        var statuses: [String: Int] = [:]
+        var retryAfter: [String?] = []
+        for _ in 0..<8 {
+            guard let r = caller.receive(timeout: 3, { $0.status == 100 || $0.status == 503 }) else { break }
+            statuses[r.callID] = max(statuses[r.callID] ?? 0, r.status ?? 0)
+            if r.status == 503 { retryAfter.append(r.header("Retry-After")) }
+            if statuses.count == 4, statuses.values.filter({ $0 == 503 }).count == 2 { break }
+        }
+        #expect(statuses["limited-1"] == 100 && statuses["limited-2"] == 100, "the burst of 2 is taken: \(statuses)")
+        #expect(statuses["limited-3"] == 503 && statuses["limited-4"] == 503, "over the rate: \(statuses)")
+        #expect(retryAfter.allSatisfy { $0 == "9" })
+
+        let agent = RawPhone("alice", engine: port)
+        #expect(agent.register())
+        #expect(agent.register())
+        #expect(!agent.register(), "the third REGISTER within a second is over the burst")
+        ShutdownAndRestartTests.waitForLog(engine, "per-source rate limit: refused")  // logged at the next load report
+        engine.stop()
+        let rows = try CallRecordStore(directory: dir + "/engine-state").all()
+        #expect(Set(rows.map(\.callID)) == ["limited-1", "limited-2"], "refused calls have no row: \(rows.map(\.callID))")
+        let log = (try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? ""
+        #expect(log.contains("per-source rate limit: refused"), "\(log)")
+    }
+}
