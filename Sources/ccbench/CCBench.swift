@@ -155,11 +155,15 @@ struct Calls: ParsableCommand {
     @Option(help: "Capture the run's SIP on loopback into this classic pcap file.") var pcap: String?
     @Flag(help: "Overload: --rates names the sustained rate; it is offered, then --factor times it for --seconds, then again.") var overload = false
     @Option(help: "With --overload: how many times the sustained rate the overload phase offers.") var factor = 3
+    @Flag(help: "Memory: --calls calls at the first of --rates, the engine's RSS after the first 1,000, after all, and over --idle seconds after.") var memory = false
+    @Option(help: "With --memory: calls to place.") var calls = 100_000
+    @Option(help: "With --memory: seconds idle after the calls, RSS sampled each second.") var idle = 60
     @OptionGroup var baseline: BaselineOptions
 
     func run() throws {
         let list = rates.split(separator: ",").compactMap { Int($0) }
         if overload { return try runOverload(list) }
+        if memory { return try runMemory(list) }
         let dir = BenchReport.directory("calls")
         let steps = try CallSetupBench(rates: list, secondsPerStep: seconds, agents: agents, sipPort: sipPort, pcap: pcap, directory: dir).run()
         let best = steps.filter { $0.failed == 0 && $0.successful == $0.calls }.map(\.rate).max() ?? 0
@@ -174,6 +178,20 @@ struct Calls: ParsableCommand {
 }
 
 extension Calls {
+    func runMemory(_ list: [Int]) throws {
+        guard let rate = list.first, rate > 0, calls > 1000, idle >= 0 else {
+            throw ValidationError("--memory takes a rate in --rates (e.g. 500), --calls above 1000 and --idle seconds")
+        }
+        let dir = BenchReport.directory("memory")
+        let r = try MemoryBench(calls: calls, rate: rate, idleSeconds: idle, agents: agents, sipPort: sipPort, directory: dir).run()
+        print(String(format: "memory: %d calls at %d/s (%d ok, %d failed): RSS %.1f MB at start, %.1f MB after 1,000 calls, %.1f MB after %d, %.1f MB after %d s idle: %+.1f MB against after-1,000 (target within 20)",
+                     r.calls, r.rate, r.successful, r.failed, r.rssStartMB, r.rssAfterFirst1000MB, r.rssAfterAllMB, r.calls, r.rssIdleEndMB, r.idleSeconds, r.growthMB))
+        print("report: \(try BenchReport.write(r, to: dir))")
+        let ratios = [BenchRatio(name: "RSS idle after all calls / after 1,000", value: r.rssIdleEndMB / r.rssAfterFirst1000MB, higherIsBetter: false)]
+        print("report: \(try Baseline.write(ratios, to: dir))")
+        try baseline.check(ratios)
+    }
+
     func runOverload(_ list: [Int]) throws {
         guard list.count == 1, let sustained = list.first, sustained > 0 else {
             throw ValidationError("--overload takes one rate in --rates: the sustained rate (from a plain `ccbench calls` run)")

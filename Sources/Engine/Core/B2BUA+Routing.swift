@@ -149,6 +149,7 @@ extension B2BUA {
         else { return }
         for (key, leg) in call.agentLegs {
             agentLegIndex[key] = nil
+            agentLegIndex.shrinkIfSparse()
             if leg.state == .cancelling {
                 lingeringLegs[key] = leg
                 out.append(.startTimer(.lingeringLeg(key), at: now + .seconds(32)))
@@ -160,5 +161,6 @@ extension B2BUA {
             out.append(.closeMedia(id, callerPort: call.callerPort))  // handed out again once closed
         }
         calls[id] = nil
+        calls.shrinkIfSparse()
     }
 }

@@ -74,14 +74,16 @@ public struct SIPStack: Sendable {
             if var r = okRetransmitters[m.callID], r.response.cseq.number == m.cseq.number {
                 out += fromRetransmitter(r.receivedAck(now: now), callID: m.callID, now: now)
                 okRetransmitters[m.callID] = nil
+                okRetransmitters.shrinkIfSparse()
             }
             return out + toNetwork(core.handle(.received(m, from: Endpoint(host: from.host, port: from.port)), now: now), now: now)
         case .response(let m, let key):
-            if (m.status ?? 0) >= 200 { clientRequests[key] = nil }
+            if (m.status ?? 0) >= 200 { clientRequests[key] = nil; clientRequests.shrinkIfSparse() }
             // The source of a response is not needed above the transaction layer.
             return toNetwork(core.handle(.received(m, from: Endpoint(host: "0.0.0.0", port: 0)), now: now), now: now)
         case .timedOut(let key), .transportError(let key):
             guard let info = clientRequests.removeValue(forKey: key) else { return [] }
+            clientRequests.shrinkIfSparse()
             return toNetwork(core.handle(.requestFailed(callID: info.callID, method: info.method), now: now), now: now)
         }
     }
@@ -137,6 +139,7 @@ public struct SIPStack: Sendable {
                 out.append(.cancelTimer(.okRetransmit(callID, t)))
             case .ackTimedOut:
                 okRetransmitters[callID] = nil
+                okRetransmitters.shrinkIfSparse()
                 out += toNetwork(core.handle(.ackTimedOut(callID), now: now), now: now)
             }
         }

@@ -1,4 +1,5 @@
 import NIOCore
+import SIP
 
 /// All of a driver's timers on one event loop, behind ONE armed NIO task: a min-heap of
 /// deadlines, the earliest armed, due ones fired in deadline order (the "driver re-arms one timer"
@@ -73,6 +74,14 @@ public final class LoopTimers<ID: Hashable>: @unchecked Sendable {
             guard live[top.id] == top.seq else { continue }
             live[top.id] = nil
             fire(top.id, top.deadline)
+        }
+        // After a burst: give back the tables' peak storage (they keep their capacity).
+        live.shrinkIfSparse()
+        if heap.capacity > 4096, heap.count < heap.capacity / 8 {
+            var fresh: [Entry] = []
+            fresh.reserveCapacity(heap.count * 2)
+            fresh.append(contentsOf: heap)
+            heap = fresh
         }
         rearm()
     }

@@ -241,6 +241,7 @@ public struct TransactionLayer: Sendable {
                 out.append(.cancelTimer(TransactionTimerID(key: key, timer: t)))
             case .terminated:
                 transactions[key] = nil
+                transactions.shrinkIfSparse()
             }
         }
         return out
