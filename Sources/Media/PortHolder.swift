@@ -16,10 +16,11 @@ public enum PortHolder {
     }
 
     /// The message for a failed bind: the address, the reason, and who holds it when known.
-    public static func bindFailure(_ what: String, host: String, port: Int, transport: Transport = .udp, errno e: Int32) -> String {
+    /// `lookUp: false` skips the `/proc` scan (a relay bind fails on the SIP loop, mid-call).
+    public static func bindFailure(_ what: String, host: String, port: Int, transport: Transport = .udp, errno e: Int32, lookUp: Bool = true) -> String {
         var text = "cannot bind \(what) to \(transport.rawValue) \(host):\(port): \(String(cString: strerror(e)))"
         if e == EADDRINUSE {
-            text += (describe(port: port, transport: transport).map { "; held by \($0)" } ?? "")
+            text += (lookUp ? describe(port: port, transport: transport).map { "; held by \($0)" } : nil) ?? "; held by another socket (see ss -ulpn)"
             text += "; stop that program or choose another port"
         }
         return text

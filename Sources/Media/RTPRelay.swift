@@ -186,7 +186,7 @@ public final class RTPRelay: @unchecked Sendable {
         guard rc == 0 else {
             let e = errno
             Glibc.close(fd)
-            throw OpenError(description: PortHolder.bindFailure("a relay socket", host: String(cString: inet_ntoa(address)), port: port, errno: e))
+            throw OpenError(description: PortHolder.bindFailure("a relay socket", host: String(cString: inet_ntoa(address)), port: port, errno: e, lookUp: false))
         }
         return fd
     }

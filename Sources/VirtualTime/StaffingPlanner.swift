@@ -127,7 +127,10 @@ public struct StaffingPlanner: Sendable {
             base.serviceLevelThresholds.append(t)
         }
         if let calls {
-            for s in base.customerStreams.indices { base.customerStreams[s].calls = calls }
+            for s in base.customerStreams.indices {
+                base.customerStreams[s].calls = calls
+                base.customerStreams[s].stop = nil  // exactly `calls` calls, whatever the stream's stop
+            }
         }
         let erlang = ErlangView(scenario: base, group: group)
         var cache: [Int: Point] = [:]

@@ -31,3 +31,15 @@ struct SourceRateLimitTests {
         #expect(l.trackedSources == 0)
     }
 }
+
+extension SourceRateLimitTests {
+    @Test func aSlowSourceIsNotForgottenBeforeItsBucketRefills() {
+        var l = SourceRateLimit(limits: .init(registersPerSecond: 0.05, burst: 2))  // one every 20 s
+        let t0 = Duration.seconds(1)
+        _ = l.allow("REGISTER", from: "10.0.0.1", now: t0)
+        _ = l.allow("REGISTER", from: "10.0.0.1", now: t0)
+        _ = l.report(now: t0 + .seconds(12))  // idle 12 s, but its bucket needs 40 s to refill
+        let again = l.allow("REGISTER", from: "10.0.0.1", now: t0 + .seconds(12))
+        #expect(!again, "forgetting the bucket would have handed it a fresh burst")
+    }
+}

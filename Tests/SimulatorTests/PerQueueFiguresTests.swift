@@ -51,3 +51,17 @@ struct PerQueueFiguresTests {
         }
     }
 }
+
+extension PerQueueFiguresTests {
+    /// A scoped expectation over no calls would pass every figure (SL 1, ASA 0): it fails instead.
+    @Test func aScopeWithNoCallsFailsInsteadOfPassing() throws {
+        let dir = E2E.tempDirectory("per-queue-empty")
+        let text = try String(contentsOfFile: E2E.scenario("two-queues-overflow.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "- queue: support\n    calls: 3", with: "- queue: sales\n    calls: 3")
+            .replacingOccurrences(of: "{at_most: 45s, queue: support}", with: "{at_most: 45s, queue: support}, {at_most: 1s, group: sellers}")
+        try text.write(toFile: dir + "/empty.yaml", atomically: true, encoding: .utf8)
+        let (_, result) = try VirtualRun.run(try ScenarioFile.load(dir + "/empty.yaml"))
+        let check = try #require(Verdict(result: result).checks.first { $0.name.hasPrefix("asa[queue support]") })
+        #expect(check.status == .failed && check.detail.hasPrefix("no counted calls in queue support"), "\(check)")
+    }
+}

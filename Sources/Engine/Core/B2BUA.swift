@@ -184,7 +184,7 @@ public struct B2BUA: Sendable {
             ok.setHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, MESSAGE")
             ok.setHeader("Accept", "application/sdp")
             // A simulation's engine says its routing clock's speed, so ccsim can refuse a mismatch.
-            if settings.timeScale != 1 { ok.setHeader(Self.timeScaleHeader, String(format: "%g", settings.timeScale)) }
+            if settings.timeScale != 1 { ok.setHeader(Self.timeScaleHeader, String(settings.timeScale)) }  // String(Double) round-trips exactly
             out.append(.send(ok, to: responseTarget(request, source)))
         case "MESSAGE":
             agentControl(request, from: source, now: now, into: &out)

@@ -34,7 +34,7 @@ public struct SourceRateLimit: Sendable, Equatable {
     private var refusedSinceLog = 0
     private var refusedSources: Set<String> = []
     private var full = false
-    private var loggedAt: Duration?
+    private var sweptAt: Duration?
 
     public init(limits: Limits) { self.limits = limits }
 
@@ -56,16 +56,22 @@ public struct SourceRateLimit: Sendable, Equatable {
         return ok
     }
 
-    /// Drops idle buckets; a log line once a second while requests are refused.
+    /// Once a second: drops the buckets that are full again and idle (forgetting one earlier
+    /// would hand a slow source a fresh burst), and a log line while requests are refused.
     public mutating func report(now: Duration) -> String? {
-        buckets = buckets.filter { now - $0.value.at < Self.idleAfter }
-        guard refusedSinceLog > 0 || full, loggedAt.map({ now - $0 >= .seconds(1) }) ?? true else { return nil }
+        guard sweptAt.map({ now - $0 >= .seconds(1) }) ?? true else { return nil }
+        sweptAt = now
+        buckets = buckets.filter { key, b in
+            let rate = key.hasPrefix("INVITE ") ? limits.invitesPerSecond : limits.registersPerSecond
+            let refill = rate > 0 ? (limits.burst - b.tokens) / rate : 0
+            return (now - b.at).seconds < max(Self.idleAfter.seconds, refill)
+        }
+        guard refusedSinceLog > 0 || full else { return nil }
         var line = "per-source rate limit: refused \(refusedSinceLog) requests from \(refusedSources.count) sources (503 + Retry-After)"
         if full { line += "; \(Self.maxSources) sources tracked, new ones not limited until some go idle" }
         refusedSinceLog = 0
         refusedSources = []
         full = false
-        loggedAt = now
         return line
     }
 

@@ -6,8 +6,9 @@ import Foundation
 /// - per queue: by the queue the customer called (a call moved by a recipe or overflow stays in
 ///   its first queue's figures; the move is counted in `moves`);
 /// - per group: the calls the group's agents answered; occupancy is time on calls (answer to
-///   hang-up) over the group's logged-in time (login_at to logout_at or the duration, breaks
-///   included), so ringing and wrap-up are not in it.
+///   hang-up, calls still up at the end included) over the group's logged-in time (login_at to
+///   logout_at or the duration, breaks included), both after the warm-up, so ringing and
+///   wrap-up are not in it.
 public struct RunBreakdown: Sendable, Codable, Equatable {
     public struct GroupFigures: Sendable, Codable, Equatable {
         public var agents: Int
@@ -54,14 +55,18 @@ public struct RunBreakdown: Sendable, Codable, Equatable {
         }
         moves = byPair.values.sorted { ($0.from, $0.to) < ($1.from, $1.to) }
         groups = [:]
-        let duration = result.scenario.maxDuration
+        let duration = result.scenario.maxDuration, warmUp = result.scenario.warmUp
         for g in result.scenario.agentGroups {
             let logins = Set(g.logins)
             let answered = calls.filter { $0.outcome == .answered && $0.agent.map(logins.contains) == true }
             let waits = answered.compactMap(\.wait)
-            let onCalls = answered.reduce(0.0) { t, c in t + max(0, min(c.endedAt ?? duration, duration) - (c.answeredAt ?? duration)) }
-            let perAgent = max(0, min(g.logoutAt ?? duration, duration) - min(g.loginAt, duration))
-            let loggedIn = perAgent * Double(g.logins.count)
+            // Occupancy over the window after the warm-up while the group is logged in: every
+            // call its agents took (warm-up and still-talking ones included), clipped to it.
+            let from = max(g.loginAt, warmUp), to = min(g.logoutAt ?? duration, duration)
+            let onCalls = result.calls.filter { $0.answeredAt != nil && $0.agent.map(logins.contains) == true }.reduce(0.0) { t, c in
+                t + max(0, min(c.endedAt ?? to, to) - max(c.answeredAt ?? to, from))
+            }
+            let loggedIn = max(0, to - from) * Double(g.logins.count)
             groups[g.name] = GroupFigures(
                 agents: g.logins.count, answered: answered.count,
                 asa: waits.isEmpty ? 0 : waits.reduce(0, +) / Double(waits.count), maxWait: waits.max() ?? 0,

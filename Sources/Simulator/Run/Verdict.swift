@@ -40,6 +40,11 @@ public struct Verdict: Sendable {
             let name = e.kind.key + (e.scope.map { "[\($0)]" } ?? "") + (e.line.map { " (\(result.scenario.file):\($0))" } ?? "")
             let counted = Self.calls(all, in: e.scope, scenario: result.scenario)
             let summary = e.scope == nil ? whole : RunSummary(counted)
+            if let scope = e.scope, counted.isEmpty {
+                // An empty scope would pass every figure (SL 1, ASA 0...): say so and fail.
+                checks.append(Check(name: name, passed: false, detail: "no counted calls in \(scope): nothing to check (is a stream calling it, or did its agents answer anything?)", calls: []))
+                continue
+            }
             if result.virtualTime, e.needsRealRun {
                 checks.append(Check(name: name, status: .skipped, detail: "not available in virtual time (no SIP, media or engine records)", calls: []))
                 continue
