@@ -13,7 +13,7 @@ import Testing
         let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: """
             sip: {address: 127.0.0.1:\(port), require_auth: false}
             media: {rtp_ports: 25700-25799}
-            overload: {per_source: {invites_per_second: 0.5, registers_per_second: 0.5, burst: 2}}
+            overload: {per_source: {invites_per_second: 0.05, registers_per_second: 0.05, burst: 2}}  # one token per 20 s: no refill during the test
             shutdown: {grace: 0, retry_after: 9}
             queues: [{name: support}]
             agents: [{login: alice}]
