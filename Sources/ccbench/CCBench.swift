@@ -155,6 +155,7 @@ struct Calls: ParsableCommand {
     @Option(help: "Capture the run's SIP on loopback into this classic pcap file.") var pcap: String?
     @Flag(help: "Overload: --rates names the sustained rate; it is offered, then --factor times it for --seconds, then again.") var overload = false
     @Option(help: "With --overload: how many times the sustained rate the overload phase offers.") var factor = 3
+    @Option(help: "With --overload: the engine's overload keys, e.g. \"max_loop_lag_ms: 5, max_queued_kb: 32\" (default: the engine's defaults).") var limits: String?
     @Flag(help: "Memory: --calls calls at the first of --rates, the engine's RSS after the first 1,000, after all, and over --idle seconds after.") var memory = false
     @Option(help: "With --memory: calls to place.") var calls = 100_000
     @Option(help: "With --memory: seconds idle after the calls, RSS sampled each second.") var idle = 60
@@ -198,7 +199,7 @@ extension Calls {
         }
         guard pcap == nil else { throw ValidationError("--pcap is not taken with --overload (the capture would be the bottleneck)") }
         let dir = BenchReport.directory("overload")
-        let phases = try OverloadBench(sustained: sustained, factor: factor, seconds: seconds, agents: agents, sipPort: sipPort, directory: dir).run()
+        let phases = try OverloadBench(sustained: sustained, factor: factor, seconds: seconds, agents: agents, sipPort: sipPort, directory: dir, limits: limits).run()
         guard phases.count == 3 else { return }
         let (before, over, after) = (phases[0], phases[1], phases[2])
         let admitted = over.completedPerSecond / Double(sustained)
