@@ -26,7 +26,10 @@ extension B2BUA {
                 contentType: "application/sdp",
                 headers: [Header("Max-Forwards", "70"), Header("User-Agent", settings.userAgent), Header("X-CC-Call", id)],
                 body: agentOffer(call).bytes)
-            if let q = cust.requestURI?.user { invite.setHeader("X-CC-Queue", q) }
+            // The queue the call is in now (after recipes and overflow), and the one dialled when it differs.
+            let dialled = cust.requestURI?.user
+            if let q = center.callPlacement(id)?.queue ?? dialled { invite.setHeader("X-CC-Queue", q) }
+            if let dialled, let q = center.callPlacement(id)?.queue, q != dialled { invite.setHeader("X-CC-Original-Queue", dialled) }
             call.agentLegs[legCallID] = AgentLeg(agent: agent, invite: invite, target: binding.target)
             agentLegIndex[legCallID] = id
             out.append(.log(.info, "ringing agent \(agent) at \(binding.target)", call: id))
