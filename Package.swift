@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
         // C edges: system libraries with static-inline shims for macros and globals.
@@ -57,6 +58,16 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The operations surface: REST API over the engine driver's one way into the core.
+        .target(name: "EngineAPI", dependencies: [
+            "Engine", "CallCenter",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         // The simulator: scenarios, virtual SIP phones with libortp media, verdicts.
         .target(name: "Simulator", dependencies: [
@@ -79,7 +90,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ccengine", dependencies: [
-            "Engine",
+            "Engine", "EngineAPI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -98,7 +109,7 @@ let package = Package(
         .testTarget(name: "CallCenterTests", dependencies: ["CallCenter"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "SIP", "CallCenter", "Media"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Engine", "Capture", "Bench"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "Engine", "EngineAPI", "Capture", "Bench"]),
         .testTarget(name: "BenchTests", dependencies: ["Bench"]),
         .testTarget(name: "HTMLReportTests", dependencies: ["HTMLReport"]),
         .testTarget(name: "VirtualTimeTests", dependencies: ["VirtualTime", "CallCenter", "Workload"]),

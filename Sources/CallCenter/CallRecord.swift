@@ -32,6 +32,8 @@ public enum EndReason: String, Sendable, Equatable, CaseIterable {
     case noAck = "no-ack"
     /// The engine stopped (SIGTERM, drain grace period over) with the call still up.
     case engineShutdown = "engine-shutdown"
+    /// An operator ended the call (REST API `DELETE /v1/calls/{id}`).
+    case operatorHangUp = "operator-hangup"
     /// The engine refused the call to protect the calls it already carries.
     case overload
 }

@@ -1,6 +1,6 @@
 /// The core's per-queue state.
 struct QueueRuntime: Sendable {
-    let config: QueueConfig
+    var config: QueueConfig
     /// Own steps, then the group's, then the default recipe.
     let recipe: [RecipeStep]
     let kind: AgentKeyKind

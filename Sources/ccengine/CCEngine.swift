@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import EngineAPI
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -95,8 +96,11 @@ struct CCEngine: AsyncParsableCommand {
         }
         let logger = Logger(label: "ccengine")
         let driver = try EngineDriver(config: cfg, logger: logger)
+        // The API beside the SIP service: started with it, stopped first on SIGTERM.
+        var services: [any Service] = [EngineService(driver: driver, logger: logger)]
+        if let api = cfg.api { services.append(EngineAPI(driver: driver, config: api, logger: logger).application()) }
         let group = ServiceGroup(
-            services: [EngineService(driver: driver, logger: logger)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         do {

@@ -4,7 +4,7 @@ import Foundation
 import YAMLConfig
 
 extension EngineConfig {
-    public static let topLevelKeys: Set<String> = ["sip", "media", "state_dir", "routing", "queues", "queue_groups", "agents", "priority", "shutdown", "overload", "time_scale"]
+    public static let topLevelKeys: Set<String> = ["sip", "media", "state_dir", "routing", "queues", "queue_groups", "agents", "priority", "shutdown", "overload", "time_scale", "api", "queue_log"]
 
     /// Loads a configuration file; every problem names the file and line.
     public static func load(file: String) throws(ConfigError) -> EngineConfig {
@@ -106,6 +106,12 @@ extension EngineConfig {
             c.priority = v
         }
         if let r = m["routing"] { try RoutingReader.readSettings(r, into: &c.routing) }
+        if let a = m["api"] { c.api = try readAPI(a) }
+        if let q = m["queue_log"] {
+            let s = try q.mapping(allowed: ["file", "table"])
+            if let f = s["file"] { c.queueLog.file = try f.bool() }
+            if let t = s["table"] { c.queueLog.table = try t.bool() }
+        }
         // Names are unique per section; a repeat is named at its own line, with the first one's.
         var firstLine: [String: Int] = [:]
         func unique(_ name: String, _ kind: String, at v: YAMLValue) throws(ConfigError) {
@@ -136,6 +142,12 @@ extension EngineConfig {
                 c.routing.agents.append(agent)
             }
         }
+        if let api = c.api, let a = m["api"] {
+            let logins = Set(c.agents.map(\.login))
+            for t in api.tokens where t.agent.map({ !logins.contains($0) }) ?? false {
+                throw a.error("token '\(t.name)' is for agent '\(t.agent!)', who is not among the agents", fix: "name a configured login")
+            }
+        }
         try validate(c, root: root, m: m)
         return c
     }
@@ -157,6 +169,48 @@ extension EngineConfig {
             }
             throw ConfigError(file: root.file, line: line, problem: text)
         }
+    }
+
+    static func readAPI(_ v: YAMLValue) throws(ConfigError) -> APIConfig {
+        let s = try v.mapping(allowed: ["listen", "tokens", "max_body_bytes", "service_level_seconds", "failures_per_minute"])
+        var api = APIConfig()
+        if let l = s["listen"] {
+            // Port 0 asks the kernel for a free port (tests); the log says which one.
+            let text = try l.string()
+            guard let e = Endpoint(text.hasSuffix(":0") ? String(text.dropLast(2)) : text, defaultPort: 8080) else {
+                throw l.error("expected HOST:PORT, e.g. 127.0.0.1:8080")
+            }
+            api.listen = text.hasSuffix(":0") ? Endpoint(host: e.host, port: 0) : e
+        }
+        for (key, path, range) in [("max_body_bytes", \APIConfig.maxBodyBytes, 256...1_048_576), ("service_level_seconds", \.serviceLevelSeconds, 1...3_600),
+                                   ("failures_per_minute", \.failuresPerMinute, 1...10_000)] {
+            guard let x = s[key] else { continue }
+            let n = try x.int()
+            guard range.contains(n) else { throw x.error("\(key) must be \(range.lowerBound) to \(range.upperBound)") }
+            api[keyPath: path] = n
+        }
+        var names: Set<String> = []
+        for t in try s["tokens"]?.array() ?? [] {
+            let m = try t.mapping(allowed: ["name", "sha256", "role", "agent", "expires"])
+            guard let n = m["name"] else { throw t.error("a token needs a name") }
+            let name = try n.string()
+            guard names.insert(name).inserted else { throw n.error("duplicate token name '\(name)'") }
+            guard let h = m["sha256"] else { throw t.error("token '\(name)' needs sha256", fix: "write the token's hash: printf %s TOKEN | sha256sum") }
+            let hash = try h.string().lowercased()
+            guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else { throw h.error("sha256 must be 64 hex digits", fix: "printf %s TOKEN | sha256sum") }
+            guard let r = m["role"] else { throw t.error("token '\(name)' needs a role", fix: "agent, supervisor or admin") }
+            guard let role = APIConfig.Role(rawValue: try r.string()) else { throw r.error("unknown role", fix: "use agent, supervisor or admin") }
+            let agent = try m["agent"]?.string()
+            if role == .agent && agent == nil { throw t.error("token '\(name)' has role agent but no agent", fix: "add agent: LOGIN") }
+            var expires: Double?
+            if let e = m["expires"] {
+                let text = try e.string()
+                guard let d = ISO8601DateFormatter().date(from: text) else { throw e.error("expected an ISO 8601 time like 2027-01-31T00:00:00Z") }
+                expires = d.timeIntervalSince1970
+            }
+            api.tokens.append(.init(name: name, sha256: hash, role: role, agent: agent, expires: expires))
+        }
+        return api
     }
 
     static func portRange(_ v: YAMLValue) throws(ConfigError) -> ClosedRange<Int> {

@@ -38,6 +38,9 @@ public struct EngineConfig: Sendable {
     /// Routing seconds per real second (`time_scale`): 1 in production; ccsim sets its scenario's
     /// scale so recipe ticks, ring timeouts, wrap-up and maximum waits follow scenario time.
     public var timeScale: Double = 1
+    /// The REST/WebSocket API; nil: off (`api:`).
+    public var api: APIConfig?
+    public var queueLog = QueueLogConfig()
     public var routing = CallCenterConfig()
     public var agents: [AgentAccount] = []
 

@@ -6,9 +6,10 @@ import SIP
 ///
 ///     release [ID [LABEL...]]   go on break (never offered calls); ID defaults to "break"
 ///     available                 back from a break (also ends wrap-up)
-///     wrapup-done               end wrap-up now
+///     wrapup-done [NOTES...]    end wrap-up now, notes saved with the call
 ///
-/// Answered 200, 400 for an unknown command, 403 when the sender is not a registered agent.
+/// The same `ControlCommand`s as the REST API. Answered 200, 400 for an unknown command, 403 when
+/// the sender is not a registered agent or the agent's state forbids it (the reason says why).
 extension B2BUA {
     mutating func agentControl(_ request: SIPMessage, from source: Endpoint, now: Duration, into out: inout [EngineAction]) {
         let target = responseTarget(request, source)
@@ -19,22 +20,30 @@ extension B2BUA {
             return
         }
         let words = String(decoding: request.body, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\r" || $0 == "\n" }).map(String.init)
-        let event: CallCenterEvent
+        let command: ControlCommand
         switch words.first?.lowercased() {
         case "release":
             let id = words.count > 1 ? words[1] : "break"
             let label = words.count > 2 ? words[2...].joined(separator: " ") : id
-            event = .agentReleased(agent, ReleaseReason(id: id, label: label))
+            command = .release(agent, ReleaseReason(id: id, label: label))
         case "available":
-            event = .agentAvailable(agent)
+            command = .makeAvailable(agent)
         case "wrapup-done":
-            event = .wrapUpDone(agent)
+            command = .wrapUpDone(agent, notes: words.count > 1 ? words[1...].joined(separator: " ") : nil)
         default:
             out.append(.send(request.response(400, "Bad Request (expected release, available or wrapup-done)", toTag: ids.tag()), to: target))
             return
         }
-        out.append(.send(request.response(200, toTag: ids.tag()), to: target))
-        out.append(.log(.info, "agent \(agent): \(words.joined(separator: " "))", call: nil))
-        route(event, now: now, into: &out)
+        // The response goes first: the routing the command causes may send to this same phone.
+        let mark = out.count
+        switch control(command, now: now, into: &out) {
+        case .done:
+            out.insert(.send(request.response(200, toTag: ids.tag()), to: target), at: mark)
+            out.insert(.log(.info, "agent \(agent): \(words.joined(separator: " "))", call: nil), at: mark + 1)
+        case .refused(let refusal):
+            let invalid = refusal.kind == .invalid
+            let phrase = "\(invalid ? "Bad Request" : "Forbidden") (\(refusal.detail.filter { $0 != "\r" && $0 != "\n" }))"
+            out.insert(.send(request.response(invalid ? 400 : 403, phrase, toTag: ids.tag()), to: target), at: mark)
+        }
     }
 }

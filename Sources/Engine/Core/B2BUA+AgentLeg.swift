@@ -30,7 +30,7 @@ extension B2BUA {
             let dialled = cust.requestURI?.user
             if let q = center.callPlacement(id)?.queue ?? dialled { invite.setHeader("X-CC-Queue", q) }
             if let dialled, let q = center.callPlacement(id)?.queue, q != dialled { invite.setHeader("X-CC-Original-Queue", dialled) }
-            call.agentLegs[legCallID] = AgentLeg(agent: agent, invite: invite, target: binding.target)
+            call.agentLegs[legCallID] = AgentLeg(agent: agent, invite: invite, target: binding.target, startedAt: now)
             agentLegIndex[legCallID] = id
             out.append(.log(.info, "ringing agent \(agent) at \(binding.target)", call: id))
             out.append(.send(invite, to: binding.target))

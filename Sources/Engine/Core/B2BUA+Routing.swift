@@ -7,7 +7,9 @@ extension B2BUA {
     /// carried out. The core runs on routing time (`now × timeScale`); its timers and records come
     /// back in engine time.
     mutating func route(_ event: CallCenterEvent, now: Duration, into out: inout [EngineAction]) {
-        apply(center.handle(event, now: routingTime(now)), now: now, into: &out)
+        let actions = center.handle(event, now: routingTime(now))
+        observe(event, actions, now: now, into: &out)
+        apply(actions, now: now, into: &out)
     }
 
     func routingTime(_ engine: Duration) -> Duration { settings.timeScale == 1 ? engine : engine * settings.timeScale }
@@ -121,6 +123,7 @@ extension B2BUA {
         case .mediaPortsExhausted: (503, "Service Unavailable (no media ports)")
         case .engineShutdown: (503, "Service Unavailable (engine shutting down)")
         case .overload: (503, "Service Unavailable (overload)")
+        case .operatorHangUp: (480, "Temporarily Unavailable (ended by an operator)")
         case .noAck, .agentHangUp, .agentLoggedOut, .voicemail, .maxWait, .maxAttempts, .queueFull, .unknownQueue, .invalidSkill:
             (480, nil)
         }

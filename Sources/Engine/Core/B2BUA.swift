@@ -69,6 +69,10 @@ public struct B2BUA: Sendable {
     var unbindablePorts: Set<Int> = []
     var overload: OverloadControl
     var sourceLimits: SourceRateLimit
+    /// Each agent's state as operators see it and since when (engine time); absent: offline since start.
+    var agentSince: [AgentID: (state: AgentState, since: Duration)] = [:]
+    /// Per queue, Asterisk's estimate of the wait: hold times averaged as `(3 * old + new) / 4`.
+    var holdEstimate: [String: Duration] = [:]
     /// Released agents as last saved (`saveRelease` only when this changes, not per call).
     var savedReleases: [AgentID: ReleaseReason] = [:]
 
@@ -122,6 +126,9 @@ public struct B2BUA: Sendable {
             lingeringLegs[key] = nil
         case .requestFailed(let callID, let method):
             requestFailed(callID: callID, method: method, now: now, into: &out)
+        case .control(let command):
+            let outcome = control(command, now: now, into: &out)
+            out.append(.controlOutcome(outcome))
         case .ackTimedOut(let id):
             guard calls[id]?.customer.state == .answered else { break }
             out.append(.log(.warning, "the caller never ACKed our 200 OK (64*T1); ending the call", call: id))

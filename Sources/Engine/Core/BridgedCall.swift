@@ -18,6 +18,8 @@ struct BridgedCall: Sendable {
     /// A customer re-INVITE forwarded to the agent, answered when the agent answers (hold/unhold,
     /// codec change: RFC 3264 offer/answer passed through both legs).
     var pendingReinvite: SIPMessage?
+    /// Where the call stood when it entered its queue (queue_log `origposition`).
+    var entryPosition = 1
 
     func leg(for agent: AgentID) -> (key: String, leg: AgentLeg)? {
         agentLegs.first { $0.value.agent == agent && $0.value.state != .ended }.map { ($0.key, $0.value) }
@@ -55,6 +57,8 @@ struct AgentLeg: Sendable {
     let agent: AgentID
     let invite: SIPMessage
     let target: Endpoint
+    /// When the INVITE went out (queue_log ring times).
+    var startedAt: Duration = .zero
     var state: State = .calling
     /// A 1xx arrived: only then may a CANCEL be sent (RFC 3261 §9.1).
     var hadProvisional = false

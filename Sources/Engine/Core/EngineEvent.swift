@@ -27,6 +27,8 @@ public enum EngineEvent: Sendable {
     case requestFailed(callID: String, method: String)
     /// Our 2xx to a customer's INVITE was never ACKed within 64*T1 (§13.3.1.4).
     case ackTimedOut(CallID)
+    /// A command from outside SIP signalling (REST API); answered by one `controlOutcome`.
+    case control(ControlCommand)
 }
 
 /// Every timer the engine core may arm. The driver schedules them and reports them back.
@@ -67,6 +69,12 @@ public enum EngineAction: Sendable, Equatable {
     /// An agent was released (with the reason) or is no longer (nil), kept across restarts.
     case saveRelease(AgentID, ReleaseReason?)
     case log(LogLevel, String, call: CallID?)
+    /// The answer to `EngineEvent.control`.
+    case controlOutcome(ControlOutcome)
+    /// Wrap-up notes for a finished call, saved with its record.
+    case saveNotes(CallID, String)
+    /// Something operators follow happened (queue_log, API events, metrics).
+    case notify(OperationsEvent)
 }
 
 public enum LogLevel: String, Sendable {

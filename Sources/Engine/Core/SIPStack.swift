@@ -21,6 +21,9 @@ public struct SIPStack: Sendable {
 
     public var transactionCount: Int { layer.count }
 
+    /// The call center for operators (`B2BUA.snapshot`).
+    public func snapshot(now: Duration) -> EngineSnapshot { core.snapshot(now: now) }
+
     public mutating func handle(_ event: EngineEvent, now: Duration) -> [EngineAction] {
         switch event {
         case .received(let m, let from):

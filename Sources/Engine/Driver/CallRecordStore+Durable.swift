@@ -19,6 +19,10 @@ extension CallRecordStore {
         case bindings(agent: String, [BindingRow])
         /// An agent's release reason now; nil: not released.
         case release(agent: String, ReleaseRow?)
+        /// Wrap-up notes for a finished call (kept beside its row).
+        case notes(callID: String, String, at: Double)
+        /// Lines of the queue_log table (`queue_log.table: true`).
+        case queueLog([QueueLogRow])
     }
 
     public struct BindingRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
@@ -122,6 +126,10 @@ extension CallRecordStore {
                     for r in rows { try r.insert(db) }
                 case .release(let agent, let row):
                     if let row { try row.save(db) } else { _ = try ReleaseRow.deleteOne(db, key: agent) }
+                case .notes(let callID, let notes, let at):
+                    try Self.saveNotes(db, callID: callID, notes: notes, at: at)
+                case .queueLog(let rows):
+                    for r in rows { try r.insert(db) }
                 }
             }
             if let aliveAt { try db.execute(sql: "UPDATE engine SET alive_at = ? WHERE id = 1", arguments: [aliveAt]) }

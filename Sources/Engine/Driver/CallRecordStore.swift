@@ -98,6 +98,7 @@ public final class CallRecordStore: Sendable {
             try db.create(index: "calls_by_end", on: "calls", columns: ["ended_at"])
         }
         Self.migrateDurable(&migrator)
+        Self.migrateOperations(&migrator)
         try migrator.migrate(db)
     }
 

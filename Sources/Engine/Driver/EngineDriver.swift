@@ -38,7 +38,12 @@ public final class EngineDriver: @unchecked Sendable {
     private var kept: DurableState = .empty
     private var timers: LoopTimers<EngineTimer>!
     private let origin = NIODeadline.now()
-    private let originWall = Date().timeIntervalSince1970
+    /// Unix time of engine time zero.
+    public let originWall = Date().timeIntervalSince1970
+    /// What operators follow, numbered (API events, metrics).
+    public let feed: OperationsFeed
+    private var queueLog = QueueLog()
+    private let queueLogFile: QueueLogFile?
     private var channel: (any Channel)?
 
     public init(config: EngineConfig, logger: Logger) throws {
@@ -70,6 +75,9 @@ public final class EngineDriver: @unchecked Sendable {
             }
         }
         self.store = try CallRecordStore(directory: config.stateDirectory)
+        self.feed = OperationsFeed(origin: originWall)
+        self.queueLogFile = config.queueLog.file
+            ? try QueueLogFile(path: (config.stateDirectory as NSString).appendingPathComponent("queue_log"), logger: logger) : nil
         self.timers = LoopTimers(loop: loop) { [unowned self] id, _ in feed(.timerFired(id)) }
         self.writer = StateWriter(store: store, logger: logger) { [unowned self] seq in
             guard serving.withLockedValue({ $0 }) else { return }
@@ -159,6 +167,24 @@ public final class EngineDriver: @unchecked Sendable {
         try? await loop.submit { self.feed(.endAllCalls) }.get()
     }
 
+    /// Carries out a command from outside SIP signalling on the engine's loop (the one way in).
+    public func control(_ command: ControlCommand) async -> ControlOutcome {
+        let stopping = ControlOutcome.refused(.init(.conflict, field: "engine", "the engine is stopping"))
+        guard serving.withLockedValue({ $0 }) else { return stopping }
+        return (try? await loop.submit { () -> ControlOutcome in
+            let actions = self.core.handle(.control(command), now: self.now)
+            self.perform(actions)
+            for case .controlOutcome(let outcome) in actions { return outcome }
+            return stopping
+        }.get()) ?? stopping
+    }
+
+    /// The call center as it stands now, read on the engine's loop (consistent); nil once stopped.
+    public func snapshot() async -> EngineSnapshot? {
+        guard serving.withLockedValue({ $0 }) else { return nil }
+        return try? await loop.submit { self.core.snapshot(now: self.now) }.get()
+    }
+
     /// Calls the core still holds (waiting, ringing, bridged, or finishing their legs).
     public func activeCalls() async -> Int {
         (try? await loop.submit { self.core.core.activeCalls }.get()) ?? 0
@@ -182,6 +208,8 @@ public final class EngineDriver: @unchecked Sendable {
             self.timers.cancelAll()
         }.get()
         serving.withLockedValue { $0 = false }
+        feed.finish()
+        queueLogFile?.finish()
         try? await channel?.close()
         relay.shutdown()
         try? await group.shutdownGracefully()
@@ -234,6 +262,15 @@ public final class EngineDriver: @unchecked Sendable {
                 writer.enqueue(.release(agent: agent, reason.map { .init(agent: agent, $0, since: Date().timeIntervalSince1970) }))
             case .prepareMedia(let caller, let agent):
                 prepare = (caller, agent)
+            case .saveNotes(let call, let notes):
+                writer.enqueue(.notes(callID: call, notes, at: Date().timeIntervalSince1970))
+            case .notify(let event):
+                feed.publish(event)
+                let lines = queueLog.lines(for: event, origin: originWall)
+                queueLogFile?.append(lines)
+                if config.queueLog.table, !lines.isEmpty {
+                    writer.enqueue(.queueLog(lines.map { .init($0, at: originWall + event.at.seconds) }))
+                }
             default:
                 break
             }

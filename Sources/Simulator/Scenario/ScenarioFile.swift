@@ -299,7 +299,3 @@ public enum ScenarioFile {
         return x
     }
 }
-
-extension Duration {
-    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

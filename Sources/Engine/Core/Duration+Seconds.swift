@@ -1,4 +1,0 @@
-extension Duration {
-    /// Seconds as a Double (rates, Unix-time columns).
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
