@@ -27,6 +27,17 @@ enum TestPhones {
             headers: [Header("Expires", String(expires))])
     }
 
+    /// An agent-control MESSAGE (RFC 3428) from `login`'s phone.
+    static func message(_ text: String, from login: String, port: Int = 7100) -> SIPMessage {
+        var f = NameAddress(uri: SIPURI(user: login, host: "127.0.0.1", port: 5060))
+        f.tag = "msg-\(login)"
+        return SIPMessage(
+            startLine: .request(method: "MESSAGE", uri: SIPURI(host: "127.0.0.1", port: 5060)),
+            via: [Via(host: "127.0.0.1", port: port, branch: "z9hG4bK-msg-\(text.hashValue)")], from: f,
+            to: NameAddress(uri: SIPURI(host: "127.0.0.1", port: 5060)), callID: "msg-\(login)-\(text)@test", cseq: CSeq(1, "MESSAGE"),
+            contentType: "text/plain", body: Array(text.utf8))
+    }
+
     static func invite(queue: String = "support", callID: String = "call-1", formats: [Int] = [0, 8], body: [UInt8]? = nil) -> SIPMessage {
         var from = NameAddress(displayName: "Carol", uri: SIPURI(user: "carol", host: "127.0.0.1", port: customer.port))
         from.tag = "cust-tag"
