@@ -23,24 +23,28 @@ struct BearerAuthentication: RouterMiddleware {
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         if open.contains(request.uri.path) || !request.uri.path.hasPrefix("/v1/") { return try await next(request, context) }
-        if let wait = failures.blocked(context.source) {
+        var context = context
+        context.caller = try authenticate(authorization: request.headers[.authorization], query: request.uri.queryParameters.get("access_token"),
+                                          path: request.uri.path, source: context.source)
+        return try await next(request, context)
+    }
+
+    /// The caller a request's token names. Browsers cannot set headers on a WebSocket, so the
+    /// event stream also takes the token as `access_token` in the query (RFC 6750 §2.3).
+    func authenticate(authorization: String?, query: String?, path: String, source: String, countingFailures: Bool = true) throws(Problem) -> APICaller {
+        if let wait = failures.blocked(source) {
             var p = Problem(.tooManyRequests, "too many failed authentications from this address; try again in \(wait) s")
             p.headers[.retryAfter] = String(wait)
             throw p
         }
-        var context = context
-        context.caller = try authenticate(request, source: context.source)
-        return try await next(request, context)
-    }
-
-    private func authenticate(_ request: Request, source: String) throws(Problem) -> APICaller {
+        let header = authorization ?? (path == EngineAPI.eventsPath ? query.map { "Bearer " + $0 } : nil)
         func refuse(_ detail: String, _ error: String?) -> Problem {
-            failures.failed(source)
+            if countingFailures { failures.failed(source) }
             var p = Problem(.unauthorized, detail)
             p.headers[.wwwAuthenticate] = error.map { "Bearer realm=\"ccengine\", error=\"\($0)\"" } ?? "Bearer realm=\"ccengine\""
             return p
         }
-        guard let header = request.headers[.authorization] else {
+        guard let header else {
             throw refuse("a bearer token is required (Authorization: Bearer TOKEN)", nil)
         }
         let parts = header.split(separator: " ", maxSplits: 1)

@@ -2,6 +2,7 @@ import CallCenter
 import Engine
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOPosix
@@ -28,14 +29,17 @@ public struct EngineAPI: Sendable {
     /// bound address (a port of 0 in the configuration asks the kernel for a free one).
     public func application(onListening: @escaping @Sendable (SocketAddress) async -> Void = { _ in }) -> some ApplicationProtocol {
         let router = Router(context: APIContext.self)
-        router.add(middleware: BearerAuthentication(config: config))
+        let auth = BearerAuthentication(config: config)
+        router.add(middleware: auth)
         router.get("/v1/health") { _, _ in Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}"))) }
         addQueueRoutes(router)
         addAgentRoutes(router)
         addCallRoutes(router)
+        addEventRoutes(router)
         let logger = self.logger
         return Application(
             router: router,
+            server: .http1WebSocketUpgrade { [self] request, channel, _ in shouldUpgrade(request, channel: channel, auth: auth) },
             configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "ccengine"),
             onServerRunning: { channel in
                 if let address = channel.localAddress {

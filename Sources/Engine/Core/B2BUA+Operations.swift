@@ -19,6 +19,9 @@ extension B2BUA {
             break
         }
         let ringTimedOut: Bool = if case .timerFired = event { true } else { false }
+        // An agent's state change follows the call event that caused it (offered, then ringing).
+        var agentChanges: [OperationsEvent.Kind] = []
+        defer { agentChanges.forEach(notify) }
         for action in actions {
             switch action {
             case .ringAgent(let id, let agent):
@@ -39,7 +42,7 @@ extension B2BUA {
             case .agentStateChanged(let agent, let state):
                 let previous = agentSince[agent]?.state ?? .offline
                 agentSince[agent] = (state, now)
-                notify(.agentStateChanged(agent, from: previous, to: state))
+                agentChanges.append(.agentStateChanged(agent, from: previous, to: state))
             default:
                 break
             }

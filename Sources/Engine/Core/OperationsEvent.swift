@@ -18,6 +18,24 @@ public struct OperationsEvent: Sendable, Equatable {
         /// left its queue, `originalPosition` where it entered.
         case callEnded(CallRecord, position: Int, originalPosition: Int)
         case agentStateChanged(AgentID, from: AgentState, to: AgentState)
+        /// A queue's live figures changed (published by the driver at most once a second per queue).
+        case queueFigures(QueueFigures)
+    }
+
+    /// What a wallboard shows for a queue.
+    public struct QueueFigures: Sendable, Equatable {
+        public var queue: String
+        public var waiting: Int
+        /// When the call waiting longest entered the queue (engine time).
+        public var oldestWaitingSince: Duration?
+        public var agentsByState: [String: Int]
+
+        public init(_ q: EngineSnapshot.Queue) {
+            queue = q.name
+            waiting = q.waiting.count
+            oldestWaitingSince = q.oldestWaitingSince
+            agentsByState = q.agentsByState
+        }
     }
 
     public var at: Duration

@@ -41,7 +41,7 @@ public struct QueueLog: Sendable {
         switch event.kind {
         case .callQueued(let id, let queue, let caller, let position):
             return [line(id, queue, "NONE", "ENTERQUEUE", ["", caller.id, String(position)])]
-        case .callOffered:
+        case .callOffered, .queueFigures:
             return []  // Asterisk writes no line for a ring; RINGNOANSWER or CONNECT follows.
         case .ringNoAnswer(let id, let queue, let agent, let ring):
             return [line(id, queue, agent, "RINGNOANSWER", [String(Int((ring.seconds * 1000).rounded()))])]

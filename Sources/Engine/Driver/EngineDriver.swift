@@ -43,6 +43,8 @@ public final class EngineDriver: @unchecked Sendable {
     /// What operators follow, numbered (API events, metrics).
     public let feed: OperationsFeed
     private var queueLog = QueueLog()
+    /// Queue figures as last published to the feed.
+    private var publishedFigures: [String: OperationsEvent.QueueFigures] = [:]
     private let queueLogFile: QueueLogFile?
     private var channel: (any Channel)?
 
@@ -116,6 +118,7 @@ public final class EngineDriver: @unchecked Sendable {
             self.adopt(ch)
             self.feed(.start(self.kept))
             self.probeLoad(due: NIODeadline.now() + .nanoseconds(Int64(OverloadControl.LoadReport.interval.components.attoseconds / 1_000_000_000)))
+            if self.config.api != nil { self.publishQueueFigures() }  // only API clients read them
             return priority.applyToCurrentThread(.signalling)
         }.get()
         if let problem { logger.warning("SIP thread keeps normal priority: \(problem)") }
@@ -320,6 +323,20 @@ public final class EngineDriver: @unchecked Sendable {
             guard serving.withLockedValue({ $0 }) else { return }
             probeLoad(due: now + .nanoseconds(Int64(OverloadControl.LoadReport.interval.components.attoseconds / 1_000_000_000)))
         }
+    }
+
+    /// Every second: each queue's figures, when they changed, into the feed (wallboards).
+    private func publishQueueFigures() {
+        loop.preconditionInEventLoop()
+        guard serving.withLockedValue({ $0 }) else { return }
+        let t = now
+        for q in core.snapshot(now: t).queues {
+            let figures = OperationsEvent.QueueFigures(q)
+            guard publishedFigures[q.name] != figures else { continue }
+            publishedFigures[q.name] = figures
+            feed.publish(OperationsEvent(at: t, .queueFigures(figures)))
+        }
+        loop.scheduleTask(in: .seconds(1)) { [self] in publishQueueFigures() }
     }
 
     /// Bytes waiting in the SIP socket's receive buffer: `SO_MEMINFO`'s `SK_MEMINFO_RMEM_ALLOC`
