@@ -6,6 +6,7 @@ import HummingbirdWebSocket
 import Logging
 import NIOCore
 import NIOPosix
+import Prometheus
 
 /// ccengine's REST API (Hummingbird 2), served beside the SIP service in the same process and
 /// service group: it reads consistent snapshots of the core and submits `ControlCommand`s to the
@@ -17,9 +18,12 @@ public struct EngineAPI: Sendable {
     let logger: Logger
     /// Offset of the center's local time from UTC (`routing.utc_offset`): where "today" starts.
     let utcOffset: Int
+    /// Where `/metrics` reads from (`bootstrapMetrics`); nil: no `/metrics`.
+    let registry: PrometheusCollectorRegistry?
 
-    public init(driver: EngineDriver, config: APIConfig, logger: Logger) {
+    public init(driver: EngineDriver, config: APIConfig, metrics registry: PrometheusCollectorRegistry? = nil, logger: Logger) {
         self.driver = driver
+        self.registry = registry
         self.config = config
         self.logger = logger
         self.utcOffset = driver.config.routing.utcOffsetSeconds
@@ -36,6 +40,7 @@ public struct EngineAPI: Sendable {
         addAgentRoutes(router)
         addCallRoutes(router)
         addEventRoutes(router)
+        addMetricsRoute(router)
         let logger = self.logger
         return Application(
             router: router,

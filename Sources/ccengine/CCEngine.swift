@@ -95,10 +95,12 @@ struct CCEngine: AsyncParsableCommand {
             return h
         }
         let logger = Logger(label: "ccengine")
+        // Metrics go to Prometheus (served at the API's /metrics) when the API is on.
+        let registry = cfg.api.map(EngineAPI.bootstrapMetrics)
         let driver = try EngineDriver(config: cfg, logger: logger)
         // The API beside the SIP service: started with it, stopped first on SIGTERM.
         var services: [any Service] = [EngineService(driver: driver, logger: logger)]
-        if let api = cfg.api { services.append(EngineAPI(driver: driver, config: api, logger: logger).application()) }
+        if let api = cfg.api { services.append(EngineAPI(driver: driver, config: api, metrics: registry, logger: logger).application()) }
         let group = ServiceGroup(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],

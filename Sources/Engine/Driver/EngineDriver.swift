@@ -43,6 +43,7 @@ public final class EngineDriver: @unchecked Sendable {
     /// What operators follow, numbered (API events, metrics).
     public let feed: OperationsFeed
     private var queueLog = QueueLog()
+    private let metrics = EngineMetrics()
     /// Queue figures as last published to the feed.
     private var publishedFigures: [String: OperationsEvent.QueueFigures] = [:]
     private let queueLogFile: QueueLogFile?
@@ -85,6 +86,8 @@ public final class EngineDriver: @unchecked Sendable {
             guard serving.withLockedValue({ $0 }) else { return }
             loop.execute { self.committed(seq) }
         }
+        let writeLag = metrics.writeLag
+        writer.lag = { writeLag.record($0) }
     }
 
     /// Binds the SIP socket; returns once the engine is serving.
@@ -118,7 +121,7 @@ public final class EngineDriver: @unchecked Sendable {
             self.adopt(ch)
             self.feed(.start(self.kept))
             self.probeLoad(due: NIODeadline.now() + .nanoseconds(Int64(OverloadControl.LoadReport.interval.components.attoseconds / 1_000_000_000)))
-            if self.config.api != nil { self.publishQueueFigures() }  // only API clients read them
+            if self.config.api != nil { self.publishQueueFigures() }  // only API clients and /metrics read them
             return priority.applyToCurrentThread(.signalling)
         }.get()
         if let problem { logger.warning("SIP thread keeps normal priority: \(problem)") }
@@ -227,6 +230,7 @@ public final class EngineDriver: @unchecked Sendable {
         let t = now
         switch ingress.accept(bytes, from: source, now: t) {
         case .message(let m):
+            metrics.sip(m, direction: "received")
             perform(core.handle(.received(m, from: source), now: t))
         case .reply(let bytes, let line):
             if let line { logger.notice("\(line)") }
@@ -269,6 +273,7 @@ public final class EngineDriver: @unchecked Sendable {
                 writer.enqueue(.notes(callID: call, notes, at: Date().timeIntervalSince1970))
             case .notify(let event):
                 feed.publish(event)
+                metrics.observe(event)
                 let lines = queueLog.lines(for: event, origin: originWall)
                 queueLogFile?.append(lines)
                 if config.queueLog.table, !lines.isEmpty {
@@ -280,6 +285,7 @@ public final class EngineDriver: @unchecked Sendable {
         }
         for action in actions {
             guard case .send(let message, let to) = action else { continue }
+            metrics.sip(message, direction: "sent")
             if Self.mustFollowCommit(message), let needs = uncommitted[message.callID] {
                 held.append((needs, message, to))
             } else {
@@ -330,7 +336,9 @@ public final class EngineDriver: @unchecked Sendable {
         loop.preconditionInEventLoop()
         guard serving.withLockedValue({ $0 }) else { return }
         let t = now
-        for q in core.snapshot(now: t).queues {
+        let snapshot = core.snapshot(now: t)
+        metrics.sample(snapshot, relaySessions: relay.activeCalls, relayed: relay.packetsRelayed)
+        for q in snapshot.queues {
             let figures = OperationsEvent.QueueFigures(q)
             guard publishedFigures[q.name] != figures else { continue }
             publishedFigures[q.name] = figures

@@ -19,8 +19,10 @@ final class StateWriter: @unchecked Sendable {
     private let store: CallRecordStore
     private let logger: Logger
     private let queue = DispatchQueue(label: "ccengine.state")
-    private let pending = NIOLockedValueBox<(writes: [(seq: UInt64, write: CallRecordStore.Write, ended: CallRecord?)], last: UInt64)>(([], 0))
+    private let pending = NIOLockedValueBox<(writes: [(seq: UInt64, write: CallRecordStore.Write, ended: CallRecord?)], last: UInt64, firstAt: Double)>(([], 0, 0))
     private let committed: @Sendable (UInt64) -> Void
+    /// Told, after each batch, how long its oldest write waited (seconds).
+    var lag: @Sendable (Double) -> Void = { _ in }
     private var timer: DispatchSourceTimer?
 
     init(store: CallRecordStore, logger: Logger, committed: @escaping @Sendable (UInt64) -> Void) {
@@ -44,6 +46,7 @@ final class StateWriter: @unchecked Sendable {
     func enqueue(_ write: CallRecordStore.Write, ended: CallRecord? = nil) -> UInt64 {
         let (seq, first) = pending.withLockedValue { p in
             p.last += 1
+            if p.writes.isEmpty { p.firstAt = Date().timeIntervalSince1970 }
             p.writes.append((p.last, write, ended))
             return (p.last, p.writes.count == 1)
         }
@@ -65,9 +68,9 @@ final class StateWriter: @unchecked Sendable {
 
     /// On `queue`.
     private func flush() {
-        let batch = pending.withLockedValue { p in
+        let (batch, firstAt) = pending.withLockedValue { p in
             defer { p.writes = [] }
-            return p.writes
+            return (p.writes, p.firstAt)
         }
         let alive = Date().timeIntervalSince1970
         // One transaction for the batch; if it fails, one by one, so one bad row loses only itself.
@@ -93,6 +96,9 @@ final class StateWriter: @unchecked Sendable {
                 ])
             }
         }
-        if let last = batch.last?.seq { committed(last) }
+        if let last = batch.last?.seq {
+            committed(last)
+            lag(Date().timeIntervalSince1970 - firstAt)
+        }
     }
 }

@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import Testing
+@testable import Engine
+@testable import Simulator
+
+/// `/metrics` of a real ccengine while ccsim's agents and customers run a scenario against it:
+/// `promtool check metrics` (Debian's prometheus package) passes on a scrape taken during the
+/// run, and at its end the per-queue figures match ccsim's own count of the calls.
+@Suite(.serialized) struct MetricsEndToEndTests {
+    /// Samples of one metric family: the label text (`queue="support",...`) -> value.
+    static func samples(_ text: String, _ name: String) -> [String: Double] {
+        var out: [String: Double] = [:]
+        for line in text.split(separator: "\n") where line.hasPrefix(name + "{") || line.hasPrefix(name + " ") {
+            let parts = line.split(separator: " ")
+            guard let value = Double(parts.last!) else { continue }
+            let labels = line.hasPrefix(name + "{") ? String(line.dropFirst(name.count + 1).prefix { $0 != "}" }) : ""
+            out[labels] = value
+        }
+        return out
+    }
+
+    @Test func aScrapeDuringACcsimRunPassesPromtoolAndMatchesCcsimsCounts() async throws {
+        let promtool = try #require(E2E.which("promtool"), "promtool (Debian package prometheus) is needed: make deps installs it")
+        let (engine, api, port) = try OperationsAPITests.start("metrics", rtp: "26900-26999", routing: "{wrap_up: 0s, ring_timeout: 5s}")
+        defer { engine.stop() }
+        let dir = E2E.tempDirectory("metrics-run")
+        try """
+            name: metrics
+            duration: 20s
+            engine:
+              sip: {address: 127.0.0.1:\(port), require_auth: false}
+              routing: {wrap_up: 0s, ring_timeout: 5s}
+              queues: [{name: support}]
+              agents: [{login: alice}, {login: bob}]
+            agents:
+              - logins: [alice, bob]
+                answer_delay: 0.2s
+            customers:
+              - {queue: support, calls: 8, arrival: {every: 0.3s}, hold_time: 1.5s, patience: 1s}
+            """.write(toFile: dir + "/scenario.yaml", atomically: true, encoding: .utf8)
+        var options = SimulationRun.Options(reportDirectory: dir + "/report")
+        options.engine = Endpoint(host: "127.0.0.1", port: port)
+        options.quiet = true
+        let run = SimulationRun(scenario: try ScenarioFile.load(dir + "/scenario.yaml"), options: options, logger: Logger(label: "test"))
+
+        // Scrape while the run goes on (bounded poll until a call is on), and check it with promtool.
+        let scraper = Task.detached { () -> String? in
+            for _ in 0..<400 {
+                let text = api("GET", "/metrics").text
+                if (Self.samples(text, "ccengine_queue_agents")["queue=\"support\",state=\"oncall\""] ?? 0) > 0 { return text }
+                usleep(25_000)
+            }
+            return nil
+        }
+        let result = try await run.run()
+        let during = try #require(await scraper.value, "no scrape saw an agent on a call")
+        try during.write(toFile: dir + "/scrape.txt", atomically: true, encoding: .utf8)
+        let check = try E2E.run("/bin/sh", ["-c", "\(promtool) check metrics < \(dir)/scrape.txt"])
+        #expect(check.status == 0, "promtool: \(check.output)")
+
+        // After the run: the engine's counts per outcome are ccsim's.
+        let answered = result.calls.filter { $0.outcome == .answered }.count
+        let abandoned = result.calls.filter { $0.outcome == .abandoned }.count
+        #expect(answered + abandoned == 8, "\(result.calls.map(\.outcome))")
+        var after = ""
+        #expect(OperationsAPITests.eventually {
+            after = api("GET", "/metrics").text
+            let ended = Self.samples(after, "ccengine_calls_total").values.reduce(0, +)
+            return Int(ended) == 8 && Self.samples(after, "ccengine_queue_calls_waiting")["queue=\"support\""] == 0
+        })
+        let calls = Self.samples(after, "ccengine_calls_total")
+        #expect(Int(calls["queue=\"support\",outcome=\"answered\""] ?? 0) == answered)
+        #expect(Int(calls["queue=\"support\",outcome=\"abandoned\""] ?? 0) == abandoned)
+        #expect(Int(Self.samples(after, "ccengine_queue_wait_seconds_count")["queue=\"support\""] ?? 0) == answered)
+        #expect(Int(Self.samples(after, "ccengine_ring_attempts_total")["result=\"answered\""] ?? 0) == answered)
+        #expect(Self.samples(after, "ccengine_queue_wait_seconds_bucket").keys.contains("queue=\"support\",le=\"20.0\""), "a bucket at the SL threshold")
+        #expect((Self.samples(after, "ccengine_sip_requests_total")["method=\"INVITE\",direction=\"received\""] ?? 0) >= 8)
+        #expect((Self.samples(after, "ccengine_relay_packets_total")[""] ?? 0) > 0)
+        let agents = Self.samples(after, "ccengine_queue_agents")
+        #expect(agents["queue=\"support\",state=\"available\""] == 2)
+    }
+}
