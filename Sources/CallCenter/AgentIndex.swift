@@ -86,6 +86,14 @@ struct RoutingIndex: Sendable {
             group = Int32(groups.count)
             groups.append(AgentGroup(skills: skills, all: all))
             groupByKey[key] = group
+            // An agent added by a reload: its new group serves the classes that exist already
+            // (those targeting one agent target an older agent, in another group).
+            for c in classes.indices where classes[c].key.target == RequirementKey.noTarget {
+                let k = classes[c].key
+                guard k.all || all || k.skills.isSubset(of: skills) else { continue }
+                classes[c].groups.append(group)
+                groups[Int(group)].classes.append(Int32(c))
+            }
         }
         groups[Int(group)].members.append(agent)
         agentGroup.append(group)

@@ -10,6 +10,8 @@ struct AgentRecord: Sendable {
     var callsAnswered: Int64 = 0
     var talkTime: Int64 = 0
     var callStartedAt: Duration?
+    /// Removed (or redefined) by a reload: kept so indices stay valid, never offered a call.
+    var retired = false
     /// Armed wrap-up timer deadline.
     var wrapUpDeadline: Duration?
 }

@@ -53,7 +53,8 @@ extension CallCenter {
         return queues[q].members.reduce(0) { $0 + (calls[$1]!.enqueuedAt < time ? 1 : 0) }
     }
 
-    public var queueNames: [String] { queues.map(\.name) }
+    /// Configured queues in order (not those a reload removed).
+    public var queueNames: [String] { queues.indices.filter { queueByName[queues[$0].name] == $0 }.map { queues[$0].name } }
 
     public func queueWeight(_ name: String) -> Int? {
         queueByName[name].map { queues[$0].config.weight }
@@ -61,7 +62,7 @@ extension CallCenter {
 
     /// Agents in configuration order with their state.
     public var agentStates: [(agent: AgentID, state: AgentState)] {
-        agents.map { ($0.login, $0.machine.state) }
+        agents.filter { !$0.retired }.map { ($0.login, $0.machine.state) }
     }
 
     /// Agents whose skills cover what the queue itself requires (a call's own skills may ask
@@ -70,7 +71,7 @@ extension CallCenter {
         guard let q = queueByName[name] else { return [] }
         let need = queues[q].skills
         return agents.filter { a in
-            (need.skills.isSubset(of: a.skills) || a.hasAll) && (need.target == nil || need.target == a.login) && (!need.all || a.hasAll)
+            !a.retired && (need.skills.isSubset(of: a.skills) || a.hasAll) && (need.target == nil || need.target == a.login) && (!need.all || a.hasAll)
         }.map(\.login)
     }
 

@@ -4,7 +4,7 @@
 /// `CallCenterConfig.seed`, so the same config, events and times give the same actions.
 /// `now` is the time elapsed since an origin the driver chooses; it must not go backwards.
 public struct CallCenter: Sendable {
-    public let config: CallCenterConfig
+    public internal(set) var config: CallCenterConfig
 
     var skillTable = SkillTable()
     var queues: [QueueRuntime] = []
@@ -17,7 +17,7 @@ public struct CallCenter: Sendable {
     var index = RoutingIndex()
     var generator: SeededGenerator
     let clock: CalendarClock
-    let usesRandomStrategy: Bool
+    var usesRandomStrategy: Bool
 
     var nextSeq: UInt64 = 0
     var offerCounter: Int64 = 0

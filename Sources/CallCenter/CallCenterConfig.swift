@@ -1,5 +1,5 @@
 /// Everything the core needs to know up front. Validated by `CallCenter.init(config:)`.
-public struct CallCenterConfig: Sendable {
+public struct CallCenterConfig: Sendable, Equatable {
     /// Expansion of `_node`.
     public var node: String
     /// Recipe tick (seed: 10 s; later OpenACD code 1 s).

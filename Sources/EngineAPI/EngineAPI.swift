@@ -40,6 +40,7 @@ public struct EngineAPI: Sendable {
         addAgentRoutes(router)
         addCallRoutes(router)
         addEventRoutes(router)
+        addConfigurationRoutes(router)
         addMetricsRoute(router)
         let logger = self.logger
         return Application(

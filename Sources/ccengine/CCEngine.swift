@@ -44,38 +44,24 @@ struct CCEngine: AsyncParsableCommand {
     @Flag(name: .long, help: "Tell the engine running on this configuration's state folder to accept new calls again after --drain (SIGUSR1).")
     var resume = false
 
+    @Flag(name: .long, help: "Tell the engine running on this configuration's state folder to reload queues, agents, recipes and strategies from its file without dropping a call (SIGHUP); see its log for the outcome.")
+    var reload = false
+
     @Option(name: .long, help: "With --drain: wait up to this many seconds until no call is in progress (exit 1 if some still are).")
     var wait: Int?
 
     func run() async throws {
-        var cfg: EngineConfig
+        let overrides = ConfigOverrides(file: config, sip: sip, state: state, priority: priority, timeScale: timeScale)
+        let cfg: EngineConfig
         do {
-            cfg = try EngineConfig.load(file: config)
+            cfg = try overrides.load()
         } catch {
             FileHandle.standardError.write(Data("ccengine: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        if let sip {
-            guard let e = Endpoint(sip, defaultPort: 5060) else {
-                FileHandle.standardError.write(Data("ccengine: --sip '\(sip)' is not HOST:PORT\n".utf8))
-                throw ExitCode(2)
-            }
-            cfg.sip = e
-        }
-        if let state { cfg.stateDirectory = state }
-        if let priority {
-            guard let p = ThreadPriority(name: priority) else {
-                FileHandle.standardError.write(Data("ccengine: --priority '\(priority)' is not one of normal, high, realtime\n".utf8))
-                throw ExitCode(2)
-            }
-            cfg.priority = p
-        }
-        if let timeScale {
-            guard timeScale > 0, timeScale <= 1000 else {
-                FileHandle.standardError.write(Data("ccengine: --time-scale \(timeScale) must be above 0 and at most 1000\n".utf8))
-                throw ExitCode(2)
-            }
-            cfg.timeScale = timeScale
+        if reload {
+            try EngineControl(stateDirectory: cfg.stateDirectory).signal(SIGHUP, waitSeconds: nil)
+            return
         }
         if drain || resume {
             try EngineControl(stateDirectory: cfg.stateDirectory).signal(drain ? SIGUSR2 : SIGUSR1, waitSeconds: drain ? wait : nil)
@@ -98,6 +84,7 @@ struct CCEngine: AsyncParsableCommand {
         // Metrics go to Prometheus (served at the API's /metrics) when the API is on.
         let registry = cfg.api.map(EngineAPI.bootstrapMetrics)
         let driver = try EngineDriver(config: cfg, logger: logger)
+        driver.configLoader = { try overrides.load() }
         // The API beside the SIP service: started with it, stopped first on SIGTERM.
         var services: [any Service] = [EngineService(driver: driver, logger: logger)]
         if let api = cfg.api { services.append(EngineAPI(driver: driver, config: api, metrics: registry, logger: logger).application()) }

@@ -2,9 +2,9 @@ import ArgumentParser
 import Engine
 import Foundation
 
-/// `ccengine --drain` / `--resume`: finds the engine running on a state folder (its PID is in the
+/// `ccengine --drain` / `--resume` / `--reload`: finds the engine running on a state folder (its PID is in the
 /// state database, with its last heartbeat), checks that the process is a live ccengine, and
-/// signals it (SIGUSR2 drains, SIGUSR1 resumes). `--wait` then follows the calls in progress
+/// signals it (SIGUSR2 drains, SIGUSR1 resumes, SIGHUP reloads). `--wait` then follows the calls in progress
 /// (rows still `pending`) until there are none.
 struct EngineControl {
     let stateDirectory: String
@@ -20,8 +20,11 @@ struct EngineControl {
             fail("the engine of \(stateDirectory) (PID \(run.pid)) is not running (last heartbeat \(Int(age)) s ago)")
         }
         guard kill(run.pid, sig) == 0 else { fail("cannot signal PID \(run.pid): \(String(cString: strerror(errno)))") }
-        print(sig == SIGUSR2 ? "ccengine \(run.pid): draining (new calls get 503); \(try store.callsInProgress()) calls in progress"
-                             : "ccengine \(run.pid): accepting new calls again")
+        switch sig {
+        case SIGUSR2: print("ccengine \(run.pid): draining (new calls get 503); \(try store.callsInProgress()) calls in progress")
+        case SIGHUP: print("ccengine \(run.pid): reloading its configuration file; its log says what changed or why it was refused")
+        default: print("ccengine \(run.pid): accepting new calls again")
+        }
         guard let waitSeconds else { return }
         let end = Date().addingTimeInterval(TimeInterval(waitSeconds))
         var left = try store.callsInProgress()

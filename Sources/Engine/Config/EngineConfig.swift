@@ -47,6 +47,21 @@ public struct EngineConfig: Sendable {
     public init() {}
 
     public var queueNames: Set<String> { Set(routing.queues.map(\.name)) }
+
+    /// The sections read only at start that differ in `other` (a reload cannot apply them).
+    public func sectionsDiffering(from other: EngineConfig) -> [String] {
+        var out: [String] = []
+        if sip != other.sip || advertisedHost != other.advertisedHost || natPolicy != other.natPolicy || devices != other.devices
+            || realm != other.realm || requireAuth != other.requireAuth || digestAlgorithms != other.digestAlgorithms { out.append("sip") }
+        if mediaHost != other.mediaHost || rtpPorts != other.rtpPorts || codecs != other.codecs || relayThreads != other.relayThreads { out.append("media") }
+        if stateDirectory != other.stateDirectory { out.append("state_dir") }
+        if priority != other.priority { out.append("priority") }
+        if shutdownGrace != other.shutdownGrace || retryAfter != other.retryAfter { out.append("shutdown") }
+        if timeScale != other.timeScale { out.append("time_scale") }
+        if api != other.api { out.append("api") }
+        if queueLog != other.queueLog { out.append("queue_log") }
+        return out
+    }
 }
 
 /// An agent's SIP identity: its login (the user part it REGISTERs with) and credentials.

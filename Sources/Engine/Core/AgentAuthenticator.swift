@@ -11,11 +11,16 @@ public struct AgentAuthenticator: Sendable {
     }
 
     private var challenger: DigestChallenger
-    private let accounts: [String: AgentAccount]
+    private var accounts: [String: AgentAccount]
     public let required: Bool
     /// Checked against for logins that do not exist, so they cost what a wrong password costs
     /// and get the same 403 (RFC 3261 §26.3.2.4 spirit: no enumeration of users).
     private let unknownLogin: AgentAccount
+
+    /// The agents' credentials from now on (a reload).
+    mutating func setAccounts(_ list: [AgentAccount]) {
+        accounts = Dictionary(list.map { ($0.login, $0) }, uniquingKeysWith: { a, _ in a })
+    }
 
     public init(realm: String, accounts: [AgentAccount], required: Bool, secret: [UInt8], algorithms: [DigestAlgorithm] = [.sha256, .md5]) {
         challenger = DigestChallenger(realm: realm, secret: secret, algorithms: algorithms)

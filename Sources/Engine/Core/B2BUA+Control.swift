@@ -46,6 +46,19 @@ extension B2BUA {
             _ = center.setWeight(weight, ofQueue: queue)
             out.append(.log(.notice, "queue \(queue) weight set to \(weight)", call: nil))
             return .done("weight \(weight)")
+        case .reload(let reload):
+            let change: CallCenter.Reconfiguration
+            do {
+                change = try center.reconfigure(reload.routing)
+            } catch {
+                out.append(.log(.warning, "reload refused, the running configuration stays: \(error)", call: nil))
+                return .refused(.init(.invalid, field: "config", error.description))
+            }
+            queues = Set(center.queueNames)
+            registrar.setAgents(Set(reload.accounts.map(\.login)))
+            authenticator.setAccounts(reload.accounts)
+            out.append(.log(.notice, "configuration reloaded: \(change)", call: nil))
+            return .done(change.description)
         }
     }
 

@@ -60,7 +60,7 @@ public struct B2BUA: Sendable {
     var agentLegIndex: [String: CallID] = [:]
     /// Cancelled agent legs of finished calls, kept until their final response (see finishIfDone).
     var lingeringLegs: [String: AgentLeg] = [:]
-    let queues: Set<String>
+    var queues: Set<String>
     /// Draining: new calls are refused with 503 and Retry-After; calls in progress go on.
     public private(set) var draining = false
     /// Ending every call: the engine is stopping and never resumes.

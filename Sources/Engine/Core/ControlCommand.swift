@@ -16,6 +16,20 @@ public enum ControlCommand: Sendable, Equatable {
     case hangUp(CallID)
     /// The queue's share of the dispatcher (`weight * calls waiting`) from now on.
     case setQueueWeight(queue: String, weight: Int)
+    /// Queues, agents, recipes and strategies from a reloaded configuration file, applied without
+    /// dropping a call (`CallCenter.reconfigure`); a refusal changes nothing.
+    case reload(RoutingReload)
+}
+
+/// The reloadable part of the configuration.
+public struct RoutingReload: Sendable, Equatable {
+    public var routing: CallCenterConfig
+    public var accounts: [AgentAccount]
+
+    public init(routing: CallCenterConfig, accounts: [AgentAccount]) {
+        self.routing = routing
+        self.accounts = accounts
+    }
 }
 
 /// How the core answered a `ControlCommand`.

@@ -25,7 +25,7 @@ public struct Registrar: Sendable {
     public var defaultExpires = 3600
     public var minExpires = 60
     public var maxExpires = 7200
-    private let agents: Set<AgentID>
+    private var agents: Set<AgentID>
     private var bindings: [AgentID: [Binding]] = [:]
 
     public init(agents: Set<AgentID>, natPolicy: NATPolicy = .auto) {
@@ -34,6 +34,9 @@ public struct Registrar: Sendable {
     }
 
     public func isAgent(_ login: String) -> Bool { agents.contains(login) }
+
+    /// The logins that may register from now on (a reload); current bindings run to their expiry.
+    mutating func setAgents(_ logins: Set<AgentID>) { agents = logins }
 
     /// The most recently registered binding.
     public func target(of agent: AgentID) -> Binding? {

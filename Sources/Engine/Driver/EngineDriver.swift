@@ -191,6 +191,34 @@ public final class EngineDriver: @unchecked Sendable {
         return try? await loop.submit { self.core.snapshot(now: self.now) }.get()
     }
 
+    /// Reads the configuration again (SIGHUP, the API's reload), with the command line's overrides;
+    /// set by the program before the engine starts. Nil: reload is refused.
+    public var configLoader: (@Sendable () throws -> EngineConfig)?
+
+    /// Reloads queues, agents, recipes and strategies from the configuration file into the running
+    /// core without dropping a call. A bad file (named with file:line) or a change the live calls
+    /// forbid is refused and the running configuration stays. Sections read only at start are
+    /// named in the outcome as needing a restart.
+    public func reload() async -> ControlOutcome {
+        guard let configLoader else { return .refused(.init(.conflict, field: "config", "this engine was not started from a configuration file")) }
+        let fresh: EngineConfig
+        do {
+            fresh = try configLoader()
+        } catch {
+            logger.warning("reload refused, the running configuration stays: \(error)")
+            return .refused(.init(.invalid, field: "config", "\(error)"))
+        }
+        var routing = fresh.routing
+        routing.originUnixTime = originWall
+        let outcome = await control(.reload(RoutingReload(routing: routing, accounts: fresh.agents)))
+        let restart = config.sectionsDiffering(from: fresh)
+        if case .done(let text) = outcome, !restart.isEmpty {
+            logger.notice("reload: \(restart.joined(separator: ", ")) changed in the file; they apply at the next start")
+            return .done(text + "; needs a restart to apply: " + restart.joined(separator: ", "))
+        }
+        return outcome
+    }
+
     /// Calls the core still holds (waiting, ringing, bridged, or finishing their legs).
     public func activeCalls() async -> Int {
         (try? await loop.submit { self.core.core.activeCalls }.get()) ?? 0

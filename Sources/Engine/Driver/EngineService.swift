@@ -3,7 +3,7 @@ import ServiceLifecycle
 import UnixSignals
 
 /// ccengine as a swift-service-lifecycle service. SIGUSR2 drains (new calls refused, nothing
-/// stops), SIGUSR1 resumes. The first SIGTERM/SIGINT drains: new calls get
+/// stops), SIGUSR1 resumes, SIGHUP reloads the configuration (`EngineDriver.reload`). The first SIGTERM/SIGINT drains: new calls get
 /// 503 with Retry-After while the calls in progress have `shutdown.grace` seconds to end; then,
 /// or at a second SIGTERM/SIGINT, the rest are ended (BYE, CANCEL, 503) and recorded with reason
 /// `engine-shutdown`, their records written and the engine stops.
@@ -22,8 +22,17 @@ public struct EngineService: Service {
         // a node leaves a cluster's rotation without cutting a call, and comes back.
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await signal in await UnixSignalsSequence(trapping: .sigusr1, .sigusr2) {
-                    if signal == .sigusr2 { await driver.drain() } else { await driver.resume() }
+                for await signal in await UnixSignalsSequence(trapping: .sigusr1, .sigusr2, .sighup) {
+                    switch signal {
+                    case .sigusr2: await driver.drain()
+                    case .sigusr1: await driver.resume()
+                    default:
+                        // SIGHUP: reload queues, agents, recipes and strategies (ccengine --reload).
+                        switch await driver.reload() {
+                        case .done(let text): logger.notice("SIGHUP: configuration reloaded: \(text)")
+                        case .refused(let why): logger.warning("SIGHUP: reload refused, the running configuration stays: \(why.detail)")
+                        }
+                    }
                 }
             }
             try? await gracefulShutdown()
