@@ -1,4 +1,5 @@
 import Engine
+import Foundation
 import Hummingbird
 import NIOCore
 
@@ -13,6 +14,12 @@ public struct APIContext: RequestContext {
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         self.source = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// A path parameter, percent-decoded (a Call-ID holds `@`, which a client encodes as `%40`).
+    func pathParameter(_ name: String) throws -> String {
+        let raw = try parameters.require(name)
+        return raw.removingPercentEncoding ?? raw
     }
 
     /// The authenticated caller (the middleware ran before every route but health).

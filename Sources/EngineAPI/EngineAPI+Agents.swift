@@ -5,6 +5,10 @@ import Hummingbird
 /// `/v1/agents`: states, and the changes an agent (its own) or a supervisor may make.
 extension EngineAPI {
     func addAgentRoutes(_ router: Router<APIContext>) {
+        router.get("/v1/release-reasons") { _, context in
+            _ = try context.identity
+            return try json(config.releaseReasons)
+        }
         router.get("/v1/agents") { _, context in
             let caller = try context.identity
             let snap = try await snapshot()
@@ -14,13 +18,13 @@ extension EngineAPI {
             return try json(agents.map { Representation.agent($0, origin: driver.originWall, callsToday: today[$0.login] ?? 0) })
         }
         router.get("/v1/agents/:login") { _, context in
-            let login = try context.parameters.require("login")
+            let login = try context.pathParameter("login")
             try context.identity.require(.supervisor, orAgent: login)
             guard let a = try await snapshot().agent(login) else { throw Problem(.notFound, "no agent '\(login)'", field: "login") }
             return try json(Representation.agent(a, origin: driver.originWall, callsToday: try await callsToday()[login] ?? 0))
         }
         router.put("/v1/agents/:login/state") { request, context in
-            let login = try context.parameters.require("login")
+            let login = try context.pathParameter("login")
             try context.identity.require(.supervisor, orAgent: login)
             let body = try await JSONRequest.read(request, limit: config.maxBodyBytes, allowed: ["state", "reason", "label"])
             let state = try body.requiredString("state")
@@ -45,7 +49,7 @@ extension EngineAPI {
             return try outcome(await driver.control(command))
         }
         router.post("/v1/agents/:login/wrapup") { request, context in
-            let login = try context.parameters.require("login")
+            let login = try context.pathParameter("login")
             try context.identity.require(.supervisor, orAgent: login)
             let body = try await JSONRequest.read(request, limit: config.maxBodyBytes, allowed: ["notes"])
             return try outcome(await driver.control(.wrapUpDone(login, notes: try body.string("notes", maxLength: 4_000))))

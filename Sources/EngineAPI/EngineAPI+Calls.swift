@@ -18,7 +18,7 @@ extension EngineAPI {
         }
         router.get("/v1/calls/:id") { _, context in
             let caller = try context.identity
-            let id = try context.parameters.require("id")
+            let id = try context.pathParameter("id")
             let snap = try await snapshot()
             guard let call = snap.call(id) else { throw Problem(.notFound, "no live call '\(id)'", field: "id") }
             if caller.role == .agent, !call.view.agents.contains(caller.agent ?? "") {
@@ -28,7 +28,7 @@ extension EngineAPI {
         }
         router.delete("/v1/calls/:id") { _, context in
             try context.identity.require(.supervisor)
-            return try outcome(await driver.control(.hangUp(try context.parameters.require("id"))))
+            return try outcome(await driver.control(.hangUp(try context.pathParameter("id"))))
         }
         router.get("/v1/records") { request, context in
             try context.identity.require(.supervisor)

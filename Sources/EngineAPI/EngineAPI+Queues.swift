@@ -13,21 +13,21 @@ extension EngineAPI {
         }
         router.get("/v1/queues/:name") { _, context in
             try context.identity.require(.supervisor)
-            let name = try context.parameters.require("name")
+            let name = try context.pathParameter("name")
             let snap = try await snapshot()
             guard let q = snap.queue(name) else { throw Problem(.notFound, "no queue '\(name)'", field: "name") }
             return try json(queue(q, snap, try await todayFigures()[name]))
         }
         router.get("/v1/queues/:name/calls") { _, context in
             try context.identity.require(.supervisor)
-            let name = try context.parameters.require("name")
+            let name = try context.pathParameter("name")
             let snap = try await snapshot()
             guard let q = snap.queue(name) else { throw Problem(.notFound, "no queue '\(name)'", field: "name") }
             return try json(q.waiting.compactMap(snap.call).map { Representation.call($0, now: snap.now, origin: driver.originWall) })
         }
         router.put("/v1/queues/:name/weight") { request, context in
             try context.identity.require(.admin)
-            let name = try context.parameters.require("name")
+            let name = try context.pathParameter("name")
             let body = try await JSONRequest.read(request, limit: config.maxBodyBytes, allowed: ["weight"])
             guard let weight = try body.int("weight") else { throw Problem(.unprocessableContent, "'weight' is required", field: "weight") }
             return try outcome(await driver.control(.setQueueWeight(queue: name, weight: weight)))

@@ -172,7 +172,7 @@ extension EngineConfig {
     }
 
     static func readAPI(_ v: YAMLValue) throws(ConfigError) -> APIConfig {
-        let s = try v.mapping(allowed: ["listen", "tokens", "max_body_bytes", "service_level_seconds", "failures_per_minute"])
+        let s = try v.mapping(allowed: ["listen", "tokens", "max_body_bytes", "service_level_seconds", "failures_per_minute", "release_reasons", "web_root"])
         var api = APIConfig()
         if let l = s["listen"] {
             // Port 0 asks the kernel for a free port (tests); the log says which one.
@@ -188,6 +188,19 @@ extension EngineConfig {
             let n = try x.int()
             guard range.contains(n) else { throw x.error("\(key) must be \(range.lowerBound) to \(range.upperBound)") }
             api[keyPath: path] = n
+        }
+        if let w = s["web_root"] { api.webRoot = try w.string() }
+        if let r = s["release_reasons"] {
+            api.releaseReasons = []
+            for item in try r.array() {
+                let m = try item.mapping(allowed: ["id", "label"])
+                guard let idValue = m["id"] else { throw item.error("a release reason needs an id") }
+                let id = try idValue.string()
+                guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                    throw idValue.error("a release reason id is letters, digits, - and _")
+                }
+                api.releaseReasons.append(.init(id: id, label: try m["label"]?.string() ?? id))
+            }
         }
         var names: Set<String> = []
         for t in try s["tokens"]?.array() ?? [] {

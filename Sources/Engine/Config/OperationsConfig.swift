@@ -48,6 +48,19 @@ public struct APIConfig: Sendable, Equatable {
     public var serviceLevelSeconds = 20
     /// Failed authentications a source may make per minute before it gets 429.
     public var failuresPerMinute = 10
+    /// The release (break) codes the agent page and wallboard offer: (id, label).
+    public var releaseReasons: [ReleaseCode] = [.init(id: "break", label: "Break"), .init(id: "lunch", label: "Lunch"), .init(id: "training", label: "Training")]
+    /// Folder of the agent page and wallboard; nil: found beside the program (see `EngineAPI.webRoot`).
+    public var webRoot: String?
+
+    public struct ReleaseCode: Sendable, Equatable, Codable {
+        public var id: String
+        public var label: String
+        public init(id: String, label: String) {
+            self.id = id
+            self.label = label
+        }
+    }
 
     public init() {}
 }
