@@ -12,6 +12,8 @@ deps:
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+	@# schemathesis (PyPI) checks docs/openapi.yaml against a running engine in `make test`.
+	@test -x .build/venv/bin/schemathesis || { mkdir -p .build && python3 -m venv .build/venv && .build/venv/bin/pip install -q schemathesis; }
 
 build: deps
 	$(SWIFT) build

@@ -35,6 +35,7 @@ public struct EngineAPI: Sendable {
         let router = Router(context: APIContext.self)
         let auth = BearerAuthentication(config: config)
         addWebRoutes(router)  // static pages first: they need no token
+        router.add(middleware: ProblemMiddleware(logger: logger))
         router.add(middleware: auth)
         router.get("/v1/health") { _, _ in Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}"))) }
         addQueueRoutes(router)
