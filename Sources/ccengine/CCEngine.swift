@@ -35,6 +35,9 @@ struct CCEngine: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
+    @Option(name: .long, help: "Log format on standard error: text (one readable line per event) or json (one JSON object per line, for log shippers).")
+    var logFormat: String = "text"
+
     @Flag(name: .long, help: "Check the configuration and exit.")
     var check = false
 
@@ -75,8 +78,13 @@ struct CCEngine: AsyncParsableCommand {
             return
         }
         let level = Logger.Level(rawValue: logLevel) ?? .info
+        guard logFormat == "text" || logFormat == "json" else {
+            FileHandle.standardError.write(Data("ccengine: --log-format '\(logFormat)' is not text or json\n".utf8))
+            throw ExitCode(2)
+        }
+        let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
-            var h = EscapingLogHandler(StreamLogHandler.standardError(label: label))
+            var h = EscapingLogHandler(json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label))
             h.logLevel = level
             return h
         }

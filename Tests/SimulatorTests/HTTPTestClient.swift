@@ -42,11 +42,12 @@ struct HTTPTestClient {
 
     private final class Box: @unchecked Sendable { var answer: Answer? }
 
-    /// The API port a ccengine wrote in its log ("api=HOST:PORT"), polled for up to 10 s.
+    /// The API port a ccengine wrote in its log (`api=HOST:PORT`, or `"api":"HOST:PORT"` in JSON),
+    /// polled for up to 10 s.
     static func apiPort(log path: String) -> Int? {
         for _ in 0..<500 {
             let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-            if let r = text.range(of: #"api=127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+            if let r = text.range(of: #"api(=|":")127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
                 return Int(text[r].split(separator: ":").last!)
             }
             usleep(20_000)
