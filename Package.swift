@@ -111,6 +111,8 @@ let package = Package(
         ]),
         .executableTarget(name: "ccbench", dependencies: [
             "Engine", "Capture", "CallCenter", "Bench", "Simulator", "HTMLReport",
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -8,7 +8,7 @@ import Simulator
 enum BenchScenario {
     static func write(name: String, to dir: String, sipPort: Int, agents: Int, answerDelay: String,
                       seconds: Int, priority: ThreadPriority = .normal, customers: String? = nil,
-                      rtpPorts: String = "29000-29999", overload: String? = nil) throws -> Scenario {
+                      rtpPorts: String = "29000-29999", overload: String? = nil, api: String? = nil) throws -> Scenario {
         let logins = (1...agents).map { "\(name.prefix(1))\($0)" }
         var yaml = """
             name: bench-\(name)
@@ -19,7 +19,7 @@ enum BenchScenario {
               sip: {address: 127.0.0.1:\(sipPort)}
               priority: \(priority.rawValue)
               media: {rtp_ports: \(rtpPorts)}
-              routing: {ring_timeout: 10s}\(overload.map { "\n  overload: {\($0)}" } ?? "")
+              routing: {ring_timeout: 10s}\(overload.map { "\n  overload: {\($0)}" } ?? "")\(api.map { "\n  api: \($0)" } ?? "")
               queues: [{name: support}]
               agents:
 

@@ -31,6 +31,8 @@ struct Routing: ParsableCommand {
     @Option(help: "With --e2e: seconds of calls.") var duration = 20.0
     @Option(help: "With --e2e: the SIP port of the engine started for the run.") var sipPort = 5180
     @Option(help: "With --e2e: capture the run's SIP on loopback into this classic pcap file.") var pcap: String?
+    @Flag(help: "With --e2e: what the operations surface costs SIP: runs alternately without and with the API on, a WebSocket subscribed to /v1/events and /metrics scraped every second; prints the p99 ratio (target <= 1.10).") var operations = false
+    @Option(help: "With --operations: pairs of runs (plain, with the surface).") var pairs = 2
     @Option(help: "With --e2e: the engine's `priority` (normal, high, realtime; see docs/configuration.md), also given to the bare forwarder's thread. Default realtime, what a dedicated host runs (needs root or CAP_SYS_NICE; refused up front otherwise); normal shows the engine sharing the CPU with the load generator.") var enginePriority: String?
 
     func validate() throws {
@@ -38,6 +40,7 @@ struct Routing: ParsableCommand {
             guard e2e else { throw ValidationError("--engine-priority is for --e2e (the in-process routing bench starts no engine)") }
             guard ThreadPriority(name: p) != nil else { throw ValidationError("--engine-priority '\(p)' is not one of normal, high, realtime") }
         }
+        if operations && !e2e { throw ValidationError("--operations measures over SIP: use it with --e2e") }
         if pcap != nil && !e2e { throw ValidationError("ccbench routing measures the routing core in process: nothing crosses the network without --e2e. Use --e2e --pcap FILE to capture the SIP of the end-to-end run.") }
     }
 
@@ -46,8 +49,9 @@ struct Routing: ParsableCommand {
             var options = BaselineOptions()
             options.baseline = baseline
             options.tolerance = tolerance
-            try EndToEndRouting(rate: rate, duration: duration, sipPort: sipPort, pcap: pcap,
-                                priority: enginePriority.flatMap { ThreadPriority(name: $0) } ?? .realtime, baseline: options).run()
+            let routing = EndToEndRouting(rate: rate, duration: duration, sipPort: sipPort, pcap: pcap,
+                                          priority: enginePriority.flatMap { ThreadPriority(name: $0) } ?? .realtime, baseline: options)
+            if operations { try OperationsCostBench(routing: routing, pairs: max(1, pairs)).run() } else { try routing.run() }
             return
         }
         let bench = quick ? RoutingBench.quick : RoutingBench(decisionsPerKind: decisions)

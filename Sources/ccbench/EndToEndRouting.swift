@@ -19,30 +19,16 @@ struct EndToEndRouting {
     var priority: ThreadPriority = .normal
     var baseline = BaselineOptions()
 
+    var calls: Int { max(1, Int(rate * duration)) }
+    var agents: Int { max(20, Int(rate * 0.6) + 10) }  // hold 0.2 s + answer 0.05 s: ~rate/4 busy at once
+
     func run() throws {
         if let problem = priority.problemHere() {
             FileHandle.standardError.write(Data("ccbench: --engine-priority \(priority.rawValue) cannot be applied here (\(problem)); run as root or use --engine-priority normal\n".utf8))
             throw ExitCode(2)
         }
-        let calls = max(1, Int(rate * duration))
-        let agents = max(20, Int(rate * 0.6) + 10)  // hold 0.2 s + answer 0.05 s: ~rate/4 busy at once
         let dir = BenchReport.directory("e2e")
-        let scenario = try BenchScenario.write(
-            name: "e2e", to: dir, sipPort: sipPort, agents: agents, answerDelay: "0.05s", seconds: Int(duration * 2 + 30), priority: priority,
-            customers: "{queue: support, calls: \(calls), arrival: {poisson: \(rate)}, hold_time: 0.2s}")
-        var options = SimulationRun.Options(reportDirectory: dir)
-        options.media = false
-        options.pcapPath = pcap
-        options.quiet = true
-        options.engineLogLevel = "warning"
-        let box = ResultBox()
-        let sem = DispatchSemaphore(value: 0)
-        Task {
-            box.set(await Result(catching: { try await SimulationRun(scenario: scenario, options: options, logger: Logger(label: "ccbench")).run() }))
-            sem.signal()
-        }
-        sem.wait()
-        let result = try box.get()
+        let result = try simulate(in: dir)
         let reference = UDPEchoReference.measure(count: min(calls, 2000), rate: Int(rate)) { [priority] in
             if let problem = priority.applyToCurrentThread(.signalling) { FileHandle.standardError.write(Data("ccbench: bare forwarder: \(problem)\n".utf8)) }
         }
@@ -66,6 +52,26 @@ struct EndToEndRouting {
 }
 
 extension EndToEndRouting {
+    /// One ccsim run against a ccengine started in `dir`; `api` is the engine's `api:` section.
+    func simulate(in dir: String, api: String? = nil) throws -> SimulationRun.Result {
+        let scenario = try BenchScenario.write(
+            name: "e2e", to: dir, sipPort: sipPort, agents: agents, answerDelay: "0.05s", seconds: Int(duration * 2 + 30), priority: priority,
+            customers: "{queue: support, calls: \(calls), arrival: {poisson: \(rate)}, hold_time: 0.2s}", api: api)
+        var options = SimulationRun.Options(reportDirectory: dir)
+        options.media = false
+        options.pcapPath = pcap
+        options.quiet = true
+        options.engineLogLevel = "warning"
+        let box = ResultBox()
+        let sem = DispatchSemaphore(value: 0)
+        Task {
+            box.set(await Result(catching: { try await SimulationRun(scenario: scenario, options: options, logger: Logger(label: "ccbench")).run() }))
+            sem.signal()
+        }
+        sem.wait()
+        return try box.get()
+    }
+
     /// report.json: the figures and what they were measured with.
     struct Report: Encodable {
         var enginePriority: String

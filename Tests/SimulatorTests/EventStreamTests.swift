@@ -1,7 +1,4 @@
 import Foundation
-import HummingbirdWSClient
-import Logging
-import NIOConcurrencyHelpers
 import SIP
 import Testing
 @testable import Engine
@@ -11,31 +8,15 @@ import Testing
 /// sequence numbers; a client that reconnects with an old number gets exactly what it missed; a
 /// number the buffer cannot serve is answered `resync`; an agent's token sees its own events only.
 @Suite(.serialized) struct EventStreamTests {
-    /// Text messages a WebSocket client received, shared with the test's thread.
-    final class Received: Sendable {
-        private let texts = NIOLockedValueBox<[String]>([])
-        func append(_ text: String) { texts.withLockedValue { $0.append(text) } }
-        var messages: [[String: Any]] {
-            raw.map { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any] ?? [:] }
-        }
-        var raw: [String] { texts.withLockedValue { $0 } }
-    }
-
-    /// Connects and collects messages in the background until the task is cancelled.
-    static func listen(_ url: String) -> (Received, Task<WebSocketCloseFrame?, Error>) {
-        let received = Received()
-        let task = Task {
-            try await WebSocketClient.connect(url: url, logger: Logger(label: "ws-test")) { inbound, _, _ in
-                for try await message in inbound.messages(maxSize: 1 << 20) {
-                    if case .text(let t) = message { received.append(t) }
-                }
-            }
-        }
-        return (received, task)
+    /// Connects to the event stream with its own thread (see `BlockingWebSocket`).
+    static func listen(_ port: Int, _ query: String) -> BlockingWebSocket {
+        let ws = BlockingWebSocket(port: port, path: "/v1/events?" + query)
+        #expect(ws.status == 101, "WebSocket handshake: \(ws.status)")
+        return ws
     }
 
     /// Polls (bounded, 10 s) until `condition` holds for what was received.
-    static func until(_ r: Received, _ condition: ([[String: Any]]) -> Bool) -> Bool {
+    static func until(_ r: BlockingWebSocket, _ condition: ([[String: Any]]) -> Bool) -> Bool {
         for _ in 0..<500 {
             if condition(r.messages) { return true }
             usleep(20_000)
@@ -46,10 +27,10 @@ import Testing
     @Test func aCallsEventsArriveInOrderAndAReconnectReplaysWhatWasMissed() throws {
         let (engine, api, port) = try OperationsAPITests.start("events", rtp: "26800-26899", routing: "{wrap_up: 0s}")
         defer { engine.stop() }
-        let ws = api.base.replacingOccurrences(of: "http://", with: "ws://") + "/v1/events"
+        let apiPort = Int(api.base.split(separator: ":").last!)!
         let sup = OperationsAPITests.tokens["sup"]!
-        let (live, liveTask) = Self.listen("\(ws)?access_token=\(sup)")
-        defer { liveTask.cancel() }
+        let live = Self.listen(apiPort, "access_token=\(sup)")
+        defer { live.close() }
         #expect(Self.until(live) { $0.first?["type"] as? String == "hello" })
 
         let alice = RawPhone("alice", engine: port)
@@ -91,8 +72,8 @@ import Testing
         // A client that saw up to the call.queued event's predecessor reconnects: it gets the rest,
         // the same messages, byte for byte.
         let queuedSeq = try #require(queued["seq"] as? Int)
-        let (replay, replayTask) = Self.listen("\(ws)?access_token=\(sup)&after=\(queuedSeq - 1)")
-        defer { replayTask.cancel() }
+        let replay = Self.listen(apiPort, "access_token=\(sup)&after=\(queuedSeq - 1)")
+        defer { replay.close() }
         let missed = live.raw.filter { t in
             ((try? JSONSerialization.jsonObject(with: Data(t.utf8))) as? [String: Any])?["seq"] as? Int ?? 0 >= queuedSeq
         }
@@ -100,14 +81,14 @@ import Testing
         #expect(Array(replay.raw.prefix(missed.count)) == missed)
 
         // A number from beyond the feed (another run): resynchronise from the REST snapshot.
-        let (gap, gapTask) = Self.listen("\(ws)?access_token=\(sup)&after=999999999")
-        defer { gapTask.cancel() }
+        let gap = Self.listen(apiPort, "access_token=\(sup)&after=999999999")
+        defer { gap.close() }
         #expect(Self.until(gap) { $0.first?["type"] as? String == "resync" })
 
         // alice's own token from the start: her state and her call only; no queue figures, no
         // other callers' queueing.
-        let (mine, mineTask) = Self.listen("\(ws)?access_token=\(OperationsAPITests.tokens["alice"]!)&after=0")
-        defer { mineTask.cancel() }
+        let mine = Self.listen(apiPort, "access_token=\(OperationsAPITests.tokens["alice"]!)&after=0")
+        defer { mine.close() }
         #expect(Self.until(mine) { $0.count >= 6 })
         let types = mine.messages.compactMap { $0["type"] as? String }
         #expect(!types.contains("queue.figures") && !types.contains("call.queued"))

@@ -11,7 +11,7 @@ import Testing
 /// in calls.sqlite; the wallboard's waiting count rises and falls with the call and a supervisor
 /// logs the agent out from it. Screenshots of both pages go to Reports/.
 @Suite(.serialized) struct PagesBrowserTests {
-    @Test func agentPageAndWallboardDriveAndFollowTheCallCenter() async throws {
+    @Test func agentPageAndWallboardDriveAndFollowTheCallCenter() throws {
         guard let chromedriver = E2E.which("chromedriver"), let chromium = E2E.which("chromium") else {
             Issue.record("chromium and chromium-driver are needed: make deps installs them")
             return
@@ -41,14 +41,25 @@ import Testing
         agentPage.click("#release")
         #expect(agentPage.waitFor { agentPage.text("#state").hasPrefix("released") } != nil)
         #expect(sup("GET", "/v1/agents/alice").object["state"] as? String == "released")
-        let customer = Task.detached {
-            try await E2E.oneCustomerCall(name: "pages", port: port, holdTime: "2s", directory: dir)
-        }
-        #expect(wallboard.waitFor(10) { wallboard.text("[data-waiting=support]") == "1" } != nil, "the wallboard's waiting count rises")
+        // The customer is the ccsim program (its own process: this test blocks its thread while it
+        // drives the browser and the agent's phone).
+        try """
+            name: pages
+            duration: 30s
+            engine:
+              sip: {address: 127.0.0.1:\(port), require_auth: false}
+              queues: [{name: support}]
+              agents: [{login: alice}]
+            customers:
+              - {queue: support, calls: 1, hold_time: 2s}
+            """.write(toFile: dir + "/customer.yaml", atomically: true, encoding: .utf8)
+        let ccsim = (E2E.engineBinary as NSString).deletingLastPathComponent + "/ccsim"
+        let customer = BackgroundRun(ccsim, ["run", dir + "/customer.yaml", "--engine", "127.0.0.1:\(port)", "--report", dir + "/ccsim-report"], cwd: dir)
+        #expect(wallboard.waitFor(20) { wallboard.text("[data-waiting=support]") == "1" } != nil, "the wallboard's waiting count rises")
 
         // Back to available from the page: the offered call shows on the page.
         agentPage.click("#available")
-        let shown = agentPage.waitFor { agentPage.text("#call-title") == "Offered call" && !agentPage.text("#caller").isEmpty }
+        let shown = agentPage.waitFor(10) { agentPage.text("#call-title") == "Offered call" && !agentPage.text("#caller").isEmpty }
         #expect(shown != nil, "the offered call on the agent page")
         try? "agent page showed the offered call \(shown.map { String(format: "%.3f", $0) } ?? "never") s after Available was clicked\n"
             .write(toFile: dir + "/timing.txt", atomically: true, encoding: .utf8)
@@ -71,8 +82,10 @@ import Testing
         let store = try CallRecordStore(directory: (engine.recordsPath as NSString).deletingLastPathComponent)
         #expect(OperationsAPITests.eventually { (try? store.notes(of: callID)) == "Customer asked for the invoice again; sent it by mail." })
         #expect(agentPage.waitFor { agentPage.text("#state") == "available" } != nil)
-        let result = try await customer.value
-        #expect(result.calls.first?.outcome == .answered)
+        let (status, output) = customer.wait()
+        #expect(status == 0, "ccsim: \(output.suffix(2000))")
+        let report = try String(contentsOfFile: dir + "/ccsim-report/report.json", encoding: .utf8)
+        #expect(report.contains("\"answered\""), "the ccsim customer's call was answered")
 
         // The supervisor logs alice out from the wallboard.
         #expect(wallboard.waitFor { wallboard.text("[data-agent=alice] .state-cell").contains("available") } != nil)
@@ -84,5 +97,24 @@ import Testing
             let png = (try? Data(contentsOf: URL(fileURLWithPath: E2E.root + "/Reports/" + shot))) ?? Data()
             #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 10_000, "\(shot): \(png.count) bytes")
         }
+    }
+}
+
+/// A program run to completion on its own thread (bounded), its exit status and output kept.
+final class BackgroundRun: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: (Int32, String) = (-1, "")
+
+    init(_ path: String, _ args: [String], cwd: String, timeout: Double = 120) {
+        let thread = Thread { [self] in
+            result = (try? E2E.run(path, args, timeout: timeout, cwd: cwd)) ?? (-1, "could not start \(path)")
+            done.signal()
+        }
+        thread.start()
+    }
+
+    func wait() -> (status: Int32, output: String) {
+        done.wait()
+        return result
     }
 }
