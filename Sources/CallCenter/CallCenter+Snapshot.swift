@@ -46,6 +46,12 @@ extension CallCenter {
         queueByName[name].map { queues[$0].members.count } ?? 0
     }
 
+    /// When the call waiting longest in the queue entered it (routing time). O(calls waiting there).
+    public func oldestWaitingSince(inQueue name: String) -> Duration? {
+        guard let q = queueByName[name] else { return nil }
+        return queues[q].members.lazy.map { self.calls[$0]!.queueEnteredAt }.min()
+    }
+
     /// Waiting calls in the queue that arrived before `time` (routing time): where a call that
     /// arrived then would stand, less one. O(calls waiting in the queue).
     public func waitingAhead(inQueue name: String, enqueuedBefore time: Duration) -> Int {

@@ -4,9 +4,10 @@ import Testing
 @testable import Engine
 @testable import Simulator
 
-/// `/metrics` of a real ccengine while ccsim's agents and customers run a scenario against it:
-/// `promtool check metrics` (Debian's prometheus package) passes on a scrape taken during the
-/// run, and at its end the per-queue figures match ccsim's own count of the calls.
+/// `/metrics` and `/v1/events` of a real ccengine while ccsim's agents and customers run a
+/// scenario against it: `promtool check metrics` (Debian's prometheus package) passes on a scrape
+/// taken during the run, at its end the per-queue figures match ccsim's own count of the calls,
+/// and the event stream carried every call's events in order with no gap in the numbers.
 @Suite(.serialized) struct MetricsEndToEndTests {
     /// Samples of one metric family: the label text (`queue="support",...`) -> value.
     static func samples(_ text: String, _ name: String) -> [String: Double] {
@@ -45,6 +46,9 @@ import Testing
         let run = SimulationRun(scenario: try ScenarioFile.load(dir + "/scenario.yaml"), options: options, logger: Logger(label: "test"))
 
         // Scrape while the run goes on (bounded poll until a call is on), and check it with promtool.
+        let apiPort = Int(api.base.split(separator: ":").last!)!
+        let events = EventStreamTests.listen(apiPort, "access_token=\(OperationsAPITests.tokens["sup"]!)")
+        defer { events.close() }
         // On its own thread: it blocks while it polls, and the run needs Swift concurrency's threads.
         let scraped = Scrape()
         let scraper = Thread {
@@ -73,6 +77,20 @@ import Testing
             let ended = Self.samples(after, "ccengine_calls_total").values.reduce(0, +)
             return Int(ended) == 8 && Self.samples(after, "ccengine_queue_calls_waiting")["queue=\"support\""] == 0
         })
+        // The stream: consecutive numbers, and for each of ccsim's calls queued, then (if answered)
+        // offered and answered, then ended with ccsim's outcome.
+        let stream = Array(events.messages.dropFirst())
+        let seqs = stream.compactMap { $0["seq"] as? Int }
+        #expect(!seqs.isEmpty && seqs == Array(seqs[0]..<(seqs[0] + seqs.count)), "no gap in the event numbers")
+        for call in result.calls {
+            let mine = stream.filter { $0["call"] as? String == call.callID }.compactMap { $0["type"] as? String }
+            let expected = call.outcome == .answered
+                ? ["call.queued", "call.offered", "call.answered", "call.ended"] : ["call.queued", "call.ended"]
+            #expect(mine.filter { $0 != "call.offered" && $0 != "call.ring_no_answer" } == expected.filter { $0 != "call.offered" }, "\(call.callID): \(mine)")
+            if call.outcome == .answered { #expect(mine.firstIndex(of: "call.offered").map { $0 < mine.firstIndex(of: "call.answered")! } == true) }
+            let ended = stream.first { $0["call"] as? String == call.callID && $0["type"] as? String == "call.ended" }
+            #expect(ended?["disposition"] as? String == call.outcome.rawValue, "\(call.callID)")
+        }
         let calls = Self.samples(after, "ccengine_calls_total")
         #expect(Int(calls["queue=\"support\",outcome=\"answered\""] ?? 0) == answered)
         #expect(Int(calls["queue=\"support\",outcome=\"abandoned\""] ?? 0) == abandoned)

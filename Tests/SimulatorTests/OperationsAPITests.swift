@@ -181,4 +181,20 @@ import Testing
         #expect(sup("GET", "/v1/queues/support").object["weight"] as? Int == 1)
         #expect(engine.isRunning)
     }
+
+    @Test func drainAndResumeThroughTheAPITakeTheNodeOutOfRotationAndBack() throws {
+        let (engine, api, port) = try Self.start("api-drain", rtp: "27400-27499")
+        defer { engine.stop() }
+        let admin = HTTPTestClient(base: api.base, token: Self.tokens["admin"])
+        #expect(api("POST", "/v1/drain", token: Self.tokens["sup"]).status == 403)
+        #expect(admin("POST", "/v1/drain").status == 200)
+        let caller = RawPhone("carol", engine: port)
+        _ = caller.invite("support", callID: "drained-1")
+        let refused = try #require(caller.finalResponse("drained-1", method: "INVITE"))
+        #expect(refused.status == 503)
+        #expect(refused.header("Retry-After") != nil)
+        #expect(admin("POST", "/v1/resume").status == 200)
+        _ = caller.invite("support", callID: "resumed-1")
+        #expect(caller.receive { $0.status == 100 && $0.callID == "resumed-1" } != nil, "accepted again (it waits: no agent)")
+    }
 }

@@ -20,16 +20,28 @@ extension B2BUA {
                 pendingRelease: center.pendingRelease(of: a.agent), registered: !registrar.bindings(of: a.agent).isEmpty,
                 callsAnswered: center.callsAnswered(by: a.agent))
         }
-        let stateOf = Dictionary(uniqueKeysWithValues: agents.map { ($0.login, $0.state.name) })
         let queues = center.queueNames.map { name in
-            let waiting = center.waitingCalls(inQueue: name)
-            var byState: [String: Int] = [:]
-            for agent in center.agentsServing(queue: name) { byState[stateOf[agent] ?? "offline", default: 0] += 1 }
-            let oldest = calls.filter { $0.view.stage == .waiting && $0.view.queue == name }.map(\.view.queueEnteredAt).min()
-            return EngineSnapshot.Queue(
-                name: name, weight: center.queueWeight(name) ?? 1, waiting: waiting, oldestWaitingSince: oldest,
-                estimatedWait: holdEstimate[name], agentsByState: byState)
+            EngineSnapshot.Queue(
+                name: name, weight: center.queueWeight(name) ?? 1, waiting: center.waitingCalls(inQueue: name),
+                oldestWaitingSince: center.oldestWaitingSince(inQueue: name).map(engineTime),
+                estimatedWait: holdEstimate[name], agentsByState: agentsByState(serving: name))
         }
         return EngineSnapshot(now: now, draining: draining, queues: queues, agents: agents, calls: calls)
+    }
+
+    /// Each queue's wallboard figures, without the rest of a snapshot (sorting no call): what the
+    /// driver samples once a second for the event stream and metrics.
+    public func queueFigures() -> [OperationsEvent.QueueFigures] {
+        center.queueNames.map { name in
+            OperationsEvent.QueueFigures(
+                queue: name, waiting: center.waitingCount(inQueue: name),
+                oldestWaitingSince: center.oldestWaitingSince(inQueue: name).map(engineTime), agentsByState: agentsByState(serving: name))
+        }
+    }
+
+    private func agentsByState(serving queue: String) -> [String: Int] {
+        var byState: [String: Int] = [:]
+        for agent in center.agentsServing(queue: queue) { byState[(center.agentState(agent) ?? .offline).name, default: 0] += 1 }
+        return byState
     }
 }

@@ -30,11 +30,11 @@ public struct OperationsEvent: Sendable, Equatable {
         public var oldestWaitingSince: Duration?
         public var agentsByState: [String: Int]
 
-        public init(_ q: EngineSnapshot.Queue) {
-            queue = q.name
-            waiting = q.waiting.count
-            oldestWaitingSince = q.oldestWaitingSince
-            agentsByState = q.agentsByState
+        public init(queue: String, waiting: Int, oldestWaitingSince: Duration?, agentsByState: [String: Int]) {
+            self.queue = queue
+            self.waiting = waiting
+            self.oldestWaitingSince = oldestWaitingSince
+            self.agentsByState = agentsByState
         }
     }
 

@@ -24,6 +24,9 @@ public struct SIPStack: Sendable {
     /// The call center for operators (`B2BUA.snapshot`).
     public func snapshot(now: Duration) -> EngineSnapshot { core.snapshot(now: now) }
 
+    /// The queues' wallboard figures (`B2BUA.queueFigures`).
+    public func queueFigures() -> [OperationsEvent.QueueFigures] { core.queueFigures() }
+
     public mutating func handle(_ event: EngineEvent, now: Duration) -> [EngineAction] {
         switch event {
         case .received(let m, let from):

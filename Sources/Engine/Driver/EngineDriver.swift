@@ -258,7 +258,7 @@ public final class EngineDriver: @unchecked Sendable {
         let t = now
         switch ingress.accept(bytes, from: source, now: t) {
         case .message(let m):
-            metrics.sip(m, direction: "received")
+            metrics.sip(m, sent: false)
             perform(core.handle(.received(m, from: source), now: t))
         case .reply(let bytes, let line):
             if let line { logger.notice("\(line)") }
@@ -275,7 +275,8 @@ public final class EngineDriver: @unchecked Sendable {
 
     /// Media control first (binding a call's relay ports before the INVITE that advertises them
     /// goes out; cheap, never blocking; the relay threads are woken after the messages are out),
-    /// then state writes, then the messages, then timers and logs, then the next call's ports:
+    /// then state writes, then the messages, then timers, operations events and logs, then the
+    /// next call's ports:
     /// what one event produces is all carried out before the next datagram is read.
     private func perform(_ actions: [EngineAction]) {
         var prepare: (caller: Int, agent: Int)?
@@ -299,21 +300,13 @@ public final class EngineDriver: @unchecked Sendable {
                 prepare = (caller, agent)
             case .saveNotes(let call, let notes):
                 writer.enqueue(.notes(callID: call, notes, at: Date().timeIntervalSince1970))
-            case .notify(let event):
-                feed.publish(event)
-                metrics.observe(event)
-                let lines = queueLog.lines(for: event, origin: originWall)
-                queueLogFile?.append(lines)
-                if config.queueLog.table, !lines.isEmpty {
-                    writer.enqueue(.queueLog(lines.map { .init($0, at: originWall + event.at.seconds) }))
-                }
             default:
                 break
             }
         }
         for action in actions {
             guard case .send(let message, let to) = action else { continue }
-            metrics.sip(message, direction: "sent")
+            metrics.sip(message, sent: true)
             if Self.mustFollowCommit(message), let needs = uncommitted[message.callID] {
                 held.append((needs, message, to))
             } else {
@@ -332,6 +325,16 @@ public final class EngineDriver: @unchecked Sendable {
                 relay.delete(call: call) { [self] in
                     guard serving.withLockedValue({ $0 }) else { return }
                     loop.execute { self.feed(.mediaClosed(callerPort: callerPort)) }
+                }
+            case .notify(let event):
+                // After the messages: publishing wakes other threads (WebSocket writers, the
+                // queue_log writer), which must not delay the INVITE to the agent.
+                feed.publish(event)
+                metrics.observe(event)
+                let lines = queueLog.lines(for: event, origin: originWall)
+                queueLogFile?.append(lines)
+                if config.queueLog.table, !lines.isEmpty {
+                    writer.enqueue(.queueLog(lines.map { .init($0, at: originWall + event.at.seconds) }))
                 }
             case .log(let level, let text, let call):
                 var meta: Logger.Metadata = [:]
@@ -364,12 +367,10 @@ public final class EngineDriver: @unchecked Sendable {
         loop.preconditionInEventLoop()
         guard serving.withLockedValue({ $0 }) else { return }
         let t = now
-        let snapshot = core.snapshot(now: t)
-        metrics.sample(snapshot, relaySessions: relay.activeCalls, relayed: relay.packetsRelayed)
-        for q in snapshot.queues {
-            let figures = OperationsEvent.QueueFigures(q)
-            guard publishedFigures[q.name] != figures else { continue }
-            publishedFigures[q.name] = figures
+        let all = core.queueFigures()
+        metrics.sample(all, now: t, relaySessions: relay.activeCalls, relayed: relay.packetsRelayed)
+        for figures in all where publishedFigures[figures.queue] != figures {
+            publishedFigures[figures.queue] = figures
             feed.publish(OperationsEvent(at: t, .queueFigures(figures)))
         }
         loop.scheduleTask(in: .seconds(1)) { [self] in publishQueueFigures() }

@@ -27,6 +27,10 @@ public final class EngineMetrics: @unchecked Sendable {
     static let agentStates = ["offline", "available", "ringing", "oncall", "wrapup", "released"]
 
     private var counters: [String: Counter] = [:]
+    /// The SIP counters, made once: by method per direction (0 received, 1 sent), by class.
+    private var requests: [[String: Counter]] = [[:], [:]]
+    private var responses: [[Counter]] = []
+    private var otherRequests: [Counter] = []
     private var gauges: [String: Gauge] = [:]
     private var timers: [String: Metrics.Timer] = [:]
     private var relayedSoFar = 0
@@ -48,11 +52,23 @@ public final class EngineMetrics: @unchecked Sendable {
         return g
     }
 
-    func sip(_ m: SIPMessage, direction: String) {
+    init() {
+        for (d, direction) in ["received", "sent"].enumerated() {
+            for method in Self.knownMethods {
+                requests[d][method] = Counter(label: "ccengine_sip_requests_total", dimensions: [("method", method), ("direction", direction)])
+            }
+            otherRequests.append(Counter(label: "ccengine_sip_requests_total", dimensions: [("method", "other"), ("direction", direction)]))
+            responses.append((1...6).map { Counter(label: "ccengine_sip_responses_total", dimensions: [("class", "\($0)xx"), ("direction", direction)]) })
+        }
+    }
+
+    /// On the SIP path for every message: no string is built, no counter made.
+    func sip(_ m: SIPMessage, sent: Bool) {
+        let d = sent ? 1 : 0
         if let method = m.method {
-            counter("ccengine_sip_requests_total", [("method", Self.knownMethods.contains(method) ? method : "other"), ("direction", direction)]).increment()
+            (requests[d][method] ?? otherRequests[d]).increment()
         } else if let status = m.status {
-            counter("ccengine_sip_responses_total", [("class", "\(min(max(status / 100, 1), 6))xx"), ("direction", direction)]).increment()
+            responses[d][min(max(status / 100, 1), 6) - 1].increment()
         }
     }
 
@@ -74,12 +90,12 @@ public final class EngineMetrics: @unchecked Sendable {
     }
 
     /// Once a second: the queues' live figures and the relay's counts.
-    func sample(_ snapshot: EngineSnapshot, relaySessions: Int, relayed: Int) {
-        for q in snapshot.queues {
-            gauge("ccengine_queue_calls_waiting", [("queue", q.name)]).record(q.waiting.count)
-            gauge("ccengine_queue_longest_wait_seconds", [("queue", q.name)]).record(q.oldestWaitingSince.map { (snapshot.now - $0).seconds } ?? 0)
+    func sample(_ queues: [OperationsEvent.QueueFigures], now: Duration, relaySessions: Int, relayed: Int) {
+        for q in queues {
+            gauge("ccengine_queue_calls_waiting", [("queue", q.queue)]).record(q.waiting)
+            gauge("ccengine_queue_longest_wait_seconds", [("queue", q.queue)]).record(q.oldestWaitingSince.map { (now - $0).seconds } ?? 0)
             for state in Self.agentStates {
-                gauge("ccengine_queue_agents", [("queue", q.name), ("state", state)]).record(q.agentsByState[state] ?? 0)
+                gauge("ccengine_queue_agents", [("queue", q.queue), ("state", state)]).record(q.agentsByState[state] ?? 0)
             }
         }
         gauge("ccengine_relay_sessions", []).record(relaySessions)
