@@ -38,7 +38,7 @@ import Testing
               - logins: [alice, bob]
                 answer_delay: 0.2s
             customers:
-              - {queue: support, calls: 8, arrival: {every: 0.3s}, hold_time: 1.5s, patience: 1s}
+              - {queue: support, calls: 8, arrival: {every: 0.3s}, hold_time: 1.5s, patience: 4s}
             """.write(toFile: dir + "/scenario.yaml", atomically: true, encoding: .utf8)
         var options = SimulationRun.Options(reportDirectory: dir + "/report")
         options.engine = Endpoint(host: "127.0.0.1", port: port)
@@ -52,7 +52,7 @@ import Testing
         // On its own thread: it blocks while it polls, and the run needs Swift concurrency's threads.
         let scraped = Scrape()
         let scraper = Thread {
-            for _ in 0..<800 {
+            for _ in 0..<2400 {
                 let text = api("GET", "/metrics").text
                 if (Self.samples(text, "ccengine_queue_agents")["queue=\"support\",state=\"oncall\""] ?? 0) > 0 { scraped.text = text; break }
                 usleep(25_000)
