@@ -30,7 +30,7 @@ struct OperationsCostBench {
             let withSurface = i % 2 == 1
             let dir = root + "/run-\(i + 1)-\(withSurface ? "api" : "plain")"
             if withSurface {
-                let port = Self.freeTCPPort()
+                let port = LoopbackPort.freeTCP()
                 let token = "bench-\(UInt64.random(in: 0...UInt64.max))"
                 let api = "{listen: 127.0.0.1:\(port), tokens: [{name: bench, sha256: \(APIConfig.Token.hash(token)), role: supervisor}]}"
                 let load = SurfaceLoad(base: "127.0.0.1:\(port)", token: token)
@@ -59,18 +59,6 @@ struct OperationsCostBench {
         ]
         print("report: \(try Baseline.write(ratios, to: root))")
         try routing.baseline.check(ratios)
-    }
-
-    static func freeTCPPort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
     }
 }
 

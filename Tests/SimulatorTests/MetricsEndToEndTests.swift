@@ -79,6 +79,11 @@ import Testing
         })
         // The stream: consecutive numbers, and for each of ccsim's calls queued, then (if answered)
         // offered and answered, then ended with ccsim's outcome.
+        // Delivered a moment after the metrics count them: wait until every call's end is in.
+        let ids = Set(result.calls.map(\.callID))
+        #expect(EventStreamTests.until(events) { messages in
+            ids.isSubset(of: Set(messages.filter { $0["type"] as? String == "call.ended" }.compactMap { $0["call"] as? String }))
+        }, "every call's call.ended event")
         let stream = Array(events.messages.dropFirst())
         let seqs = stream.compactMap { $0["seq"] as? Int }
         #expect(!seqs.isEmpty && seqs == Array(seqs[0]..<(seqs[0] + seqs.count)), "no gap in the event numbers")

@@ -1,3 +1,4 @@
+import Bench
 import Foundation
 import Testing
 
@@ -10,21 +11,8 @@ final class WebDriverSession {
 
     static let elementKey = "element-6066-11e4-a52e-4f735466cecf"
 
-    /// A free TCP port on loopback (bound to port 0 and released: chromedriver takes it next).
-    static func freeTCPPort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
     init(chromedriver: String, chromium: String, profile: String) throws {
-        let port = Self.freeTCPPort()
+        let port = LoopbackPort.freeTCP()
         driver = Process()
         driver.executableURL = URL(fileURLWithPath: chromedriver)
         driver.arguments = ["--port=\(port)", "--allowed-ips=127.0.0.1", "--log-path=\(profile).log"]
