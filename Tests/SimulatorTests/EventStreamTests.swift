@@ -15,9 +15,9 @@ import Testing
         return ws
     }
 
-    /// Polls (bounded, 10 s) until `condition` holds for what was received.
-    static func until(_ r: BlockingWebSocket, _ condition: ([[String: Any]]) -> Bool) -> Bool {
-        for _ in 0..<500 {
+    /// Polls (bounded, `seconds`) until `condition` holds for what was received.
+    static func until(_ r: BlockingWebSocket, seconds: Int = 10, _ condition: ([[String: Any]]) -> Bool) -> Bool {
+        for _ in 0..<(seconds * 50) {
             if condition(r.messages) { return true }
             usleep(20_000)
         }

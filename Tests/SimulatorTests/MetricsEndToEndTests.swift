@@ -82,9 +82,10 @@ import Testing
         // offered and answered, then ended with ccsim's outcome.
         // Delivered a moment after the metrics count them: wait until every call's end is in.
         let ids = Set(result.calls.map(\.callID))
-        #expect(EventStreamTests.until(events) { messages in
+        // (A machine loaded by the whole suite in parallel was seen to deliver them late: a minute's bound.)
+        #expect(EventStreamTests.until(events, seconds: 60) { messages in
             ids.isSubset(of: Set(messages.filter { $0["type"] as? String == "call.ended" }.compactMap { $0["call"] as? String }))
-        }, "every call's call.ended event")
+        }, "every call's call.ended event; received \(events.raw.count) messages, the last: \(events.raw.last ?? "none")")
         let stream = Array(events.messages.dropFirst())
         let seqs = stream.compactMap { $0["seq"] as? Int }
         #expect(!seqs.isEmpty && seqs == Array(seqs[0]..<(seqs[0] + seqs.count)), "no gap in the event numbers")
