@@ -77,7 +77,10 @@ final class BlockingWebSocket: @unchecked Sendable {
             guard let payload = readExactly(length) else { return }
             switch opcode {
             case 0x8: return  // close
-            case 0x9: write([0x8A, 0x80, 0, 0, 0, 0])  // pong, masked with a zero key
+            case 0x9:
+                // Pong with the ping's data (RFC 6455 §5.5.3; the server closes a connection whose
+                // pong does not match), masked with a zero key.
+                write([0x8A, 0x80 | UInt8(min(payload.count, 125)), 0, 0, 0, 0] + payload.prefix(125))
             case 0x1, 0x0:
                 message += payload
                 if fin {
