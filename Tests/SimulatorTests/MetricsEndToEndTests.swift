@@ -50,11 +50,13 @@ import Testing
         let events = EventStreamTests.listen(apiPort, "access_token=\(OperationsAPITests.tokens["sup"]!)")
         defer { events.close() }
         // On its own thread: it blocks while it polls, and the run needs Swift concurrency's threads.
+        // It polls until a call has ended or the run is over (a loaded machine was seen to start
+        // the run's calls a minute late), bounded at ten minutes.
         let scraped = Scrape()
         let scraper = Thread {
-            for _ in 0..<2400 {
+            let end = Date().addingTimeInterval(600)
+            while Date() < end && !scraped.finished {
                 let text = api("GET", "/metrics").text
-                // During the run, once a call has ended (so every family has samples).
                 if !Self.samples(text, "ccengine_calls_total").isEmpty { scraped.text = text; break }
                 usleep(25_000)
             }
@@ -62,6 +64,7 @@ import Testing
         }
         scraper.start()
         let result = try await run.run()
+        scraped.finished = true
         scraped.done.wait()
         let during = try #require(scraped.text, "no scrape during the run saw a call end")
         try during.write(toFile: dir + "/scrape.txt", atomically: true, encoding: .utf8)
@@ -114,5 +117,6 @@ import Testing
 
 final class Scrape: @unchecked Sendable {
     var text: String?
+    var finished = false
     let done = DispatchSemaphore(value: 0)
 }

@@ -50,9 +50,11 @@ final class WebDriverSession {
         return v?[Self.elementKey] as? String
     }
 
+    /// Clicks in one step in the page (find and click together): the wallboard re-renders its rows
+    /// every second, so an element found by one WebDriver request can be gone at the next.
     func click(_ css: String) {
-        guard let e = element(css) else { Issue.record("no element \(css)"); return }
-        _ = client("POST", "/session/\(session)/element/\(e)/click", body: "{}")
+        let done = eval("const e = document.querySelector(\(quoted(css))); if (!e) return 'missing'; e.click(); return 'clicked'")
+        if done != "clicked" { Issue.record("no element \(css) to click") }
     }
 
     func type(_ css: String, _ text: String) {
