@@ -94,7 +94,7 @@ final class WebDriverSession {
         E2E.stop(driver)
     }
 
-    private func json(_ object: [String: Any]) -> String { String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self) }
+    private func json(_ object: [String: Any]) -> String { (try? JSONSerialization.data(withJSONObject: object)).map { String(decoding: $0, as: UTF8.self) } ?? "{}" }
     private func quoted(_ s: String) -> String { json(["s": s]).dropFirst(5).dropLast().description }
 }
 
