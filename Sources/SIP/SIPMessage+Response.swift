@@ -8,7 +8,8 @@ extension SIPMessage {
         var r = SIPMessage(
             startLine: .response(status: status, reason: reason ?? SIPStatus.reason(status)),
             via: via, from: from, to: to, callID: callID, cseq: cseq)
-        if status >= 200 && status < 300 { r.recordRoute = recordRoute }
+        // RFC 3261 §12.1.1: a response that creates a dialog (1xx with a To tag, or 2xx) copies Record-Route.
+        if status > 100 && status < 300 { r.recordRoute = recordRoute }
         return r
     }
 }

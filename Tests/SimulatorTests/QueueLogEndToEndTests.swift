@@ -37,7 +37,7 @@ import Testing
         let dave = RawPhone("dave", engine: port)
         let waiting = dave.invite("support", callID: "ql-abandoned")
         #expect(dave.receive { $0.status == 100 && $0.callID == "ql-abandoned" } != nil)
-        dave.send(B2BUA.cancel(of: waiting))
+        dave.send(Dialog.cancel(of: waiting))
         #expect(dave.finalResponse("ql-abandoned", method: "INVITE")?.status == 487)
 
         // 3. Another waits out the queue's max_wait (2 s).

@@ -30,7 +30,7 @@ extension B2BUA {
             let dialled = cust.requestURI?.user
             if let q = center.callPlacement(id)?.queue ?? dialled { invite.setHeader("X-CC-Queue", q) }
             if let dialled, let q = center.callPlacement(id)?.queue, q != dialled { invite.setHeader("X-CC-Original-Queue", dialled) }
-            call.agentLegs[legCallID] = AgentLeg(agent: agent, invite: invite, target: binding.target, startedAt: now)
+            call.agentLegs[legCallID] = AgentLeg(agent: agent, invite: invite, target: binding.target, startedAt: now, dialog: Dialog(uac: invite))
             agentLegIndex[legCallID] = id
             out.append(.log(.info, "ringing agent \(agent) at \(binding.target)", call: id))
             out.append(.send(invite, to: binding.target))
@@ -52,7 +52,7 @@ extension B2BUA {
         guard var call = calls[id], let leg = call.agentLegs[legKey], leg.state == .calling else { return }
         call.agentLegs[legKey]?.state = .cancelling
         if leg.hadProvisional {
-            out.append(.send(Self.cancel(of: leg.invite), to: leg.target))
+            out.append(.send(Dialog.cancel(of: leg.invite), to: leg.target))
         } else {
             call.agentLegs[legKey]?.cancelPending = true
         }
@@ -60,34 +60,33 @@ extension B2BUA {
         calls[id] = call
     }
 
-    /// RFC 3261 §9.1: CANCEL copies Request-URI, Via (same branch), From, To, Call-ID, CSeq number.
-    static func cancel(of inv: SIPMessage) -> SIPMessage {
-        SIPMessage(
-            startLine: .request(method: "CANCEL", uri: inv.requestURI!), via: [inv.via[0]],
-            from: inv.from, to: inv.to, callID: inv.callID, cseq: CSeq(inv.cseq.number, "CANCEL"),
-            route: inv.route, headers: [Header("Max-Forwards", "70")])
+    mutating func byeAgent(_ id: CallID, legKey: String, into out: inout [EngineAction]) {
+        guard var call = calls[id], var leg = call.agentLegs[legKey], leg.state == .answered else { return }
+        let bye = leg.dialog.request("BYE", via: localVia(ids.branch()))
+        leg.state = .ended
+        call.agentLegs[legKey] = leg
+        calls[id] = call
+        out.append(.send(bye, to: destination(leg.dialog, direct: leg.target)))
     }
 
-    mutating func byeAgent(_ id: CallID, legKey: String, into out: inout [EngineAction]) {
-        guard var call = calls[id], let leg = call.agentLegs[legKey], leg.state == .answered, let ok = leg.answer else { return }
-        let inv = leg.invite
-        let bye = SIPMessage(
-            startLine: .request(method: "BYE", uri: ok.contact.first?.uri ?? inv.requestURI!),
-            via: [localVia(ids.branch())], from: inv.from, to: ok.to, callID: inv.callID,
-            cseq: CSeq(leg.localCSeq + 1, "BYE"), route: ok.recordRoute.reversed(), headers: [Header("Max-Forwards", "70")])
-        call.agentLegs[legKey]?.state = .ended
-        calls[id] = call
-        out.append(.send(bye, to: leg.target))
+    /// Where a request built by `dialog` goes (RFC 3261 §8.1.2): the first proxy of its route set,
+    /// or `direct`, the peer's address after the NAT policy, when it has none.
+    func destination(_ dialog: Dialog, direct: Endpoint) -> Endpoint {
+        guard dialog.hasRouteSet else { return direct }
+        let hop = dialog.nextHop
+        return Endpoint(host: hop.host, port: hop.port ?? 5060)
     }
 
     mutating func receiveResponse(_ response: SIPMessage, now: Duration, into out: inout [EngineAction]) {
         guard response.cseq.method == "INVITE", let status = response.status else { return }  // BYE/CANCEL answers
         if var leg = lingeringLegs[response.callID] {
+            leg.dialog.received(response: response)
+            lingeringLegs[response.callID] = leg
             if status < 200 {
                 if leg.cancelPending {
                     leg.cancelPending = false
                     lingeringLegs[response.callID] = leg
-                    out.append(.send(Self.cancel(of: leg.invite), to: leg.target))
+                    out.append(.send(Dialog.cancel(of: leg.invite), to: leg.target))
                 }
                 return
             }
@@ -95,15 +94,17 @@ extension B2BUA {
             return
         }
         guard let id = agentLegIndex[response.callID], var call = calls[id], var leg = call.agentLegs[response.callID] else { return }
+        leg.dialog.received(response: response)
+        call.agentLegs[response.callID]?.dialog = leg.dialog
         if status < 200 {
             if !leg.hadProvisional {
                 call.agentLegs[response.callID]?.hadProvisional = true
                 if leg.cancelPending {
                     call.agentLegs[response.callID]?.cancelPending = false
-                    out.append(.send(Self.cancel(of: leg.invite), to: leg.target))
+                    out.append(.send(Dialog.cancel(of: leg.invite), to: leg.target))
                 }
-                calls[id] = call
             }
+            calls[id] = call
             if leg.state == .calling { agentProgress(id, response: response, status: status, into: &out) }
             return
         }
@@ -123,11 +124,7 @@ extension B2BUA {
             return
         }
         // 2xx: ACK it (a new transaction, RFC 3261 §13.2.2.4), also for retransmitted 2xx.
-        let ack = SIPMessage(
-            startLine: .request(method: "ACK", uri: response.contact.first?.uri ?? leg.invite.requestURI!),
-            via: [localVia(ids.branch())], from: leg.invite.from, to: response.to, callID: leg.invite.callID,
-            cseq: CSeq(response.cseq.number, "ACK"), route: response.recordRoute.reversed(), headers: [Header("Max-Forwards", "70")])
-        out.append(.send(ack, to: leg.target))
+        out.append(.send(leg.dialog.ack(for: response, via: localVia(ids.branch())), to: destination(leg.dialog, direct: leg.target)))
         if leg.state == .answered, response.cseq.number > 1, call.pendingReinvite != nil {
             agentReinviteAnswered(&call, response: response, status: status, into: &out)
             calls[id] = call
@@ -157,15 +154,10 @@ extension B2BUA {
         guard status >= 200 else { return }
         let inv = leg.invite
         if status < 300 {
-            let uri = response.contact.first?.uri ?? inv.requestURI!
-            out.append(.send(SIPMessage(
-                startLine: .request(method: "ACK", uri: uri), via: [localVia(ids.branch())],
-                from: inv.from, to: response.to, callID: inv.callID, cseq: CSeq(inv.cseq.number, "ACK"),
-                headers: [Header("Max-Forwards", "70")]), to: leg.target))
-            out.append(.send(SIPMessage(
-                startLine: .request(method: "BYE", uri: uri), via: [localVia(ids.branch())],
-                from: inv.from, to: response.to, callID: inv.callID, cseq: CSeq(inv.cseq.number + 1, "BYE"),
-                headers: [Header("Max-Forwards", "70")]), to: leg.target))
+            var dialog = leg.dialog
+            let to = destination(dialog, direct: leg.target)
+            out.append(.send(dialog.ack(for: response, via: localVia(ids.branch())), to: to))
+            out.append(.send(dialog.request("BYE", via: localVia(ids.branch())), to: to))
             out.append(.log(.info, "agent \(leg.agent) answered after the call ended; hung up that leg", call: inv.header("X-CC-Call")))
         }
         // A non-2xx was ACKed by its transaction (RFC 3261 §17.1.1.3).
@@ -235,6 +227,13 @@ extension B2BUA {
             out.append(.send(request.response(481), to: target))
             return
         }
+        if case .outOfOrder(let last) = leg.dialog.received(request: request) {
+            out.append(.log(.notice, "agent \(leg.agent) sent \(request.cseq) below its last CSeq \(last); answered 500", call: id))
+            out.append(.send(outOfOrder(request), to: target))
+            return
+        }
+        call.agentLegs[request.callID] = leg
+        calls[id] = call
         switch request.method {
         case "BYE":
             out.append(.send(request.response(200), to: target))
@@ -265,25 +264,21 @@ extension B2BUA {
 
     /// Offers the customer's new session to the agent inside the agent leg's dialog.
     mutating func reinviteAgent(_ call: inout BridgedCall, offer request: SIPMessage, into out: inout [EngineAction]) {
-        guard let key = call.bridgedLeg, var leg = call.agentLegs[key], let ok = leg.answer,
+        guard let key = call.bridgedLeg, var leg = call.agentLegs[key],
               let newOffer = try? SessionDescription.parse(request.body), let audio = newOffer.audio else { return }
-        leg.localCSeq += 1
         var offer = agentOffer(call)
-        offer.sessionVersion = UInt64(leg.localCSeq)
+        offer.sessionVersion = UInt64(leg.dialog.localCSeq + 1)
         offer.media[0].attributes.removeAll { ["sendrecv", "sendonly", "recvonly", "inactive"].contains($0.name) }
         offer.media[0].attributes.append(.init(audio.direction))
-        let reinvite = SIPMessage(
-            startLine: .request(method: "INVITE", uri: ok.contact.first?.uri ?? leg.invite.requestURI!),
-            via: [localVia(ids.branch())], from: leg.invite.from, to: ok.to, callID: leg.invite.callID,
-            cseq: CSeq(leg.localCSeq, "INVITE"), contact: [localContact], route: ok.recordRoute.reversed(),
-            contentType: "application/sdp", headers: [Header("Max-Forwards", "70")], body: offer.bytes)
+        let reinvite = leg.dialog.request("INVITE", via: localVia(ids.branch()), contact: localContact,
+                                          contentType: "application/sdp", body: offer.bytes)
         call.agentLegs[key] = leg
         call.pendingReinvite = request
         if let host = newOffer.address(of: audio) {
             out.append(.setMediaPeer(call.id, .caller, Endpoint(host: host, port: audio.port)))
         }
         out.append(.log(.info, "re-INVITE from the caller (\(audio.direction)) offered to agent \(leg.agent)", call: call.id))
-        out.append(.send(reinvite, to: leg.target))
+        out.append(.send(reinvite, to: destination(leg.dialog, direct: leg.target)))
     }
 
     /// The agent answered our re-INVITE: the customer gets the same status, and on 2xx the agent's

@@ -42,13 +42,10 @@ extension B2BUA {
             refuseNewCall(invite, .mediaPortsExhausted, queue: queue, toTag: tag, target: target, now: now, into: &out)
             return
         }
-        let contact = invite.contact.first
-        let requestTarget = contact.map {
-            settings.natPolicy.target(contactHost: $0.uri.host, contactPort: $0.uri.port, source: source)
-        } ?? source
         var trying = invite.response(100)
         trying.setHeader("Server", settings.userAgent)
-        let leg = CustomerLeg(invite: invite, responseTarget: target, requestTarget: requestTarget, localTag: tag, offer: offer, lastResponse: trying)
+        let leg = CustomerLeg(invite: invite, responseTarget: target, source: source, localTag: tag,
+                              dialog: Dialog(uas: invite, localTag: tag), offer: offer, lastResponse: trying)
         calls[invite.callID] = BridgedCall(id: invite.callID, customer: leg, callerPort: pair.caller, agentPort: pair.agent)
         out.append(.openMedia(invite.callID, callerPort: pair.caller, agentPort: pair.agent))
         if let host = offer.address(of: audio) {
@@ -70,6 +67,12 @@ extension B2BUA {
     mutating func customerRequest(_ request: SIPMessage, from source: Endpoint, now: Duration, into out: inout [EngineAction]) {
         guard var call = calls[request.callID] else { return }
         let target = responseTarget(request, source)
+        if request.to.tag != nil, case .outOfOrder(let last) = call.customer.dialog.received(request: request) {
+            out.append(.log(.notice, "caller sent \(request.cseq) below its last CSeq \(last); answered 500", call: call.id))
+            out.append(.send(outOfOrder(request), to: target))
+            return
+        }
+        calls[call.id] = call
         switch request.method {
         case "INVITE" where request.to.tag == nil:
             // RFC 3261 §17.2.1: a retransmitted INVITE gets the last response again, never a new call.
@@ -163,7 +166,8 @@ extension B2BUA {
             call.customer.lastResponse = r
             out.append(.send(r, to: call.customer.responseTarget))
         case .answered:
-            out.append(.send(customerBye(&call), to: call.customer.requestTarget))
+            let bye = call.customer.dialog.request("BYE", via: localVia(ids.branch()))
+            out.append(.send(bye, to: requestTarget(call.customer)))
         case .ended:
             break
         }
@@ -171,17 +175,12 @@ extension B2BUA {
         calls[id] = call
     }
 
-    /// BYE from us as the customer leg's UAS (RFC 3261 §12.2.1.1: From/To swapped, our CSeq).
-    mutating func customerBye(_ call: inout BridgedCall) -> SIPMessage {
-        let inv = call.customer.invite
-        call.customer.localCSeq += 1
-        var from = inv.to
-        from.tag = call.customer.localTag
-        let uri = inv.contact.first?.uri ?? inv.from.uri
-        return SIPMessage(
-            startLine: .request(method: "BYE", uri: uri), via: [localVia(ids.branch())],
-            from: from, to: inv.from, callID: inv.callID, cseq: CSeq(call.customer.localCSeq, "BYE"),
-            route: inv.recordRoute, headers: [Header("Max-Forwards", "70")])
+    /// Where our requests to the caller go: the first proxy of the route set, or the caller's
+    /// Contact (the remote target) after the NAT policy.
+    func requestTarget(_ customer: CustomerLeg) -> Endpoint {
+        let contact = customer.dialog.remoteTarget
+        let direct = settings.natPolicy.target(contactHost: contact.host, contactPort: contact.port, source: customer.source)
+        return destination(customer.dialog, direct: direct)
     }
 
     /// The SDP we give the customer: the relay's caller port, the codecs the agent chose. Once

@@ -259,6 +259,11 @@ public struct B2BUA: Sendable {
         return Endpoint(host: via.parameter("received") ?? source.host, port: t.port)
     }
 
+    /// RFC 3261 §12.2.2: a request in a dialog whose CSeq is below the peer's last is out of order.
+    func outOfOrder(_ request: SIPMessage) -> SIPMessage {
+        request.response(500, "Server Internal Error (CSeq out of order)")
+    }
+
     var localVia: (String) -> Via {
         { [settings] branch in Via(host: settings.sip.host, port: settings.sip.port, branch: branch) }
     }

@@ -35,10 +35,13 @@ struct BridgedCall: Sendable {
 struct CustomerLeg: Sendable {
     enum State: Sendable, Equatable { case early, answered, ended }
     let invite: SIPMessage
-    /// Where responses go (top Via with rport/received) and in-dialog requests go (Contact via NAT policy).
+    /// Where responses go (top Via with rport/received, RFC 3261 §18.2.2).
     let responseTarget: Endpoint
-    let requestTarget: Endpoint
+    /// Where the INVITE came from: with the NAT policy, where requests to the remote target go.
+    let source: Endpoint
     let localTag: String
+    /// Our dialog with the caller (we are its UAS): builds our BYE, checks the caller's CSeq.
+    var dialog: Dialog
     let offer: SessionDescription
     var state: State = .early
     var sentRinging = false
@@ -48,7 +51,6 @@ struct CustomerLeg: Sendable {
     var answer: SessionDescription?
     /// The last response sent to the INVITE, resent when the INVITE is retransmitted.
     var lastResponse: SIPMessage?
-    var localCSeq: UInt32 = 1
 }
 
 /// An agent leg: we are the UAC of its INVITE.
@@ -64,8 +66,9 @@ struct AgentLeg: Sendable {
     var hadProvisional = false
     /// Cancelled before any 1xx: the CANCEL goes out when the first one arrives.
     var cancelPending = false
-    /// The agent's 200 OK, from which ACK and BYE are built (RFC 3261 §12.1.2).
+    /// The agent's 200 OK (its SDP answer).
     var answer: SIPMessage?
-    /// Our CSeq in this leg's dialog (INVITE was 1).
-    var localCSeq: UInt32 = 1
+    /// Our dialog with the agent's device (we are its UAC): updated by its responses, builds our
+    /// ACK, BYE and re-INVITE, checks the agent's CSeq.
+    var dialog: Dialog
 }

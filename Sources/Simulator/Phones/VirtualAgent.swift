@@ -33,7 +33,8 @@ final class VirtualAgent: @unchecked Sendable {
         var ok: SIPMessage?
         var hangupTimer: Scheduled<Void>?
         var answerTimer: Scheduled<Void>?
-        var localCSeq: UInt32 = 1
+        /// The agent's side of the dialog (it is the UAS): builds its BYE, checks the engine's CSeq.
+        var dialog: Dialog
     }
 
     init(phone: SIPPhone, login: String, password: String?, group: AgentGroup, media: MediaEngine?, observations: Observations, scale: Double, seed: UInt64) {
@@ -199,7 +200,7 @@ final class VirtualAgent: @unchecked Sendable {
             phone.send(m.response(486, "Busy Here", toTag: tag), to: from)
             return
         }
-        var c = ActiveCall(invite: m, source: from, localTag: tag, customerCall: customerCall)
+        var c = ActiveCall(invite: m, source: from, localTag: tag, customerCall: customerCall, dialog: Dialog(uas: m, localTag: tag))
         phone.send(m.response(180, toTag: tag), to: from)
         if rng.unit() < group.noAnswerProbability {
             call = c  // let it ring until the engine cancels
@@ -243,8 +244,16 @@ final class VirtualAgent: @unchecked Sendable {
     }
 
     private func bye(_ m: SIPMessage, from: Endpoint) {
+        guard var c = call, c.invite.callID == m.callID else {
+            phone.send(m.response(481), to: from)
+            return
+        }
+        if case .outOfOrder = c.dialog.received(request: m) {
+            phone.send(m.response(500, "Server Internal Error (CSeq out of order)"), to: from)
+            return
+        }
+        call = c
         phone.send(m.response(200), to: from)
-        guard let c = call, c.invite.callID == m.callID else { return }
         finish(c)
     }
 
@@ -252,13 +261,7 @@ final class VirtualAgent: @unchecked Sendable {
     private func hangUp() {
         guard var c = call, c.answered else { return }
         phone.stopRetransmitting("ok")
-        c.localCSeq += 1
-        var from = c.invite.to
-        from.tag = c.localTag
-        let bye = SIPMessage(
-            startLine: .request(method: "BYE", uri: c.invite.contact.first?.uri ?? c.invite.from.uri),
-            via: [phone.via()], from: from, to: c.invite.from, callID: c.invite.callID,
-            cseq: CSeq(c.localCSeq, "BYE"), headers: [Header("Max-Forwards", "70")])
+        let bye = c.dialog.request("BYE", via: phone.via())
         phone.sendReliably(bye, key: "bye", to: c.source)
         finish(c)
     }

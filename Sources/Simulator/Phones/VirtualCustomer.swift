@@ -15,6 +15,8 @@ final class VirtualCustomer: @unchecked Sendable {
     let warmUp: Bool
     var rng: SplitMix
     private var invite: SIPMessage?
+    /// The customer's side of the dialog its INVITE creates (it is the UAC).
+    private var dialog: Dialog?
     private var mediaID: Int?
     private var state: State = .idle
     private var ok: SIPMessage?
@@ -59,6 +61,7 @@ final class VirtualCustomer: @unchecked Sendable {
                 body: phoneSDP(host: phone.local.host, port: port, sessionID: UInt64(port)).bytes)
             if let client = stream.client { m.setHeader("X-CC-Client", client) }
             invite = m
+            dialog = Dialog(uac: m)
             state = .calling
             var observation = CallObservation(callID: m.callID, queue: stream.queue, caller: callerID, offeredAt: clock.now)
             if warmUp { observation.warmUp = true }
@@ -81,6 +84,13 @@ final class VirtualCustomer: @unchecked Sendable {
             }
             return
         }
+        if var d = dialog {
+            if case .outOfOrder = d.received(request: m) {
+                phone.send(m.response(500, "Server Internal Error (CSeq out of order)"))
+                return
+            }
+            dialog = d
+        }
         switch m.method {
         case "BYE":
             phone.send(m.response(200))
@@ -92,7 +102,9 @@ final class VirtualCustomer: @unchecked Sendable {
     }
 
     private func inviteResponse(_ m: SIPMessage, status: Int) {
-        guard let inv = invite else { return }
+        guard let inv = invite, var dialog else { return }
+        dialog.received(response: m)
+        self.dialog = dialog
         phone.stopRetransmitting("invite")
         if status < 200 {
             if state == .calling { state = .early }
@@ -100,19 +112,14 @@ final class VirtualCustomer: @unchecked Sendable {
         }
         if status >= 300 {
             // RFC 3261 §17.1.1.3: ACK the final non-2xx on the INVITE's branch.
-            phone.send(SIPMessage(
-                startLine: .request(method: "ACK", uri: inv.requestURI!), via: [inv.via[0]], from: inv.from, to: m.to,
-                callID: inv.callID, cseq: CSeq(1, "ACK"), headers: [Header("Max-Forwards", "70")]))
+            phone.send(inv.ackForNon2xx(m))
             guard state != .ended else { return }
             observations.update(inv.callID) { $0.finalStatus = status }
             end(state == .cancelling && status == 487 ? .abandoned : .failed)
             return
         }
         // 2xx (or its retransmission): ACK it.
-        let ack = SIPMessage(
-            startLine: .request(method: "ACK", uri: m.contact.first?.uri ?? inv.requestURI!), via: [phone.via()],
-            from: inv.from, to: m.to, callID: inv.callID, cseq: CSeq(1, "ACK"), headers: [Header("Max-Forwards", "70")])
-        phone.send(ack)
+        phone.send(dialog.ack(for: m, via: phone.via()))
         guard state == .calling || state == .early || state == .cancelling else { return }
         ok = m
         patienceTimer?.cancel()
@@ -138,18 +145,14 @@ final class VirtualCustomer: @unchecked Sendable {
     private func giveUp() {
         guard let inv = invite, state == .calling || state == .early else { return }
         state = .cancelling
-        let cancel = SIPMessage(
-            startLine: .request(method: "CANCEL", uri: inv.requestURI!), via: [inv.via[0]], from: inv.from, to: inv.to,
-            callID: inv.callID, cseq: CSeq(1, "CANCEL"), headers: [Header("Max-Forwards", "70")])
-        phone.sendReliably(cancel, key: "cancel")
+        phone.sendReliably(Dialog.cancel(of: inv), key: "cancel")
     }
 
     private func hangUp() {
-        guard let inv = invite, let ok, state == .answered else { return }
+        guard ok != nil, var dialog, state == .answered else { return }
         state = .ending
-        let bye = SIPMessage(
-            startLine: .request(method: "BYE", uri: ok.contact.first?.uri ?? inv.requestURI!), via: [phone.via()],
-            from: inv.from, to: ok.to, callID: inv.callID, cseq: CSeq(2, "BYE"), headers: [Header("Max-Forwards", "70")])
+        let bye = dialog.request("BYE", via: phone.via())
+        self.dialog = dialog
         phone.sendReliably(bye, key: "bye")
     }
 
