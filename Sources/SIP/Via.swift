@@ -38,6 +38,10 @@ public struct Via: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    public mutating func removeParameter(_ name: String) {
+        parameters.removeAll { $0.name.equalsIgnoringASCIICase(name) }
+    }
+
     /// Where responses go (RFC 3261 §18.2.2 with RFC 3581 §4): `received`/`rport` if present.
     public var responseTarget: (host: String, port: Int) {
         let h = parameter("received") ?? host

@@ -94,6 +94,17 @@ private func stamped(_ m: SIPMessage, from source: TransportAddress = F.phone) -
     #expect(transmitted(sent).map(\.1) == [natted])
 }
 
+@Test func aViaFromItsOwnSourceGetsNoReceivedParameter() throws {
+    // §20.42: `received` always has a value; a bare `;received` made Kamailio drop the whole response.
+    let request = stamped(F.request("OPTIONS", viaHost: "127.0.0.1", viaPort: 5070), from: TransportAddress(host: "127.0.0.1", port: 5070))
+    #expect(!request.via[0].hasParameter("received"))
+    #expect(!String(decoding: SIPCodec.encode(request.response(200)), as: UTF8.self).contains(";received"))
+    // A stale `received` the client wrote itself is dropped too.
+    var forged = F.request("OPTIONS", viaHost: "127.0.0.1", viaPort: 5070)
+    forged.via[0].setParameter("received", "192.0.2.1")
+    #expect(!stamped(forged, from: TransportAddress(host: "127.0.0.1", port: 5070)).via[0].hasParameter("received"))
+}
+
 @Test func layerRoutesResponsesToTheClientTransactionAndDropsStrayOnes() throws {
     var layer = TransactionLayer()
     let register = F.request("REGISTER", branch: "z9hG4bK-reg")

@@ -27,15 +27,8 @@ import Testing
         try Self.agentXML.write(toFile: dir + "/agent.xml", atomically: true, encoding: .utf8)
 
         // The agent phone waits for the engine's INVITE on agentPort; its media from port 24700.
-        let phone = Process()
-        phone.executableURL = URL(fileURLWithPath: sipp)
-        phone.arguments = ["-sf", "agent.xml", "-p", "\(agentPort)", "-i", "127.0.0.1", "-mi", "127.0.0.1", "-mp", "24700",
-                           "-m", "1", "-nostdin", "-timeout", "60s"]
-        phone.currentDirectoryURL = URL(fileURLWithPath: dir)
-        phone.standardInput = FileHandle.nullDevice
-        phone.standardOutput = FileHandle.nullDevice
-        phone.standardError = FileHandle.nullDevice
-        try phone.run()
+        let phone = try E2E.background(sipp, ["-sf", "agent.xml", "-p", "\(agentPort)", "-i", "127.0.0.1", "-mi", "127.0.0.1", "-mp", "24700",
+                                              "-m", "1", "-nostdin", "-timeout", "60s"], cwd: dir)
         defer { E2E.stop(phone) }
 
         var registered = (status: Int32(-1), output: "")

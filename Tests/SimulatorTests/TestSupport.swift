@@ -66,6 +66,19 @@ enum E2E {
         p.waitUntilExit()
     }
 
+    /// Starts a command in the background (output discarded); the caller stops it with `stop`.
+    static func background(_ path: String, _ args: [String], cwd: String) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: cwd)
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
     /// Runs a command to completion (bounded by `timeout` seconds) and returns its exit code and output.
     static func run(_ path: String, _ args: [String], timeout: Double = 60, cwd: String? = nil) throws -> (status: Int32, output: String) {
         let p = Process()

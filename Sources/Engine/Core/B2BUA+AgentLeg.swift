@@ -26,6 +26,7 @@ extension B2BUA {
                 contentType: "application/sdp",
                 headers: [Header("Max-Forwards", "70"), Header("User-Agent", settings.userAgent), Header("X-CC-Call", id)],
                 body: agentOffer(call).bytes)
+            invite.route = binding.path  // a phone registered through proxies is reached through them (RFC 3327)
             // The queue the call is in now (after recipes and overflow), and the one dialled when it differs.
             let dialled = cust.requestURI?.user
             if let q = center.callPlacement(id)?.queue ?? dialled { invite.setHeader("X-CC-Queue", q) }
@@ -66,7 +67,16 @@ extension B2BUA {
         leg.state = .ended
         call.agentLegs[legKey] = leg
         calls[id] = call
-        out.append(.send(bye, to: destination(leg.dialog, direct: leg.target)))
+        out.append(.send(bye, to: inDialogTarget(leg)))
+    }
+
+    /// Where our requests inside an agent leg's dialog go. Without a route set: the address the
+    /// phone registered from (its NAT-aware target), or, for a phone registered through proxies
+    /// (a Path, whose first hop is `leg.target`), its Contact, as RFC 3261 §12.2.1.1 says.
+    func inDialogTarget(_ leg: AgentLeg) -> Endpoint {
+        guard !leg.invite.route.isEmpty else { return destination(leg.dialog, direct: leg.target) }
+        let contact = leg.dialog.remoteTarget
+        return destination(leg.dialog, direct: Endpoint(host: contact.host, port: contact.port ?? 5060))
     }
 
     /// Where a request built by `dialog` goes (RFC 3261 §8.1.2): the first proxy of its route set,
@@ -124,7 +134,7 @@ extension B2BUA {
             return
         }
         // 2xx: ACK it (a new transaction, RFC 3261 §13.2.2.4), also for retransmitted 2xx.
-        out.append(.send(leg.dialog.ack(for: response, via: localVia(ids.branch())), to: destination(leg.dialog, direct: leg.target)))
+        out.append(.send(leg.dialog.ack(for: response, via: localVia(ids.branch())), to: inDialogTarget(leg)))
         if leg.state == .answered, response.cseq.number > 1, call.pendingReinvite != nil {
             agentReinviteAnswered(&call, response: response, status: status, into: &out)
             calls[id] = call
@@ -155,7 +165,7 @@ extension B2BUA {
         let inv = leg.invite
         if status < 300 {
             var dialog = leg.dialog
-            let to = destination(dialog, direct: leg.target)
+            let to = inDialogTarget(leg)
             out.append(.send(dialog.ack(for: response, via: localVia(ids.branch())), to: to))
             out.append(.send(dialog.request("BYE", via: localVia(ids.branch())), to: to))
             out.append(.log(.info, "agent \(leg.agent) answered after the call ended; hung up that leg", call: inv.header("X-CC-Call")))
@@ -278,7 +288,7 @@ extension B2BUA {
             out.append(.setMediaPeer(call.id, .caller, Endpoint(host: host, port: audio.port)))
         }
         out.append(.log(.info, "re-INVITE from the caller (\(audio.direction)) offered to agent \(leg.agent)", call: call.id))
-        out.append(.send(reinvite, to: destination(leg.dialog, direct: leg.target)))
+        out.append(.send(reinvite, to: inDialogTarget(leg)))
     }
 
     /// The agent answered our re-INVITE: the customer gets the same status, and on 2xx the agent's

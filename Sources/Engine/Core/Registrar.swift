@@ -10,6 +10,9 @@ public struct Registrar: Sendable {
         public var target: Endpoint
         public var expiresAt: Duration
         public var registeredAt: Duration
+        /// The proxies the REGISTER came through that asked to stay on the way to the phone (RFC
+        /// 3327 Path, nearest the registrar first): requests to this contact carry it as Route.
+        public var path: [NameAddress] = []
         /// Key of this binding for refresh and removal: the Contact URI as text.
         public var key: String { contact.uri.description }
     }
@@ -83,10 +86,13 @@ public struct Registrar: Sendable {
                     return (r, [])
                 }
                 seconds = min(seconds, maxExpires)
-                let target = natPolicy.target(contactHost: c.uri.host, contactPort: c.uri.port, source: source)
+                // Behind a Path the phone is reached through the first proxy on it (RFC 3327 §5.3).
+                let path = request.path
+                let target = path.first.map { Endpoint(host: $0.uri.host, port: $0.uri.port ?? 5060) }
+                    ?? natPolicy.target(contactHost: c.uri.host, contactPort: c.uri.port, source: source)
                 var contact = c
                 contact.setParameter("expires", String(seconds))
-                let binding = Binding(contact: contact, target: target, expiresAt: now + .seconds(seconds), registeredAt: now)
+                let binding = Binding(contact: contact, target: target, expiresAt: now + .seconds(seconds), registeredAt: now, path: path)
                 list.removeAll { $0.key == key }
                 list.append(binding)
                 changes.append(.armExpiry(agent, contact: key, at: binding.expiresAt))
@@ -99,6 +105,11 @@ public struct Registrar: Sendable {
 
         var ok = request.response(200, toTag: toTag)
         ok.contact = list.map(\.contact)
+        // RFC 3327 §5.3: the Path is echoed when the phone said it supports it.
+        let path = request.headerValues("Path")
+        if !path.isEmpty, request.headerValues("Supported").contains(where: { $0.lowercased().contains("path") }) {
+            for p in path { ok.headers.append(Header("Path", p)) }
+        }
         return (ok, changes)
     }
 

@@ -36,10 +36,12 @@ extension CallRecordStore {
         public var transport: String
         public var registeredAt: Double
         public var expiresAt: Double
+        /// The RFC 3327 Path as a Route header value; empty without one.
+        public var path: String
 
         enum CodingKeys: String, CodingKey {
             case agent, contact, targetHost = "target_host", targetPort = "target_port", transport
-            case registeredAt = "registered_at", expiresAt = "expires_at"
+            case registeredAt = "registered_at", expiresAt = "expires_at", path
         }
 
         public init(agent: String, _ b: Registrar.Binding, origin: Double) {
@@ -50,6 +52,7 @@ extension CallRecordStore {
             transport = "udp"
             registeredAt = origin + b.registeredAt.seconds
             expiresAt = origin + b.expiresAt.seconds
+            path = b.path.map(\.description).joined(separator: ", ")
         }
 
         /// The binding on a clock whose zero is `origin` (Unix seconds); nil if unreadable.
@@ -57,7 +60,8 @@ extension CallRecordStore {
             guard let c = NameAddress(contactHeader: contact) else { return nil }
             return Registrar.Binding(
                 contact: c, target: Endpoint(host: targetHost, port: targetPort),
-                expiresAt: .seconds(expiresAt - origin), registeredAt: .seconds(registeredAt - origin))
+                expiresAt: .seconds(expiresAt - origin), registeredAt: .seconds(registeredAt - origin),
+                path: path.isEmpty ? [] : NameAddress.list(routeHeader: path) ?? [])
         }
     }
 
@@ -82,6 +86,13 @@ extension CallRecordStore {
         }
 
         public var reason: ReleaseReason { ReleaseReason(id: reasonID, label: label, bias: bias) }
+    }
+
+    /// Phones registered through proxies keep their RFC 3327 Path across a restart.
+    static func migrateRegistrationPath(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v4-registration-path") { db in
+            try db.alter(table: "registrations") { t in t.add(column: "path", .text).notNull().defaults(to: "") }
+        }
     }
 
     static func migrateDurable(_ migrator: inout DatabaseMigrator) {

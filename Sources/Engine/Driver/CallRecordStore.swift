@@ -99,6 +99,7 @@ public final class CallRecordStore: Sendable {
         }
         Self.migrateDurable(&migrator)
         Self.migrateOperations(&migrator)
+        Self.migrateRegistrationPath(&migrator)
         try migrator.migrate(db)
     }
 

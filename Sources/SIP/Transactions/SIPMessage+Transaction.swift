@@ -47,7 +47,13 @@ extension SIPMessage {
         guard var v = via.first else { return }
         // §18.2.1: `received` is the server's to add; one a client wrote itself is not believed
         // (responses go to it, so honouring it would reflect them at any address).
-        v.setParameter("received", v.host.lowercased() != source.host.lowercased() ? source.host : nil)
+        // A bare `;received` is not valid (§20.42 `via-received = "received" EQUAL IPv4address`):
+        // Kamailio refuses the whole response with one, so an unneeded one is removed, not emptied.
+        if v.host.lowercased() != source.host.lowercased() {
+            v.setParameter("received", source.host)
+        } else {
+            v.removeParameter("received")
+        }
         if v.hasParameter("rport") { v.setParameter("rport", String(source.port)) }
         via[0] = v
     }
