@@ -19,7 +19,17 @@ public struct SessionDescription: Sendable, Equatable {
     }
 
     /// The first audio stream, where the engine and the phones put their RTP.
-    public var audio: MediaDescription? { media.first { $0.type == "audio" && $0.port != 0 } }
+    public var audio: MediaDescription? { audioIndex.map { media[$0] } }
+
+    /// The position of `audio` among the m-lines (RFC 3264 answers keep the offer's order).
+    public var audioIndex: Int? { media.firstIndex { $0.type == "audio" && $0.port != 0 } }
+
+    /// Sets the audio stream's direction attribute (RFC 4566 §6), replacing the one it had.
+    public mutating func setAudioDirection(_ direction: String) {
+        guard let i = audioIndex else { return }
+        media[i].attributes.removeAll { MediaDescription.directions.contains($0.name) }
+        media[i].attributes.append(.init(direction))
+    }
 
     /// Address for a media line: its own `c=` or the session's.
     public func address(of m: MediaDescription) -> String? { m.connectionAddress ?? connectionAddress }
@@ -74,10 +84,20 @@ public struct MediaDescription: Sendable, Equatable {
         return StaticPayloadType.name(pt)
     }
 
+    public static let directions = ["sendrecv", "sendonly", "recvonly", "inactive"]
+
     /// The direction attribute (RFC 4566 §6), default sendrecv.
     public var direction: String {
-        attributes.first { ["sendrecv", "sendonly", "recvonly", "inactive"].contains($0.name) }?.name ?? "sendrecv"
+        attributes.first { Self.directions.contains($0.name) }?.name ?? "sendrecv"
     }
+
+    /// The audio codecs of this stream in order (encoding names, telephone-event and comfort noise left out).
+    public var codecNames: [String] {
+        formats.compactMap { encodingName(of: $0) }.filter { $0 != "TELEPHONE-EVENT" && $0 != "CN" }
+    }
+
+    /// The payload type of telephone-event (RFC 4733), if the stream carries it.
+    public var telephoneEvent: Int? { formats.first { encodingName(of: $0) == "TELEPHONE-EVENT" } }
 
     var text: String {
         var s = "m=\(type) \(port) \(proto) \(formats.map(String.init).joined(separator: " "))\r\n"

@@ -141,10 +141,18 @@ extension B2BUA {
             return
         }
         guard leg.state == .calling || leg.state == .cancelling else { return }
+        let wasCalling = leg.state == .calling
         leg.answer = response
         leg.state = .answered
         call.agentLegs[response.callID] = leg
         calls[id] = call
+        if let mismatch = Self.answerMismatch(response, toOfferIn: leg.invite) {
+            // RFC 3264: bridged, this answer would leave the caller without audio: a failed ring.
+            byeAgent(id, legKey: response.callID, into: &out)
+            if wasCalling { agentLegFailed(id, leg.agent, why: "answered SDP that does not fit our offer (\(mismatch)); hung up that leg", now: now, into: &out) }
+            finishIfDone(id, now: now, into: &out)
+            return
+        }
         // This device took the call: the agent's other devices stop ringing.
         for (key, other) in call.agentLegs where other.agent == leg.agent && other.state == .calling {
             cancelLeg(id, legKey: key, into: &out)
@@ -156,6 +164,13 @@ extension B2BUA {
             byeAgent(id, legKey: response.callID, into: &out)
             finishIfDone(id, now: now, into: &out)
         }
+    }
+
+    /// How the SDP in an agent's response fails the offer in our INVITE (RFC 3264 §6); nil when it fits.
+    static func answerMismatch(_ response: SIPMessage, toOfferIn invite: SIPMessage) -> OfferAnswer.Mismatch? {
+        guard let offer = try? SessionDescription.parse(invite.body) else { return nil }
+        guard !response.body.isEmpty, let answer = try? SessionDescription.parse(response.body) else { return .noAnswer }
+        return OfferAnswer.check(answer, against: offer)
     }
 
     /// A leg we cancelled after its call ended: ACK its final answer; a 2xx that crossed our CANCEL
@@ -208,7 +223,8 @@ extension B2BUA {
         // The device whose early media the caller hears, while it still rings.
         let earlyActive = call.customer.earlyMediaLeg.flatMap { call.agentLegs[$0]?.state } == .calling
         if !earlyActive, let sdp = try? SessionDescription.parse(response.body), let audio = sdp.audio,
-           let host = sdp.address(of: audio) {
+           let host = sdp.address(of: audio), let leg = call.agentLegs[response.callID],
+           Self.answerMismatch(response, toOfferIn: leg.invite) == nil {
             call.customer.earlyMediaLeg = response.callID
             // The first answer given stays the caller's (RFC 3264); later devices were offered only its codecs.
             call.customer.answer = call.customer.answer ?? customerAnswer(call, agentAudio: audio)
@@ -261,8 +277,7 @@ extension B2BUA {
             ok.contentType = "application/sdp"
             var answer = agentOffer(call)
             if let offered = try? SessionDescription.parse(request.body), let a = offered.audio {
-                answer.media[0].attributes.removeAll { ["sendrecv", "sendonly", "recvonly", "inactive"].contains($0.name) }
-                answer.media[0].attributes.append(.init(Self.mirrored(a.direction)))
+                answer.setAudioDirection(OfferAnswer.answerDirection(to: a.direction))
             }
             ok.body = answer.bytes
             out.append(.send(ok, to: target))
@@ -278,8 +293,7 @@ extension B2BUA {
               let newOffer = try? SessionDescription.parse(request.body), let audio = newOffer.audio else { return }
         var offer = agentOffer(call)
         offer.sessionVersion = UInt64(leg.dialog.localCSeq + 1)
-        offer.media[0].attributes.removeAll { ["sendrecv", "sendonly", "recvonly", "inactive"].contains($0.name) }
-        offer.media[0].attributes.append(.init(audio.direction))
+        offer.setAudioDirection(audio.direction)
         let reinvite = leg.dialog.request("INVITE", via: localVia(ids.branch()), contact: localContact,
                                           contentType: "application/sdp", body: offer.bytes)
         call.agentLegs[key] = leg
@@ -308,8 +322,7 @@ extension B2BUA {
             // RFC 3264 §8: a changed session gets a higher version; the new answer is then the
             // agreed one (a later refresh without an offer repeats it, version and direction).
             answer.sessionVersion = answer.sessionVersion + 1
-            answer.media[0].attributes.removeAll { ["sendrecv", "sendonly", "recvonly", "inactive"].contains($0.name) }
-            answer.media[0].attributes.append(.init(agentAudio?.direction ?? "sendrecv"))
+            answer.setAudioDirection(agentAudio?.direction ?? "sendrecv")
             if let a = agentAudio, let sdp = try? SessionDescription.parse(response.body), let host = sdp.address(of: a) {
                 out.append(.setMediaPeer(call.id, .agent, Endpoint(host: host, port: a.port)))
             }
@@ -317,16 +330,6 @@ extension B2BUA {
             ok.body = answer.bytes
         }
         out.append(.send(ok, to: call.customer.responseTarget))
-    }
-
-    /// RFC 3264 §6.1: the answer's direction for an offered direction.
-    static func mirrored(_ direction: String) -> String {
-        switch direction {
-        case "sendonly": "recvonly"
-        case "recvonly": "sendonly"
-        case "inactive": "inactive"
-        default: "sendrecv"
-        }
     }
 
     /// The offer to the agent: the relay's agent-side port, the caller's usable codecs.

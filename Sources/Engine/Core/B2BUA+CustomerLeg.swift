@@ -183,24 +183,20 @@ extension B2BUA {
         return destination(customer.dialog, direct: direct)
     }
 
-    /// The SDP we give the customer: the relay's caller port, the codecs the agent chose. Once
-    /// given (in a 183 or the 200) it is the agreed answer and stays the same (RFC 3264 §8).
+    /// The SDP we give the customer (RFC 3264 §6): the caller's m-lines in order, its audio
+    /// stream at the relay's caller port with the codec the agent chose (in the caller's payload
+    /// numbers), telephone-event only when both sides have it with the same number (the relay
+    /// does not rewrite payload types), every other stream rejected with port 0, the direction
+    /// answering the caller's. Once given (in a 183 or the 200) it is the agreed answer and stays
+    /// the same (RFC 3264 §8).
     func customerAnswer(_ call: BridgedCall, agentAudio: MediaDescription? = nil) -> SessionDescription? {
         if agentAudio == nil, let agreed = call.customer.answer { return agreed }
         guard let offered = call.customer.offer.audio else { return nil }
-        var formats = offered.formats.filter { settings.codecs.contains(offered.encodingName(of: $0) ?? "") || offered.encodingName(of: $0) == "TELEPHONE-EVENT" }
         let agentAudio = agentAudio ?? call.bridgedLeg.flatMap { call.agentLegs[$0]?.answer }.flatMap { try? SessionDescription.parse($0.body) }?.audio
-        if let agentAudio {
-            let chosen = formats.filter { agentAudio.formats.contains($0) }
-            if !chosen.isEmpty { formats = chosen }
-        }
-        let attrs = offered.attributes.filter { a in
-            guard a.name == "rtpmap" || a.name == "fmtp", let v = a.value, let pt = Int(v.prefix { $0 != " " }) else { return false }
-            return formats.contains(pt)
-        } + [.init("ptime", "20"), .init("sendrecv")]
-        return SessionDescription(
-            sessionID: UInt64(call.callerPort), sessionVersion: 1, originAddress: settings.mediaHost,
-            connectionAddress: settings.mediaHost,
-            media: [MediaDescription(port: call.callerPort, formats: formats, attributes: attrs)])
+        var codecs = offered.codecNames.filter { settings.codecs.contains($0) }
+        if let chosen = agentAudio?.codecNames.first, codecs.contains(chosen) { codecs = [chosen] }
+        let events = offered.telephoneEvent.map { te in agentAudio.map { $0.telephoneEvent == te } ?? true } ?? false
+        return OfferAnswer.answer(to: call.customer.offer, address: settings.mediaHost, port: call.callerPort, codecs: codecs,
+                                  telephoneEvent: events, sessionID: UInt64(call.callerPort), version: 1)
     }
 }
