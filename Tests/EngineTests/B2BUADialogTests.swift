@@ -14,12 +14,7 @@ struct B2BUADialogTests {
     static let agentProxyRoute = NameAddress(uri: SIPURI(host: "127.0.0.6", port: 5080, parameters: [Parameter("lr")]))
 
     init() throws {
-        let routing = CallCenterConfig(
-            ringTimeout: .seconds(10), callsRequireNode: false, defaultRecipe: [],
-            queues: [QueueConfig(name: "support")], agents: [AgentConfig(login: "alice")])
-        core = B2BUA(
-            settings: .init(sip: TestPhones.engine, mediaHost: "127.0.0.1", rtpPorts: 20000...20099),
-            center: try CallCenter(config: routing), agents: ["alice"], queues: ["support"], seed: 7)
+        core = try TestPhones.core(agents: ["alice"], seed: 7)
     }
 
     mutating func feed(_ m: SIPMessage, from: Endpoint) -> [EngineAction] {

@@ -9,12 +9,7 @@ struct B2BUATests {
     var now: Duration = .zero
 
     init() throws {
-        let routing = CallCenterConfig(
-            ringTimeout: .seconds(10), callsRequireNode: false, defaultRecipe: [],
-            queues: [QueueConfig(name: "support")], agents: [AgentConfig(login: "alice"), AgentConfig(login: "bob")])
-        core = B2BUA(
-            settings: .init(sip: TestPhones.engine, mediaHost: "127.0.0.1", rtpPorts: 20000...20099),
-            center: try CallCenter(config: routing), agents: ["alice", "bob"], queues: ["support"], seed: 42)
+        core = try TestPhones.core(seed: 42)
     }
 
     mutating func feed(_ m: SIPMessage, from: Endpoint) -> [EngineAction] {

@@ -11,12 +11,7 @@ struct ControlCommandTests {
     var now: Duration = .zero
 
     init() throws {
-        let routing = CallCenterConfig(
-            ringTimeout: .seconds(10), wrapUpTime: .seconds(30), callsRequireNode: false, defaultRecipe: [],
-            queues: [QueueConfig(name: "support")], agents: [AgentConfig(login: "alice"), AgentConfig(login: "bob")])
-        core = B2BUA(
-            settings: .init(sip: TestPhones.engine, mediaHost: "127.0.0.1", rtpPorts: 20000...20099),
-            center: try CallCenter(config: routing), agents: ["alice", "bob"], queues: ["support"], seed: 42)
+        core = try TestPhones.core(wrapUp: .seconds(30), seed: 42)
     }
 
     mutating func feed(_ m: SIPMessage, from: Endpoint) -> [EngineAction] {

@@ -11,12 +11,7 @@ struct OfferAnswerB2BUATests {
     var now: Duration = .zero
 
     init() throws {
-        let routing = CallCenterConfig(
-            ringTimeout: .seconds(10), callsRequireNode: false, defaultRecipe: [],
-            queues: [QueueConfig(name: "support")], agents: [AgentConfig(login: "alice"), AgentConfig(login: "bob")])
-        core = B2BUA(
-            settings: .init(sip: TestPhones.engine, mediaHost: "127.0.0.1", rtpPorts: 20000...20099),
-            center: try CallCenter(config: routing), agents: ["alice", "bob"], queues: ["support"], seed: 3)
+        core = try TestPhones.core(seed: 3)
     }
 
     mutating func feed(_ m: SIPMessage, from: Endpoint) -> [EngineAction] {

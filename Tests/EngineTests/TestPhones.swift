@@ -10,6 +10,16 @@ enum TestPhones {
     static let alice = Endpoint(host: "127.0.0.1", port: 7100)
     static let bob = Endpoint(host: "127.0.0.1", port: 7200)
 
+    /// A B2BUA in front of one queue `support` with these agents, on a manual clock.
+    static func core(agents: [String] = ["alice", "bob"], wrapUp: Duration = .zero, seed: UInt64 = 42) throws -> B2BUA {
+        let routing = CallCenterConfig(
+            ringTimeout: .seconds(10), wrapUpTime: wrapUp, callsRequireNode: false, defaultRecipe: [],
+            queues: [QueueConfig(name: "support")], agents: agents.map { AgentConfig(login: $0) })
+        return B2BUA(
+            settings: .init(sip: engine, mediaHost: "127.0.0.1", rtpPorts: 20000...20099),
+            center: try CallCenter(config: routing), agents: Set(agents), queues: ["support"], seed: seed)
+    }
+
     static func sdp(port: Int, formats: [Int] = [0, 8]) -> [UInt8] {
         Array("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio \(port) RTP/AVP \(formats.map(String.init).joined(separator: " "))\r\n".utf8)
     }
