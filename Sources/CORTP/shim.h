@@ -14,6 +14,7 @@ static inline uint32_t cc_mblk_payload_len(mblk_t *m) {
     int n = rtp_get_payload(m, &payload);
     return n < 0 ? 0 : (uint32_t)n;
 }
+static inline int cc_mblk_payload_type(mblk_t *m) { return rtp_get_payload_type(m); }
 static inline unsigned char *cc_mblk_payload(mblk_t *m) {
     unsigned char *payload = NULL;
     rtp_get_payload(m, &payload);

@@ -1,23 +1,25 @@
 import Foundation
 
-/// A steady sine tone as G.711 µ-law frames: each side of a simulated call sends its own
+/// A steady sine tone as G.711 frames (µ-law or A-law): each side of a simulated call sends its own
 /// frequency, and the receiver proves it heard the other side by measuring that frequency.
 /// One second of the tone is encoded once; frames are slices of it (a whole number of periods for
 /// whole-Hz tones, so the loop is seamless), which keeps a thousand streams cheap.
 public struct ToneGenerator: Sendable {
     public let frequency: Double
     public let sampleRate: Double
+    public let law: G711.Law
     private let table: [UInt8]
     private var offset = 0
 
-    public init(frequency: Double, sampleRate: Double = 8000) {
+    public init(frequency: Double, sampleRate: Double = 8000, law: G711.Law = .muLaw) {
         self.frequency = frequency
         self.sampleRate = sampleRate
+        self.law = law
         let step = 2 * Double.pi * frequency / sampleRate
-        table = (0..<Int(sampleRate)).map { G711.encodeMuLaw(Int16(sin(Double($0) * step) * 8000)) }
+        table = (0..<Int(sampleRate)).map { law.encode(Int16(sin(Double($0) * step) * 8000)) }
     }
 
-    /// The next `samples` samples (160 = 20 ms at 8 kHz) as µ-law bytes.
+    /// The next `samples` samples (160 = 20 ms at 8 kHz) as G.711 bytes.
     public mutating func nextFrame(samples: Int = 160) -> [UInt8] {
         withNextFrame(samples: samples) { Array($0) }
     }
@@ -30,7 +32,7 @@ public struct ToneGenerator: Sendable {
     }
 }
 
-/// Goertzel power of one frequency over µ-law audio: cheap single-bin DFT.
+/// Goertzel power of one frequency over G.711 or linear audio: cheap single-bin DFT.
 public struct ToneDetector: Sendable {
     public let frequencies: [Double]
     public let sampleRate: Double
@@ -44,7 +46,11 @@ public struct ToneDetector: Sendable {
     }
 
     public mutating func add(muLaw frame: [UInt8]) {
-        add(linear: frame.map { G711.decodeMuLaw($0) })
+        add(frame, law: .muLaw)
+    }
+
+    public mutating func add(_ frame: [UInt8], law: G711.Law) {
+        add(linear: frame.map { law.decode($0) })
     }
 
     /// 16-bit linear samples (e.g. a WAV file a real phone recorded).

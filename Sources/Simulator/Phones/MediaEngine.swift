@@ -3,7 +3,7 @@ import Foundation
 import Media
 
 /// The virtual phones' RTP, through libortp: one session per call leg, driven by media threads
-/// (one per core by default) that each send a 20 ms G.711 µ-law frame of the phone's tone per
+/// (one per core by default) that each send a 20 ms G.711 frame (the agreed law) of the phone's tone per
 /// session per tick and read what arrived. Each session belongs to one thread's shard; oRTP
 /// sessions are not thread-safe, so every oRTP call on a session happens under its shard's lock.
 public final class MediaEngine: @unchecked Sendable {
@@ -16,9 +16,12 @@ public final class MediaEngine: @unchecked Sendable {
         public var expectedFrequency: Double
         /// DTMF digits received as RFC 4733 telephone-events, in order.
         public var dtmf: String = ""
-        /// Heard the other side: enough packets, and the other side's tone is the loudest.
+        /// The codec agreed in SDP, and packets that arrived in the other G.711 law instead.
+        public var codec: String = "PCMU"
+        public var otherCodecPackets: UInt64 = 0
+        /// Heard the other side: enough packets in the agreed codec, and the other side's tone is the loudest.
         public var verified: Bool {
-            packetsReceived >= 10 && dominantFrequency == expectedFrequency
+            packetsReceived >= 10 && dominantFrequency == expectedFrequency && otherCodecPackets == 0
         }
     }
 
@@ -35,9 +38,12 @@ public final class MediaEngine: @unchecked Sendable {
         var dtmfCountdown = 0
         var dtmfReceived = ""
         var dtmfGapTicks = 10
-        init(session: UnsafeMutablePointer<RtpSession>, send: Double, expect: Double, other: Double) {
+        var law: G711.Law
+        var otherCodecPackets: UInt64 = 0
+        init(session: UnsafeMutablePointer<RtpSession>, send: Double, expect: Double, other: Double, law: G711.Law) {
             self.session = session
-            tone = ToneGenerator(frequency: send)
+            self.law = law
+            tone = ToneGenerator(frequency: send, law: law)
             detector = ToneDetector(frequencies: [send, expect, other])
             expected = expect
         }
@@ -94,7 +100,7 @@ public final class MediaEngine: @unchecked Sendable {
     private func shard(of id: Int) -> Shard { shards[id % shards.count] }
 
     /// Opens a session on a free local port and returns (stream id, RTP port).
-    public func open(sendFrequency: Double, expectFrequency: Double) -> (id: Int, port: Int)? {
+    public func open(sendFrequency: Double, expectFrequency: Double, law: G711.Law = .muLaw) -> (id: Int, port: Int)? {
         idLock.lock()
         nextID += 1
         let id = nextID
@@ -108,7 +114,7 @@ public final class MediaEngine: @unchecked Sendable {
         // oRTP sets SO_REUSEADDR by default; without this two sessions can share a port silently.
         rtp_session_set_reuseaddr(s, 0)
         rtp_session_set_profile(s, cc_av_profile())
-        rtp_session_set_payload_type(s, 0)
+        rtp_session_set_payload_type(s, Int32(law.payloadType))
         rtp_session_enable_rtcp(s, 0)
         rtp_session_enable_jitter_buffer(s, 0)
         guard rtp_session_set_local_addr(s, host, -1, -1) == 0 else {
@@ -117,7 +123,7 @@ public final class MediaEngine: @unchecked Sendable {
         }
         let port = Int(rtp_session_get_local_port(s))
         let other = Self.frequencies.first { $0 != sendFrequency && $0 != expectFrequency } ?? 2000
-        let stream = Stream(session: s, send: sendFrequency, expect: expectFrequency, other: other)
+        let stream = Stream(session: s, send: sendFrequency, expect: expectFrequency, other: other, law: law)
         rtp_session_signal_connect(s, "telephone-event", Self.onTelephoneEvent, Unmanaged.passUnretained(stream).toOpaque())
         shard.streams[id] = stream
         return (id, port)
@@ -133,6 +139,17 @@ public final class MediaEngine: @unchecked Sendable {
         st.sending = true
     }
 
+    /// Changes the law a stream sends and expects (the answer chose the other one of those offered).
+    public func setLaw(_ id: Int, _ law: G711.Law) {
+        let shard = shard(of: id)
+        shard.lock.lock()
+        defer { shard.lock.unlock() }
+        guard let st = shard.streams[id], st.law != law else { return }
+        st.law = law
+        st.tone = ToneGenerator(frequency: st.tone.frequency, law: law)
+        rtp_session_set_payload_type(st.session, Int32(law.payloadType))
+    }
+
     /// Stops and closes a session, returning what it heard.
     public func close(_ id: Int) -> Report? {
         let shard = shard(of: id)
@@ -143,7 +160,8 @@ public final class MediaEngine: @unchecked Sendable {
         let stats = rtp_session_get_stats(st.session).pointee
         let report = Report(
             packetsSent: stats.packet_sent, packetsReceived: stats.packet_recv, lost: stats.cum_packet_loss,
-            dominantFrequency: st.detector.dominantFrequency, expectedFrequency: st.expected, dtmf: st.dtmfReceived)
+            dominantFrequency: st.detector.dominantFrequency, expectedFrequency: st.expected, dtmf: st.dtmfReceived,
+            codec: st.law.codec, otherCodecPackets: st.otherCodecPackets)
         rtp_session_destroy(st.session)
         return report
     }
@@ -208,8 +226,10 @@ public final class MediaEngine: @unchecked Sendable {
     private static func drain(_ st: Stream) {
         while let mp = rtp_session_recvm_with_ts(st.session, st.sendTS) {
             let n = Int(cc_mblk_payload_len(mp))
-            if n > 0, let p = cc_mblk_payload(mp) {
-                st.detector.add(muLaw: Array(UnsafeBufferPointer(start: p, count: n)))
+            let law = G711.Law(payloadType: Int(cc_mblk_payload_type(mp)))
+            if let law, law != st.law { st.otherCodecPackets += 1 }
+            if n > 0, law != nil, let p = cc_mblk_payload(mp) {
+                st.detector.add(Array(UnsafeBufferPointer(start: p, count: n)), law: st.law)
                 st.bytesRead += n
             }
             freemsg(mp)

@@ -1,4 +1,5 @@
 import Engine
+import Media
 import Glibc
 import NIOCore
 import NIOPosix
@@ -144,11 +145,20 @@ final class PhoneChannelHandler: ChannelInboundHandler {
 }
 
 /// SDP a phone offers or answers: one PCMU audio stream on its RTP port.
-func phoneSDP(host: String, port: Int, sessionID: UInt64) -> SessionDescription {
+func phoneSDP(host: String, port: Int, sessionID: UInt64, codecs: [G711.Law] = [.muLaw]) -> SessionDescription {
     SessionDescription(
         sessionID: sessionID, sessionVersion: 1, originAddress: host, connectionAddress: host,
-        media: [MediaDescription(port: port, formats: [0, 101], attributes: [
-            .init("rtpmap", "0 PCMU/8000"), .init("rtpmap", "101 telephone-event/8000"), .init("fmtp", "101 0-15"),
-            .init("ptime", "20"), .init("sendrecv"),
-        ])])
+        media: [MediaDescription(port: port, formats: codecs.map(\.payloadType) + [101], attributes: codecs.map {
+            .init("rtpmap", "\($0.payloadType) \($0.codec)/8000")
+        } + [.init("rtpmap", "101 telephone-event/8000"), .init("fmtp", "101 0-15"), .init("ptime", "20"), .init("sendrecv")])])
+}
+
+/// An agent phone's answer to the engine's offer (RFC 3264): the first G.711 codec offered (PCMU
+/// or PCMA), telephone-event if offered; nil when the offer has neither law.
+func phoneAnswer(to offer: SessionDescription, host: String, port: Int) -> (SessionDescription, G711.Law)? {
+    guard let law = offer.audio?.codecNames.lazy.compactMap(G711.Law.init(codec:)).first,
+          let answer = OfferAnswer.answer(to: offer, address: host, port: port, codecs: [law.codec], telephoneEvent: true,
+                                          sessionID: UInt64(port), version: 1)
+    else { return nil }
+    return (answer, law)
 }

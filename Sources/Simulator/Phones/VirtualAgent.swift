@@ -1,4 +1,5 @@
 import Engine
+import Media
 import NIOCore
 import SIP
 
@@ -213,8 +214,11 @@ final class VirtualAgent: @unchecked Sendable {
 
     private func answer() {
         guard var c = call, !c.answered else { return }
+        // The phone answers from the engine's offer: the first of PCMU/PCMA offered (RFC 3264).
+        let offer = try? SessionDescription.parse(c.invite.body)
+        let law = offer?.audio?.codecNames.lazy.compactMap(G711.Law.init(codec:)).first ?? .muLaw
         var port = 9
-        if let media, let opened = media.open(sendFrequency: MediaEngine.frequencies[1], expectFrequency: MediaEngine.frequencies[0]) {
+        if let media, let opened = media.open(sendFrequency: MediaEngine.frequencies[1], expectFrequency: MediaEngine.frequencies[0], law: law) {
             c.mediaID = opened.id
             port = opened.port
             if let sdp = try? SessionDescription.parse(c.invite.body), let audio = sdp.audio, let host = sdp.address(of: audio) {
@@ -224,7 +228,8 @@ final class VirtualAgent: @unchecked Sendable {
         var ok = c.invite.response(200, toTag: c.localTag)
         ok.contact = [phone.contact]
         ok.contentType = "application/sdp"
-        ok.body = phoneSDP(host: phone.local.host, port: port, sessionID: UInt64(port)).bytes
+        ok.body = (offer.flatMap { phoneAnswer(to: $0, host: phone.local.host, port: port)?.0 }
+            ?? phoneSDP(host: phone.local.host, port: port, sessionID: UInt64(port), codecs: [law])).bytes
         c.ok = ok
         c.answered = true
         observations.agentAnswered(customerCall: c.customerCall, agent: login)

@@ -1,4 +1,5 @@
 import Engine
+import Media
 import NIOCore
 import SIP
 
@@ -45,7 +46,7 @@ final class VirtualCustomer: @unchecked Sendable {
     func call() {
         phone.loop.execute { [self] in
             var port = 9
-            if let media, let opened = media.open(sendFrequency: MediaEngine.frequencies[0], expectFrequency: MediaEngine.frequencies[1]) {
+            if let media, let opened = media.open(sendFrequency: MediaEngine.frequencies[0], expectFrequency: MediaEngine.frequencies[1], law: stream.codecs[0]) {
                 mediaID = opened.id
                 port = opened.port
             }
@@ -58,7 +59,7 @@ final class VirtualCustomer: @unchecked Sendable {
                 callID: phone.ids.callID(), cseq: CSeq(1, "INVITE"), contact: [phone.contact],
                 contentType: "application/sdp",
                 headers: [Header("Max-Forwards", "70"), Header("User-Agent", "ccsim")],
-                body: phoneSDP(host: phone.local.host, port: port, sessionID: UInt64(port)).bytes)
+                body: phoneSDP(host: phone.local.host, port: port, sessionID: UInt64(port), codecs: stream.codecs).bytes)
             if let client = stream.client { m.setHeader("X-CC-Client", client) }
             invite = m
             dialog = Dialog(uac: m)
@@ -132,7 +133,14 @@ final class VirtualCustomer: @unchecked Sendable {
         }
         state = .answered
         observations.update(inv.callID) { $0.answeredAt = clock.now; $0.finalStatus = 200 }
-        if let media, let id = mediaID, let sdp = try? SessionDescription.parse(m.body), let audio = sdp.audio, let host = sdp.address(of: audio) {
+        let answer = try? SessionDescription.parse(m.body)
+        // RFC 3264: the engine's answer must fit our offer; its first codec is the one both sides use.
+        if let offer = try? SessionDescription.parse(inv.body) {
+            let mismatch = answer.map { OfferAnswer.check($0, against: offer)?.description } ?? "no SDP answer in the 200"
+            if let mismatch { observations.update(inv.callID) { $0.answerMismatch = mismatch } }
+        }
+        if let media, let id = mediaID, let sdp = answer, let audio = sdp.audio, let host = sdp.address(of: audio) {
+            if let law = audio.codecNames.first.flatMap(G711.Law.init(codec:)), stream.codecs.contains(law) { media.setLaw(id, law) }
             media.connect(id, host: host, port: audio.port)
             if let dtmf = stream.dtmf {
                 media.sendDTMF(id, digits: dtmf.digits, after: dtmf.after / scale, gap: dtmf.gap / scale)

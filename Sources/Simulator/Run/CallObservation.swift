@@ -25,6 +25,8 @@ public struct CallObservation: Sendable, Equatable, Codable {
     /// the engine's records in a real run, from the routing core in virtual time; nil when it
     /// stayed in the queue it called, or when the records are not available.
     public var finalQueue: String?
+    /// How the engine's SDP answer failed the customer's offer (RFC 3264); nil when it fitted.
+    public var answerMismatch: String?
 
     public struct Heard: Sendable, Equatable, Codable {
         public var packetsSent: UInt64
@@ -35,6 +37,9 @@ public struct CallObservation: Sendable, Equatable, Codable {
         public var verified: Bool
         /// DTMF digits received as RFC 4733 telephone-events (nil in older reports).
         public var dtmf: String?
+        /// The codec agreed in SDP, and packets that came in the other G.711 law (nil in older reports).
+        public var codec: String?
+        public var otherCodecPackets: UInt64?
     }
 
     /// Real times (seconds since the run's start) to scenario times.
@@ -48,7 +53,7 @@ public struct CallObservation: Sendable, Equatable, Codable {
     }
 
     public var wait: Double? { (answeredAt ?? endedAt).map { $0 - offeredAt } }
-    public var mediaVerified: Bool { customerHeard?.verified == true && agentHeard?.verified == true }
+    public var mediaVerified: Bool { customerHeard?.verified == true && agentHeard?.verified == true && answerMismatch == nil }
 }
 
 /// Observations shared by every phone of a run.
@@ -144,6 +149,6 @@ final class Observations: Sendable {
 extension MediaEngine.Report {
     var heard: CallObservation.Heard {
         .init(packetsSent: packetsSent, packetsReceived: packetsReceived, lost: lost, toneHz: dominantFrequency, expectedHz: expectedFrequency, verified: verified,
-              dtmf: dtmf.isEmpty ? nil : dtmf)
+              dtmf: dtmf.isEmpty ? nil : dtmf, codec: codec, otherCodecPackets: otherCodecPackets)
     }
 }

@@ -1,4 +1,5 @@
 import Engine
+import Media
 @_exported import Workload
 
 /// A scenario: the engine it runs against, the virtual agents and customers, and what must hold.
@@ -85,6 +86,9 @@ public struct CustomerStream: Sendable {
     public var patience: Distribution?
     /// DTMF the customer sends once answered (RFC 4733 telephone-events in the RTP stream).
     public var dtmf: DTMF?
+    /// The G.711 codecs the customer offers, in preference order (`codecs: [PCMA]`); the agent's
+    /// answer picks one and both sides check every packet they receive is in it.
+    public var codecs: [G711.Law] = [.muLaw]
     public var callerPrefix: String = "cust"
     public var client: String?
     /// No call of this stream arrives at or after this scenario time (nil: the duration).

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Media
 import YAMLConfig
 import Yams
 
@@ -171,7 +172,7 @@ public enum ScenarioFile {
     }
 
     static func customers(_ v: YAMLValue, queues: Set<String>) throws(ConfigError) -> CustomerStream {
-        let m = try v.mapping(allowed: ["queue", "calls", "arrival", "stop", "hold_time", "patience", "caller_prefix", "client", "dtmf"])
+        let m = try v.mapping(allowed: ["queue", "calls", "arrival", "stop", "hold_time", "patience", "caller_prefix", "client", "dtmf", "codecs"])
         let qv = try m.required("queue")
         let queue = try qv.name(in: queues, what: "queue")
         var s = CustomerStream(queue: queue, calls: nil, arrival: .every(1, start: 0))
@@ -190,6 +191,11 @@ public enum ScenarioFile {
         if let x = m["caller_prefix"] { s.callerPrefix = try x.string() }
         if let x = m["client"] { s.client = try x.string() }
         if let x = m["dtmf"] { s.dtmf = try dtmf(x) }
+        if let x = m["codecs"] {
+            let names = try x.names(in: Set(G711.Law.allCases.map(\.codec)), what: "codec")
+            s.codecs = names.compactMap(G711.Law.init(codec:))
+            guard Set(s.codecs).count == s.codecs.count else { throw x.error("a codec is listed twice", fix: "list each of PCMU, PCMA once, preferred first") }
+        }
         s.line = v.line
         return s
     }
