@@ -32,6 +32,9 @@ struct CCEngine: AsyncParsableCommand {
     @Option(name: .long, help: "Routing seconds per real second, for simulations (overrides the file's time_scale; 1 in production).")
     var timeScale: Double?
 
+    @Option(name: .long, help: "Seed for tags, branches, Call-IDs and routing tie-breaks, to replay a run exactly (logged at start; default: drawn from the clock).")
+    var seed: UInt64?
+
     @Option(name: .long, help: "Log level: debug, info, notice, warning, error.")
     var logLevel: String = "info"
 
@@ -54,7 +57,7 @@ struct CCEngine: AsyncParsableCommand {
     var wait: Int?
 
     func run() async throws {
-        let overrides = ConfigOverrides(file: config, sip: sip, state: state, priority: priority, timeScale: timeScale)
+        let overrides = ConfigOverrides(file: config, sip: sip, state: state, priority: priority, timeScale: timeScale, seed: seed)
         let cfg: EngineConfig
         do {
             cfg = try overrides.load()

@@ -11,6 +11,7 @@ struct ConfigOverrides: Sendable {
     var state: String?
     var priority: String?
     var timeScale: Double?
+    var seed: UInt64?
 
     func load() throws -> EngineConfig {
         var cfg = try EngineConfig.load(file: file)
@@ -26,6 +27,10 @@ struct ConfigOverrides: Sendable {
         if let timeScale {
             guard timeScale > 0, timeScale <= 1000 else { throw Invalid(description: "--time-scale \(timeScale) must be above 0 and at most 1000") }
             cfg.timeScale = timeScale
+        }
+        if let seed {
+            cfg.seed = seed
+            cfg.routing.seed = seed
         }
         return cfg
     }

@@ -38,6 +38,10 @@ public struct EngineConfig: Sendable {
     /// Routing seconds per real second (`time_scale`): 1 in production; ccsim sets its scenario's
     /// scale so recipe ticks, ring timeouts, wrap-up and maximum waits follow scenario time.
     public var timeScale: Double = 1
+    /// The seed of the engine's tags, branches, Call-IDs and routing tie-breaks (`--seed`): with
+    /// the same seed, datagrams and times the engine's core sends the same bytes. Nil: drawn at
+    /// start (from the clock, so Call-IDs differ from run to run) and logged for a replay.
+    public var seed: UInt64?
     /// The REST/WebSocket API; nil: off (`api:`).
     public var api: APIConfig?
     public var queueLog = QueueLogConfig()

@@ -1,5 +1,5 @@
-import SIP
 import CallCenter
+import SIP
 
 /// The engine's pure core: a SIP back-to-back user agent in front of the routing core.
 /// Events and `now` in, actions out; no sockets, clocks or tasks (the driver owns those).
@@ -55,6 +55,8 @@ public struct B2BUA: Sendable {
     var ports: MediaPortPool
     /// The relay ports the next call will get (the driver binds them ahead: `RTPRelay.prepare`).
     public var nextMediaPorts: (caller: Int, agent: Int)? { ports.next }
+    /// Calls by Call-ID. A walk over them (shutdown, snapshots) goes in sorted order, never the
+    /// dictionary's, which changes with the process's hash seed (exact replay).
     var calls: [CallID: BridgedCall] = [:]
     /// Agent-leg Call-ID -> customer call.
     var agentLegIndex: [String: CallID] = [:]

@@ -1,13 +1,15 @@
-import SIP
 import CallCenter
+import OrderedCollections
+import SIP
 
 /// One customer call through the B2BUA: the customer's leg (we are its UAS), the agent legs we
 /// created (we are their UAC; several while ringing all), and the relay ports.
 struct BridgedCall: Sendable {
     let id: CallID
     var customer: CustomerLeg
-    /// Agent legs by their own Call-ID.
-    var agentLegs: [String: AgentLeg] = [:]
+    /// Agent legs by their own Call-ID, in the order they were created (so what the core sends
+    /// for them, e.g. the CANCELs of a ring-all, comes in the same order on every run).
+    var agentLegs: OrderedDictionary<String, AgentLeg> = [:]
     /// The agent leg that answered, once bridged.
     var bridgedLeg: String?
     let callerPort: Int

@@ -48,6 +48,8 @@ public final class EngineDriver: @unchecked Sendable {
     private var publishedFigures: [String: OperationsEvent.QueueFigures] = [:]
     private let queueLogFile: QueueLogFile?
     private var channel: (any Channel)?
+    /// The core's seed, logged at start (`ccengine --seed` replays it).
+    public let seed: UInt64
 
     public init(config: EngineConfig, logger: Logger) throws {
         self.config = config
@@ -63,11 +65,12 @@ public final class EngineDriver: @unchecked Sendable {
             rtpPorts: config.rtpPorts, natPolicy: config.natPolicy, devices: config.devices, codecs: config.codecs,
             retryAfter: config.retryAfter, overload: config.overload, timeScale: config.timeScale)
         settings.perSource = config.perSource
+        seed = config.seed ?? UInt64(originWall * 1_000_000)
         let b2bua = B2BUA(settings: settings, center: center, agents: Set(config.agents.map(\.login)),
-                          queues: config.queueNames, seed: UInt64(originWall * 1_000_000),
+                          queues: config.queueNames, seed: seed,
                           authenticator: AgentAuthenticator(
                             realm: config.realm, accounts: config.agents, required: config.requireAuth,
-                            secret: (0..<32).map { _ in UInt8.random(in: 0...255) }, algorithms: config.digestAlgorithms))
+                            secret: Self.nonceSecret(replaying: config.seed), algorithms: config.digestAlgorithms))
         self.core = SIPStack(core: b2bua)
         let priority = config.priority
         let warned = NIOLockedValueBox(false)
@@ -88,6 +91,14 @@ public final class EngineDriver: @unchecked Sendable {
         }
         let writeLag = metrics.writeLag
         writer.lag = { writeLag.record($0) }
+    }
+
+    /// The key of the digest nonces: random, or under `--seed` drawn from the seed so a replay
+    /// sends the same challenges (predictable nonces: `--seed` is for replays and tests only).
+    static func nonceSecret(replaying seed: UInt64?) -> [UInt8] {
+        guard let seed else { return (0..<32).map { _ in UInt8.random(in: 0...255) } }
+        var generator = IdentityGenerator(seed: seed ^ 0x6E6F_6E63_6573_6563, host: "")
+        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
 
     /// Binds the SIP socket; returns once the engine is serving.
@@ -126,7 +137,7 @@ public final class EngineDriver: @unchecked Sendable {
         }.get()
         if let problem { logger.warning("SIP thread keeps normal priority: \(problem)") }
         if let warning = Self.ephemeralOverlap(config.rtpPorts) { logger.warning("\(warning)") }
-        logger.info("ccengine listening", metadata: ["sip": "\(config.sip)", "records": "\(store.path)", "queues": "\(config.queueNames.sorted())", "priority": "\(config.priority.rawValue)\(problem == nil ? "" : " (not applied)")"])
+        logger.info("ccengine listening", metadata: ["sip": "\(config.sip)", "records": "\(store.path)", "queues": "\(config.queueNames.sorted())", "priority": "\(config.priority.rawValue)\(problem == nil ? "" : " (not applied)")", "seed": "\(seed)"])
     }
 
     /// Takes `channel` as the SIP socket and watches it: NIO closes a datagram channel on a send
