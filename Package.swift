@@ -33,12 +33,14 @@ let package = Package(
         .systemLibrary(name: "CORTP", pkgConfig: "ortp", providers: [.apt(["libortp-dev"])]),
         .systemLibrary(name: "CPCAP", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
 
-        // Pure routing core: events + now in, actions out. No dependencies.
-        .target(name: "CallCenter"),
+        // One copy of each primitive: the seeded generator, the binary heap. No dependencies.
+        .target(name: "Primitives"),
+        // Pure routing core: events + now in, actions out.
+        .target(name: "CallCenter", dependencies: ["Primitives"]),
         // Workload models shared by real-time and virtual-time simulation: distributions, arrivals.
-        .target(name: "Workload"),
+        .target(name: "Workload", dependencies: ["Primitives"]),
         // Virtual-time simulation on the routing core, queueing theory, staffing search.
-        .target(name: "VirtualTime", dependencies: ["CallCenter", "Workload"]),
+        .target(name: "VirtualTime", dependencies: ["CallCenter", "Workload", "Primitives"]),
         // YAML with file:line errors, shared by engine config and scenarios.
         .target(name: "YAMLConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         // SIP message model and codec (libosip2 at the edge), SDP, pure B2BUA-facing types.
@@ -54,7 +56,7 @@ let package = Package(
         .target(name: "Capture", dependencies: ["CPCAP"]),
         // The engine: config, registrar, B2BUA core, call records, NIO driver.
         .target(name: "Engine", dependencies: [
-            "CallCenter", "SIP", "Media", "YAMLConfig",
+            "CallCenter", "SIP", "Media", "YAMLConfig", "Primitives",
             .product(name: "OrderedCollections", package: "swift-collections"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -94,7 +96,7 @@ let package = Package(
         .target(name: "HTMLReport"),
         // ccbench's library: routing latency beside a bare reference, pcap forensics.
         .target(name: "Bench", dependencies: [
-            "CallCenter", "Media", "Engine", "Workload",
+            "CallCenter", "Media", "Engine", "Workload", "Primitives",
             .product(name: "Histogram", package: "hdrhistogram-swift"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -119,6 +121,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
         .testTarget(name: "CallCenterTests", dependencies: ["CallCenter"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "SIP", "CallCenter", "Media"]),

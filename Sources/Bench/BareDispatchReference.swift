@@ -1,3 +1,4 @@
+import Primitives
 /// The least work any dispatcher must do per decision, timed with the same probe: find the agent
 /// by login in a `Dictionary` and pop the next waiting call off an array (REFERENCE §4: every
 /// measure beside a bare reference). Routing p50 divided by this p50 says how much the core's
@@ -7,7 +8,7 @@ struct BareDispatchReference {
     let waitingCalls: Int
 
     func measure(decisions: Int, warmup: Int, seed: UInt64) -> LatencySummary {
-        var random = BenchRandom(seed: seed)
+        var random = SplitMix(seed: seed)
         let logins = (0..<agents).map { "agent\($0)" }
         var agentIndex: [String: Int] = [:]
         for (i, login) in logins.enumerated() { agentIndex[login] = i }

@@ -1,6 +1,7 @@
-import Media
 import CNIOLinux
 import Glibc
+import Media
+import Primitives
 
 /// The tick bench's bare reference: the plainest timer loop, one thread, one timerfd
 /// (`CLOCK_MONOTONIC`, armed with `TFD_TIMER_ABSTIME` to the earliest deadline), epoll, and a
@@ -40,10 +41,10 @@ struct BareTimerLoop {
         let tick = UInt64(schedule.tickNanos)
         let end = origin + UInt64(schedule.runNanos)
         let recordFrom = origin + UInt64(schedule.recordFrom)
-        var heap = DeadlineHeap(capacity: schedule.calls)
+        var heap = BinaryHeap<CallDeadline>(capacity: schedule.calls)
         for i in 0..<schedule.calls {
             let first = origin + UInt64(schedule.phase(i)) + tick
-            if first <= end { heap.push(first, call: Int32(i)) }
+            if first <= end { heap.insert(CallDeadline(deadline: first, call: Int32(i))) }
         }
         let setup = monotonicNanos() - origin
 
@@ -58,11 +59,11 @@ struct BareTimerLoop {
             while let top = heap.min {
                 let now = monotonicNanos()
                 guard top.deadline <= now else { break }
-                heap.pop()
+                heap.popMin()
                 if top.deadline >= recordFrom { recorder.record(lateNanos: Int64(now) - Int64(top.deadline)) }
                 fires[Int(top.call)] += 1
                 let next = top.deadline + tick
-                if next <= end { heap.push(next, call: top.call) }
+                if next <= end { heap.insert(CallDeadline(deadline: next, call: top.call)) }
             }
         }
         let elapsed = Double(monotonicNanos() - origin)
@@ -74,48 +75,9 @@ struct BareTimerLoop {
     }
 }
 
-/// A binary min-heap of (deadline, call), in two flat arrays.
-private struct DeadlineHeap {
-    private var deadlines: [UInt64] = []
-    private var calls: [Int32] = []
-
-    init(capacity: Int) {
-        deadlines.reserveCapacity(capacity)
-        calls.reserveCapacity(capacity)
-    }
-
-    var min: (deadline: UInt64, call: Int32)? { deadlines.isEmpty ? nil : (deadlines[0], calls[0]) }
-
-    mutating func push(_ deadline: UInt64, call: Int32) {
-        deadlines.append(deadline)
-        calls.append(call)
-        var i = deadlines.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard deadlines[i] < deadlines[parent] else { break }
-            deadlines.swapAt(i, parent)
-            calls.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    mutating func pop() {
-        let last = deadlines.count - 1
-        deadlines.swapAt(0, last)
-        calls.swapAt(0, last)
-        deadlines.removeLast()
-        calls.removeLast()
-        var i = 0
-        while true {
-            let l = 2 * i + 1
-            let r = l + 1
-            var smallest = i
-            if l < deadlines.count, deadlines[l] < deadlines[smallest] { smallest = l }
-            if r < deadlines.count, deadlines[r] < deadlines[smallest] { smallest = r }
-            guard smallest != i else { return }
-            deadlines.swapAt(i, smallest)
-            calls.swapAt(i, smallest)
-            i = smallest
-        }
-    }
+/// A call's next deadline, ordered by deadline (ties by call, so the order never depends on insertion).
+struct CallDeadline: Comparable {
+    var deadline: UInt64
+    var call: Int32
+    static func < (a: CallDeadline, b: CallDeadline) -> Bool { (a.deadline, a.call) < (b.deadline, b.call) }
 }

@@ -1,3 +1,4 @@
+import Primitives
 import CallCenter
 
 /// A call center of one grid point's shape, driven by the bench (HOUSE_STYLE: the core is pure,
@@ -11,7 +12,7 @@ import CallCenter
 struct RoutingScenario {
     let point: RoutingGridPoint
     var core: CallCenter
-    var random: BenchRandom
+    var random: SplitMix
     /// Per agent, the queue names it can serve.
     let queuesOfAgent: [[String]]
     let logins: [AgentID]
@@ -24,7 +25,7 @@ struct RoutingScenario {
 
     init(point: RoutingGridPoint, seed: UInt64) throws {
         self.point = point
-        var random = BenchRandom(seed: seed)
+        var random = SplitMix(seed: seed)
         var agents: [AgentConfig] = []
         var queuesOfAgent: [[String]] = []
         agents.reserveCapacity(point.agents)

@@ -1,3 +1,4 @@
+import Primitives
 /// Agents with an identical skill signature. Agents' skills are fixed by config, so groups are
 /// built once at init and an agent never changes group.
 struct AgentGroup: Sendable {
@@ -245,7 +246,7 @@ struct RoutingIndex: Sendable {
         classes[c].agentHeaps[kind.rawValue]!.filter { tokens[Int($0.agent)] == $0.token }
         var blocked: Duration?
         var agents: [AgentEntry] = []
-        for entry in classes[c].agentHeaps[kind.rawValue]!.storage {
+        for entry in classes[c].agentHeaps[kind.rawValue]!.elements {
             if let until = backoffUntil(slot: slot, agent: Int(entry.agent), now: now) {
                 blocked = min(blocked ?? until, until)
             } else {

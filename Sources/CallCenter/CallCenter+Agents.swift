@@ -1,3 +1,4 @@
+import Primitives
 /// Agent events and the bookkeeping every agent transition needs.
 extension CallCenter {
     mutating func agentLoggedIn(_ a: Int) {

@@ -1,3 +1,4 @@
+import Primitives
 /// The pure routing core: events and `now` in, actions out (HOUSE_STYLE "a pure core").
 ///
 /// No sockets, no clock reads, no tasks: the only randomness comes from a generator seeded by
@@ -15,7 +16,7 @@ public struct CallCenter: Sendable {
     var freeSlots: [Int] = []
     var slotByCallID: [CallID: Int] = [:]
     var index = RoutingIndex()
-    var generator: SeededGenerator
+    var generator: SplitMix
     let clock: CalendarClock
     var usesRandomStrategy: Bool
 
@@ -36,7 +37,7 @@ public struct CallCenter: Sendable {
     public init(config: CallCenterConfig) throws(CallCenterConfigError) {
         try ConfigValidation(config).run()
         self.config = config
-        generator = SeededGenerator(seed: config.seed)
+        generator = SplitMix(seed: config.seed)
         clock = CalendarClock(
             originUnixTime: config.originUnixTime, utcOffsetSeconds: config.utcOffsetSeconds)
         usesRandomStrategy = config.queues.contains { $0.strategy == .random }

@@ -1,3 +1,4 @@
+import Primitives
 /// Shares an available agent's attention among the queues that have a call for it, in
 /// proportion to `weight * calls waiting` (seed 000).
 extension CallCenter {

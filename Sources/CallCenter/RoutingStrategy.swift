@@ -1,3 +1,4 @@
+import Primitives
 /// How a queue orders the agents who could take a call.
 public enum RoutingStrategy: String, Sendable, CaseIterable {
     /// Seed 000: shortest skill list first, then longest idle.

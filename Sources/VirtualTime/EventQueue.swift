@@ -1,3 +1,5 @@
+import Primitives
+
 /// What a scheduled simulation event does. Payload meaning per kind is given in
 /// `SimulationEvent`.
 enum SimulationEventKind: UInt8, Sendable {
@@ -28,7 +30,7 @@ enum SimulationEventKind: UInt8, Sendable {
 }
 
 /// One entry of the event queue: plain values only, so the heap moves no references.
-struct SimulationEvent: Sendable {
+struct SimulationEvent: Sendable, Comparable {
     /// Nanoseconds from the origin.
     var time: Int64
     /// Insertion order: breaks ties so equal times run first-scheduled first (deterministic).
@@ -42,15 +44,17 @@ struct SimulationEvent: Sendable {
     static func < (l: SimulationEvent, r: SimulationEvent) -> Bool {
         l.time != r.time ? l.time < r.time : l.seq < r.seq
     }
+
+    static func == (l: SimulationEvent, r: SimulationEvent) -> Bool { l.time == r.time && l.seq == r.seq }
 }
 
-/// A binary min-heap of events keyed by `(time, seq)`.
+/// The simulation's events keyed by `(time, seq)`, on the package's binary heap.
 struct EventQueue: Sendable {
-    private var heap: [SimulationEvent] = []
+    private var heap: BinaryHeap<SimulationEvent>
     private var nextSeq: UInt64 = 0
 
     init(capacity: Int = 1024) {
-        heap.reserveCapacity(capacity)
+        heap = BinaryHeap(capacity: capacity)
     }
 
     var isEmpty: Bool { heap.isEmpty }
@@ -60,33 +64,8 @@ struct EventQueue: Sendable {
         at time: Int64, _ kind: SimulationEventKind, a: Int32 = 0, b: Int32 = 0, token: UInt32 = 0
     ) {
         nextSeq &+= 1
-        heap.append(SimulationEvent(time: time, seq: nextSeq, kind: kind, a: a, b: b, token: token))
-        var i = heap.count - 1
-        let item = heap[i]
-        while i > 0 {
-            let parent = (i - 1) >> 1
-            guard item < heap[parent] else { break }
-            heap[i] = heap[parent]
-            i = parent
-        }
-        heap[i] = item
+        heap.insert(SimulationEvent(time: time, seq: nextSeq, kind: kind, a: a, b: b, token: token))
     }
 
-    mutating func pop() -> SimulationEvent? {
-        guard let last = heap.popLast() else { return nil }
-        guard !heap.isEmpty else { return last }
-        let top = heap[0]
-        let n = heap.count
-        var i = 0
-        while true {
-            var child = 2 * i + 1
-            if child >= n { break }
-            if child + 1 < n, heap[child + 1] < heap[child] { child += 1 }
-            guard heap[child] < last else { break }
-            heap[i] = heap[child]
-            i = child
-        }
-        heap[i] = last
-        return top
-    }
+    mutating func pop() -> SimulationEvent? { heap.popMin() }
 }

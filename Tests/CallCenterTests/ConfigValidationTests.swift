@@ -112,17 +112,4 @@ import Testing
         #expect(Skill("_brand").isMagic)
     }
 
-    @Test func binaryHeapOrders() {
-        var rng = TestRandom(seed: 3)
-        var heap = BinaryHeap<Int>()
-        var values: [Int] = []
-        for _ in 0..<200 {
-            let v = Int(rng.next() % 1000)
-            values.append(v)
-            heap.insert(v)
-        }
-        var out: [Int] = []
-        while let v = heap.popMin() { out.append(v) }
-        #expect(out == values.sorted())
-    }
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import Primitives
 import SIP
 
 /// All of a driver's timers on one event loop, behind ONE armed NIO task: a min-heap of
@@ -9,7 +10,7 @@ import SIP
 /// Only touched on `loop`. Inlinable, so a client module (ccbench's tick bench) gets the same
 /// specialised code as `EngineDriver` does inside this module.
 public final class LoopTimers<ID: Hashable>: @unchecked Sendable {
-    @usableFromInline struct Entry {
+    @usableFromInline struct Entry: Comparable {
         @usableFromInline var deadline: NIODeadline
         @usableFromInline var seq: UInt64
         @usableFromInline var id: ID
@@ -18,10 +19,13 @@ public final class LoopTimers<ID: Hashable>: @unchecked Sendable {
             self.seq = seq
             self.id = id
         }
+        /// Deadline order; equal deadlines fire in the order they were armed.
+        @inlinable static func < (a: Entry, b: Entry) -> Bool { a.deadline < b.deadline || (a.deadline == b.deadline && a.seq < b.seq) }
+        @inlinable static func == (a: Entry, b: Entry) -> Bool { a.deadline == b.deadline && a.seq == b.seq }
     }
     @usableFromInline let loop: any EventLoop
     @usableFromInline let fire: (ID, NIODeadline) -> Void
-    @usableFromInline var heap: [Entry] = []
+    @usableFromInline var heap = BinaryHeap<Entry>()
     @usableFromInline var live: [ID: UInt64] = [:]
     @usableFromInline var seq: UInt64 = 0
     @usableFromInline var armed: (task: Scheduled<Void>, deadline: NIODeadline)?
@@ -38,7 +42,7 @@ public final class LoopTimers<ID: Hashable>: @unchecked Sendable {
     @inlinable public func schedule(_ id: ID, at deadline: NIODeadline) {
         seq &+= 1
         live[id] = seq
-        push(Entry(deadline: deadline, seq: seq, id: id))
+        heap.insert(Entry(deadline: deadline, seq: seq, id: id))
         if heap.count > 2 * live.count + 1024 { compact() }
         rearm()
     }
@@ -49,14 +53,14 @@ public final class LoopTimers<ID: Hashable>: @unchecked Sendable {
 
     @inlinable public func cancelAll() {
         live = [:]
-        heap = []
+        heap.removeAll()
         armed?.task.cancel()
         armed = nil
     }
 
     @inlinable func rearm() {
-        while let top = heap.first, live[top.id] != top.seq { pop() }
-        guard let top = heap.first else {
+        while let top = heap.min, live[top.id] != top.seq { heap.popMin() }
+        guard let top = heap.min else {
             armed?.task.cancel()
             armed = nil
             return
@@ -69,54 +73,19 @@ public final class LoopTimers<ID: Hashable>: @unchecked Sendable {
     @inlinable func run() {
         armed = nil
         let now = NIODeadline.now()
-        while let top = heap.first, top.deadline <= now {
-            pop()
+        while let top = heap.min, top.deadline <= now {
+            heap.popMin()
             guard live[top.id] == top.seq else { continue }
             live[top.id] = nil
             fire(top.id, top.deadline)
         }
         // After a burst: give back the tables' peak storage (they keep their capacity).
         live.shrinkIfSparse()
-        if heap.capacity > 4096, heap.count < heap.capacity / 8 {
-            var fresh: [Entry] = []
-            fresh.reserveCapacity(heap.count * 2)
-            fresh.append(contentsOf: heap)
-            heap = fresh
-        }
+        heap.shrinkIfSparse()
         rearm()
     }
 
     @inlinable func compact() {
-        let entries = heap.filter { live[$0.id] == $0.seq }
-        heap = []
-        for e in entries { push(e) }
-    }
-
-    @inlinable func less(_ a: Entry, _ b: Entry) -> Bool { a.deadline < b.deadline || (a.deadline == b.deadline && a.seq < b.seq) }
-
-    @inlinable func push(_ e: Entry) {
-        heap.append(e)
-        var i = heap.count - 1
-        while i > 0 {
-            let p = (i - 1) / 2
-            guard less(heap[i], heap[p]) else { break }
-            heap.swapAt(i, p)
-            i = p
-        }
-    }
-
-    @inlinable func pop() {
-        heap.swapAt(0, heap.count - 1)
-        heap.removeLast()
-        var i = 0
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < heap.count && less(heap[l], heap[m]) { m = l }
-            if r < heap.count && less(heap[r], heap[m]) { m = r }
-            if m == i { return }
-            heap.swapAt(i, m)
-            i = m
-        }
+        heap.filter { live[$0.id] == $0.seq }
     }
 }
