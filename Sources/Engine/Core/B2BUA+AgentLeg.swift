@@ -31,7 +31,7 @@ extension B2BUA {
             let dialled = cust.requestURI?.user
             if let q = center.callPlacement(id)?.queue ?? dialled { invite.setHeader("X-CC-Queue", q) }
             if let dialled, let q = center.callPlacement(id)?.queue, q != dialled { invite.setHeader("X-CC-Original-Queue", dialled) }
-            call.agentLegs[legCallID] = AgentLeg(agent: agent, invite: invite, target: binding.target, startedAt: now, dialog: Dialog(uac: invite))
+            call.agentLegs[legCallID] = AgentLeg(agent: agent, invite: invite, target: binding.target, startedAt: now)
             agentLegIndex[legCallID] = id
             out.append(.log(.info, "ringing agent \(agent) at \(binding.target)", call: id))
             out.append(.send(invite, to: binding.target))
@@ -42,7 +42,7 @@ extension B2BUA {
     /// Cancels every device of the agent that is still ringing for this call.
     mutating func cancelRing(_ id: CallID, _ agent: AgentID, into out: inout [EngineAction]) {
         guard let call = calls[id] else { return }
-        for (key, leg) in call.agentLegs where leg.agent == agent && leg.state == .calling {
+        for (key, leg) in call.agentLegs where leg.agent == agent && leg.phase == .calling {
             cancelLeg(id, legKey: key, into: &out)
         }
     }
@@ -50,21 +50,17 @@ extension B2BUA {
     /// RFC 3261 §9.1: no CANCEL before a provisional response; until one arrives the leg is
     /// marked and the CANCEL goes out with it (or a final answer settles the leg first).
     mutating func cancelLeg(_ id: CallID, legKey: String, into out: inout [EngineAction]) {
-        guard var call = calls[id], let leg = call.agentLegs[legKey], leg.state == .calling else { return }
-        call.agentLegs[legKey]?.state = .cancelling
-        if leg.hadProvisional {
-            out.append(.send(Dialog.cancel(of: leg.invite), to: leg.target))
-        } else {
-            call.agentLegs[legKey]?.cancelPending = true
-        }
+        guard var call = calls[id], var leg = call.agentLegs[legKey], leg.phase == .calling else { return }
+        if let cancel = leg.cancel() { out.append(.send(cancel, to: leg.target)) }
+        call.agentLegs[legKey] = leg
         if call.customer.earlyMediaLeg == legKey { call.customer.earlyMediaLeg = nil }
         calls[id] = call
     }
 
     mutating func byeAgent(_ id: CallID, legKey: String, into out: inout [EngineAction]) {
-        guard var call = calls[id], var leg = call.agentLegs[legKey], leg.state == .answered else { return }
+        guard var call = calls[id], var leg = call.agentLegs[legKey], leg.phase == .answered else { return }
         let bye = leg.dialog.request("BYE", via: localVia(ids.branch()))
-        leg.state = .ended
+        leg.end()
         call.agentLegs[legKey] = leg
         calls[id] = call
         out.append(.send(bye, to: inDialogTarget(leg)))
@@ -90,43 +86,32 @@ extension B2BUA {
     mutating func receiveResponse(_ response: SIPMessage, now: Duration, into out: inout [EngineAction]) {
         guard response.cseq.method == "INVITE", let status = response.status else { return }  // BYE/CANCEL answers
         if var leg = lingeringLegs[response.callID] {
-            leg.dialog.received(response: response)
-            lingeringLegs[response.callID] = leg
             if status < 200 {
-                if leg.cancelPending {
-                    leg.cancelPending = false
-                    lingeringLegs[response.callID] = leg
-                    out.append(.send(Dialog.cancel(of: leg.invite), to: leg.target))
-                }
+                if let cancel = leg.provisional(response) { out.append(.send(cancel, to: leg.target)) }
+                lingeringLegs[response.callID] = leg
                 return
             }
+            leg.dialog.received(response: response)
             lingeringAgentLegResponse(response, status: status, leg: leg, into: &out)
             return
         }
         guard let id = agentLegIndex[response.callID], var call = calls[id], var leg = call.agentLegs[response.callID] else { return }
-        leg.dialog.received(response: response)
-        call.agentLegs[response.callID]?.dialog = leg.dialog
         if status < 200 {
-            if !leg.hadProvisional {
-                call.agentLegs[response.callID]?.hadProvisional = true
-                if leg.cancelPending {
-                    call.agentLegs[response.callID]?.cancelPending = false
-                    out.append(.send(Dialog.cancel(of: leg.invite), to: leg.target))
-                }
-            }
+            if let cancel = leg.provisional(response) { out.append(.send(cancel, to: leg.target)) }
+            call.agentLegs[response.callID] = leg
             calls[id] = call
-            if leg.state == .calling { agentProgress(id, response: response, status: status, into: &out) }
+            if leg.phase == .calling { agentProgress(id, response: response, status: status, into: &out) }
             return
         }
-        if status >= 300, leg.state == .answered, call.pendingReinvite != nil {
+        if status >= 300, leg.phase == .answered, call.pendingReinvite != nil {
             agentReinviteAnswered(&call, response: response, status: status, into: &out)  // re-INVITE refused
             calls[id] = call
             return
         }
         if status >= 300 {
             // The client INVITE transaction ACKs a non-2xx itself (RFC 3261 §17.1.1.3).
-            let wasCalling = leg.state == .calling
-            leg.state = .ended
+            let wasCalling = leg.phase == .calling
+            leg.end()
             call.agentLegs[response.callID] = leg
             calls[id] = call
             if wasCalling { agentLegFailed(id, leg.agent, why: "declined with \(status)", now: now, into: &out) }
@@ -134,16 +119,16 @@ extension B2BUA {
             return
         }
         // 2xx: ACK it (a new transaction, RFC 3261 §13.2.2.4), also for retransmitted 2xx.
+        leg.dialog.received(response: response)
+        call.agentLegs[response.callID] = leg
         out.append(.send(leg.dialog.ack(for: response, via: localVia(ids.branch())), to: inDialogTarget(leg)))
-        if leg.state == .answered, response.cseq.number > 1, call.pendingReinvite != nil {
+        if leg.phase == .answered, response.cseq.number > 1, call.pendingReinvite != nil {
             agentReinviteAnswered(&call, response: response, status: status, into: &out)
             calls[id] = call
             return
         }
-        guard leg.state == .calling || leg.state == .cancelling else { return }
-        let wasCalling = leg.state == .calling
-        leg.answer = response
-        leg.state = .answered
+        let wasCalling = leg.phase == .calling
+        guard leg.answered(response) else { return }  // a retransmitted 2xx: ACKed above
         call.agentLegs[response.callID] = leg
         calls[id] = call
         if let mismatch = Self.answerMismatch(response, toOfferIn: leg.invite) {
@@ -154,7 +139,7 @@ extension B2BUA {
             return
         }
         // This device took the call: the agent's other devices stop ringing.
-        for (key, other) in call.agentLegs where other.agent == leg.agent && other.state == .calling {
+        for (key, other) in call.agentLegs where other.agent == leg.agent && other.phase == .calling {
             cancelLeg(id, legKey: key, into: &out)
         }
         route(.agentAnswered(id, leg.agent), now: now, into: &out)
@@ -193,10 +178,10 @@ extension B2BUA {
     /// A request to an agent leg got no final answer: an INVITE that timed out is a failed ring.
     mutating func requestFailed(callID: String, method: String, now: Duration, into out: inout [EngineAction]) {
         guard method == "INVITE", let id = agentLegIndex[callID], var call = calls[id], var leg = call.agentLegs[callID],
-              leg.state == .calling || leg.state == .cancelling
+              leg.phase == .calling || leg.phase == .cancelling
         else { return }
-        let wasCalling = leg.state == .calling
-        leg.state = .ended
+        let wasCalling = leg.phase == .calling
+        leg.end()
         call.agentLegs[callID] = leg
         calls[id] = call
         if wasCalling { agentLegFailed(id, leg.agent, why: "never answered the INVITE (Timer B)", now: now, into: &out) }
@@ -206,7 +191,7 @@ extension B2BUA {
     /// One device of the agent failed to take the call; the ring failed once none is left ringing.
     private mutating func agentLegFailed(_ id: CallID, _ agent: AgentID, why: String, now: Duration, into out: inout [EngineAction]) {
         guard let call = calls[id] else { return }
-        if call.agentLegs.values.contains(where: { $0.agent == agent && ($0.state == .calling || $0.state == .answered) }) {
+        if call.agentLegs.values.contains(where: { $0.agent == agent && ($0.phase == .calling || $0.phase == .answered) }) {
             out.append(.log(.info, "a device of agent \(agent) \(why); its other devices still ring", call: id))
             return
         }
@@ -221,7 +206,7 @@ extension B2BUA {
     private mutating func agentProgress(_ id: CallID, response: SIPMessage, status: Int, into out: inout [EngineAction]) {
         guard var call = calls[id], call.customer.state == .early else { return }
         // The device whose early media the caller hears, while it still rings.
-        let earlyActive = call.customer.earlyMediaLeg.flatMap { call.agentLegs[$0]?.state } == .calling
+        let earlyActive = call.customer.earlyMediaLeg.flatMap { call.agentLegs[$0]?.phase } == .calling
         if !earlyActive, let sdp = try? SessionDescription.parse(response.body), let audio = sdp.audio,
            let host = sdp.address(of: audio), let leg = call.agentLegs[response.callID],
            Self.answerMismatch(response, toOfferIn: leg.invite) == nil {
@@ -263,7 +248,7 @@ extension B2BUA {
         switch request.method {
         case "BYE":
             out.append(.send(request.response(200), to: target))
-            leg.state = .ended
+            leg.end()
             call.agentLegs[request.callID] = leg
             calls[id] = call
             out.append(.log(.info, "agent \(leg.agent) hung up", call: id))

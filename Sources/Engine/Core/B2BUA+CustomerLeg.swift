@@ -91,7 +91,7 @@ extension B2BUA {
             calls[call.id] = call
             out.append(.log(.info, "caller hung up", call: call.id))
             route(.callerHungUp(call.id), now: now, into: &out)
-        case "INVITE" where !request.body.isEmpty && call.bridgedLeg.flatMap({ call.agentLegs[$0]?.state }) == .answered && call.pendingReinvite == nil:
+        case "INVITE" where !request.body.isEmpty && call.bridgedLeg.flatMap({ call.agentLegs[$0]?.phase }) == .answered && call.pendingReinvite == nil:
             // Re-INVITE with a new offer (hold, unhold, codec change): offered on to the agent; the
             // customer is answered with the agent's answer (see agentReinviteAnswered).
             reinviteAgent(&call, offer: request, into: &out)

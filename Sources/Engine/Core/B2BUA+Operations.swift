@@ -34,7 +34,7 @@ extension B2BUA {
                 guard let view = center.liveCall(id) else { break }
                 let hold = now - engineTime(view.enqueuedAt)
                 holdEstimate[view.queue] = holdEstimate[view.queue].map { ($0 * 3 + hold) / 4 } ?? hold
-                let leg = calls[id]?.agentLegs.first { $0.value.agent == agent && $0.value.state == .answered }?.key ?? "NONE"
+                let leg = calls[id]?.agentLegs.first { $0.value.agent == agent && $0.value.phase == .answered }?.key ?? "NONE"
                 notify(.callAnswered(id, queue: view.queue, agent: agent, agentLeg: leg, holdTime: hold, ringTime: ringTime(id, agent, now)))
             case .callFinished(let record):
                 let position = record.answeredAt == nil ? center.waitingAhead(inQueue: record.queue, enqueuedBefore: record.enqueuedAt) + 1 : 1

@@ -70,7 +70,7 @@ extension B2BUA {
                 out.append(.record(engineRecord(record)))
                 if var call = calls[record.callID] {
                     call.recorded = true
-                    if call.customer.state == .answered, call.bridgedLeg.flatMap({ call.agentLegs[$0]?.state }) != .answered {
+                    if call.customer.state == .answered, call.bridgedLeg.flatMap({ call.agentLegs[$0]?.phase }) != .answered {
                         // The agent side is gone (agent BYE): hang up the caller too.
                         calls[record.callID] = call
                         endCustomer(record.callID, status: 480, reason: nil, into: &out)
@@ -88,7 +88,7 @@ extension B2BUA {
     }
 
     private mutating func bridge(_ id: CallID, _ agent: AgentID, into out: inout [EngineAction]) {
-        guard var call = calls[id], let (key, leg) = call.agentLegs.first(where: { $0.value.agent == agent && $0.value.state == .answered }) else { return }
+        guard var call = calls[id], let (key, leg) = call.agentLegs.first(where: { $0.value.agent == agent && $0.value.phase == .answered }) else { return }
         call.bridgedLeg = key
         // The relay's agent side goes to the device that was bridged (not to one whose 200 crossed a CANCEL).
         if let body = leg.answer?.body, let sdp = try? SessionDescription.parse(body), let audio = sdp.audio, let host = sdp.address(of: audio) {
@@ -132,7 +132,7 @@ extension B2BUA {
     mutating func endAgentLegs(_ id: CallID, into out: inout [EngineAction]) {
         guard let call = calls[id] else { return }
         for (key, leg) in call.agentLegs {
-            switch leg.state {
+            switch leg.phase {
             case .answered: byeAgent(id, legKey: key, into: &out)
             case .calling: cancelRing(id, leg.agent, into: &out)
             case .cancelling, .ended: break
@@ -144,16 +144,16 @@ extension B2BUA {
     /// waiting for the answer to our CANCEL linger (Timer B, 64*T1) so their 487 is still ACKed.
     mutating func finishIfDone(_ id: CallID, now: Duration, into out: inout [EngineAction]) {
         guard let call = calls[id], call.recorded else { return }
-        if let key = call.bridgedLeg, call.agentLegs[key]?.state == .answered {
+        if let key = call.bridgedLeg, call.agentLegs[key]?.phase == .answered {
             byeAgent(id, legKey: key, into: &out)  // record written while the agent is up: caller gone
         }
         guard let call = calls[id], call.customer.state == .ended,
-              call.agentLegs.values.allSatisfy({ $0.state == .ended || $0.state == .cancelling })
+              call.agentLegs.values.allSatisfy({ $0.phase == .ended || $0.phase == .cancelling })
         else { return }
         for (key, leg) in call.agentLegs {
             agentLegIndex[key] = nil
             agentLegIndex.shrinkIfSparse()
-            if leg.state == .cancelling {
+            if leg.phase == .cancelling {
                 lingeringLegs[key] = leg
                 out.append(.startTimer(.lingeringLeg(key), at: now + .seconds(32)))
             }

@@ -10,7 +10,7 @@ extension B2BUA {
             view.firstRingAt = view.firstRingAt.map(engineTime)
             view.answeredAt = view.answeredAt.map(engineTime)
             let bridged = self.calls[view.id]
-            let legs = (bridged?.agentLegs.values.map { EngineSnapshot.Leg(agent: $0.agent, state: "\($0.state)", startedAt: $0.startedAt) } ?? [])
+            let legs = (bridged?.agentLegs.values.map { EngineSnapshot.Leg(agent: $0.agent, state: $0.phase.rawValue, startedAt: $0.startedAt) } ?? [])
                 .sorted { $0.startedAt < $1.startedAt }
             calls.append(.init(view: view, callerLeg: bridged.map { "\($0.customer.state)" } ?? "ended", agentLegs: legs))
         }

@@ -24,12 +24,12 @@ struct BridgedCall: Sendable {
     var entryPosition = 1
 
     func leg(for agent: AgentID) -> (key: String, leg: AgentLeg)? {
-        agentLegs.first { $0.value.agent == agent && $0.value.state != .ended }.map { ($0.key, $0.value) }
+        agentLegs.first { $0.value.agent == agent && $0.value.phase != .ended }.map { ($0.key, $0.value) }
     }
 
     /// Nothing left to do once the record is written and no leg is still up.
     var isFinished: Bool {
-        recorded && customer.state == .ended && agentLegs.values.allSatisfy { $0.state == .ended }
+        recorded && customer.state == .ended && agentLegs.values.allSatisfy { $0.phase == .ended }
     }
 }
 
@@ -53,24 +53,4 @@ struct CustomerLeg: Sendable {
     var answer: SessionDescription?
     /// The last response sent to the INVITE, resent when the INVITE is retransmitted.
     var lastResponse: SIPMessage?
-}
-
-/// An agent leg: we are the UAC of its INVITE.
-struct AgentLeg: Sendable {
-    enum State: Sendable, Equatable { case calling, cancelling, answered, ended }
-    let agent: AgentID
-    let invite: SIPMessage
-    let target: Endpoint
-    /// When the INVITE went out (queue_log ring times).
-    var startedAt: Duration = .zero
-    var state: State = .calling
-    /// A 1xx arrived: only then may a CANCEL be sent (RFC 3261 §9.1).
-    var hadProvisional = false
-    /// Cancelled before any 1xx: the CANCEL goes out when the first one arrives.
-    var cancelPending = false
-    /// The agent's 200 OK (its SDP answer).
-    var answer: SIPMessage?
-    /// Our dialog with the agent's device (we are its UAC): updated by its responses, builds our
-    /// ACK, BYE and re-INVITE, checks the agent's CSeq.
-    var dialog: Dialog
 }
