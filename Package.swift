@@ -3,7 +3,7 @@ import PackageDescription
 
 // Layers point one way (see README "Architecture"):
 //   COSIP/CORTP/CPCAP (C edges) -> SIP, Media, Capture -> CallCenter (pure routing core)
-//   -> Engine (B2BUA core + drivers) / Simulator -> thin executables.
+//   -> EngineCore (pure B2BUA core) -> Engine (drivers) / Simulator -> thin executables.
 let package = Package(
     name: "ccengine",
     platforms: [.macOS(.v14)],
@@ -54,10 +54,15 @@ let package = Package(
         ]),
         // libpcap capture to classic pcap files.
         .target(name: "Capture", dependencies: ["CPCAP"]),
-        // The engine: config, registrar, B2BUA core, call records, NIO driver.
-        .target(name: "Engine", dependencies: [
-            "CallCenter", "SIP", "Media", "YAMLConfig", "Primitives",
+        // The engine's pure core: registrar, B2BUA, SIP stack composition. It imports no NIO, GRDB,
+        // Foundation clock or logger, so the compiler keeps it free of I/O (events + now in, actions out).
+        .target(name: "EngineCore", dependencies: [
+            "CallCenter", "SIP", "Primitives",
             .product(name: "OrderedCollections", package: "swift-collections"),
+        ]),
+        // The engine's drivers around the core: config, NIO sockets and timers, relay, records (GRDB).
+        .target(name: "Engine", dependencies: [
+            "EngineCore", "CallCenter", "SIP", "Media", "YAMLConfig", "Primitives",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -103,13 +108,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ccengine", dependencies: [
-            "Engine", "EngineAPI",
+            "Engine", "EngineAPI", "SIP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "ccsim", dependencies: [
-            "Simulator", "VirtualTime", "HTMLReport",
+            "Simulator", "VirtualTime", "HTMLReport", "SIP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -124,9 +129,9 @@ let package = Package(
         .testTarget(name: "PrimitivesTests", dependencies: ["Primitives"]),
         .testTarget(name: "CallCenterTests", dependencies: ["CallCenter"]),
         .testTarget(name: "SIPTests", dependencies: ["SIP"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "SIP", "CallCenter", "Media"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "EngineCore", "SIP", "CallCenter", "Media"]),
         .testTarget(name: "SimulatorTests", dependencies: [
-            "Simulator", "Engine", "EngineAPI", "Capture", "Bench",
+            "Simulator", "Engine", "EngineCore", "EngineAPI", "Capture", "Bench",
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
         ]),
         .testTarget(name: "BenchTests", dependencies: ["Bench"]),

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import SIP
 
 /// The configuration file and the command-line options that override it: read at start and
 /// again on each reload (SIGHUP, the API), so a reload sees what the running engine saw.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import HTMLReport
+import SIP
 import Logging
 import Simulator
 import VirtualTime

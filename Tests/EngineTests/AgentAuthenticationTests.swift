@@ -2,6 +2,7 @@ import CallCenter
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 
 /// Digest authentication of agents in the B2BUA core (REGISTER and agent-control MESSAGE).
 struct AgentAuthenticationTests {

@@ -2,6 +2,7 @@ import CallCenter
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 
 /// The agent's INVITE names the queue the call is in when it rings (after a recipe moved it),
 /// and the queue the customer dialled when that differs.

@@ -2,6 +2,7 @@ import CallCenter
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 
 /// The agent leg as a state machine (RFC 3261 §9.1 and §13.2), read like a script.
 @Suite struct AgentLegTests {

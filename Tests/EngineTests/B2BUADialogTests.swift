@@ -2,6 +2,7 @@ import CallCenter
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 
 /// The B2BUA's legs behind a record-routing proxy (RFC 3261 §12, §16.12.1.1): every request in
 /// either dialog goes to the proxy with the route set, and a request below the peer's CSeq is

@@ -2,6 +2,7 @@ import CallCenter
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 
 /// Call flows through the pure B2BUA core, with a manual clock: no sockets, no sleeping.
 struct B2BUATests {

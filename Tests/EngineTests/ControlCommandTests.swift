@@ -2,6 +2,7 @@ import CallCenter
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 
 /// The one way into the core from outside SIP signalling, on the pure B2BUA with a manual clock:
 /// a command is checked against the agent's or call's state (a refusal changes nothing), and what

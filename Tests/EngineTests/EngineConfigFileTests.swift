@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import YAMLConfig
 @testable import Engine
+@testable import EngineCore
 
 /// Engine configuration errors name the line of the mistake itself.
 struct EngineConfigFileTests {

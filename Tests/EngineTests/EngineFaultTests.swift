@@ -2,6 +2,7 @@ import CallCenter
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 
 /// What the engine's own faults do to a call, in the pure core: the caller gets 503 with
 /// Retry-After (never 487, which means the caller cancelled), and the record names the cause.

@@ -3,6 +3,7 @@ import Foundation
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 
 /// Exact replay (HOUSE_STYLE: time, ids and randomness are injected): the same datagrams at the
 /// same clock values into two fresh engine cores (transactions + B2BUA + routing) with the same

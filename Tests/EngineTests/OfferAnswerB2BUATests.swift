@@ -2,6 +2,7 @@ import CallCenter
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 
 /// The caller's answer from the B2BUA fits the caller's offer (RFC 3264 §6), carries the codec
 /// the agent chose in the caller's payload numbers, and an agent's answer that does not fit the

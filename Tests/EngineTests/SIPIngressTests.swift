@@ -1,5 +1,7 @@
+import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 
 struct SIPIngressTests {
     let source = Endpoint(host: "127.0.0.1", port: 9999)

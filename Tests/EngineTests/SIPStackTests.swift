@@ -2,6 +2,7 @@ import CallCenter
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 
 /// The transaction layer in front of the B2BUA: retransmissions and timers with a manual clock.
 struct SIPStackTests {

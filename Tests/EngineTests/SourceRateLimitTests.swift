@@ -1,5 +1,6 @@
 import Testing
 @testable import Engine
+@testable import EngineCore
 
 /// Per-source rate limits: a token bucket per source host and method, bounded and logged.
 struct SourceRateLimitTests {

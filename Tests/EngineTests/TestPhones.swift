@@ -1,6 +1,7 @@
 import CallCenter
 import SIP
 @testable import Engine
+@testable import EngineCore
 
 /// Builders for the messages a customer phone and an agent phone send, so B2BUA tests read like
 /// call flows.

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 @testable import Engine
+@testable import EngineCore
 
 /// `priority:` in the engine's configuration, and what it does to a thread.
 @Suite struct ThreadPriorityTests {

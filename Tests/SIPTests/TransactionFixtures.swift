@@ -3,8 +3,8 @@
 /// Messages and helpers shared by the transaction and digest tests, kept in one namespace so they
 /// stay out of the way of other test files in this target.
 enum TransactionFixtures {
-    static let phone = TransportAddress(host: "127.0.0.1", port: 5070)
-    static let engine = TransportAddress(host: "127.0.0.1", port: 5060)
+    static let phone = Endpoint(host: "127.0.0.1", port: 5070)
+    static let engine = Endpoint(host: "127.0.0.1", port: 5060)
 
     /// A request built with the message model's own initialiser, as the TU would.
     static func request(

@@ -9,11 +9,11 @@ private func tuEvents(_ actions: [TransactionLayerAction]) -> [TransactionUserEv
     actions.compactMap { if case .deliverToTU(let e) = $0 { e } else { nil } }
 }
 
-private func transmitted(_ actions: [TransactionLayerAction]) -> [(SIPMessage, TransportAddress)] {
+private func transmitted(_ actions: [TransactionLayerAction]) -> [(SIPMessage, Endpoint)] {
     actions.compactMap { if case .transmit(let m, let to) = $0 { (m, to) } else { nil } }
 }
 
-private func stamped(_ m: SIPMessage, from source: TransportAddress = F.phone) -> SIPMessage {
+private func stamped(_ m: SIPMessage, from source: Endpoint = F.phone) -> SIPMessage {
     var m = m
     m.stampTopVia(receivedFrom: source)
     return m
@@ -83,7 +83,7 @@ private func stamped(_ m: SIPMessage, from source: TransportAddress = F.phone) -
 @Test func responsesGoToTheSourceAddressWhenTheClientAskedForRport() throws {
     var layer = TransactionLayer()
     let invite = F.request("OPTIONS", viaHost: "phone.invalid", viaPort: 5070)
-    let natted = TransportAddress(host: "127.0.0.2", port: 40000)
+    let natted = Endpoint(host: "127.0.0.2", port: 40000)
     let events = tuEvents(layer.received(invite, from: natted, now: .zero))
     guard case .request(let request, let from, _) = events.first else { Issue.record("no request"); return }
     #expect(from == natted)
@@ -96,13 +96,13 @@ private func stamped(_ m: SIPMessage, from source: TransportAddress = F.phone) -
 
 @Test func aViaFromItsOwnSourceGetsNoReceivedParameter() throws {
     // §20.42: `received` always has a value; a bare `;received` made Kamailio drop the whole response.
-    let request = stamped(F.request("OPTIONS", viaHost: "127.0.0.1", viaPort: 5070), from: TransportAddress(host: "127.0.0.1", port: 5070))
+    let request = stamped(F.request("OPTIONS", viaHost: "127.0.0.1", viaPort: 5070), from: Endpoint(host: "127.0.0.1", port: 5070))
     #expect(!request.via[0].hasParameter("received"))
     #expect(!String(decoding: SIPCodec.encode(request.response(200)), as: UTF8.self).contains(";received"))
     // A stale `received` the client wrote itself is dropped too.
     var forged = F.request("OPTIONS", viaHost: "127.0.0.1", viaPort: 5070)
     forged.via[0].setParameter("received", "192.0.2.1")
-    #expect(!stamped(forged, from: TransportAddress(host: "127.0.0.1", port: 5070)).via[0].hasParameter("received"))
+    #expect(!stamped(forged, from: Endpoint(host: "127.0.0.1", port: 5070)).via[0].hasParameter("received"))
 }
 
 @Test func layerRoutesResponsesToTheClientTransactionAndDropsStrayOnes() throws {

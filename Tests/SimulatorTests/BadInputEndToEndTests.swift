@@ -1,8 +1,10 @@
 import Foundation
+import SIP
 import Logging
 import Testing
 @testable import Simulator
 @testable import Engine
+@testable import EngineCore
 
 /// Garbage, a truncated INVITE and an INVITE without a usable codec against a real engine: each
 /// gets one clear log line and the right answer, and the engine keeps serving calls afterwards.

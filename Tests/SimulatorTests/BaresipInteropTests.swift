@@ -1,8 +1,10 @@
 import Foundation
+import SIP
 import Logging
 import Media
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// baresip (Debian's baresip-core, headless) as a real agent phone: it registers with digest,

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// RFC 3264 end to end: callers that offer PCMA only get a PCMA answer and two-way PCMA audio

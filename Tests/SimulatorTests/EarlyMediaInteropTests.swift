@@ -1,7 +1,9 @@
 import Foundation
+import SIP
 import Logging
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// A real agent phone (SIPp, registered with digest) that answers the engine's INVITE with 180,

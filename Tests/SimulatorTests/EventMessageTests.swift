@@ -2,6 +2,7 @@ import CallCenter
 import Foundation
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import EngineAPI
 
 /// The event stream's hand-written JSON: what JSON readers get back is what the engine had, even

@@ -2,6 +2,7 @@ import Foundation
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// `/v1/events` against a real ccengine: a call's events arrive in order with consecutive

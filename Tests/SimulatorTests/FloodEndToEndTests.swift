@@ -1,7 +1,9 @@
 import Bench
 import Foundation
+import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// 100,000 random and mutated SIP datagrams at a real engine (loopback, bounded): it keeps

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// `make install` lays out a working installation: the programs, the pages where an installed

@@ -1,7 +1,9 @@
 import Bench
 import Foundation
+import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// Nothing from the network reaches the engine's log raw: a fuzzed flood plus hand-made requests

@@ -1,7 +1,9 @@
 import Foundation
+import SIP
 import Logging
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// `/metrics` and `/v1/events` of a real ccengine while ccsim's agents and customers run a

@@ -1,7 +1,9 @@
 import Foundation
+import SIP
 import Logging
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// A scenario follows one clock: the engine ccsim starts runs its routing timers on the

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// docs/openapi.yaml and the server agree: schemathesis (PyPI, in .build/venv: `make deps`)

@@ -2,6 +2,7 @@ import Foundation
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// The REST API against a real ccengine: state changes take effect in routing, wrap-up notes

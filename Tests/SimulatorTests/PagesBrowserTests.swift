@@ -3,6 +3,7 @@ import Logging
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// The agent page and the wallboard in a real browser (headless Chromium through chromedriver)

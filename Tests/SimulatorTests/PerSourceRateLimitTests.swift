@@ -1,6 +1,8 @@
 import Foundation
+import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// `overload.per_source` on a real engine: a source sending new INVITEs (or REGISTERs) faster

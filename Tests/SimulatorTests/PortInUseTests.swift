@@ -1,7 +1,9 @@
 import Foundation
+import SIP
 import Media
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// The engine refuses a SIP port that is already in use (no SO_REUSEADDR: two engines must never

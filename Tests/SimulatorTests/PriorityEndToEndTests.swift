@@ -1,6 +1,8 @@
 import Foundation
+import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// `priority: realtime` reaches the running engine: its SIP loop and relay threads are SCHED_RR,

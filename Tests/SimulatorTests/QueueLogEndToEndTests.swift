@@ -2,6 +2,7 @@ import Foundation
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// A real ccengine's queue_log for answered (after a ring-no-answer), abandoned and timed-out

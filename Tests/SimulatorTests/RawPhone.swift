@@ -1,6 +1,7 @@
 import Foundation
 import SIP
 @testable import Engine
+@testable import EngineCore
 
 /// A hand-driven SIP phone on a loopback UDP socket (kernel-chosen port): the end-to-end tests
 /// build exactly the messages they mean with the project's codec and wait for the engine's

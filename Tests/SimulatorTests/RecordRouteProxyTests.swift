@@ -3,6 +3,7 @@ import Foundation
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// ccengine behind a real record-routing proxy: Kamailio 5.6 (`Tests/Interop/kamailio-record-route.cfg`)

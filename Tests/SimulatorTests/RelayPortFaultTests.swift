@@ -1,6 +1,8 @@
 import Foundation
+import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// A relay port range far too small for the load, one of its ports held by another process, and

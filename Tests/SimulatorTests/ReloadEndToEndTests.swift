@@ -2,6 +2,7 @@ import Foundation
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// Reloading a running ccengine's configuration (API and SIGHUP): a bridged call stays up, a call

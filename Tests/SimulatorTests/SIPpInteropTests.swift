@@ -3,6 +3,7 @@ import Logging
 import Testing
 @testable import Simulator
 @testable import Engine
+@testable import EngineCore
 
 /// SIPp's built-in `uac` scenario against the queue while ccsim's virtual agents are registered.
 @Suite(.serialized) struct SIPpInteropTests {

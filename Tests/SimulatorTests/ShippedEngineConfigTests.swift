@@ -1,6 +1,8 @@
 import Foundation
+import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// Scenarios/engine.yaml, as shipped, works with the real tools the README names: sipsak and

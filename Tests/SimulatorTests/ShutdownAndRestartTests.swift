@@ -3,6 +3,7 @@ import GRDB
 import SIP
 import Testing
 @testable import Engine
+@testable import EngineCore
 @testable import Simulator
 
 /// A real ccengine stopped and restarted as an operator would (SIGTERM, kill -9): every accepted

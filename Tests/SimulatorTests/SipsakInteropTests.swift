@@ -1,7 +1,9 @@
 import Foundation
+import SIP
 import Testing
 @testable import Simulator
 @testable import Engine
+@testable import EngineCore
 
 /// sipsak (a real SIP tool) against a real engine: OPTIONS answered; REGISTER with the right
 /// digest password gives 200, with the wrong one 403.

@@ -1,7 +1,9 @@
 import Foundation
+import SIP
 import Logging
 @testable import Simulator
 @testable import Engine
+@testable import EngineCore
 
 /// Paths and small tools shared by the end-to-end tests.
 enum E2E {

@@ -1,6 +1,7 @@
 import CallCenter
 import Crypto
 import Foundation
+import SIP
 
 /// The REST/WebSocket API (`api:` in the engine YAML; off unless configured).
 public struct APIConfig: Sendable, Equatable {

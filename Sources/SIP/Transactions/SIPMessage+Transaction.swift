@@ -43,7 +43,7 @@ extension SIPMessage {
     /// from in its top Via: `received` when the sent-by host differs from the source address, and
     /// the source port in an `rport` the client asked for. Responses then go to
     /// `Via.responseTarget` (§18.2.2).
-    public mutating func stampTopVia(receivedFrom source: TransportAddress) {
+    public mutating func stampTopVia(receivedFrom source: Endpoint) {
         guard var v = via.first else { return }
         // §18.2.1: `received` is the server's to add; one a client wrote itself is not believed
         // (responses go to it, so honouring it would reflect them at any address).

@@ -25,7 +25,7 @@ public struct TransactionLayer: Sendable {
         var machine: Machine
         /// Where this transaction transmits: the request's destination (client) or the response
         /// target of the request's top Via (server, §18.2.2).
-        let peer: TransportAddress
+        let peer: Endpoint
     }
 
     public init(timers: TransactionTimers = .init()) {
@@ -47,11 +47,11 @@ public struct TransactionLayer: Sendable {
 
     // MARK: From the transport
 
-    public mutating func received(_ message: SIPMessage, from source: TransportAddress, now: Duration) -> [TransactionLayerAction] {
+    public mutating func received(_ message: SIPMessage, from source: Endpoint, now: Duration) -> [TransactionLayerAction] {
         message.isRequest ? receivedRequest(message, from: source, now: now) : receivedResponse(message, now: now)
     }
 
-    private mutating func receivedRequest(_ original: SIPMessage, from source: TransportAddress, now: Duration) -> [TransactionLayerAction] {
+    private mutating func receivedRequest(_ original: SIPMessage, from source: Endpoint, now: Duration) -> [TransactionLayerAction] {
         var request = original
         request.stampTopVia(receivedFrom: source)
         guard let key = TransactionKey.server(receiving: request), let method = request.method else { return [] }
@@ -78,7 +78,7 @@ public struct TransactionLayer: Sendable {
         }
 
         let target = request.via[0].responseTarget
-        let peer = TransportAddress(host: target.host, port: target.port)
+        let peer = Endpoint(host: target.host, port: target.port)
         let (machine, actions): (Machine, [TransactionAction])
         if method == "INVITE" {
             let (t, a) = ServerInviteTransaction.start(request: request, now: now, timers: timers)
@@ -113,7 +113,7 @@ public struct TransactionLayer: Sendable {
 
     /// Starts a client transaction for `request` (the TU put a fresh magic-cookie branch in its
     /// top Via). An ACK is sent as is, without a transaction (§13.2.2.4: the ACK for a 2xx).
-    public mutating func send(request: SIPMessage, to destination: TransportAddress, now: Duration) throws(TransactionError) -> [TransactionLayerAction] {
+    public mutating func send(request: SIPMessage, to destination: Endpoint, now: Duration) throws(TransactionError) -> [TransactionLayerAction] {
         guard let method = request.method else { throw .wrongKindOfMessage("send(request:) was given a response") }
         if method == "ACK" { return [.transmit(request, to: destination)] }
         guard let key = TransactionKey.client(sending: request) else { throw .missingBranch(method: method) }
@@ -139,7 +139,7 @@ public struct TransactionLayer: Sendable {
         guard transactions[key] != nil else {
             if key.method == "INVITE", (200..<300).contains(status) {
                 let target = response.via[0].responseTarget
-                return [.transmit(response, to: TransportAddress(host: target.host, port: target.port))]
+                return [.transmit(response, to: Endpoint(host: target.host, port: target.port))]
             }
             throw .noSuchTransaction(key)
         }
@@ -202,7 +202,7 @@ public struct TransactionLayer: Sendable {
 
     /// Runs one event on the transaction `key` (if it still exists) and translates its actions.
     private mutating func run(
-        _ key: TransactionKey, source: TransportAddress? = nil, _ event: (inout Machine) -> [TransactionAction]
+        _ key: TransactionKey, source: Endpoint? = nil, _ event: (inout Machine) -> [TransactionAction]
     ) -> [TransactionLayerAction] {
         guard var entry = transactions[key] else { return [] }
         let actions = event(&entry.machine)
@@ -211,7 +211,7 @@ public struct TransactionLayer: Sendable {
     }
 
     private mutating func translate(
-        _ actions: [TransactionAction], key: TransactionKey, peer: TransportAddress, source: TransportAddress?
+        _ actions: [TransactionAction], key: TransactionKey, peer: Endpoint, source: Endpoint?
     ) -> [TransactionLayerAction] {
         var out: [TransactionLayerAction] = []
         out.reserveCapacity(actions.count)

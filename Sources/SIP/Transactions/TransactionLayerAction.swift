@@ -14,7 +14,7 @@ public struct TransactionTimerID: Hashable, Sendable, CustomStringConvertible {
 /// What the transaction layer asks of its driver and of the TU above it.
 public enum TransactionLayerAction: Equatable, Sendable {
     /// Send these bytes-to-be over the transport.
-    case transmit(SIPMessage, to: TransportAddress)
+    case transmit(SIPMessage, to: Endpoint)
     /// Hand this to the transaction user (registrar, dialogs, call center).
     case deliverToTU(TransactionUserEvent)
     /// Schedule `timerFired(id, now:)` at `at`, replacing a pending timer with the same id.
@@ -27,13 +27,13 @@ public enum TransactionUserEvent: Equatable, Sendable {
     /// A new request with its own server transaction; answer with `send(response:now:)`.
     /// Its top Via is stamped with `received`/`rport` (RFC 3261 §18.2.1, RFC 3581), so
     /// `request.response(...)` addresses the peer correctly.
-    case request(SIPMessage, from: TransportAddress, transaction: TransactionKey)
+    case request(SIPMessage, from: Endpoint, transaction: TransactionKey)
     /// A CANCEL, with its own server transaction `transaction` (answer it 200, or 481 when
     /// `invite` is nil) and the INVITE server transaction it cancels, if one exists (§9.2).
-    case cancel(SIPMessage, from: TransportAddress, transaction: TransactionKey, invite: TransactionKey?)
+    case cancel(SIPMessage, from: Endpoint, transaction: TransactionKey, invite: TransactionKey?)
     /// An ACK that is the TU's business: it matched no transaction (the ACK for a 2xx is a
     /// transaction of its own, §17.1.1.3 / §13.2.2.4), or reached an INVITE in Accepted (RFC 6026).
-    case ack(SIPMessage, from: TransportAddress)
+    case ack(SIPMessage, from: Endpoint)
     /// A response for one of our client transactions; for INVITE every 2xx, retransmissions
     /// included, so the TU can (re-)ACK each (RFC 6026 §7.2).
     case response(SIPMessage, transaction: TransactionKey)

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import SIP
 
 /// A ccengine child process that ccsim starts for a run and stops (SIGTERM, then waits) after it.
 final class EngineProcess: @unchecked Sendable {

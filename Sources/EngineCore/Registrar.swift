@@ -13,6 +13,15 @@ public struct Registrar: Sendable {
         /// The proxies the REGISTER came through that asked to stay on the way to the phone (RFC
         /// 3327 Path, nearest the registrar first): requests to this contact carry it as Route.
         public var path: [NameAddress] = []
+
+        public init(contact: NameAddress, target: Endpoint, expiresAt: Duration, registeredAt: Duration, path: [NameAddress] = []) {
+            self.contact = contact
+            self.target = target
+            self.expiresAt = expiresAt
+            self.registeredAt = registeredAt
+            self.path = path
+        }
+
         /// Key of this binding for refresh and removal: the Contact URI as text.
         public var key: String { contact.uri.description }
     }

@@ -1,3 +1,5 @@
+import SIP
+
 /// Where to send requests for a registered Contact, given the address the REGISTER came from.
 /// Kamailio's `fix_nated_contact` idea with RFC 3581: the Contact as registered is kept (so
 /// third-party registration works), and the packet's source replaces it only when the policy says so.

@@ -40,7 +40,7 @@ public struct SIPStack: Sendable {
                let refusal = core.limitRegister(m, from: from, now: now) {
                 return [refusal]
             }
-            return fromLayer(layer.received(m, from: TransportAddress(host: from.host, port: from.port), now: now), now: now)
+            return fromLayer(layer.received(m, from: from, now: now), now: now)
         case .timerFired(.transaction(let id)):
             return fromLayer(layer.timerFired(id, now: now), now: now)
         case .timerFired(.okRetransmit(let callID, let timer)):
@@ -59,7 +59,7 @@ public struct SIPStack: Sendable {
         for a in actions {
             switch a {
             case .transmit(let m, let to):
-                out.append(.send(m, to: Endpoint(host: to.host, port: to.port)))
+                out.append(.send(m, to: to))
             case .startTimer(let id, let at):
                 out.append(.startTimer(.transaction(id), at: at))
             case .cancelTimer(let id):
@@ -74,7 +74,7 @@ public struct SIPStack: Sendable {
     private mutating func deliver(_ event: TransactionUserEvent, now: Duration) -> [EngineAction] {
         switch event {
         case .request(let m, let from, _), .cancel(let m, let from, _, _):
-            return toNetwork(core.handle(.received(m, from: Endpoint(host: from.host, port: from.port)), now: now), now: now)
+            return toNetwork(core.handle(.received(m, from: from), now: now), now: now)
         case .ack(let m, let from):
             var out: [EngineAction] = []
             if var r = okRetransmitters[m.callID], r.response.cseq.number == m.cseq.number {
@@ -82,7 +82,7 @@ public struct SIPStack: Sendable {
                 okRetransmitters[m.callID] = nil
                 okRetransmitters.shrinkIfSparse()
             }
-            return out + toNetwork(core.handle(.received(m, from: Endpoint(host: from.host, port: from.port)), now: now), now: now)
+            return out + toNetwork(core.handle(.received(m, from: from), now: now), now: now)
         case .response(let m, let key):
             if (m.status ?? 0) >= 200 { clientRequests[key] = nil; clientRequests.shrinkIfSparse() }
             // The source of a response is not needed above the transaction layer.
@@ -104,7 +104,7 @@ public struct SIPStack: Sendable {
             }
             if let method = m.method {
                 do {
-                    let sent = try layer.send(request: m, to: TransportAddress(host: to.host, port: to.port), now: now)
+                    let sent = try layer.send(request: m, to: to, now: now)
                     if method != "ACK", let key = TransactionKey.client(sending: m) { clientRequests[key] = (m.callID, method) }
                     out += fromLayer(sent, now: now)
                 } catch {

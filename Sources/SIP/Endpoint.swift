@@ -1,12 +1,16 @@
-/// A UDP transport address (host and port) as the core sees it.
+/// A transport address (host and port): where a SIP message came from or goes to. The one
+/// host:port type of the package, from the transaction layer up to the engine's driver and the
+/// simulator's phones.
 public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
     public var host: String
     public var port: Int
+
     public init(host: String, port: Int) {
         self.host = host
         self.port = port
     }
-    public var description: String { "\(host):\(port)" }
+
+    public var description: String { host.utf8.contains(0x3A) ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
     /// Parses `host:port` (port optional, default given).
     public init?(_ text: String, defaultPort: Int) {
