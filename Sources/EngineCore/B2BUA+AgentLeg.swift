@@ -172,7 +172,7 @@ extension B2BUA {
         }
         // A non-2xx was ACKed by its transaction (RFC 3261 §17.1.1.3).
         lingeringLegs[inv.callID] = nil
-        out.append(.cancelTimer(.lingeringLeg(inv.callID)))
+        out.append(.cancelTimer(.b2bua(.lingeringLeg(inv.callID))))
     }
 
     /// A request to an agent leg got no final answer: an INVITE that timed out is a failed ring.

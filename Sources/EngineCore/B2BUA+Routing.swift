@@ -55,9 +55,9 @@ extension B2BUA {
                 out.append(.log(.notice, "call rejected: \(reason)", call: id))
                 endCustomer(id, status: 486, reason: "Busy Here (\(reason))", into: &out)
             case .startTimer(let timer, let at):
-                out.append(.startTimer(.callCenter(timer), at: engineTime(at)))
+                out.append(.startTimer(.b2bua(.callCenter(timer)), at: engineTime(at)))
             case .cancelTimer(let timer):
-                out.append(.cancelTimer(.callCenter(timer)))
+                out.append(.cancelTimer(.b2bua(.callCenter(timer))))
             case .agentStateChanged(let agent, let state):
                 out.append(.log(.debug, "agent \(agent) is \(state.name)", call: nil))
                 var release: ReleaseReason?
@@ -155,7 +155,7 @@ extension B2BUA {
             agentLegIndex.shrinkIfSparse()
             if leg.phase == .cancelling {
                 lingeringLegs[key] = leg
-                out.append(.startTimer(.lingeringLeg(key), at: now + .seconds(32)))
+                out.append(.startTimer(.b2bua(.lingeringLeg(key)), at: now + .seconds(32)))
             }
         }
         if call.mediaFaulty {

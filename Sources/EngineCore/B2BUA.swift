@@ -95,7 +95,7 @@ public struct B2BUA: Sendable {
 
     public var activeCalls: Int { calls.count }
 
-    public mutating func handle(_ event: EngineEvent, now: Duration) -> [EngineAction] {
+    public mutating func handle(_ event: B2BUAEvent, now: Duration) -> [EngineAction] {
         var out: [EngineAction] = []
         let next = ports.next
         handle(event, now: now, into: &out)
@@ -108,7 +108,7 @@ public struct B2BUA: Sendable {
         return out
     }
 
-    private mutating func handle(_ event: EngineEvent, now: Duration, into out: inout [EngineAction]) {
+    private mutating func handle(_ event: B2BUAEvent, now: Duration, into out: inout [EngineAction]) {
         switch event {
         case .start(let kept):
             restore(kept, now: now, into: &out)
@@ -136,8 +136,6 @@ public struct B2BUA: Sendable {
             out.append(.log(.warning, "the caller never ACKed our 200 OK (64*T1); ending the call", call: id))
             endCustomer(id, status: 408, reason: nil, into: &out)
             route(.callFailed(id, .noAck), now: now, into: &out)
-        case .timerFired(.transaction), .timerFired(.okRetransmit):
-            break  // the transaction layer's timers (SIPStack)
         case .mediaFailed(let call, let reason):
             out.append(.log(.error, "media relay failed for the call: \(reason); ending it", call: call))
             calls[call]?.mediaFaulty = true
@@ -231,9 +229,9 @@ public struct B2BUA: Sendable {
                 out.append(.log(.info, "agent \(agent) unregistered", call: nil))
                 route(.agentLoggedOut(agent), now: now, into: &out)
             case .armExpiry(let agent, let contact, let at):
-                out.append(.startTimer(.registrationExpiry(agent, contact: contact), at: at))
+                out.append(.startTimer(.b2bua(.registrationExpiry(agent, contact: contact)), at: at))
             case .disarmExpiry(let agent, let contact):
-                out.append(.cancelTimer(.registrationExpiry(agent, contact: contact)))
+                out.append(.cancelTimer(.b2bua(.registrationExpiry(agent, contact: contact))))
             }
         }
     }

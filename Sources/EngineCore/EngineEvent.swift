@@ -1,7 +1,8 @@
 import SIP
 import CallCenter
 
-/// What the engine's driver feeds into the core.
+/// What the engine's driver feeds into the core (`SIPStack`). The stack hands the B2BUA its own
+/// events (`B2BUAEvent`): the transaction layer's timers and the 2xx retransmitter's stay below it.
 public enum EngineEvent: Sendable {
     /// The engine starts serving, with what it kept from its last run.
     case start(DurableState)
@@ -23,25 +24,49 @@ public enum EngineEvent: Sendable {
     /// End every call now (BYE, CANCEL, 503), recorded with reason `engine-shutdown`;
     /// the engine is stopping, so it accepts no new call after this.
     case endAllCalls
-    /// A request we sent got no final answer (RFC 3261 Timer B/F) or could not be sent.
-    case requestFailed(callID: String, method: String)
-    /// Our 2xx to a customer's INVITE was never ACKed within 64*T1 (§13.3.1.4).
-    case ackTimedOut(CallID)
     /// A command from outside SIP signalling (REST API); answered by one `controlOutcome`.
     case control(ControlCommand)
 }
 
-/// Every timer the engine core may arm. The driver schedules them and reports them back.
-public enum EngineTimer: Hashable, Sendable {
+/// What the B2BUA handles: messages that passed the transaction layer, its own timers, and what
+/// the layer below reports about the requests it sent.
+public enum B2BUAEvent: Sendable {
+    case start(DurableState)
+    /// A request, ACK or response the transaction layer passed up (`source`: its datagram's address).
+    case received(SIPMessage, from: Endpoint)
+    case timerFired(B2BUATimer)
+    case mediaFailed(CallID, reason: String)
+    case mediaClosed(callerPort: Int)
+    case mediaPortUnavailable(callerPort: Int, reason: String)
+    case load(OverloadControl.LoadReport)
+    case drain
+    case resume
+    case endAllCalls
+    /// A request we sent got no final answer (RFC 3261 Timer B/F) or could not be sent.
+    case requestFailed(callID: String, method: String)
+    /// Our 2xx to a customer's INVITE was never ACKed within 64*T1 (§13.3.1.4).
+    case ackTimedOut(CallID)
+    case control(ControlCommand)
+}
+
+/// The B2BUA's own timers.
+public enum B2BUATimer: Hashable, Sendable {
+    /// The routing core's timers (recipe ticks, ring timeouts, wrap-up...).
     case callCenter(TimerID)
     /// A registration binding expired (RFC 3261 §10.3 step 7 expiry): the agent goes offline.
     case registrationExpiry(AgentID, contact: String)
+    /// How long a cancelled agent leg waits for its final response (RFC 3261 Timer B, 64*T1).
+    case lingeringLeg(String)
+}
+
+/// Every timer the engine core may arm, each layer's wrapped in its own case. The driver
+/// schedules them and reports them back; the stack hands each to its layer.
+public enum EngineTimer: Hashable, Sendable {
+    case b2bua(B2BUATimer)
     /// A SIP transaction timer (RFC 3261 §17: A-K, L, M).
     case transaction(TransactionTimerID)
     /// Retransmission of our 2xx to a customer until the ACK (§13.3.1.4), by customer Call-ID.
     case okRetransmit(String, ServerDialog2xxRetransmitter.Timer)
-    /// How long a cancelled agent leg waits for its final response (RFC 3261 Timer B, 64*T1).
-    case lingeringLeg(String)
 }
 
 /// Which side of a bridged call a media socket faces.

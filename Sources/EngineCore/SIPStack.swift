@@ -48,8 +48,18 @@ public struct SIPStack: Sendable {
             let actions = r.timerFired(timer, now: now)
             okRetransmitters[callID] = r.state == .waitingForAck ? r : nil
             return fromRetransmitter(actions, callID: callID, now: now)
-        default:
-            return toNetwork(core.handle(event, now: now), now: now)
+        case .timerFired(.b2bua(let timer)):
+            return toNetwork(core.handle(.timerFired(timer), now: now), now: now)
+        case .start(let kept): return toNetwork(core.handle(.start(kept), now: now), now: now)
+        case .mediaFailed(let call, let reason): return toNetwork(core.handle(.mediaFailed(call, reason: reason), now: now), now: now)
+        case .mediaClosed(let port): return toNetwork(core.handle(.mediaClosed(callerPort: port), now: now), now: now)
+        case .mediaPortUnavailable(let port, let reason):
+            return toNetwork(core.handle(.mediaPortUnavailable(callerPort: port, reason: reason), now: now), now: now)
+        case .load(let report): return toNetwork(core.handle(.load(report), now: now), now: now)
+        case .drain: return toNetwork(core.handle(.drain, now: now), now: now)
+        case .resume: return toNetwork(core.handle(.resume, now: now), now: now)
+        case .endAllCalls: return toNetwork(core.handle(.endAllCalls, now: now), now: now)
+        case .control(let command): return toNetwork(core.handle(.control(command), now: now), now: now)
         }
     }
 

@@ -29,7 +29,7 @@ struct B2BUATests {
         #expect(ok.count == 1)
         #expect(ok.first?.contact.first?.uri.port == TestPhones.alice.port)
         #expect(core.center.agentState("alice") == .available)
-        #expect(out.contains { if case .startTimer(.registrationExpiry("alice", _), _) = $0 { true } else { false } })
+        #expect(out.contains { if case .startTimer(.b2bua(.registrationExpiry("alice", _)), _) = $0 { true } else { false } })
     }
 
     @Test mutating func unknownAgentGets404() {

@@ -19,7 +19,7 @@ struct EngineFaultTests {
             center: try CallCenter(config: routing), agents: ["alice", "bob"], queues: ["support"], seed: 42)
     }
 
-    mutating func feed(_ event: EngineEvent) -> [EngineAction] {
+    mutating func feed(_ event: B2BUAEvent) -> [EngineAction] {
         now += .milliseconds(10)
         return core.handle(event, now: now)
     }

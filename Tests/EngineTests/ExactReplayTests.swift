@@ -60,7 +60,13 @@ import Testing
         /// Fires every timer due up to `end`, earliest first (ties by name, never by hash order).
         mutating func run(until end: Duration) -> [(SIPMessage, Endpoint)] {
             var sent: [(SIPMessage, Endpoint)] = []
+            var fired = 0
             while let (id, at) = timers.filter({ $0.value <= end }).min(by: { ($0.value, "\($0.key)") < ($1.value, "\($1.key)") }) {
+                fired += 1
+                if fired > 10_000 {  // bounded: a timer that keeps re-arming itself fails the test, never hangs it
+                    Issue.record("timers never settle: \(id) at \(at)")
+                    break
+                }
                 timers[id] = nil
                 now = max(now, at)
                 sent += apply(stack.handle(.timerFired(id), now: now))

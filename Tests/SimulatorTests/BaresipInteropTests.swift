@@ -10,9 +10,10 @@ import Testing
 /// baresip (Debian's baresip-core, headless) as a real agent phone: it registers with digest,
 /// the engine rings it for a ccsim customer's call, it answers by itself, and audio flows both
 /// ways through the relay: the customer hears baresip's 1240 Hz sine, and baresip's recording of
-/// what it received is the customer's 440 Hz tone.
+/// what it received is the customer's 440 Hz tone. Once with PCMU, once with a caller and a phone
+/// that take PCMA only (RFC 3264: the answer and every packet both ways in PCMA).
 @Suite(.serialized) struct BaresipInteropTests {
-    @Test func baresipRegistersWithDigestAndTalksBothWays() async throws {
+    @Test(arguments: ["PCMU", "PCMA"]) func baresipRegistersWithDigestAndTalksBothWays(codec: String) async throws {
         guard let baresip = E2E.which("baresip") else {
             Issue.record("baresip is not installed: run `make test`, which installs baresip-core")
             return
@@ -49,7 +50,7 @@ import Testing
             snd_path \(recordings)
 
             """.write(toFile: phoneDir + "/config", atomically: true, encoding: .utf8)
-        try "<sip:alice@127.0.0.1:\(port)>;auth_pass=alice-secret;answermode=auto;audio_codecs=PCMU;regint=60\n"
+        try "<sip:alice@127.0.0.1:\(port)>;auth_pass=alice-secret;answermode=auto;audio_codecs=\(codec);regint=60\n"
             .write(toFile: phoneDir + "/accounts", atomically: true, encoding: .utf8)
         let phone = Process()
         phone.executableURL = URL(fileURLWithPath: baresip)
@@ -72,9 +73,11 @@ import Testing
         #expect(registered, "baresip did not register: \((try? String(contentsOfFile: phoneLog, encoding: .utf8)) ?? "")")
         guard registered else { return }
 
-        let result = try await E2E.oneCustomerCall(name: "baresip", port: port, holdTime: "4s", directory: dir)
+        let result = try await E2E.oneCustomerCall(name: "baresip", port: port, holdTime: "4s", directory: dir, codecs: codec)
         let call = try #require(result.calls.first)
         #expect(call.outcome == .answered)
+        #expect(call.answerMismatch == nil, "\(call.answerMismatch ?? "")")
+        #expect(call.customerHeard?.codec == codec && call.customerHeard?.otherCodecPackets == 0)
         // The customer heard baresip's tone.
         #expect(call.customerHeard?.verified == true, "customer heard \(String(describing: call.customerHeard))")
 

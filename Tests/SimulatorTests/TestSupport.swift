@@ -38,7 +38,7 @@ enum E2E {
     /// One ccsim customer calling queue `support` of an engine already running on `port` (agent
     /// alice is an outside phone), optionally captured; returns the run's result.
     static func oneCustomerCall(name: String, port: Int, rtpPorts: ClosedRange<Int>? = nil, holdTime: String,
-                                directory dir: String, pcap: String? = nil) async throws -> SimulationRun.Result {
+                                directory dir: String, pcap: String? = nil, codecs: String = "PCMU") async throws -> SimulationRun.Result {
         let scenarioPath = dir + "/scenario.yaml"
         let media = rtpPorts.map { "\n  media: {rtp_ports: \($0.lowerBound)-\($0.upperBound)}" } ?? ""
         try """
@@ -49,7 +49,7 @@ enum E2E {
               queues: [{name: support}]
               agents: [{login: alice, password: alice-secret}]
             customers:
-              - {queue: support, calls: 1, hold_time: \(holdTime)}
+              - {queue: support, calls: 1, hold_time: \(holdTime), codecs: [\(codecs)]}
             """.write(toFile: scenarioPath, atomically: true, encoding: .utf8)
         var options = SimulationRun.Options(reportDirectory: dir + "/report")
         options.engine = Endpoint(host: "127.0.0.1", port: port)
