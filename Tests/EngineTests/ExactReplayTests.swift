@@ -50,10 +50,9 @@ import Testing
         }
 
         /// One datagram in, as the driver decodes it.
-        mutating func receive(_ m: SIPMessage, from: Endpoint, after ms: Int = 5) -> [(SIPMessage, Endpoint)] {
+        mutating func receive(_ m: SIPMessage, from: Endpoint, after ms: Int = 5) throws -> [(SIPMessage, Endpoint)] {
             now += .milliseconds(ms)
-            let bytes = SIPCodec.encode(m)
-            let decoded = try! SIPCodec.decode(bytes)
+            let decoded = try SIPCodec.decode(SIPCodec.encode(m))  // as the driver gets it: bytes
             return apply(stack.handle(.received(decoded, from: from), now: now))
         }
 
@@ -83,23 +82,23 @@ import Testing
         var r = try Replay(seed: seed)
         _ = r.apply(r.stack.handle(.start(.empty), now: .zero))
         let alice2 = Endpoint(host: "127.0.0.1", port: 7101)
-        _ = r.receive(TestPhones.register("alice", from: TestPhones.alice), from: TestPhones.alice)
-        _ = r.receive(TestPhones.register("alice", from: alice2), from: alice2)
-        _ = r.receive(TestPhones.register("bob", from: TestPhones.bob), from: TestPhones.bob)
+        _ = try r.receive(TestPhones.register("alice", from: TestPhones.alice), from: TestPhones.alice)
+        _ = try r.receive(TestPhones.register("alice", from: alice2), from: alice2)
+        _ = try r.receive(TestPhones.register("bob", from: TestPhones.bob), from: TestPhones.bob)
 
         let invite = TestPhones.invite(callID: "replay-1")
-        let rung = r.receive(invite, from: TestPhones.customer).filter { $0.0.method == "INVITE" }
-        for (i, (m, to)) in rung.enumerated() { _ = r.receive(TestPhones.agentResponse(180, to: m, tag: "t\(i)"), from: to) }
+        let rung = try r.receive(invite, from: TestPhones.customer).filter { $0.0.method == "INVITE" }
+        for (i, (m, to)) in rung.enumerated() { _ = try r.receive(TestPhones.agentResponse(180, to: m, tag: "t\(i)"), from: to) }
         let first = try #require(rung.first)
-        let answered = r.receive(TestPhones.agentResponse(200, to: first.0, tag: "t0"), from: first.1)
+        let answered = try r.receive(TestPhones.agentResponse(200, to: first.0, tag: "t0"), from: first.1)
         let ok = try #require(answered.first { $0.0.status == 200 && $0.0.callID == "replay-1" }?.0)
-        _ = r.receive(TestPhones.inDialog("ACK", after: invite, toTag: ok.to.tag!, cseq: 1), from: TestPhones.customer)
-        _ = r.receive(TestPhones.inDialog("BYE", after: invite, toTag: ok.to.tag!), from: TestPhones.customer, after: 2000)
+        _ = try r.receive(TestPhones.inDialog("ACK", after: invite, toTag: ok.to.tag!, cseq: 1), from: TestPhones.customer)
+        _ = try r.receive(TestPhones.inDialog("BYE", after: invite, toTag: ok.to.tag!), from: TestPhones.customer, after: 2000)
 
         let second = TestPhones.invite(callID: "replay-2")
-        let rung2 = r.receive(second, from: TestPhones.customer, after: 100).filter { $0.0.method == "INVITE" }
-        for (i, (m, to)) in rung2.enumerated() { _ = r.receive(TestPhones.agentResponse(180, to: m, tag: "u\(i)"), from: to) }
-        _ = r.receive(TestPhones.cancel(second), from: TestPhones.customer, after: 500)
+        let rung2 = try r.receive(second, from: TestPhones.customer, after: 100).filter { $0.0.method == "INVITE" }
+        for (i, (m, to)) in rung2.enumerated() { _ = try r.receive(TestPhones.agentResponse(180, to: m, tag: "u\(i)"), from: to) }
+        _ = try r.receive(TestPhones.cancel(second), from: TestPhones.customer, after: 500)
         _ = r.run(until: r.now + .seconds(40))
         return r.transcript
     }

@@ -4,8 +4,8 @@ import Testing
 /// RFC 3261 §12: the dialog keeps tags, CSeq numbers, route set and remote target, and builds
 /// every request inside it.
 @Suite struct DialogTests {
-    static let proxyA = NameAddress(uri: SIPURI(host: "10.0.0.1", port: 5070, parameters: [Parameter("lr")]))
-    static let proxyB = NameAddress(uri: SIPURI(host: "10.0.0.2", parameters: [Parameter("lr")]))
+    static let proxyA = NameAddress(uri: SIPURI(host: "127.0.0.21", port: 5070, parameters: [Parameter("lr")]))
+    static let proxyB = NameAddress(uri: SIPURI(host: "127.0.0.22", parameters: [Parameter("lr")]))
 
     static func invite() -> SIPMessage {
         var from = NameAddress(uri: SIPURI(user: "ccengine", host: "127.0.0.1", port: 5060))
@@ -20,7 +20,7 @@ import Testing
     static func ok(_ invite: SIPMessage, status: Int = 200, tag: String = "theirs", recordRoute: [NameAddress] = [proxyA, proxyB]) -> SIPMessage {
         var r = invite.response(status, toTag: tag)
         r.recordRoute = recordRoute
-        r.contact = [NameAddress(uri: SIPURI(user: "alice", host: "192.0.2.9", port: 5099))]
+        r.contact = [NameAddress(uri: SIPURI(user: "alice", host: "127.0.0.29", port: 5099))]
         return r
     }
 
@@ -33,7 +33,7 @@ import Testing
         d.received(response: Self.ok(inv))
         #expect(d.isConfirmed && d.remoteTag == "theirs")
         #expect(d.routeSet == [Self.proxyB, Self.proxyA])
-        #expect(d.remoteTarget == SIPURI(user: "alice", host: "192.0.2.9", port: 5099))
+        #expect(d.remoteTarget == SIPURI(user: "alice", host: "127.0.0.29", port: 5099))
         #expect(d.nextHop == Self.proxyB.uri)
     }
 
@@ -71,9 +71,9 @@ import Testing
         // Once confirmed a later 2xx to a re-INVITE refreshes the target, never the route set.
         var reOK = Self.ok(inv, recordRoute: [])
         reOK.cseq = CSeq(2, "INVITE")
-        reOK.contact = [NameAddress(uri: SIPURI(host: "192.0.2.10", port: 6000))]
+        reOK.contact = [NameAddress(uri: SIPURI(host: "127.0.0.30", port: 6000))]
         d.received(response: reOK)
-        #expect(d.routeSet == [Self.proxyB, Self.proxyA] && d.remoteTarget == SIPURI(host: "192.0.2.10", port: 6000))
+        #expect(d.routeSet == [Self.proxyB, Self.proxyA] && d.remoteTarget == SIPURI(host: "127.0.0.30", port: 6000))
     }
 
     @Test func uasTakesTheRecordRouteInOrderAndAnswersALowerCSeqOutOfOrder() {
@@ -104,15 +104,15 @@ import Testing
         var d = Dialog(uas: inv, localTag: "uas")
         var re = inv
         re.cseq = CSeq(2, "INVITE")
-        re.contact = [NameAddress(uri: SIPURI(host: "198.51.100.7", port: 7000))]
+        re.contact = [NameAddress(uri: SIPURI(host: "127.0.0.27", port: 7000))]
         #expect(d.received(request: re) == .accept)
-        #expect(d.remoteTarget == SIPURI(host: "198.51.100.7", port: 7000))
+        #expect(d.remoteTarget == SIPURI(host: "127.0.0.27", port: 7000))
     }
 
     @Test func strictRouterGetsTheRequestURIAndTheTargetGoesLast() {
         let inv = Self.invite()
         var d = Dialog(uac: inv)
-        let strict = NameAddress(uri: SIPURI(host: "10.0.0.3", port: 5080))
+        let strict = NameAddress(uri: SIPURI(host: "127.0.0.23", port: 5080))
         d.received(response: Self.ok(inv, recordRoute: [Self.proxyA, strict]))
         let bye = d.request("BYE", via: via)
         #expect(bye.requestURI == strict.uri)

@@ -5,7 +5,7 @@ import Testing
 /// answer the direction, and a peer's answer is checked against our offer.
 @Suite struct OfferAnswerTests {
     static func sdp(_ lines: String) throws -> SessionDescription {
-        try SessionDescription.parse(Array(("v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n" + lines).utf8))
+        try SessionDescription.parse(Array(("v=0\r\no=- 1 1 IN IP4 127.0.0.31\r\ns=-\r\nc=IN IP4 127.0.0.31\r\nt=0 0\r\n" + lines).utf8))
     }
 
     static let audioAndVideo = "m=audio 4000 RTP/AVP 0 8 101\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\nm=video 4002 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"

@@ -92,9 +92,15 @@ import Testing
         options.quiet = true
         let scenario = try ScenarioFile.load(path)
         let run = Task { try await SimulationRun(scenario: scenario, options: options, logger: Logger(label: "test")).run() }
-        // SIPp calls once the engine answers OPTIONS and the agents had a moment to register.
-        _ = FloodEndToEndTests.answersOptions(RawUDP(), port: port, tries: 50)
-        try await Task.sleep(for: .seconds(2))
+        // SIPp calls once the engine's log shows both agents registered (bounded poll, 30 s).
+        let engineLog = dir + "/report/engine.log"
+        var registered = false
+        for _ in 0..<300 where !registered {
+            let log = (try? String(contentsOfFile: engineLog, encoding: .utf8)) ?? ""
+            registered = log.contains("agent alice registered") && log.contains("agent bob registered")
+            if !registered { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        try #require(registered, "the agents did not register; see \(engineLog)")
         let sippMedia = RawUDP().port / 2 * 2
         let (status, out) = try E2E.run(sipp, ["-sn", "uac_pcap", "-s", "support", "127.0.0.1:\(port)", "-i", "127.0.0.1", "-mi", "127.0.0.1",
                                                "-mp", String(sippMedia), "-p", String(RawUDP().port), "-m", "1", "-nostdin", "-timeout", "40s"],
