@@ -22,7 +22,7 @@ extension B2BUA {
                 startLine: .request(method: "INVITE", uri: binding.contact.uri),
                 via: [localVia(ids.branch())], from: from,
                 to: NameAddress(uri: SIPURI(user: agent, host: settings.sip.host, port: settings.sip.port)),
-                callID: legCallID, cseq: CSeq(1, "INVITE"), contact: [localContact],
+                callID: legCallID, cseq: CSeq(1, "INVITE"), contact: [localContact(over: binding.target.transport)],
                 contentType: "application/sdp",
                 headers: [Header("Max-Forwards", "70"), Header("User-Agent", settings.userAgent), Header("X-CC-Call", id)],
                 body: agentOffer(call).bytes)
@@ -72,15 +72,14 @@ extension B2BUA {
     func inDialogTarget(_ leg: AgentLeg) -> Endpoint {
         guard !leg.invite.route.isEmpty else { return destination(leg.dialog, direct: leg.target) }
         let contact = leg.dialog.remoteTarget
-        return destination(leg.dialog, direct: Endpoint(host: contact.host, port: contact.port ?? 5060))
+        return destination(leg.dialog, direct: Endpoint(uri: contact))
     }
 
     /// Where a request built by `dialog` goes (RFC 3261 §8.1.2): the first proxy of its route set,
     /// or `direct`, the peer's address after the NAT policy, when it has none.
     func destination(_ dialog: Dialog, direct: Endpoint) -> Endpoint {
         guard dialog.hasRouteSet else { return direct }
-        let hop = dialog.nextHop
-        return Endpoint(host: hop.host, port: hop.port ?? 5060)
+        return Endpoint(uri: dialog.nextHop)
     }
 
     mutating func receiveResponse(_ response: SIPMessage, now: Duration, into out: inout [EngineAction]) {
@@ -215,7 +214,7 @@ extension B2BUA {
             call.customer.answer = call.customer.answer ?? customerAnswer(call, agentAudio: audio)
             out.append(.setMediaPeer(id, .agent, Endpoint(host: host, port: audio.port)))
             var progress = call.customer.invite.response(183, toTag: call.customer.localTag)
-            progress.contact = [localContact]
+            progress.contact = [localContact(over: call.customer.source.transport)]
             progress.contentType = "application/sdp"
             progress.body = call.customer.answer?.bytes ?? []
             call.customer.lastResponse = progress
@@ -224,7 +223,7 @@ extension B2BUA {
         } else if status == 180, !call.customer.sentRinging, !earlyActive {
             call.customer.sentRinging = true
             var ringing = call.customer.invite.response(180, toTag: call.customer.localTag)
-            ringing.contact = [localContact]
+            ringing.contact = [localContact(over: call.customer.source.transport)]
             call.customer.lastResponse = ringing
             out.append(.send(ringing, to: call.customer.responseTarget))
         }
@@ -258,7 +257,7 @@ extension B2BUA {
         case "INVITE":
             // The agent's re-INVITE: answered with the relay's side of the session, its direction mirrored.
             var ok = request.response(200)
-            ok.contact = [localContact]
+            ok.contact = [localContact(over: source.transport)]
             ok.contentType = "application/sdp"
             var answer = agentOffer(call)
             if let offered = try? SessionDescription.parse(request.body), let a = offered.audio {
@@ -279,7 +278,7 @@ extension B2BUA {
         var offer = agentOffer(call)
         offer.sessionVersion = UInt64(leg.dialog.localCSeq + 1)
         offer.setAudioDirection(audio.direction)
-        let reinvite = leg.dialog.request("INVITE", via: localVia(ids.branch()), contact: localContact,
+        let reinvite = leg.dialog.request("INVITE", via: localVia(ids.branch()), contact: localContact(over: leg.target.transport),
                                           contentType: "application/sdp", body: offer.bytes)
         call.agentLegs[key] = leg
         call.pendingReinvite = request
@@ -300,7 +299,7 @@ extension B2BUA {
             return
         }
         var ok = request.response(200)
-        ok.contact = [localContact]
+        ok.contact = [localContact(over: call.customer.source.transport)]
         ok.contentType = "application/sdp"
         if var answer = customerAnswer(call) {
             let agentAudio = (try? SessionDescription.parse(response.body))?.audio

@@ -100,7 +100,7 @@ extension B2BUA {
             // Session refresh without an offer, or while another re-INVITE is pending (RFC 3261 §14.2 would say 491;
             // answering with the agreed session keeps the call up).
             var ok = request.response(200)
-            ok.contact = [localContact]
+            ok.contact = [localContact(over: call.customer.source.transport)]
             if let answer = customerAnswer(call) {
                 ok.contentType = "application/sdp"
                 ok.body = answer.bytes
@@ -179,7 +179,7 @@ extension B2BUA {
     /// Contact (the remote target) after the NAT policy.
     func requestTarget(_ customer: CustomerLeg) -> Endpoint {
         let contact = customer.dialog.remoteTarget
-        let direct = settings.natPolicy.target(contactHost: contact.host, contactPort: contact.port, source: customer.source)
+        let direct = settings.natPolicy.target(contact: contact, source: customer.source)
         return destination(customer.dialog, direct: direct)
     }
 

@@ -96,7 +96,7 @@ extension B2BUA {
         }
         guard call.customer.state == .early else { calls[id] = call; return }
         var ok = call.customer.invite.response(200, toTag: call.customer.localTag)
-        ok.contact = [localContact]
+        ok.contact = [localContact(over: call.customer.source.transport)]
         ok.setHeader("Server", settings.userAgent)
         ok.contentType = "application/sdp"
         call.customer.answer = customerAnswer(call)

@@ -28,6 +28,16 @@ public struct B2BUA: Sendable {
         public var timeScale: Double
         /// Per-source rate limits for new INVITEs and REGISTERs (`overload.per_source`).
         public var perSource = SourceRateLimit.Limits()
+        /// The transports we listen on besides UDP (`sip.tcp`, `sip.tls`); a request for a peer
+        /// on one we do not serve goes over UDP.
+        public var streams: Set<Transport> = []
+        /// Our TLS port (`sip.tls.port`); TCP shares the UDP port (RFC 3261 §18: both on 5060).
+        public var tlsPort: Int?
+
+        /// Our sent-by for `transport` (RFC 3261 §18.1.1): the address our Via and Contact name.
+        public func sentBy(_ transport: Transport) -> Endpoint {
+            Endpoint(host: sip.host, port: transport == .tls ? tlsPort ?? sip.port : sip.port, transport: transport)
+        }
 
         public init(sip: Endpoint, mediaHost: String, rtpPorts: ClosedRange<Int> = 20000...29999,
                     natPolicy: NATPolicy = .auto, devices: DevicePolicy = .mostRecent, codecs: Set<String> = ["PCMU", "PCMA"],
@@ -251,12 +261,12 @@ public struct B2BUA: Sendable {
     }
 
     /// RFC 3261 §18.2.2 and RFC 3581 §4: responses go to the Via's received/rport, and with
-    /// `rport` present we answer to the packet's source port.
+    /// `rport` present we answer to the packet's source port; on a stream, back on the connection
+    /// the request came in on (its source).
     func responseTarget(_ request: SIPMessage, _ source: Endpoint) -> Endpoint {
         guard let via = request.via.first else { return source }
-        if via.hasParameter("rport") { return source }
-        let t = via.responseTarget
-        return Endpoint(host: via.parameter("received") ?? source.host, port: t.port)
+        if via.hasParameter("rport") || source.transport.isReliable { return source }
+        return Endpoint(host: via.parameter("received") ?? source.host, port: via.responseTarget.port)
     }
 
     /// RFC 3261 §12.2.2: a request in a dialog whose CSeq is below the peer's last is out of order.
@@ -268,7 +278,12 @@ public struct B2BUA: Sendable {
         { [settings] branch in Via(host: settings.sip.host, port: settings.sip.port, branch: branch) }
     }
 
-    var localContact: NameAddress {
-        NameAddress(uri: SIPURI(user: "ccengine", host: settings.sip.host, port: settings.sip.port))
+    /// Our Contact for a dialog over `transport` (RFC 3261 §8.1.1.8): our address on that
+    /// transport, naming it (`;transport=tcp`) when it is not UDP, so the peer's requests in the
+    /// dialog come back the same way.
+    func localContact(over transport: Transport) -> NameAddress {
+        var uri = SIPURI(user: "ccengine", host: settings.sip.host, port: settings.sentBy(transport).port)
+        if transport != .udp { uri.parameters = [Parameter("transport", transport.rawValue)] }
+        return NameAddress(uri: uri)
     }
 }

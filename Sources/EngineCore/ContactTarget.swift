@@ -12,16 +12,22 @@ public enum NATPolicy: String, Sendable, CaseIterable {
     /// Always the packet's source address and port.
     case always
 
-    public func target(contactHost: String, contactPort: Int?, source: Endpoint) -> Endpoint {
+    /// A phone that registered or called over TCP or TLS is reached over that connection while it
+    /// lives, whatever the policy (RFC 5626 §5.3's flow reuse: behind NAT it is the only way in;
+    /// the driver opens a new connection to the Contact once it is gone). Otherwise the Contact's
+    /// `transport` parameter names the transport (RFC 3263 §4.1), UDP by default.
+    public func target(contact: SIPURI, source: Endpoint) -> Endpoint {
+        if source.transport.isReliable { return source }
+        let transport = Transport(of: contact) ?? .udp
         switch self {
         case .never:
-            return Endpoint(host: contactHost, port: contactPort ?? 5060)
+            return Endpoint(host: contact.host, port: contact.port ?? transport.defaultPort, transport: transport)
         case .always:
             return source
         case .auto:
-            guard let port = contactPort else { return source }
-            if Self.cannotBeSender(contactHost, source: source.host) { return Endpoint(host: source.host, port: source.port) }
-            return Endpoint(host: contactHost, port: port)
+            guard let port = contact.port else { return source }
+            if Self.cannotBeSender(contact.host, source: source.host) { return source }
+            return Endpoint(host: contact.host, port: port, transport: transport)
         }
     }
 

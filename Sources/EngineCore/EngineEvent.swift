@@ -6,8 +6,12 @@ import CallCenter
 public enum EngineEvent: Sendable {
     /// The engine starts serving, with what it kept from its last run.
     case start(DurableState)
-    /// A parsed SIP message arrived from `source` (the datagram's address).
+    /// A parsed SIP message arrived from `source` (the datagram's address, or the connection's
+    /// remote address and transport).
     case received(SIPMessage, from: Endpoint)
+    /// A message could not be sent (a connection refused, reset or timed out): its transaction
+    /// fails at once instead of waiting out Timer B/F (RFC 3261 §8.1.3.1, §17.1.4).
+    case sendFailed(SIPMessage)
     case timerFired(EngineTimer)
     /// The relay could not bind a call's ports.
     case mediaFailed(CallID, reason: String)

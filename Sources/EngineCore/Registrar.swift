@@ -97,8 +97,8 @@ public struct Registrar: Sendable {
                 seconds = min(seconds, maxExpires)
                 // Behind a Path the phone is reached through the first proxy on it (RFC 3327 §5.3).
                 let path = request.path
-                let target = path.first.map { Endpoint(host: $0.uri.host, port: $0.uri.port ?? 5060) }
-                    ?? natPolicy.target(contactHost: c.uri.host, contactPort: c.uri.port, source: source)
+                let target = path.first.map { Endpoint(uri: $0.uri) }
+                    ?? natPolicy.target(contact: c.uri, source: source)
                 var contact = c
                 contact.setParameter("expires", String(seconds))
                 let binding = Binding(contact: contact, target: target, expiresAt: now + .seconds(seconds), registeredAt: now, path: path)

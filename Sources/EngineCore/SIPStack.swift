@@ -41,6 +41,10 @@ public struct SIPStack: Sendable {
                 return [refusal]
             }
             return fromLayer(layer.received(m, from: from, now: now), now: now)
+        case .sendFailed(let m):
+            let key = m.isRequest ? TransactionKey.client(sending: m) : TransactionKey.server(sending: m)
+            guard m.method != "ACK", let key else { return [] }
+            return fromLayer(layer.transportFailed(key, now: now), now: now)
         case .timerFired(.transaction(let id)):
             return fromLayer(layer.timerFired(id, now: now), now: now)
         case .timerFired(.okRetransmit(let callID, let timer)):
@@ -108,18 +112,21 @@ public struct SIPStack: Sendable {
     private mutating func toNetwork(_ actions: [EngineAction], now: Duration) -> [EngineAction] {
         var out: [EngineAction] = []
         for a in actions {
-            guard case .send(let m, let to) = a else {
+            guard case .send(var m, var to) = a else {
                 out.append(a)
                 continue
             }
             if let method = m.method {
+                let settings = core.settings
+                if to.transport != .udp, !settings.streams.contains(to.transport) { to.transport = .udp }
+                to = m.prepareForTransport(to: to, sentBy: settings.sentBy, tcp: settings.streams.contains(.tcp))
                 do {
                     let sent = try layer.send(request: m, to: to, now: now)
                     if method != "ACK", let key = TransactionKey.client(sending: m) { clientRequests[key] = (m.callID, method) }
                     out += fromLayer(sent, now: now)
                 } catch {
                     out.append(.log(.error, "could not start a transaction for \(method): \(error); sent without one", call: nil))
-                    out.append(a)
+                    out.append(.send(m, to: to))
                 }
             } else {
                 do {
@@ -146,8 +153,7 @@ public struct SIPStack: Sendable {
                 if let sent = try? layer.send(response: m, now: now) {
                     out += fromLayer(sent, now: now)
                 } else {
-                    let t = m.via[0].responseTarget
-                    out.append(.send(m, to: Endpoint(host: t.host, port: t.port)))
+                    out.append(.send(m, to: m.via[0].responseTarget))
                 }
             case .startTimer(let t, let at):
                 out.append(.startTimer(.okRetransmit(callID, t), at: at))

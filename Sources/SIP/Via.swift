@@ -42,11 +42,17 @@ public struct Via: Hashable, Sendable, CustomStringConvertible {
         parameters.removeAll { $0.name.equalsIgnoringASCIICase(name) }
     }
 
-    /// Where responses go (RFC 3261 §18.2.2 with RFC 3581 §4): `received`/`rport` if present.
-    public var responseTarget: (host: String, port: Int) {
+    /// The transport named in the sent-protocol (UDP when unknown, e.g. SCTP).
+    public var sentTransport: Transport { Transport(viaName: transport) ?? .udp }
+
+    /// Where responses go (RFC 3261 §18.2.2 with RFC 3581 §4): `received`/`rport` if present, over
+    /// the Via's transport. A server stamps `rport` on every request that came on a stream, so for
+    /// TCP and TLS this is the connection the request came in on.
+    public var responseTarget: Endpoint {
+        let t = sentTransport
         let h = parameter("received") ?? host
-        let p = parameter("rport").flatMap(Int.init) ?? port ?? 5060
-        return (h, p)
+        let p = parameter("rport").flatMap(Int.init) ?? port ?? t.defaultPort
+        return Endpoint(host: h, port: p, transport: t)
     }
 
     public var description: String {

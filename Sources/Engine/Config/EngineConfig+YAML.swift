@@ -20,7 +20,8 @@ extension EngineConfig {
         let m = try root.mapping(allowed: topLevelKeys.union(extraKeys))
         var c = EngineConfig()
         if let sip = m["sip"] {
-            let s = try sip.mapping(allowed: ["address", "advertised_host", "nat", "realm", "require_auth", "digest_algorithms", "devices"])
+            let s = try sip.mapping(allowed: ["address", "advertised_host", "nat", "realm", "require_auth", "digest_algorithms", "devices", "tcp", "tls", "connections"])
+            c.streams = try readStreams(s)
             if let d = s["digest_algorithms"] {
                 var algs: [DigestAlgorithm] = []
                 for name in try d.strings() {
@@ -232,5 +233,40 @@ extension EngineConfig {
             throw v.error("expected a port range like 20000-29999 (at least 8 ports, within 1024-65535)")
         }
         return parts[0]...parts[1]
+    }
+
+    /// `sip.tcp`, `sip.tls` and `sip.connections`.
+    static func readStreams(_ s: YAMLMapping) throws(ConfigError) -> StreamConfig {
+        var streams = StreamConfig()
+        if let t = s["tcp"] { streams.tcp = try t.bool() }
+        if let t = s["tls"] {
+            let m = try t.mapping(allowed: ["port", "certificate", "key", "verify_peer", "ca_file"])
+            guard let cert = m["certificate"], let key = m["key"] else {
+                throw t.error("sip.tls needs certificate and key", fix: "name the PEM files, e.g. {certificate: /etc/ccengine/cert.pem, key: /etc/ccengine/key.pem}")
+            }
+            var tls = TLSConfig(certificate: try cert.string(), key: try key.string())
+            for (node, path) in [(cert, tls.certificate), (key, tls.key)] where !FileManager.default.isReadableFile(atPath: path) {
+                throw node.error("cannot read \(path)", fix: "give the path of a readable PEM file")
+            }
+            if let p = m["port"] {
+                let n = try p.int()
+                guard (0...65535).contains(n) else { throw p.error("port must be 0 to 65535") }
+                tls.port = n
+            }
+            if let v = m["verify_peer"] { tls.verifyPeer = try v.bool() }
+            if let ca = m["ca_file"] { tls.caFile = try ca.string() }
+            streams.tls = tls
+        }
+        if let c = s["connections"] {
+            let m = try c.mapping(allowed: ["idle_timeout", "per_source", "max", "connect_timeout"])
+            for (key, path, range) in [("idle_timeout", \StreamConfig.idleTimeout, 5...86_400), ("per_source", \.perSource, 1...100_000),
+                                       ("max", \.maximum, 1...1_000_000), ("connect_timeout", \.connectTimeout, 1...60)] {
+                guard let v = m[key] else { continue }
+                let n = try v.int()
+                guard range.contains(n) else { throw v.error("\(key) must be \(range.lowerBound) to \(range.upperBound)") }
+                streams[keyPath: path] = n
+            }
+        }
+        return streams
     }
 }

@@ -6,6 +6,8 @@ import SIP
 /// the state folder.
 public struct EngineConfig: Sendable {
     public var sip = Endpoint(host: "127.0.0.1", port: 5060)
+    /// TCP and TLS beside UDP (`sip.tcp`, `sip.tls`, `sip.connections`).
+    public var streams = StreamConfig()
     /// Host written into Via, Contact and SDP; defaults to the SIP bind host.
     public var advertisedHost: String?
     public var mediaHost = "127.0.0.1"
@@ -55,7 +57,7 @@ public struct EngineConfig: Sendable {
     /// The sections read only at start that differ in `other` (a reload cannot apply them).
     public func sectionsDiffering(from other: EngineConfig) -> [String] {
         var out: [String] = []
-        if sip != other.sip || advertisedHost != other.advertisedHost || natPolicy != other.natPolicy || devices != other.devices
+        if sip != other.sip || streams != other.streams || advertisedHost != other.advertisedHost || natPolicy != other.natPolicy || devices != other.devices
             || realm != other.realm || requireAuth != other.requireAuth || digestAlgorithms != other.digestAlgorithms { out.append("sip") }
         if mediaHost != other.mediaHost || rtpPorts != other.rtpPorts || codecs != other.codecs || relayThreads != other.relayThreads { out.append("media") }
         if stateDirectory != other.stateDirectory { out.append("state_dir") }

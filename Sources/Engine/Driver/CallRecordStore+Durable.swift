@@ -30,7 +30,9 @@ extension CallRecordStore {
         public var agent: String
         /// The Contact as registered (with its `expires` parameter), parsed again at start.
         public var contact: String
-        /// Where requests for it go (after the NAT policy): the phone's source as seen.
+        /// Where requests for it go (after the NAT policy): the phone's source as seen; for TCP
+        /// and TLS the connection the REGISTER came on (after a restart it is gone, and requests
+        /// open a new connection to the Contact).
         public var targetHost: String
         public var targetPort: Int
         public var transport: String
@@ -49,7 +51,7 @@ extension CallRecordStore {
             contact = b.contact.description
             targetHost = b.target.host
             targetPort = b.target.port
-            transport = "udp"
+            transport = b.target.transport.rawValue
             registeredAt = origin + b.registeredAt.seconds
             expiresAt = origin + b.expiresAt.seconds
             path = b.path.map(\.description).joined(separator: ", ")
@@ -59,7 +61,7 @@ extension CallRecordStore {
         public func binding(origin: Double) -> Registrar.Binding? {
             guard let c = NameAddress(contactHeader: contact) else { return nil }
             return Registrar.Binding(
-                contact: c, target: Endpoint(host: targetHost, port: targetPort),
+                contact: c, target: Endpoint(host: targetHost, port: targetPort, transport: Transport(rawValue: transport) ?? .udp),
                 expiresAt: .seconds(expiresAt - origin), registeredAt: .seconds(registeredAt - origin),
                 path: path.isEmpty ? [] : NameAddress.list(routeHeader: path) ?? [])
         }

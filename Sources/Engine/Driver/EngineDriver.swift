@@ -48,6 +48,8 @@ public final class EngineDriver: @unchecked Sendable {
     private var publishedFigures: [String: OperationsEvent.QueueFigures] = [:]
     private let queueLogFile: QueueLogFile?
     private var channel: (any Channel)?
+    /// SIP over TCP and TLS, when configured (`sip.tcp`, `sip.tls`).
+    private var streams: StreamTransport?
     /// The core's seed, logged at start (`ccengine --seed` replays it).
     public let seed: UInt64
 
@@ -65,6 +67,8 @@ public final class EngineDriver: @unchecked Sendable {
             rtpPorts: config.rtpPorts, natPolicy: config.natPolicy, devices: config.devices, codecs: config.codecs,
             retryAfter: config.retryAfter, overload: config.overload, timeScale: config.timeScale)
         settings.perSource = config.perSource
+        settings.streams = config.streams.transports
+        settings.tlsPort = config.streams.tls?.port
         seed = config.seed ?? UInt64(originWall * 1_000_000)
         let b2bua = B2BUA(settings: settings, center: center, agents: Set(config.agents.map(\.login)),
                           queues: config.queueNames, seed: seed,
@@ -91,6 +95,15 @@ public final class EngineDriver: @unchecked Sendable {
         }
         let writeLag = metrics.writeLag
         writer.lag = { writeLag.record($0) }
+        if !config.streams.transports.isEmpty {
+            streams = try StreamTransport(loop: loop, config: config.streams, maximumSize: ingress.maximumSize, delegate: .init(
+                received: { [unowned self] bytes, source in received(bytes, from: source) },
+                sendFailed: { [unowned self] message, reason in
+                    logger.notice("could not send \(message.method ?? "a \(message.status ?? 0) response") (\(message.callID)): \(reason)")
+                    feed(.sendFailed(message))
+                },
+                log: { [logger] level, text in logger.log(level: level, "\(text)") }))
+        }
     }
 
     /// The key of the digest nonces: random, or under `--seed` drawn from the seed so a replay
@@ -127,6 +140,7 @@ public final class EngineDriver: @unchecked Sendable {
         } catch let error as IOError {
             throw StartError(description: PortHolder.bindFailure("the SIP socket", host: config.sip.host, port: config.sip.port, errno: error.errnoCode))
         }
+        try await streams?.start(host: config.sip.host, tcpPort: ch.localAddress?.port ?? config.sip.port)
         let priority = config.priority
         let problem = try await loop.submit {
             self.adopt(ch)
@@ -137,7 +151,8 @@ public final class EngineDriver: @unchecked Sendable {
         }.get()
         if let problem { logger.warning("SIP thread keeps normal priority: \(problem)") }
         if let warning = Self.ephemeralOverlap(config.rtpPorts) { logger.warning("\(warning)") }
-        logger.info("ccengine listening", metadata: ["sip": "\(config.sip)", "records": "\(store.path)", "queues": "\(config.queueNames.sorted())", "priority": "\(config.priority.rawValue)\(problem == nil ? "" : " (not applied)")", "seed": "\(seed)"])
+        let transports = ["udp"] + (config.streams.tcp ? ["tcp"] : []) + (config.streams.tls.map { ["tls:\($0.port)"] } ?? [])
+        logger.info("ccengine listening", metadata: ["sip": "\(config.sip)", "transports": "\(transports.joined(separator: ","))", "records": "\(store.path)", "queues": "\(config.queueNames.sorted())", "priority": "\(config.priority.rawValue)\(problem == nil ? "" : " (not applied)")", "seed": "\(seed)"])
     }
 
     /// Takes `channel` as the SIP socket and watches it: NIO closes a datagram channel on a send
@@ -256,6 +271,7 @@ public final class EngineDriver: @unchecked Sendable {
         feed.finish()
         queueLogFile?.finish()
         try? await channel?.close()
+        await streams?.stop()
         relay.shutdown()
         try? await group.shutdownGracefully()
         writer.finish()  // anything the last events queued
@@ -263,9 +279,9 @@ public final class EngineDriver: @unchecked Sendable {
 
     var now: Duration { .nanoseconds((NIODeadline.now() - origin).nanoseconds) }
 
-    func received(_ bytes: [UInt8], from address: SocketAddress) {
+    /// A datagram, or a framed message from a connection (`source` names its transport).
+    func received(_ bytes: [UInt8], from source: Endpoint) {
         loop.preconditionInEventLoop()
-        let source = Endpoint(host: address.ipAddress ?? "0.0.0.0", port: address.port ?? 0)
         let t = now
         switch ingress.accept(bytes, from: source, now: t) {
         case .message(let m):
@@ -273,7 +289,7 @@ public final class EngineDriver: @unchecked Sendable {
             perform(core.handle(.received(m, from: source), now: t))
         case .reply(let bytes, let line):
             if let line { logger.notice("\(line)") }
-            write(bytes, to: source)
+            if source.transport == .udp { write(bytes, to: source) } else { streams?.reply(bytes, to: source) }
         case .drop(let line):
             if let line { logger.notice("\(line); dropped") }
         }
@@ -321,7 +337,7 @@ public final class EngineDriver: @unchecked Sendable {
             if Self.mustFollowCommit(message), let needs = uncommitted[message.callID] {
                 held.append((needs, message, to))
             } else {
-                write(SIPCodec.encode(message), to: to, flush: false)
+                transmit(message, to: to)
             }
         }
         channel?.flush()  // one sendmmsg for what this event sends
@@ -418,7 +434,7 @@ public final class EngineDriver: @unchecked Sendable {
         var waiting: [(needs: UInt64, message: SIPMessage, to: Endpoint)] = []
         for h in held {
             if h.needs <= committedSeq {
-                write(SIPCodec.encode(h.message), to: h.to, flush: false)
+                transmit(h.message, to: h.to)
             } else {
                 waiting.append(h)
             }
@@ -461,6 +477,17 @@ public final class EngineDriver: @unchecked Sendable {
         socketErrorLoggedAt = t
     }
 
+    /// A message out: a datagram (flushed with the rest of the event's), or onto its stream.
+    private func transmit(_ message: SIPMessage, to endpoint: Endpoint) {
+        let bytes = SIPCodec.encode(message)
+        guard endpoint.transport != .udp else { return write(bytes, to: endpoint, flush: false) }
+        guard let streams else {
+            socketError(UnsendableDestination(endpoint: endpoint))
+            return
+        }
+        streams.send(message, bytes: bytes, to: endpoint)
+    }
+
     private func write(_ bytes: [UInt8], to endpoint: Endpoint, flush: Bool = true) {
         guard let channel else { return }
         guard let address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port), Self.isUnicast(address) else {
@@ -491,7 +518,8 @@ final class SIPChannelHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        driver.received(Array(envelope.data.readableBytesView), from: envelope.remoteAddress)
+        let address = envelope.remoteAddress
+        driver.received(Array(envelope.data.readableBytesView), from: Endpoint(host: address.ipAddress ?? "0.0.0.0", port: address.port ?? 0))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -42,7 +42,7 @@ extension SIPMessage {
     /// RFC 3261 §18.2.1 and RFC 3581 §4: a server transport notes where a request really came
     /// from in its top Via: `received` when the sent-by host differs from the source address, and
     /// the source port in an `rport` the client asked for. Responses then go to
-    /// `Via.responseTarget` (§18.2.2).
+    /// `Via.responseTarget` (§18.2.2); on TCP and TLS `rport` is always set, naming the connection.
     public mutating func stampTopVia(receivedFrom source: Endpoint) {
         guard var v = via.first else { return }
         // §18.2.1: `received` is the server's to add; one a client wrote itself is not believed
@@ -54,7 +54,9 @@ extension SIPMessage {
         } else {
             v.removeParameter("received")
         }
-        if v.hasParameter("rport") { v.setParameter("rport", String(source.port)) }
+        // On a stream the connection is the way back (§18.2.2): its port is always noted, so the
+        // Via alone names the connection a response (even a stateless one) goes back on.
+        if v.hasParameter("rport") || source.transport.isReliable { v.setParameter("rport", String(source.port)) }
         via[0] = v
     }
 }

@@ -77,8 +77,7 @@ public struct TransactionLayer: Sendable {
             return [.deliverToTU(.ack(request, from: source))]
         }
 
-        let target = request.via[0].responseTarget
-        let peer = Endpoint(host: target.host, port: target.port)
+        let peer = request.via[0].responseTarget
         let (machine, actions): (Machine, [TransactionAction])
         if method == "INVITE" {
             let (t, a) = ServerInviteTransaction.start(request: request, now: now, timers: timers)
@@ -138,8 +137,7 @@ public struct TransactionLayer: Sendable {
         guard let key = TransactionKey.server(sending: response) else { throw .wrongKindOfMessage("the response has no Via") }
         guard transactions[key] != nil else {
             if key.method == "INVITE", (200..<300).contains(status) {
-                let target = response.via[0].responseTarget
-                return [.transmit(response, to: Endpoint(host: target.host, port: target.port))]
+                return [.transmit(response, to: response.via[0].responseTarget)]
             }
             throw .noSuchTransaction(key)
         }

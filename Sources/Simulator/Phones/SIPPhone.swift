@@ -3,10 +3,13 @@ import Media
 import Glibc
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SIP
 
 /// A virtual phone's SIP transport: its own UDP socket on loopback, the shared codec, and
-/// retransmission of requests until answered (RFC 3261 Timer A/E: T1 doubling). All of a phone's
+/// retransmission of requests until answered (RFC 3261 Timer A/E: T1 doubling). Over TCP or TLS
+/// (when `engine` names one) the phone opens one connection to the engine and does everything
+/// on it: no retransmissions, no listening socket (RFC 5626's outbound model). All of a phone's
 /// state is confined to its channel's event loop.
 final class SIPPhone: @unchecked Sendable {
     let user: String
@@ -34,6 +37,7 @@ final class SIPPhone: @unchecked Sendable {
     /// An IPv4 host gets a socket bound here and handed to NIO, with the kernel's receive
     /// timestamps switched on (read per datagram with `SIOCGSTAMPNS`); others are bound by NIO.
     func bind(host: String) -> EventLoopFuture<Void> {
+        if engine.transport.isReliable { return connect(host: host) }
         let bootstrap = DatagramBootstrap(group: loop)
             .channelInitializer { [self] ch in ch.pipeline.addHandler(PhoneChannelHandler(phone: self)) }
         let bound: EventLoopFuture<any Channel>
@@ -49,6 +53,35 @@ final class SIPPhone: @unchecked Sendable {
             channel = ch
             local = Endpoint(host: host, port: ch.localAddress?.port ?? 0)
         }
+    }
+
+    /// The connection to the engine over TCP or TLS (the engine's certificate is not checked:
+    /// ccsim tests an engine, usually with a self-made certificate).
+    private func connect(host: String) -> EventLoopFuture<Void> {
+        let engine = self.engine
+        let tls: NIOSSLContext?
+        if engine.transport == .tls {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .none
+            do { tls = try NIOSSLContext(configuration: configuration) } catch { return loop.makeFailedFuture(error) }
+        } else {
+            tls = nil
+        }
+        return ClientBootstrap(group: loop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(5))
+            .channelInitializer { [self] ch in
+                ch.eventLoop.makeCompletedFuture {
+                    if let tls { try ch.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: nil)) }
+                    try ch.pipeline.syncOperations.addHandler(PhoneStreamHandler(phone: self))
+                }
+            }
+            .bind(to: try! SocketAddress(ipAddress: host, port: 0))
+            .connect(host: engine.host, port: engine.port)
+            .map { [self] ch in
+                channel = ch
+                local = Endpoint(host: host, port: ch.localAddress?.port ?? 0, transport: engine.transport)
+            }
     }
 
     /// `SIOCGSTAMPNS` (linux/sockios.h): the receive time (CLOCK_REALTIME) of the last datagram
@@ -92,13 +125,23 @@ final class SIPPhone: @unchecked Sendable {
         socket = nil  // NIO owned and closes it
     }
 
-    var contact: NameAddress { NameAddress(uri: SIPURI(user: user, host: local.host, port: local.port)) }
+    var contact: NameAddress {
+        let parameters = local.transport == .udp ? [] : [Parameter("transport", local.transport.rawValue)]
+        return NameAddress(uri: SIPURI(user: user, host: local.host, port: local.port, parameters: parameters))
+    }
 
-    func via() -> Via { Via(host: local.host, port: local.port, branch: ids.branch()) }
+    func via() -> Via { Via(transport: local.transport.viaName, host: local.host, port: local.port, branch: ids.branch()) }
 
     /// `stamp` gets the monotonic time just before the datagram is handed to the socket (after
     /// encoding): the "sent" end of ccbench's INVITE -> agent INVITE latency.
     func send(_ m: SIPMessage, to: Endpoint? = nil, stamp: ((UInt64) -> Void)? = nil) {
+        if engine.transport.isReliable, let channel {
+            // Everything goes on the one connection (requests inside a dialog included).
+            let bytes = SIPCodec.encode(m)
+            stamp?(RunClock.nanosNow)
+            channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
+            return
+        }
         guard let channel, let addr = try? SocketAddress(ipAddress: (to ?? engine).host, port: (to ?? engine).port) else { return }
         let bytes = SIPCodec.encode(m)
         stamp?(RunClock.nanosNow)
@@ -109,7 +152,8 @@ final class SIPPhone: @unchecked Sendable {
     /// or 7 sends (RFC 3261 Timer B/F give up at 64*T1).
     func sendReliably(_ m: SIPMessage, key: String, to: Endpoint? = nil, stamp: ((UInt64) -> Void)? = nil) {
         send(m, to: to, stamp: stamp)
-        schedule(m, key: key, to: to, interval: Self.t1, left: 6)
+        // RFC 3261 §17.1.1.2: no retransmissions on a reliable transport.
+        if !engine.transport.isReliable { schedule(m, key: key, to: to, interval: Self.t1, left: 6) }
     }
 
     /// A 2xx to an INVITE is resent until its ACK arrives (RFC 3261 §13.3.1.4).
@@ -142,6 +186,22 @@ final class PhoneChannelHandler: ChannelInboundHandler {
         phone.received(Array(e.data.readableBytesView), from: e.remoteAddress)
     }
     func errorCaught(context: ChannelHandlerContext, error: any Error) {}
+}
+
+/// A phone's connection to the engine: frames the stream into messages (RFC 3261 §18.3).
+final class PhoneStreamHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    let phone: SIPPhone
+    private var framer = StreamFramer()
+    init(phone: SIPPhone) { self.phone = phone }
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        framer.append(unwrapInboundIn(data).readableBytesView)
+        while case .message(let bytes)? = try? framer.next() {
+            guard let m = try? SIPCodec.decode(bytes) else { continue }
+            phone.onMessage?(m, phone.engine)
+        }
+    }
+    func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
 }
 
 /// SDP a phone offers or answers: one PCMU audio stream on its RTP port.

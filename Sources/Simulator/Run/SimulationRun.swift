@@ -150,13 +150,18 @@ public final class SimulationRun: @unchecked Sendable {
         throw SimulationError.noResponse("OPTIONS to \(engine) got no 200 in 15 s")
     }
 
+    /// The engine's address for phones on `transport`: TCP shares the UDP port, TLS has its own.
+    private func reach(_ engine: Endpoint, over transport: Transport) -> Endpoint {
+        Endpoint(host: engine.host, port: transport == .tls ? scenario.engine.streams.tls?.port ?? engine.port : engine.port, transport: transport)
+    }
+
     private func registerAgents(engine: Endpoint, group: any EventLoopGroup, media: MediaEngine?, observations: Observations) async throws -> [VirtualAgent] {
         var agents: [VirtualAgent] = []
         var seed = scenario.seed &* 1000
         for g in scenario.agentGroups {
             for login in g.logins {
                 seed &+= 1
-                let phone = SIPPhone(user: login, engine: engine, loop: group.next(), seed: seed)
+                let phone = SIPPhone(user: login, engine: reach(engine, over: g.transport), loop: group.next(), seed: seed)
                 try await phone.bind(host: "127.0.0.1").get()
                 agents.append(VirtualAgent(phone: phone, login: login, password: scenario.agentPasswords[login], group: g, media: media, observations: observations, scale: scenario.timeScale, seed: seed))
             }
@@ -223,7 +228,7 @@ public final class SimulationRun: @unchecked Sendable {
             let wait = due - clock.now
             if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
             seed &+= 1
-            let phone = SIPPhone(user: "\(a.stream.callerPrefix)\(n + 1)", engine: engine, loop: group.next(), seed: seed)
+            let phone = SIPPhone(user: "\(a.stream.callerPrefix)\(n + 1)", engine: reach(engine, over: a.stream.transport), loop: group.next(), seed: seed)
             try await phone.bind(host: "127.0.0.1").get()
             let c = VirtualCustomer(phone: phone, stream: a.stream, callerID: "\(a.stream.callerPrefix)\(n + 1)", media: media,
                                     observations: observations, clock: clock, scale: scenario.timeScale, seed: seed,

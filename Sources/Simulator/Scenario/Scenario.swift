@@ -1,5 +1,6 @@
 import Engine
 import Media
+import SIP
 @_exported import Workload
 
 /// A scenario: the engine it runs against, the virtual agents and customers, and what must hold.
@@ -52,6 +53,9 @@ public struct AgentGroup: Sendable {
     public var noAnswerProbability: Double = 0
     /// Seconds after the start at which the agent registers (logs in).
     public var loginAt: Double = 0
+    /// How the agents' phones reach the engine (`transport: udp|tcp|tls`): over TCP or TLS a phone
+    /// opens one connection, registers over it and gets its calls on it (it listens nowhere else).
+    public var transport: Transport = .udp
     /// Seconds after the start at which the agent unregisters (logs out); nil: stays.
     public var logoutAt: Double?
     /// Breaks: the agent releases itself (SIP MESSAGE "release REASON") at `at` seconds after
@@ -89,6 +93,8 @@ public struct CustomerStream: Sendable {
     /// The G.711 codecs the customer offers, in preference order (`codecs: [PCMA]`); the agent's
     /// answer picks one and both sides check every packet they receive is in it.
     public var codecs: [G711.Law] = [.muLaw]
+    /// How the customers' phones reach the engine (`transport: udp|tcp|tls`), one connection per call.
+    public var transport: Transport = .udp
     public var callerPrefix: String = "cust"
     public var client: String?
     /// No call of this stream arrives at or after this scenario time (nil: the duration).

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Media
+import SIP
 import YAMLConfig
 import Yams
 
@@ -58,6 +59,10 @@ public enum ScenarioFile {
             throw ConfigError(file: path, line: g.line, problem: "agents with wrap_up need the engine to put agents in wrap-up",
                               fix: "set the engine's routing.wrap_up to the longest wrap-up allowed (the engine ends wrap-up then at the latest)")
         }
+        for g in s.agentGroups where g.transport.isReliable && !engine.streams.transports.contains(g.transport) {
+            throw ConfigError(file: path, line: g.line, problem: "agents over \(g.transport) need the engine to serve \(g.transport)",
+                              fix: g.transport == .tcp ? "set the engine's sip.tcp: true" : "give the engine sip.tls: {port, certificate, key}")
+        }
         var seen = Set<String>(), names = Set<String>()
         for g in s.agentGroups where !names.insert(g.name).inserted {
             throw ConfigError(file: path, line: g.line, problem: "two agent groups are named '\(g.name)'", fix: "give each group its own name (default g1, g2...)")
@@ -69,6 +74,10 @@ public enum ScenarioFile {
         }
         for c in try m["customers"]?.array() ?? [] {
             let stream = try customers(c, queues: engine.queueNames)
+            if stream.transport.isReliable, !engine.streams.transports.contains(stream.transport) {
+                throw c.error("customers over \(stream.transport) need the engine to serve \(stream.transport)",
+                              fix: stream.transport == .tcp ? "set the engine's sip.tcp: true" : "give the engine sip.tls: {port, certificate, key}")
+            }
             // Calls arrive only before the duration (and the stream's stop): a fixed series that
             // cannot fit would silently lose its last calls.
             if case .every(let dt, let start) = stream.arrival, let n = stream.calls {
@@ -98,7 +107,7 @@ public enum ScenarioFile {
 
     static let agentGroupKeys: Set<String> = [
         "name", "logins", "count", "login_prefix", "skills", "answer_delay", "talk_time", "reject_probability",
-        "no_answer_probability", "login_at", "logout_at", "breaks", "wrap_up"]
+        "no_answer_probability", "login_at", "logout_at", "breaks", "wrap_up", "transport"]
 
     /// Agents of groups given by `count`: `PREFIX1...PREFIXn` with password `LOGIN-secret` and the
     /// group's skills, added to the engine configuration (inline or referenced) before it is read.
@@ -156,6 +165,7 @@ public enum ScenarioFile {
         if let x = m["reject_probability"] { g.rejectProbability = try probability(x) }
         if let x = m["no_answer_probability"] { g.noAnswerProbability = try probability(x) }
         if let x = m["login_at"] { g.loginAt = try x.duration().seconds }
+        if let x = m["transport"] { g.transport = try transport(x) }
         if let x = m["logout_at"] {
             let t = try x.duration().seconds
             guard t > g.loginAt else { throw x.error("logout_at must come after login_at (\(g.loginAt) s)") }
@@ -171,8 +181,13 @@ public enum ScenarioFile {
         return g
     }
 
+    static func transport(_ v: YAMLValue) throws(ConfigError) -> Transport {
+        guard let t = Transport(rawValue: try v.string().lowercased()) else { throw v.error("unknown transport", fix: "use udp, tcp or tls (the engine's sip.tcp or sip.tls must be on)") }
+        return t
+    }
+
     static func customers(_ v: YAMLValue, queues: Set<String>) throws(ConfigError) -> CustomerStream {
-        let m = try v.mapping(allowed: ["queue", "calls", "arrival", "stop", "hold_time", "patience", "caller_prefix", "client", "dtmf", "codecs"])
+        let m = try v.mapping(allowed: ["queue", "calls", "arrival", "stop", "hold_time", "patience", "caller_prefix", "client", "dtmf", "codecs", "transport"])
         let qv = try m.required("queue")
         let queue = try qv.name(in: queues, what: "queue")
         var s = CustomerStream(queue: queue, calls: nil, arrival: .every(1, start: 0))
@@ -191,6 +206,7 @@ public enum ScenarioFile {
         if let x = m["caller_prefix"] { s.callerPrefix = try x.string() }
         if let x = m["client"] { s.client = try x.string() }
         if let x = m["dtmf"] { s.dtmf = try dtmf(x) }
+        if let x = m["transport"] { s.transport = try transport(x) }
         if let x = m["codecs"] {
             let names = try x.names(in: Set(G711.Law.allCases.map(\.codec)), what: "codec")
             s.codecs = names.compactMap(G711.Law.init(codec:))
