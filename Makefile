@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make demo` (the quickstart through a real ccengine) and
 # `make test` (every test). Both install the Debian packages they need when missing.
 SWIFT ?= swift
-APT_PACKAGES := libosip2-dev libortp-dev libpcap-dev libsqlite3-dev pkg-config sip-tester tshark sipsak baresip-core kamailio chromium chromium-driver prometheus
+APT_PACKAGES := libosip2-dev libortp-dev libpcap-dev libsqlite3-dev pkg-config sip-tester tshark sipsak baresip-core kamailio chromium chromium-driver prometheus openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build demo test release bench clean install

@@ -175,7 +175,7 @@ extension B2BUA {
     }
 
     /// A request to an agent leg got no final answer: an INVITE that timed out is a failed ring.
-    mutating func requestFailed(callID: String, method: String, now: Duration, into out: inout [EngineAction]) {
+    mutating func requestFailed(callID: String, method: String, unreachable: Bool, now: Duration, into out: inout [EngineAction]) {
         guard method == "INVITE", let id = agentLegIndex[callID], var call = calls[id], var leg = call.agentLegs[callID],
               leg.phase == .calling || leg.phase == .cancelling
         else { return }
@@ -183,7 +183,8 @@ extension B2BUA {
         leg.end()
         call.agentLegs[callID] = leg
         calls[id] = call
-        if wasCalling { agentLegFailed(id, leg.agent, why: "never answered the INVITE (Timer B)", now: now, into: &out) }
+        let why = unreachable ? "could not be reached (the INVITE could not be sent)" : "never answered the INVITE (Timer B)"
+        if wasCalling { agentLegFailed(id, leg.agent, why: why, now: now, into: &out) }
         finishIfDone(id, now: now, into: &out)
     }
 

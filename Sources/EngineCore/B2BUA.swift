@@ -136,8 +136,8 @@ public struct B2BUA: Sendable {
             out.append(.saveBindings(agent, registrar.bindings(of: agent)))
         case .timerFired(.lingeringLeg(let key)):
             lingeringLegs[key] = nil
-        case .requestFailed(let callID, let method):
-            requestFailed(callID: callID, method: method, now: now, into: &out)
+        case .requestFailed(let callID, let method, let unreachable):
+            requestFailed(callID: callID, method: method, unreachable: unreachable, now: now, into: &out)
         case .control(let command):
             let outcome = control(command, now: now, into: &out)
             out.append(.controlOutcome(outcome))

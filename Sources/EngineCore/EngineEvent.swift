@@ -46,8 +46,9 @@ public enum B2BUAEvent: Sendable {
     case drain
     case resume
     case endAllCalls
-    /// A request we sent got no final answer (RFC 3261 Timer B/F) or could not be sent.
-    case requestFailed(callID: String, method: String)
+    /// A request we sent got no final answer (RFC 3261 Timer B/F), or could not be sent at all
+    /// (`unreachable`: a connection refused or reset, §8.1.3.1).
+    case requestFailed(callID: String, method: String, unreachable: Bool)
     /// Our 2xx to a customer's INVITE was never ACKed within 64*T1 (§13.3.1.4).
     case ackTimedOut(CallID)
     case control(ControlCommand)

@@ -104,7 +104,8 @@ public struct SIPStack: Sendable {
         case .timedOut(let key), .transportError(let key):
             guard let info = clientRequests.removeValue(forKey: key) else { return [] }
             clientRequests.shrinkIfSparse()
-            return toNetwork(core.handle(.requestFailed(callID: info.callID, method: info.method), now: now), now: now)
+            let unreachable = if case .transportError = event { true } else { false }
+            return toNetwork(core.handle(.requestFailed(callID: info.callID, method: info.method, unreachable: unreachable), now: now), now: now)
         }
     }
 

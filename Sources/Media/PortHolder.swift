@@ -20,7 +20,7 @@ public enum PortHolder {
     public static func bindFailure(_ what: String, host: String, port: Int, transport: Transport = .udp, errno e: Int32, lookUp: Bool = true) -> String {
         var text = "cannot bind \(what) to \(transport.rawValue) \(host):\(port): \(String(cString: strerror(e)))"
         if e == EADDRINUSE {
-            text += (lookUp ? describe(port: port, transport: transport).map { "; held by \($0)" } : nil) ?? "; held by another socket (see ss -ulpn)"
+            text += (lookUp ? describe(port: port, transport: transport).map { "; held by \($0)" } : nil) ?? "; held by another socket (see ss -\(transport == .udp ? "u" : "t")lpn)"
             text += "; stop that program or choose another port"
         }
         return text

@@ -13,6 +13,18 @@ struct EngineConfigFileTests {
         do { _ = try EngineConfig.load(file: path); return nil } catch { return error }
     }
 
+    @Test func tlsWithoutItsKeyOrWithAnUnreadableFileIsNamedAtItsLine() {
+        let missing = error("queues: [{name: support}]\nsip:\n  tcp: true\n  tls: {port: 5061, certificate: /etc/hostname}\n")
+        #expect(missing?.line == 4)
+        #expect(missing?.problem.contains("needs certificate and key") == true, "\(String(describing: missing))")
+        let unreadable = error("queues: [{name: support}]\nsip:\n  tls:\n    certificate: /etc/hostname\n    key: /no/such/key.pem\n")
+        #expect(unreadable?.line == 5)
+        #expect(unreadable?.problem.contains("cannot read /no/such/key.pem") == true, "\(String(describing: unreadable))")
+        let limits = error("queues: [{name: support}]\nsip:\n  tcp: true\n  connections: {idle_timeout: 1}\n")
+        #expect(limits?.line == 4)
+        #expect(limits?.problem.contains("idle_timeout must be 5 to 86400") == true, "\(String(describing: limits))")
+    }
+
     @Test func duplicateAgentLoginIsNamedAtTheSecondOccurrence() {
         let e = error("queues: [{name: support}]\nagents:\n  - {login: alice, password: a}\n  - {login: bob, password: b}\n  - {login: alice, password: c}\n")
         #expect(e?.line == 5)

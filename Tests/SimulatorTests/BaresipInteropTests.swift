@@ -11,18 +11,29 @@ import Testing
 /// the engine rings it for a ccsim customer's call, it answers by itself, and audio flows both
 /// ways through the relay: the customer hears baresip's 1240 Hz sine, and baresip's recording of
 /// what it received is the customer's 440 Hz tone. Once with PCMU, once with a caller and a phone
-/// that take PCMA only (RFC 3264: the answer and every packet both ways in PCMA).
+/// that take PCMA only (RFC 3264: the answer and every packet both ways in PCMA), and once with
+/// baresip and the caller over TLS (baresip registers over TLS and gets its INVITE on that
+/// connection; the engine's certificate is made by the test).
 @Suite(.serialized) struct BaresipInteropTests {
-    @Test(arguments: ["PCMU", "PCMA"]) func baresipRegistersWithDigestAndTalksBothWays(codec: String) async throws {
+    @Test(arguments: [("PCMU", "udp"), ("PCMA", "udp"), ("PCMU", "tls")])
+    func baresipRegistersWithDigestAndTalksBothWays(codec: String, transport: String) async throws {
         guard let baresip = E2E.which("baresip") else {
             Issue.record("baresip is not installed: run `make test`, which installs baresip-core")
             return
         }
         let port = 25320
         let dir = E2E.tempDirectory("baresip")
+        let tlsPort = RawUDP().port
+        var sipExtra = "", phoneTLS = "", accountTransport = ""
+        if transport == "tls" {
+            let cert = try E2E.selfSignedCertificate(in: dir)
+            sipExtra = ", tcp: true, tls: {port: \(tlsPort), certificate: \(cert.certificate), key: \(cert.key)}"
+            phoneTLS = "sip_certificate \(cert.combined)\n"
+            accountTransport = ";transport=tls"
+        }
         // libre 1.1 (baresip 1.0's SIP stack) answers a 401 only when every challenge is MD5.
         let engineYAML = """
-            sip: {address: 127.0.0.1:\(port), digest_algorithms: [MD5]}
+            sip: {address: 127.0.0.1:\(port), digest_algorithms: [MD5]\(sipExtra)}
             media: {rtp_ports: 24400-24499}
             queues: [{name: support}]
             agents: [{login: alice, password: alice-secret}]
@@ -30,6 +41,8 @@ import Testing
         let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: engineYAML, directory: dir,
                                        sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
         defer { engine.stop() }
+        // Serving before baresip starts: a refused TLS connection would make it wait its whole regint.
+        try #require(FloodEndToEndTests.answersOptions(RawUDP(), port: port, tries: 50), "the engine did not start; see \(engine.logPath)")
 
         let phoneDir = dir + "/baresip", recordings = dir + "/recordings"
         try FileManager.default.createDirectory(atPath: phoneDir, withIntermediateDirectories: true)
@@ -48,9 +61,9 @@ import Testing
             ausrc_srate 48000
             ausrc_channels 2
             snd_path \(recordings)
-
+            \(phoneTLS)
             """.write(toFile: phoneDir + "/config", atomically: true, encoding: .utf8)
-        try "<sip:alice@127.0.0.1:\(port)>;auth_pass=alice-secret;answermode=auto;audio_codecs=\(codec);regint=60\n"
+        try "<sip:alice@127.0.0.1:\(transport == "tls" ? tlsPort : port)\(accountTransport)>;auth_pass=alice-secret;answermode=auto;audio_codecs=\(codec);regint=60\n"
             .write(toFile: phoneDir + "/accounts", atomically: true, encoding: .utf8)
         let phone = Process()
         phone.executableURL = URL(fileURLWithPath: baresip)
@@ -73,7 +86,8 @@ import Testing
         #expect(registered, "baresip did not register: \((try? String(contentsOfFile: phoneLog, encoding: .utf8)) ?? "")")
         guard registered else { return }
 
-        let result = try await E2E.oneCustomerCall(name: "baresip", port: port, holdTime: "4s", directory: dir, codecs: codec)
+        let result = try await E2E.oneCustomerCall(name: "baresip", port: port, holdTime: "4s", directory: dir, codecs: codec,
+                                                   sipExtra: sipExtra, transport: transport)
         let call = try #require(result.calls.first)
         #expect(call.outcome == .answered)
         #expect(call.answerMismatch == nil, "\(call.answerMismatch ?? "")")

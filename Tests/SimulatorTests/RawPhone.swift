@@ -3,25 +3,34 @@ import SIP
 @testable import Engine
 @testable import EngineCore
 
-/// A hand-driven SIP phone on a loopback UDP socket (kernel-chosen port): the end-to-end tests
-/// build exactly the messages they mean with the project's codec and wait for the engine's
-/// answers with a bounded poll.
+/// A hand-driven SIP phone on a loopback UDP socket (kernel-chosen port), or on one TCP
+/// connection to the engine: the end-to-end tests build exactly the messages they mean with the
+/// project's codec and wait for the engine's answers with a bounded poll.
 final class RawPhone {
     let udp = RawUDP()
+    /// The phone's connection when it speaks TCP (it then listens nowhere).
+    let tcp: RawTCP?
     let user: String
     let engine: Int
     private var backlog: [SIPMessage] = []
     private var branches = 0
 
-    init(_ user: String, engine: Int) {
+    init(_ user: String, engine: Int, transport: Transport = .udp) {
         self.user = user
         self.engine = engine
+        self.tcp = transport == .tcp ? RawTCP(connectingTo: engine) : nil
     }
 
-    var port: Int { udp.port }
-    var address: SIPURI { SIPURI(user: user, host: "127.0.0.1", port: port) }
+    var port: Int { tcp?.port ?? udp.port }
+    var address: SIPURI {
+        SIPURI(user: user, host: "127.0.0.1", port: port, parameters: tcp == nil ? [] : [Parameter("transport", "tcp")])
+    }
 
-    func send(_ m: SIPMessage) { udp.send(String(decoding: SIPCodec.encode(m), as: UTF8.self), toPort: engine) }
+    func via() -> Via { Via(transport: tcp == nil ? "UDP" : "TCP", host: "127.0.0.1", port: port, branch: branch()) }
+
+    func send(_ m: SIPMessage) {
+        if let tcp { tcp.send(SIPCodec.encode(m)) } else { udp.send(String(decoding: SIPCodec.encode(m), as: UTF8.self), toPort: engine) }
+    }
 
     func branch() -> String { branches += 1; return "z9hG4bK-\(user)-\(port)-\(branches)" }
 
@@ -30,7 +39,7 @@ final class RawPhone {
         if let i = backlog.firstIndex(where: matches) { return backlog.remove(at: i) }
         let end = Date().addingTimeInterval(timeout)
         while Date() < end {
-            guard let text = udp.receive(), let m = try? SIPCodec.decode(Array(text.utf8)) else { continue }
+            guard let bytes = tcp.map({ $0.receive() }) ?? udp.receive().map({ Array($0.utf8) }), let m = try? SIPCodec.decode(bytes) else { continue }
             if matches(m) { return m }
             backlog.append(m)
         }
@@ -56,9 +65,9 @@ final class RawPhone {
         let callID = "reg-\(user)-\(port)"
         send(SIPMessage(
             startLine: .request(method: "REGISTER", uri: SIPURI(host: "127.0.0.1", port: engine)),
-            via: [Via(host: "127.0.0.1", port: port, branch: branch())], from: from,
+            via: [via()], from: from,
             to: NameAddress(uri: from.uri), callID: callID, cseq: CSeq(UInt32(branches), "REGISTER"),
-            contact: [NameAddress(uri: SIPURI(user: user, host: "127.0.0.1", port: contactPort ?? port))],
+            contact: [NameAddress(uri: contactPort.map { SIPURI(user: user, host: "127.0.0.1", port: $0) } ?? address)],
             headers: [Header("Expires", String(expires))]))
         return finalResponse(callID, method: "REGISTER")?.status == 200
     }
@@ -70,7 +79,7 @@ final class RawPhone {
         let callID = "ctl-\(user)-\(port)-\(branches)"
         send(SIPMessage(
             startLine: .request(method: "MESSAGE", uri: SIPURI(host: "127.0.0.1", port: engine)),
-            via: [Via(host: "127.0.0.1", port: port, branch: branch())], from: from,
+            via: [via()], from: from,
             to: NameAddress(uri: SIPURI(host: "127.0.0.1", port: engine)), callID: callID, cseq: CSeq(1, "MESSAGE"),
             contentType: "text/plain", body: Array(text.utf8)))
         return finalResponse(callID, method: "MESSAGE")?.status
@@ -86,7 +95,7 @@ final class RawPhone {
         from.tag = "tag-\(callID)"
         let m = SIPMessage(
             startLine: .request(method: "INVITE", uri: SIPURI(user: queue, host: "127.0.0.1", port: engine)),
-            via: [Via(host: "127.0.0.1", port: port, branch: branch())], from: from,
+            via: [via()], from: from,
             to: NameAddress(uri: SIPURI(user: queue, host: "127.0.0.1", port: engine)), callID: callID,
             cseq: CSeq(1, "INVITE"), contact: [NameAddress(uri: address)], contentType: "application/sdp",
             body: Self.sdp(port: 40000 + port % 1000 * 2))
@@ -98,7 +107,7 @@ final class RawPhone {
     func inDialog(_ method: String, invite: SIPMessage, answer: SIPMessage, cseq: UInt32) -> SIPMessage {
         let m = SIPMessage(
             startLine: .request(method: method, uri: answer.contact.first?.uri ?? invite.requestURI!),
-            via: [Via(host: "127.0.0.1", port: port, branch: branch())], from: invite.from, to: answer.to,
+            via: [via()], from: invite.from, to: answer.to,
             callID: invite.callID, cseq: CSeq(cseq, method), headers: [Header("Max-Forwards", "70")])
         send(m)
         return m
@@ -112,6 +121,6 @@ final class RawPhone {
             r.contentType = "application/sdp"
             r.body = Self.sdp(port: 41000 + port % 1000 * 2)
         }
-        udp.send(String(decoding: SIPCodec.encode(r), as: UTF8.self), toPort: engine)
+        send(r)
     }
 }

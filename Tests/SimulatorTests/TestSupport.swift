@@ -1,6 +1,7 @@
 import Foundation
 import SIP
 import Logging
+import Testing
 @testable import Simulator
 @testable import Engine
 @testable import EngineCore
@@ -28,6 +29,19 @@ enum E2E {
         return d
     }
 
+    /// A self-signed certificate and key for 127.0.0.1 made with openssl in `dir` (no private key
+    /// is committed to the repository); (certificate, key, both in one file).
+    static func selfSignedCertificate(in dir: String) throws -> (certificate: String, key: String, combined: String) {
+        let openssl = try #require(which("openssl"), "openssl is not installed: run `make test`")
+        let cert = dir + "/cert.pem", key = dir + "/key.pem", both = dir + "/cert-and-key.pem"
+        let (status, out) = try run(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                              "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                                              "-addext", "subjectAltName=IP:127.0.0.1"], timeout: 30)
+        try #require(status == 0, "openssl req failed: \(out)")
+        try (String(contentsOfFile: cert, encoding: .utf8) + String(contentsOfFile: key, encoding: .utf8)).write(toFile: both, atomically: true, encoding: .utf8)
+        return (cert, key, both)
+    }
+
     static func which(_ tool: String) -> String? {
         for dir in ["/usr/bin", "/usr/sbin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(tool)") {
             return "\(dir)/\(tool)"
@@ -38,18 +52,19 @@ enum E2E {
     /// One ccsim customer calling queue `support` of an engine already running on `port` (agent
     /// alice is an outside phone), optionally captured; returns the run's result.
     static func oneCustomerCall(name: String, port: Int, rtpPorts: ClosedRange<Int>? = nil, holdTime: String,
-                                directory dir: String, pcap: String? = nil, codecs: String = "PCMU") async throws -> SimulationRun.Result {
+                                directory dir: String, pcap: String? = nil, codecs: String = "PCMU",
+                                sipExtra: String = "", transport: String = "udp") async throws -> SimulationRun.Result {
         let scenarioPath = dir + "/scenario.yaml"
         let media = rtpPorts.map { "\n  media: {rtp_ports: \($0.lowerBound)-\($0.upperBound)}" } ?? ""
         try """
             name: \(name)
             duration: 30s
             engine:
-              sip: {address: 127.0.0.1:\(port)}\(media)
+              sip: {address: 127.0.0.1:\(port)\(sipExtra)}\(media)
               queues: [{name: support}]
               agents: [{login: alice, password: alice-secret}]
             customers:
-              - {queue: support, calls: 1, hold_time: \(holdTime), codecs: [\(codecs)]}
+              - {queue: support, calls: 1, hold_time: \(holdTime), codecs: [\(codecs)], transport: \(transport)}
             """.write(toFile: scenarioPath, atomically: true, encoding: .utf8)
         var options = SimulationRun.Options(reportDirectory: dir + "/report")
         options.engine = Endpoint(host: "127.0.0.1", port: port)
@@ -152,5 +167,86 @@ final class RawUDP {
         var buf = [UInt8](repeating: 0, count: 65536)
         let n = recv(fd, &buf, buf.count, 0)
         return n > 0 ? String(decoding: buf[..<n], as: UTF8.self) : nil
+    }
+}
+
+/// A blocking TCP connection to an engine on loopback, read through the project's stream framer
+/// (receive gives up after 0.7 s, like `RawUDP`).
+final class RawTCP {
+    let fd: Int32
+    private var framer = StreamFramer()
+
+    init(connectingTo port: Int) {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = UInt16(port).bigEndian
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var tv = timeval(tv_sec: 0, tv_usec: 700_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// Wraps a connection accepted by a test's own listener.
+    init(accepted fd: Int32) {
+        self.fd = fd
+        var tv = timeval(tv_sec: 0, tv_usec: 700_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(fd) }
+
+    var port: Int {
+        var addr = sockaddr_in()
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+
+    /// Bytes as they arrive (nil after the timeout or at end of stream), bypassing the framer.
+    func receiveRaw() -> [UInt8]? {
+        var buf = [UInt8](repeating: 0, count: 65536)
+        let n = recv(fd, &buf, buf.count, 0)
+        return n > 0 ? Array(buf[..<n]) : nil
+    }
+
+    /// The next whole message, or nil when none is complete before the timeout.
+    func receive() -> [UInt8]? {
+        while true {
+            if case .message(let m)? = try? framer.next() { return m }
+            guard let bytes = receiveRaw() else { return nil }
+            framer.append(bytes)
+        }
+    }
+}
+
+/// A TCP listener on a kernel-chosen loopback port (a test's stand-in for a proxy or a phone).
+final class RawTCPListener {
+    let fd: Int32
+    init() {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        listen(fd, 8)
+    }
+    deinit { close(fd) }
+
+    var port: Int {
+        var addr = sockaddr_in()
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    /// The next connection, waiting at most `timeout` seconds (poll, bounded).
+    func accept(timeout: Double) -> RawTCP? {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, Int32(timeout * 1000)) == 1 else { return nil }
+        let c = Glibc.accept(fd, nil, nil)
+        return c >= 0 ? RawTCP(accepted: c) : nil
     }
 }

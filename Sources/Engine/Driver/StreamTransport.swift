@@ -65,13 +65,16 @@ final class StreamTransport {
         do {
             return try await ServerBootstrap(group: loop)
                 .serverChannelOption(.backlog, value: 256)
+                // Safe for a TCP listener (Linux still refuses a second listener on the port) and
+                // needed to restart while old connections sit in TIME-WAIT.
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { [self] channel in
                     channel.eventLoop.makeCompletedFuture { try accept(channel, transport: transport) }
                 }
                 .bind(host: host, port: port).get()
         } catch let error as IOError {
-            throw EngineDriver.StartError(description: PortHolder.bindFailure("the SIP \(transport) listener", host: host, port: port, errno: error.errnoCode))
+            throw EngineDriver.StartError(description: PortHolder.bindFailure("the SIP \(transport) listener", host: host, port: port, transport: .tcp, errno: error.errnoCode))
         }
     }
 

@@ -62,9 +62,13 @@ public final class SimulationRun: @unchecked Sendable {
         if let p = options.sipPortOverride { engineAddress.port = p }
         var capture: PacketCapture?
         if let pcap = options.pcapPath {
-            // Only this run's traffic: the engine's SIP port and its relay's RTP ports.
+            // Only this run's traffic: the engine's SIP port and its relay's RTP ports (and its
+            // TCP and TLS ports when it serves them).
             let rtp = scenario.engine.rtpPorts
-            capture = try PacketCapture(path: pcap, filter: "udp and host \(engineAddress.host) and (port \(engineAddress.port) or portrange \(rtp.lowerBound)-\(rtp.upperBound))")
+            let streams = scenario.engine.streams
+            let tcpPorts = (streams.tcp ? [engineAddress.port] : []) + (streams.tls.map { [$0.port] } ?? [])
+            let tcp = tcpPorts.isEmpty ? "" : " or (tcp and (" + tcpPorts.map { "port \($0)" }.joined(separator: " or ") + "))"
+            capture = try PacketCapture(path: pcap, filter: "host \(engineAddress.host) and ((udp and (port \(engineAddress.port) or portrange \(rtp.lowerBound)-\(rtp.upperBound)))\(tcp))")
             capture?.start()
         }
         var engineProcess: EngineProcess?
