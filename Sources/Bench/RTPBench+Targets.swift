@@ -29,11 +29,13 @@ struct RTPBenchPortScanner {
         RTPCallPorts(callerPort: try port(), agentPort: try port())
     }
 
+    /// An even port free with the one above it (the engine's relay binds RTCP there, RFC 3550 §11).
     private mutating func port() throws(RTPBenchError) -> Int {
-        while next <= range.upperBound {
+        next += next % 2
+        while next + 1 <= range.upperBound {
             let candidate = next
-            next += 1
-            if BenchUDPSocket.isFree(port: candidate) { return candidate }
+            next += 2
+            if BenchUDPSocket.isFree(port: candidate), BenchUDPSocket.isFree(port: candidate + 1) { return candidate }
         }
         throw .noFreePorts(from: range.lowerBound, through: range.upperBound, needed: 2)
     }

@@ -331,6 +331,9 @@ extension B2BUA {
             guard a.name == "rtpmap" || a.name == "fmtp", let v = a.value, let pt = Int(v.prefix { $0 != " " }) else { return false }
             return formats.contains(pt)
         } + [.init("ptime", "20"), .init("sendrecv")]
+            // RTCP on the RTP port only when both phones do it (RFC 5761): offered to the agent
+            // when the caller offered it; the caller's answer has it only if the agent accepted.
+            + (offered?.rtcpMux == true ? [.init("rtcp-mux")] : [])
         return SessionDescription(
             sessionID: UInt64(call.agentPort), sessionVersion: 1, originAddress: settings.mediaHost,
             connectionAddress: settings.mediaHost,

@@ -197,6 +197,6 @@ extension B2BUA {
         if let chosen = agentAudio?.codecNames.first, codecs.contains(chosen) { codecs = [chosen] }
         let events = offered.telephoneEvent.map { te in agentAudio.map { $0.telephoneEvent == te } ?? true } ?? false
         return OfferAnswer.answer(to: call.customer.offer, address: settings.mediaHost, port: call.callerPort, codecs: codecs,
-                                  telephoneEvent: events, sessionID: UInt64(call.callerPort), version: 1)
+                                  telephoneEvent: events, sessionID: UInt64(call.callerPort), version: 1, rtcpMux: agentAudio?.rtcpMux ?? false)
     }
 }

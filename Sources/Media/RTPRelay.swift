@@ -5,10 +5,13 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The engine's RTP relay: two UDP ports per call (caller side, agent side); what arrives on one
-/// goes out of the other to that side's peer. Symmetric RTP (RFC 4961, common NAT practice): a
-/// leg's peer is where its packets actually come from once any arrived, the address from the SDP
-/// before that.
+/// The engine's RTP relay: two UDP ports per call (caller side, agent side), each with its RTCP
+/// port above it (RFC 3550 §11); what arrives on one goes out of the other to that side's peer,
+/// RTP to RTP and RTCP to RTCP. Symmetric RTP (RFC 4961, common NAT practice): a leg's peer is
+/// where its packets actually come from once any arrived, the address from the SDP (RTCP: the
+/// port above) before that. With rtcp-mux (RFC 5761) on both sides, RTCP rides the RTP ports and
+/// is relayed as it comes. The RTCP passing through is read (`RTCPPacket`) for each leg's
+/// reported loss, jitter and round trip (`LegQuality`), handed over when the call is deleted.
 ///
 /// The data path is the plainest loop there is, the one production relays use: worker threads,
 /// each with its own epoll set, `recvmmsg` from a ready socket and `sendmmsg` out of its partner,
@@ -31,7 +34,7 @@ public final class RTPRelay: @unchecked Sendable {
     private let calls = NIOLockedValueBox<[String: (worker: Int, id: Int)]>([:])
     private let nextID = NIOLockedValueBox(0)
     /// Sockets bound ahead for the next call's ports (`prepare`), taken by `open`.
-    private let spare = NIOLockedValueBox<(ports: (Int, Int), fds: (Int32, Int32))?>(nil)
+    private let spare = NIOLockedValueBox<(ports: (Int, Int), fds: [Int32])?>(nil)
 
     /// - Parameters:
     ///   - group: only used to hand back futures (the relay's own threads do the work).
@@ -54,8 +57,7 @@ public final class RTPRelay: @unchecked Sendable {
     public func shutdown() {
         for w in workers { w.stop() }
         if let s = spare.withLockedValue({ s in defer { s = nil }; return s }) {
-            Glibc.close(s.fds.0)
-            Glibc.close(s.fds.1)
+            for fd in s.fds { Glibc.close(fd) }
         }
     }
 
@@ -66,22 +68,15 @@ public final class RTPRelay: @unchecked Sendable {
     public func prepare(callerPort: Int, agentPort: Int) -> OpenError? {
         guard let address else { return nil }  // `open` reports the bad media address per call
         if let s = spare.withLockedValue({ $0 }), s.ports == (callerPort, agentPort) { return nil }
-        let caller: Int32, agent: Int32
+        let fds: [Int32]
         do {
-            caller = try Self.bind(address, port: callerPort)
+            fds = try Self.bindCall(address, callerPort: callerPort, agentPort: agentPort)
         } catch {
             return error as? OpenError
         }
-        do {
-            agent = try Self.bind(address, port: agentPort)
-        } catch {
-            Glibc.close(caller)
-            return error as? OpenError
-        }
-        let old = spare.withLockedValue { s in defer { s = ((callerPort, agentPort), (caller, agent)) }; return s }
+        let old = spare.withLockedValue { s in defer { s = ((callerPort, agentPort), fds) }; return s }
         if let old {
-            Glibc.close(old.fds.0)
-            Glibc.close(old.fds.1)
+            for fd in old.fds { Glibc.close(fd) }
         }
         return nil
     }
@@ -93,9 +88,9 @@ public final class RTPRelay: @unchecked Sendable {
         guard let address else {
             return loop.makeFailedFuture(OpenError(description: "media address \(host) is not an IPv4 address"))
         }
-        let caller: Int32, agent: Int32
+        let fds: [Int32]
         do {
-            (caller, agent) = try sockets(address, callerPort: callerPort, agentPort: agentPort)
+            fds = try sockets(address, callerPort: callerPort, agentPort: agentPort)
         } catch {
             return loop.makeFailedFuture(error)
         }
@@ -105,25 +100,32 @@ public final class RTPRelay: @unchecked Sendable {
         if let old = calls.withLockedValue({ $0.updateValue((worker, id), forKey: call) }) {
             workers[old.worker].send(.remove(id: old.id, closed: nil), wake: wake)
         }
-        workers[worker].send(.add(id: id, fds: (caller, agent)), wake: wake)
+        workers[worker].send(.add(id: id, fds: fds), wake: wake)
         return loop.makeSucceededFuture(())
     }
 
-    /// The prepared sockets for these ports, or two bound now.
-    private func sockets(_ address: in_addr, callerPort: Int, agentPort: Int) throws -> (Int32, Int32) {
-        let ready = spare.withLockedValue { s -> (Int32, Int32)? in
+    /// The prepared sockets for these ports, or four bound now.
+    private func sockets(_ address: in_addr, callerPort: Int, agentPort: Int) throws -> [Int32] {
+        let ready = spare.withLockedValue { s -> [Int32]? in
             guard let p = s, p.ports == (callerPort, agentPort) else { return nil }
             s = nil
             return p.fds
         }
         if let ready { return ready }
-        let caller = try Self.bind(address, port: callerPort)
+        return try Self.bindCall(address, callerPort: callerPort, agentPort: agentPort)
+    }
+
+    /// A call's four sockets, in the bridge's order: caller RTP, agent RTP, caller RTCP, agent
+    /// RTCP (the port above each). All or none: a port that cannot be bound closes the others.
+    static func bindCall(_ address: in_addr, callerPort: Int, agentPort: Int) throws -> [Int32] {
+        var fds: [Int32] = []
         do {
-            return (caller, try Self.bind(address, port: agentPort))
+            for port in [callerPort, agentPort, callerPort + 1, agentPort + 1] { fds.append(try bind(address, port: port)) }
         } catch {
-            Glibc.close(caller)
+            for fd in fds { Glibc.close(fd) }
             throw error
         }
+        return fds
     }
 
     /// Where a leg's peer receives RTP (from its SDP).
@@ -149,11 +151,19 @@ public final class RTPRelay: @unchecked Sendable {
         for w in workers { w.wakeIfDeferred() }
     }
 
+    /// What the phones of a call reported in RTCP, per leg.
+    public struct CallQuality: Equatable, Sendable {
+        public var caller = LegQuality()
+        public var agent = LegQuality()
+        public init() {}
+    }
+
     /// Removes a call; `closed` runs once its sockets are closed (on the relay thread, or here
-    /// when the call holds none), so its ports can be handed out again without a bind failing.
-    public func delete(call: String, closed: (@Sendable () -> Void)? = nil) {
+    /// when the call holds none), so its ports can be handed out again without a bind failing,
+    /// with what its phones reported in RTCP.
+    public func delete(call: String, closed: (@Sendable (CallQuality) -> Void)? = nil) {
         guard let (worker, id) = calls.withLockedValue({ $0.removeValue(forKey: call) }) else {
-            closed?()
+            closed?(CallQuality())
             return
         }
         workers[worker].send(.remove(id: id, closed: closed))
@@ -196,21 +206,24 @@ public final class RTPRelay: @unchecked Sendable {
 /// `relayed` are called from other threads.
 final class RelayWorker: @unchecked Sendable {
     enum Command {
-        case add(id: Int, fds: (Int32, Int32))
+        case add(id: Int, fds: [Int32])
         case peer(id: Int, leg: Int, address: sockaddr_in)
-        case remove(id: Int, closed: (@Sendable () -> Void)?)
+        case remove(id: Int, closed: (@Sendable (RTPRelay.CallQuality) -> Void)?)
         /// Signalled once every command before it has been applied.
         case barrier(DispatchSemaphore)
         case stop
     }
 
-    /// One call's two legs. Only touched by the worker thread.
+    /// One call's two legs, each an RTP and an RTCP socket: index caller RTP 0, agent RTP 1,
+    /// caller RTCP 2, agent RTCP 3 (so the partner of index i is i ^ 1, its side i & 1). Only
+    /// touched by the worker thread.
     final class Bridge {
         let fds: [Int32]
-        var declared: [sockaddr_in?] = [nil, nil]
-        var latched: [sockaddr_in?] = [nil, nil]
-        init(fds: (Int32, Int32)) { self.fds = [fds.0, fds.1] }
-        func peer(_ leg: Int) -> sockaddr_in? { latched[leg] ?? declared[leg] }
+        var declared: [sockaddr_in?] = [nil, nil, nil, nil]
+        var latched: [sockaddr_in?] = [nil, nil, nil, nil]
+        var quality = RTPRelay.CallQuality()
+        init(fds: [Int32]) { self.fds = fds }
+        func peer(_ index: Int) -> sockaddr_in? { latched[index] ?? declared[index] }
     }
 
     static let batchSize = 16
@@ -260,9 +273,9 @@ final class RelayWorker: @unchecked Sendable {
             return true
         }
         guard accepted else {
-            if case .add(_, let fds) = command { close(fds.0); close(fds.1) }
+            if case .add(_, let fds) = command { for fd in fds { close(fd) } }
             if case .barrier(let done) = command { done.signal() }
-            if case .remove(_, let closed) = command { closed?() }  // stop() closed (or closes) everything
+            if case .remove(_, let closed) = command { closed?(RTPRelay.CallQuality()) }  // stop() closed (or closes) everything
             return
         }
     }
@@ -313,9 +326,9 @@ final class RelayWorker: @unchecked Sendable {
                     running = apply(commands.withLockedValue { let c = $0.queue; $0.queue = []; return c })
                     continue
                 }
-                // Key: bridge id * 2 + leg.
-                guard let bridge = bridges[Int(key >> 1)] else { continue }
-                relayed += forward(bridge, leg: Int(key & 1), batch: batch)
+                // Key: bridge id * 4 + socket index.
+                guard let bridge = bridges[Int(key >> 2)] else { continue }
+                relayed += forward(bridge, index: Int(key & 3), batch: batch)
             }
             if relayed > 0 { relayedBox.withLockedValue { $0 += relayed } }
         }
@@ -323,16 +336,22 @@ final class RelayWorker: @unchecked Sendable {
         bridges = [:]
     }
 
-    /// Everything queued on one leg goes out of the other to its peer; the senders' address is
-    /// latched as this leg's peer (symmetric RTP). Packets for a side with no peer yet are dropped.
-    private func forward(_ bridge: Bridge, leg: Int, batch: DatagramBatch) -> Int {
-        let other = leg ^ 1
+    /// Everything queued on one socket goes out of its partner (the other side's RTP or RTCP
+    /// socket) to that side's peer; the senders' address is latched as this socket's peer
+    /// (symmetric RTP). Packets for a side with no peer yet are dropped. RTCP (on the RTCP
+    /// sockets, or multiplexed on the RTP ones) is read on the way for the legs' quality.
+    private func forward(_ bridge: Bridge, index: Int, batch: DatagramBatch) -> Int {
+        let other = index ^ 1
         var sent = 0
         while true {
-            let n = batch.receive(from: bridge.fds[leg])
+            let n = batch.receive(from: bridge.fds[index])
             if n == 0 { break }
             let source = batch.source(n - 1)
-            if !Self.same(bridge.latched[leg], source) { bridge.latched[leg] = source }
+            if !Self.same(bridge.latched[index], source) { bridge.latched[index] = source }
+            for i in 0..<n {
+                let bytes = UnsafeRawBufferPointer(start: batch.slot(i), count: batch.length(i))
+                if index >= 2 || RTCPPacket.looksLikeRTCP(bytes) { observe(bytes, from: index & 1, in: bridge) }
+            }
             if let to = bridge.peer(other) {
                 for i in 0..<n { batch.prepareSend(i, length: batch.length(i), to: to) }
                 sent += batch.send(n, on: bridge.fds[other])
@@ -340,6 +359,21 @@ final class RelayWorker: @unchecked Sendable {
             if n < Self.batchSize { break }
         }
         return sent
+    }
+
+    /// RTCP from side `side`'s phone: its report blocks are its leg's figures; its sender report,
+    /// forwarded to the other side, is what that side's reports will answer (round trip).
+    private func observe(_ bytes: UnsafeRawBufferPointer, from side: Int, in bridge: Bridge) {
+        guard let packet = RTCPPacket(bytes) else { return }
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let now = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        if let ntp = packet.senderReportNTP {
+            if side == 0 { bridge.quality.agent.forwardedSenderReport(ntp: ntp, at: now) } else { bridge.quality.caller.forwardedSenderReport(ntp: ntp, at: now) }
+        }
+        if let block = packet.blocks.first {
+            if side == 0 { bridge.quality.caller.received(block, at: now) } else { bridge.quality.agent.received(block, at: now) }
+        }
     }
 
     static func same(_ a: sockaddr_in?, _ b: sockaddr_in) -> Bool {
@@ -357,21 +391,28 @@ final class RelayWorker: @unchecked Sendable {
                 for (leg, fd) in bridge.fds.enumerated() {
                     var event = epoll_event()
                     event.events = LinuxABI.epollIn
-                    event.data.u64 = UInt64(id) << 1 | UInt64(leg)
+                    event.data.u64 = UInt64(id) << 2 | UInt64(leg)
                     _ = epoll_ctl(epoll, LinuxABI.epollCtlAdd, fd, &event)
                 }
             case .peer(let id, let leg, let address):
-                // A new peer from SDP (another device answered, a re-INVITE): latch afresh.
+                // A new peer from SDP (another device answered, a re-INVITE): latch afresh. Its
+                // RTCP goes to the port above until its own RTCP shows where it is (RFC 3550 §11).
+                var rtcp = address
+                rtcp.sin_port = (UInt16(bigEndian: address.sin_port) &+ 1).bigEndian
                 bridges[id]?.declared[leg] = address
+                bridges[id]?.declared[leg + 2] = rtcp
                 bridges[id]?.latched[leg] = nil
+                bridges[id]?.latched[leg + 2] = nil
             case .remove(let id, let closed):
+                var quality = RTPRelay.CallQuality()
                 if let bridge = bridges.removeValue(forKey: id) {
                     for fd in bridge.fds {
                         _ = epoll_ctl(epoll, LinuxABI.epollCtlDel, fd, nil)
                         close(fd)
                     }
+                    quality = bridge.quality
                 }
-                closed?()
+                closed?(quality)
             case .barrier(let done):
                 done.signal()
             case .stop:

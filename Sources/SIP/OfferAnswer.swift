@@ -17,8 +17,9 @@ public enum OfferAnswer {
     /// its telephone-event when `telephoneEvent` is set; its direction answers the offered one
     /// (`direction` overrides). Every other stream (video, a second audio, an unknown medium) is
     /// rejected with port 0. Nil when the audio stream has none of `codecs`.
+    /// `rtcpMux`: accept an offered `a=rtcp-mux` (RFC 5761 §5.1.1: only when offered).
     public static func answer(to offer: SessionDescription, address: String, port: Int, codecs: [String], telephoneEvent: Bool,
-                              sessionID: UInt64, version: UInt64, direction: String? = nil) -> SessionDescription? {
+                              sessionID: UInt64, version: UInt64, direction: String? = nil, rtcpMux: Bool = false) -> SessionDescription? {
         guard let index = offer.audioIndex else { return nil }
         let offered = offer.media[index]
         let wanted = Set(codecs.map { $0.uppercased() })
@@ -29,6 +30,7 @@ public enum OfferAnswer {
             guard a.name == "rtpmap" || a.name == "fmtp", let v = a.value, let pt = Int(v.prefix { $0 != " " }) else { return false }
             return formats.contains(pt)
         } + [.init("ptime", "20"), .init(direction ?? answerDirection(to: offered.direction))]
+            + (rtcpMux && offered.rtcpMux ? [.init("rtcp-mux")] : [])
         let media = offer.media.enumerated().map { i, m -> MediaDescription in
             guard i == index else { return MediaDescription(type: m.type, port: 0, proto: m.proto, formats: m.formats) }
             return MediaDescription(type: m.type, port: port, proto: m.proto, formats: formats, attributes: attributes)

@@ -56,6 +56,9 @@ public struct MediaDescription: Sendable, Equatable {
     /// `a=` lines in order; rtpmap/fmtp included.
     public var attributes: [Attribute]
 
+    /// RTP and RTCP on one port (RFC 5761 `a=rtcp-mux`).
+    public var rtcpMux: Bool { attributes.contains { $0.name == "rtcp-mux" } }
+
     public struct Attribute: Sendable, Equatable {
         public var name: String
         public var value: String?

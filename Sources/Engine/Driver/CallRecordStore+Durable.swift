@@ -1,6 +1,7 @@
 import CallCenter
 import Foundation
 import GRDB
+import Media
 import SIP
 
 /// What the state database keeps besides finished calls: calls in progress (`pending` rows),
@@ -23,6 +24,8 @@ extension CallRecordStore {
         case notes(callID: String, String, at: Double)
         /// Lines of the queue_log table (`queue_log.table: true`).
         case queueLog([QueueLogRow])
+        /// What a call's phones reported in RTCP, once the relay closed its ports.
+        case quality(callID: String, RTPRelay.CallQuality)
     }
 
     public struct BindingRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
@@ -143,6 +146,8 @@ extension CallRecordStore {
                     try Self.saveNotes(db, callID: callID, notes: notes, at: at)
                 case .queueLog(let rows):
                     for r in rows { try r.insert(db) }
+                case .quality(let callID, let q):
+                    try Self.saveQuality(db, callID: callID, q)
                 }
             }
             if let aliveAt { try db.execute(sql: "UPDATE engine SET alive_at = ? WHERE id = 1", arguments: [aliveAt]) }

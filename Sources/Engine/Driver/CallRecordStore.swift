@@ -100,6 +100,7 @@ public final class CallRecordStore: Sendable {
         Self.migrateDurable(&migrator)
         Self.migrateOperations(&migrator)
         Self.migrateRegistrationPath(&migrator)
+        Self.migrateQuality(&migrator)
         try migrator.migrate(db)
     }
 

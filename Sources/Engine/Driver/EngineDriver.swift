@@ -349,9 +349,12 @@ public final class EngineDriver: @unchecked Sendable {
             case .cancelTimer(let id):
                 timers.cancel(id)
             case .closeMedia(let call, let callerPort):
-                relay.delete(call: call) { [self] in
+                relay.delete(call: call) { [self] quality in
                     guard serving.withLockedValue({ $0 }) else { return }
-                    loop.execute { self.feed(.mediaClosed(callerPort: callerPort)) }
+                    loop.execute {
+                        if quality.caller.reports + quality.agent.reports > 0 { self.writer.enqueue(.quality(callID: call, quality)) }
+                        self.feed(.mediaClosed(callerPort: callerPort))
+                    }
                 }
             case .notify(let event):
                 // After the messages: publishing wakes other threads (WebSocket writers, the

@@ -19,6 +19,8 @@ public final class MediaEngine: @unchecked Sendable {
         /// The codec agreed in SDP, and packets that arrived in the other G.711 law instead.
         public var codec: String = "PCMU"
         public var otherCodecPackets: UInt64 = 0
+        /// RTCP reports (with a report block) received from the other side, through the relay.
+        public var rtcpReceived: UInt64 = 0
         /// Heard the other side: enough packets in the agreed codec, and the other side's tone is the loudest.
         public var verified: Bool {
             packetsReceived >= 10 && dominantFrequency == expectedFrequency && otherCodecPackets == 0
@@ -115,9 +117,19 @@ public final class MediaEngine: @unchecked Sendable {
         rtp_session_set_reuseaddr(s, 0)
         rtp_session_set_profile(s, cc_av_profile())
         rtp_session_set_payload_type(s, Int32(law.payloadType))
-        rtp_session_enable_rtcp(s, 0)
+        // RTCP on, a report (SR with a reception block) every second, on the port above RTP
+        // (RFC 3550 §11), which the engine's relay assumes without an a=rtcp line.
+        rtp_session_enable_rtcp(s, 1)
+        rtp_session_set_rtcp_report_interval(s, 1000)
         rtp_session_enable_jitter_buffer(s, 0)
-        guard rtp_session_set_local_addr(s, host, -1, -1) == 0 else {
+        // oRTP's own random choice puts RTCP anywhere: an even port with the next one free is
+        // looked for here (a taken pair fails the bind and the next is tried).
+        var bound = false
+        for _ in 0..<64 where !bound {
+            let p = Int.random(in: 20_000...59_998) & ~1
+            bound = rtp_session_set_local_addr(s, host, Int32(p), Int32(p + 1)) == 0
+        }
+        guard bound else {
             rtp_session_destroy(s)
             return nil
         }
@@ -161,7 +173,7 @@ public final class MediaEngine: @unchecked Sendable {
         let report = Report(
             packetsSent: stats.packet_sent, packetsReceived: stats.packet_recv, lost: stats.cum_packet_loss,
             dominantFrequency: st.detector.dominantFrequency, expectedFrequency: st.expected, dtmf: st.dtmfReceived,
-            codec: st.law.codec, otherCodecPackets: st.otherCodecPackets)
+            codec: st.law.codec, otherCodecPackets: st.otherCodecPackets, rtcpReceived: stats.recv_rtcp_packets)
         rtp_session_destroy(st.session)
         return report
     }

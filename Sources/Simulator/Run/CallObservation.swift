@@ -40,6 +40,8 @@ public struct CallObservation: Sendable, Equatable, Codable {
         /// The codec agreed in SDP, and packets that came in the other G.711 law (nil in older reports).
         public var codec: String?
         public var otherCodecPackets: UInt64?
+        /// RTCP reports received from the other phone through the relay (nil in older reports).
+        public var rtcpReceived: UInt64?
     }
 
     /// Real times (seconds since the run's start) to scenario times.
@@ -149,6 +151,6 @@ final class Observations: Sendable {
 extension MediaEngine.Report {
     var heard: CallObservation.Heard {
         .init(packetsSent: packetsSent, packetsReceived: packetsReceived, lost: lost, toneHz: dominantFrequency, expectedHz: expectedFrequency, verified: verified,
-              dtmf: dtmf.isEmpty ? nil : dtmf, codec: codec, otherCodecPackets: otherCodecPackets)
+              dtmf: dtmf.isEmpty ? nil : dtmf, codec: codec, otherCodecPackets: otherCodecPackets, rtcpReceived: rtcpReceived)
     }
 }
