@@ -28,6 +28,18 @@ public struct SIPStack: Sendable {
     public func queueFigures() -> [OperationsEvent.QueueFigures] { core.queueFigures() }
 
     public mutating func handle(_ event: EngineEvent, now: Duration) -> [EngineAction] {
+        let actions = dispatch(event, now: now)
+        // A destination on a transport we do not serve (a Via or Contact naming TCP while only UDP
+        // is on) is reached over UDP instead of not at all.
+        let served = core.settings.streams
+        guard actions.contains(where: { if case .send(_, let to) = $0 { to.transport != .udp && !served.contains(to.transport) } else { false } }) else { return actions }
+        return actions.map { action in
+            guard case .send(let m, let to) = action, to.transport != .udp, !served.contains(to.transport) else { return action }
+            return .send(m, to: to.over(.udp))
+        }
+    }
+
+    private mutating func dispatch(_ event: EngineEvent, now: Duration) -> [EngineAction] {
         switch event {
         case .received(let m, let from):
             // Overload: a new INVITE is refused before the transaction layer (RFC 3261 §8.2's
@@ -119,6 +131,7 @@ public struct SIPStack: Sendable {
             }
             if let method = m.method {
                 let settings = core.settings
+                if method == "CANCEL", let invite = inviteDestination(branch: m.branch) { to = invite }
                 if to.transport != .udp, !settings.streams.contains(to.transport) { to.transport = .udp }
                 to = m.prepareForTransport(to: to, sentBy: settings.sentBy, tcp: settings.streams.contains(.tcp))
                 do {
@@ -144,6 +157,18 @@ public struct SIPStack: Sendable {
             }
         }
         return out
+    }
+
+    /// RFC 3261 §9.1: a CANCEL goes to the address, port and transport its INVITE went to (which
+    /// may have moved to TCP for its size), so it gets the INVITE's top Via too.
+    private func inviteDestination(branch: String?) -> Endpoint? {
+        guard let branch else { return nil }
+        for transport in Transport.allCases {
+            let local = core.settings.sentBy(transport)
+            let key = TransactionKey(role: .client, branch: branch, sentBy: "\(local.host.lowercased()):\(local.port)", method: "INVITE")
+            if let to = layer.destination(of: key) { return to }
+        }
+        return nil
     }
 
     private mutating func fromRetransmitter(_ actions: [ServerDialog2xxRetransmitter.Action], callID: String, now: Duration) -> [EngineAction] {

@@ -22,14 +22,15 @@ extension SIPMessage {
         return to
     }
 
-    /// Where a message goes over a stream when no connection to its destination is open (the
-    /// phone's connection closed, or the engine restarted): a request to its first Route (a loose
-    /// router) or its Request-URI (RFC 3263 §4 without DNS), a response to its top Via's
-    /// `received` or host and sent-by port (RFC 3261 §18.2.2), over `transport`.
+    /// Where a message goes when no connection to its stream destination is open (the phone's
+    /// connection closed, or the engine restarted): a request to its first Route (a loose router)
+    /// or its Request-URI, over the transport that URI names (RFC 3263 §4.1 without DNS: UDP
+    /// unless `transport=` or `sips:` says otherwise); a response to its top Via's `received` or
+    /// host and sent-by port over `transport` (RFC 3261 §18.2.2).
     public func streamFallback(over transport: Transport) -> Endpoint? {
         if isRequest {
             guard let uri = route.first?.uri ?? requestURI, !uri.host.isEmpty else { return nil }
-            return Endpoint(host: uri.host, port: uri.port ?? transport.defaultPort, transport: transport)
+            return Endpoint(uri: uri)
         }
         guard let v = via.first else { return nil }
         return Endpoint(host: v.parameter("received") ?? v.host, port: v.port ?? transport.defaultPort, transport: transport)

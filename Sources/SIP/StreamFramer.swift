@@ -23,6 +23,10 @@ public struct StreamFramer: Sendable {
     private var start = 0
     /// CRLFs seen since the last message (two make a ping, even when split across reads).
     private var crlfs = 0
+    /// Where the search for the end of the headers goes on (bytes before it were searched).
+    private var scanned = 0
+    /// The message being read, once its headers are complete: where it ends.
+    private var messageEnd: Int?
 
     public init(maximumSize: Int = SIPCodec.defaultMaximumSize) {
         self.maximumSize = maximumSize
@@ -34,6 +38,8 @@ public struct StreamFramer: Sendable {
     public mutating func append<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         if start > 0, start >= buffer.count / 2 {
             buffer.removeFirst(start)
+            scanned = max(0, scanned - start)
+            messageEnd = messageEnd.map { $0 - start }
             start = 0
         }
         buffer.append(contentsOf: bytes)
@@ -41,42 +47,53 @@ public struct StreamFramer: Sendable {
 
     /// The next message or ping, nil when more bytes are needed.
     public mutating func next() throws(Failure) -> Output? {
-        while start + 1 < buffer.count, buffer[start] == 0x0D, buffer[start + 1] == 0x0A {
-            start += 2
-            crlfs += 1
-            if crlfs == 2 {
-                crlfs = 0
-                return .ping
+        if messageEnd == nil {
+            while start + 1 < buffer.count, buffer[start] == 0x0D, buffer[start + 1] == 0x0A {
+                start += 2
+                scanned = start
+                crlfs += 1
+                if crlfs == 2 {
+                    crlfs = 0
+                    return .ping
+                }
             }
+            // A CR as the last byte may be the first half of a CRLF: wait for the next byte.
+            guard start < buffer.count, !(buffer[start] == 0x0D && start + 1 == buffer.count) else { return nil }
+            guard let headEnd = headerEnd() else {
+                if pending > maximumSize { throw .tooLarge(head: Array(buffer[start..<start + maximumSize])) }
+                return nil
+            }
+            crlfs = 0
+            let head = Array(buffer[start..<headEnd])
+            // Checked before any arithmetic: a huge Content-Length must not overflow.
+            guard let length = Self.contentLength(head) else { throw .badContentLength(head: head) }
+            guard length <= maximumSize, headEnd + 4 + length - start <= maximumSize else { throw .tooLarge(head: head) }
+            messageEnd = headEnd + 4 + length
         }
-        guard start < buffer.count, buffer[start] != 0x0D else { return nil }  // a lone CR: wait
-        guard let headEnd = headerEnd() else {
-            if pending > maximumSize { throw .tooLarge(head: Array(buffer[start..<start + maximumSize])) }
-            return nil
-        }
-        crlfs = 0
-        let head = Array(buffer[start..<headEnd])
-        guard let length = Self.contentLength(head) else { throw .badContentLength(head: head) }
-        let end = headEnd + 4 + length
-        guard end - start <= maximumSize else { throw .tooLarge(head: head) }
-        guard end <= buffer.count else { return nil }
+        guard let end = messageEnd, end <= buffer.count else { return nil }
         let message = Array(buffer[start..<end])
         start = end
+        scanned = end
+        messageEnd = nil
         if start == buffer.count {
             buffer.removeAll(keepingCapacity: true)
             start = 0
+            scanned = 0
         }
         return .message(message)
     }
 
-    /// The index of the CRLFCRLF ending the headers, if it has arrived.
-    private func headerEnd() -> Int? {
-        var i = start
+    /// The index of the CRLFCRLF ending the headers, if it has arrived. The search resumes where
+    /// the last one stopped (three bytes back), so a message arriving a byte at a time costs
+    /// linear time, not quadratic.
+    private mutating func headerEnd() -> Int? {
+        var i = max(start, scanned - 3)
         let limit = buffer.count - 3
         while i < limit {
             if buffer[i] == 0x0D, buffer[i + 1] == 0x0A, buffer[i + 2] == 0x0D, buffer[i + 3] == 0x0A { return i }
             i += 1
         }
+        scanned = max(start, buffer.count)
         return nil
     }
 

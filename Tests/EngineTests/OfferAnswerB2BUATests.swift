@@ -77,6 +77,20 @@ struct OfferAnswerB2BUATests {
         #expect(try callerAnswer(out).audio?.formats == [0])
     }
 
+    /// RFC 5761: RTP and RTCP share a port only when both phones do it; otherwise the relay's
+    /// RTCP ports (the ones above) carry RTCP on both sides.
+    @Test mutating func rtcpMuxOnlyWhenBothSidesDoIt() throws {
+        let (invite, out) = try call(offer: "m=audio 40000 RTP/AVP 0\r\na=rtcp-mux\r\n", agentMedia: "m=audio 41000 RTP/AVP 0\r\na=rtcp-mux\r\n")
+        #expect(try SessionDescription.parse(invite.body).audio?.rtcpMux == true, "the caller's rtcp-mux is offered to the agent")
+        #expect(try callerAnswer(out).audio?.rtcpMux == true)
+        var other = try OfferAnswerB2BUATests()
+        let (_, refused) = try other.call(offer: "m=audio 40000 RTP/AVP 0\r\na=rtcp-mux\r\n", agentMedia: "m=audio 41000 RTP/AVP 0\r\n")
+        #expect(try other.callerAnswer(refused).audio?.rtcpMux == false, "the agent declined: the caller is answered without it")
+        var plain = try OfferAnswerB2BUATests()
+        let (plainInvite, _) = try plain.call(offer: "m=audio 40000 RTP/AVP 0\r\n", agentMedia: "m=audio 41000 RTP/AVP 0\r\n")
+        #expect(try SessionDescription.parse(plainInvite.body).audio?.rtcpMux == false, "not offered to the agent unless the caller offered it")
+    }
+
     @Test mutating func pcmaOnlyOfferGetsPcmaFromAnAgentThatAnswersPcma() throws {
         let (invite, out) = try call(offer: "m=audio 40000 RTP/AVP 8 101\r\na=rtpmap:101 telephone-event/8000\r\n",
                                      agentMedia: "m=audio 41000 RTP/AVP 8 101\r\na=rtpmap:101 telephone-event/8000\r\n")

@@ -64,14 +64,33 @@ struct TransportSelectionTests {
 
     @Test func aStreamWithoutItsConnectionFallsBackToTheMessagesNextHop() {
         var request = TestPhones.invite()
-        request.route = [NameAddress(uri: SIPURI(host: "10.0.0.9", port: 5070, parameters: [Parameter("lr")]))]
+        request.route = [NameAddress(uri: SIPURI(host: "10.0.0.9", port: 5070, parameters: [Parameter("lr"), Parameter("transport", "tcp")]))]
         #expect(request.streamFallback(over: .tcp) == Endpoint(host: "10.0.0.9", port: 5070, transport: .tcp))
+        // RFC 3263 §4.1: a URI without transport= means UDP, whatever the lost connection was.
         request.route = []
-        #expect(request.streamFallback(over: .tls) == Endpoint(host: "127.0.0.1", port: 5060, transport: .tls))
+        #expect(request.streamFallback(over: .tls) == Endpoint(host: "127.0.0.1", port: 5060, transport: .udp))
         var response = TestPhones.invite().response(200, toTag: "x")
         response.via[0].setParameter("received", "10.1.1.1")
         #expect(response.streamFallback(over: .tcp) == Endpoint(host: "10.1.1.1", port: 7000, transport: .tcp))
         #expect(Endpoint(uri: SIPURI(scheme: "sips", host: "example.org")) == Endpoint(host: "example.org", port: 5061, transport: .tls))
+    }
+
+    /// RFC 3261 §9.1: the CANCEL of an INVITE that moved to TCP for its size goes the same way,
+    /// with the same top Via.
+    @Test func theCancelOfAnInviteMovedToTCPFollowsIt() throws {
+        var stack = try Self.stack()
+        var register = TestPhones.register("alice", from: TestPhones.alice)
+        register.headers.append(Header("Path", (1...14).map { "<sip:hop\($0)-\(String(repeating: "p", count: 50))@192.0.2.\($0);lr>" }.joined(separator: ", ")))
+        _ = stack.handle(.received(register, from: TestPhones.alice), now: .seconds(1))
+        let invite = TestPhones.invite()
+        let actions = stack.handle(.received(invite, from: TestPhones.customer), now: .seconds(2))
+        let (toAgent, inviteTo) = try #require(actions.sent.first { $0.0.method == "INVITE" })
+        #expect(inviteTo.transport == .tcp)
+        _ = stack.handle(.received(TestPhones.agentResponse(180, to: toAgent), from: inviteTo), now: .seconds(2.1))
+        let cancelled = stack.handle(.received(TestPhones.cancel(invite), from: TestPhones.customer), now: .seconds(3))
+        let (cancel, cancelTo) = try #require(cancelled.sent.first { $0.0.method == "CANCEL" })
+        #expect(cancelTo == inviteTo)
+        #expect(cancel.via.first == toAgent.via.first)
     }
 
     @Test func aFailedSendFailsItsTransactionAtOnce() throws {

@@ -61,4 +61,28 @@ struct StreamFramerTests {
         f.append(Array(m.utf8))
         #expect(try drain(&f) == [.message(Array(m.utf8))])
     }
+
+    @Test func aHugeContentLengthIsRefusedWithoutOverflowAndALoneCRDoesNotStallTheStream() throws {
+        var f = StreamFramer(maximumSize: 1000)
+        f.append(Array(Self.message().replacingOccurrences(of: "Content-Length: 0", with: "Content-Length: 9223372036854775807").utf8))
+        #expect(throws: StreamFramer.Failure.self) { try f.next() }
+        // A CR not followed by LF is not a keep-alive: it is read as the start of a (bad) message,
+        // and a stream of them hits the size limit instead of growing forever.
+        var g = StreamFramer(maximumSize: 100)
+        g.append([0x0D, 0x41])
+        #expect(try g.next() == nil)
+        g.append([UInt8](repeating: 0x41, count: 200))
+        #expect(throws: StreamFramer.Failure.self) { try g.next() }
+    }
+
+    @Test func aMessageArrivingOneByteAtATimeComesOutOnce() throws {
+        let m = Array(Self.message(body: String(repeating: "b", count: 300)).utf8)
+        var f = StreamFramer()
+        var out: [StreamFramer.Output] = []
+        for b in m {
+            f.append([b])
+            out += try drain(&f)
+        }
+        #expect(out == [.message(m)])
+    }
 }

@@ -102,6 +102,7 @@ public final class EngineDriver: @unchecked Sendable {
                     logger.notice("could not send \(message.method ?? "a \(message.status ?? 0) response") (\(message.callID)): \(reason)")
                     feed(.sendFailed(message))
                 },
+                sendDatagram: { [unowned self] bytes, to in write(bytes, to: to) },
                 log: { [logger] level, text in logger.log(level: level, "\(text)") }))
         }
     }

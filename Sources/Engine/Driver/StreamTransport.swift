@@ -16,8 +16,11 @@ final class StreamTransport {
     struct Delegate {
         /// A whole message (or bytes that failed to frame) from `source`.
         var received: ([UInt8], Endpoint) -> Void
-        /// A message that could not be sent (connection refused, reset, limits).
+        /// A message that could not be sent (connection refused, reset, limits). Called on the
+        /// loop but never inside a `send`: the driver is between events.
         var sendFailed: (SIPMessage, String) -> Void
+        /// A message whose fallback address is UDP (a Contact without `transport=tcp`).
+        var sendDatagram: ([UInt8], Endpoint) -> Void
         var log: (Logger.Level, String) -> Void
     }
 
@@ -33,6 +36,7 @@ final class StreamTransport {
     private var perSource: [String: Int] = [:]
     /// Messages waiting for a connection being opened, by where it goes.
     private var connecting: [Endpoint: [(SIPMessage, [UInt8])]] = [:]
+    private var stopped = false
 
     init(loop: any EventLoop, config: StreamConfig, maximumSize: Int, delegate: Delegate) throws {
         self.loop = loop
@@ -130,10 +134,14 @@ final class StreamTransport {
             write(bytes, of: message, on: channel)
             return
         }
-        guard let hop = message.streamFallback(over: destination.transport) else {
-            delegate.sendFailed(message, "no connection to \(destination) and no address in the message to open one to")
+        guard var hop = message.streamFallback(over: destination.transport) else {
+            failLater(message, "no connection to \(destination) and no address in the message to open one to")
             return
         }
+        // The message's own next hop is the destination itself (a request moved to TCP for its
+        // size, a Contact with transport=tcp): connect there on the transport chosen.
+        if hop.host == destination.host, hop.port == destination.port { hop = destination }
+        if hop.transport == .udp { return delegate.sendDatagram(bytes, hop) }
         if let channel = connections[hop] {
             write(bytes, of: message, on: channel)
             return
@@ -142,8 +150,8 @@ final class StreamTransport {
             connecting[hop]?.append((message, bytes))
             return
         }
-        guard connections.count < config.maximum else {
-            delegate.sendFailed(message, "connections.max (\(config.maximum)) reached")
+        guard !stopped, connections.count + connecting.count < config.maximum else {
+            failLater(message, stopped ? "the engine is stopping" : "connections.max (\(config.maximum)) reached")
             return
         }
         connecting[hop] = [(message, bytes)]
@@ -166,8 +174,10 @@ final class StreamTransport {
             .whenComplete { [self] result in
                 let waiting = connecting.removeValue(forKey: hop) ?? []
                 switch result {
-                case .success(let channel):
+                case .success(let channel) where !stopped:
                     for (m, b) in waiting { write(b, of: m, on: channel) }
+                case .success(let channel):
+                    channel.close(promise: nil)
                 case .failure(let error):
                     for (m, _) in waiting { delegate.sendFailed(m, "cannot connect to \(hop): \(error)") }
                 }
@@ -180,15 +190,35 @@ final class StreamTransport {
         channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
     }
 
+    /// A write that fails (the connection reset) fails its message, after the current event.
     private func write(_ bytes: [UInt8], of message: SIPMessage, on channel: any Channel) {
         let promise = loop.makePromise(of: Void.self)
-        promise.futureResult.whenFailure { [self] error in delegate.sendFailed(message, "\(error)") }
+        promise.futureResult.whenFailure { [self] error in failLater(message, "\(error)") }
         channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: promise)
     }
 
+    /// Reports a failed send once the event being carried out is done (a failure found inside
+    /// `send` must not run the core again in the middle of the driver's `perform`).
+    private func failLater(_ message: SIPMessage, _ reason: String) {
+        loop.execute { [self] in delegate.sendFailed(message, reason) }
+    }
+
+    /// Closes the listeners and every connection at once (a TLS close may wait for the peer's
+    /// close_notify; they wait together, not in turn); connections still opening are closed when
+    /// they open, and their messages dropped (the engine is stopping).
     func stop() async {
-        let all = try? await loop.submit { [self] in listeners + Array(connections.values) }.get()
-        for channel in all ?? [] { try? await channel.close() }
+        let all = try? await loop.submit { [self] () -> [any Channel] in
+            stopped = true
+            connecting = [:]
+            return listeners + Array(connections.values)
+        }.get()
+        guard let all, !all.isEmpty else { return }
+        let closing = all.map { channel -> EventLoopFuture<Void> in
+            let p = loop.makePromise(of: Void.self)
+            channel.close(promise: p)
+            return p.futureResult
+        }
+        _ = try? await EventLoopFuture.andAllComplete(closing, on: loop).get()
     }
 }
 

@@ -45,6 +45,9 @@ public struct TransactionLayer: Sendable {
         }
     }
 
+    /// Where a transaction transmits (a client's destination, a server's response target).
+    public func destination(of key: TransactionKey) -> Endpoint? { transactions[key]?.peer }
+
     // MARK: From the transport
 
     public mutating func received(_ message: SIPMessage, from source: Endpoint, now: Duration) -> [TransactionLayerAction] {
@@ -77,7 +80,9 @@ public struct TransactionLayer: Sendable {
             return [.deliverToTU(.ack(request, from: source))]
         }
 
-        let peer = request.via[0].responseTarget
+        // §18.2.2: back the way it came: on its connection for a stream, else to the Via's
+        // received/rport over UDP (whatever transport a datagram's Via claims).
+        let peer = source.transport.isReliable ? source : request.via[0].responseTarget.over(.udp)
         let (machine, actions): (Machine, [TransactionAction])
         if method == "INVITE" {
             let (t, a) = ServerInviteTransaction.start(request: request, now: now, timers: timers)

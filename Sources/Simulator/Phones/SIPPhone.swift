@@ -196,9 +196,13 @@ final class PhoneStreamHandler: ChannelInboundHandler {
     init(phone: SIPPhone) { self.phone = phone }
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         framer.append(unwrapInboundIn(data).readableBytesView)
-        while case .message(let bytes)? = try? framer.next() {
-            guard let m = try? SIPCodec.decode(bytes) else { continue }
-            phone.onMessage?(m, phone.engine)
+        do {
+            while let output = try framer.next() {
+                guard case .message(let bytes) = output, let m = try? SIPCodec.decode(bytes) else { continue }
+                phone.onMessage?(m, phone.engine)
+            }
+        } catch {
+            context.close(promise: nil)  // the engine's stream cannot be read on
         }
     }
     func errorCaught(context: ChannelHandlerContext, error: any Error) { context.close(promise: nil) }
