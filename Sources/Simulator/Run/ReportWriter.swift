@@ -105,6 +105,7 @@ public enum SummaryPrinter {
             let unreceived = media.rtpSent > media.rtpReceived ? Double(media.rtpSent - media.rtpReceived) / Double(media.rtpSent) : 0
             out += "  RTP: \(media.rtpReceived) packets received by the phones, \(media.rtpLost) lost in sequence (\(String(format: "%.3f", media.rtpLossRate * 100))%); "
                 + "sent \(media.rtpSent), not received \(String(format: "%.3f", unreceived * 100))% (includes packets in flight at hang-up)\n"
+            out += "  RTCP: \(media.rtcpReceived) reports received by the phones through the relay (the engine keeps each leg's reported loss, jitter and round trip in call_quality)\n"
         }
         out += RunBreakdown(result).text
         if let r = result.records { out += "  engine records: \(r.count)\n" }

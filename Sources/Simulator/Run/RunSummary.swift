@@ -22,6 +22,8 @@ public struct RunSummary: Sendable, Codable, Equatable {
     /// RTP packets the phones sent: sent - received counts packets lost anywhere, including the
     /// few still in flight when a call is hung up.
     public var rtpSent: UInt64 = 0
+    /// RTCP reports the phones received from the other side through the relay.
+    public var rtcpReceived: UInt64 = 0
     public var rtpLossRate: Double { rtpReceived == 0 ? 0 : Double(max(rtpLost, 0)) / Double(Int64(rtpReceived) + max(rtpLost, 0)) }
     public static let serviceLevelDefinition = "answered within T / all offered calls"
 
@@ -42,6 +44,7 @@ public struct RunSummary: Sendable, Codable, Equatable {
                 rtpReceived += h.packetsReceived
                 rtpLost += h.lost
                 rtpSent += h.packetsSent
+                rtcpReceived += h.rtcpReceived ?? 0
             }
             if c.outcome == .answered, let a = c.agent { perAgent[a, default: 0] += 1 }
         }
