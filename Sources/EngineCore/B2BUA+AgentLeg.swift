@@ -214,6 +214,7 @@ extension B2BUA {
             // The first answer given stays the caller's (RFC 3264); later devices were offered only its codecs.
             call.customer.answer = call.customer.answer ?? customerAnswer(call, agentAudio: audio)
             out.append(.setMediaPeer(id, .agent, Endpoint(host: host, port: audio.port)))
+            out.append(.mapPayloadTypes(id, callerToAgent: payloadMap(call, agentAudio: audio)))
             var progress = call.customer.invite.response(183, toTag: call.customer.localTag)
             progress.contact = [localContact(over: call.customer.source.transport)]
             progress.contentType = "application/sdp"

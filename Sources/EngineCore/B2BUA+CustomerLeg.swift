@@ -183,10 +183,17 @@ extension B2BUA {
         return destination(customer.dialog, direct: direct)
     }
 
+    /// The relay's renumbering between the caller's agreed telephone-event and `agentAudio`'s
+    /// (empty when they agree, or one side has none).
+    func payloadMap(_ call: BridgedCall, agentAudio: MediaDescription) -> [Int: Int] {
+        guard let caller = call.customer.answer?.audio?.telephoneEvent, let agent = agentAudio.telephoneEvent, caller != agent else { return [:] }
+        return [caller: agent]
+    }
+
     /// The SDP we give the customer (RFC 3264 §6): the caller's m-lines in order, its audio
     /// stream at the relay's caller port with the codec the agent chose (in the caller's payload
-    /// numbers), telephone-event only when both sides have it with the same number (the relay
-    /// does not rewrite payload types), every other stream rejected with port 0, the direction
+    /// numbers), telephone-event only when both sides have it, in the caller's number (the relay
+    /// renumbers it, `payloadMap`), every other stream rejected with port 0, the direction
     /// answering the caller's. Once given (in a 183 or the 200) it is the agreed answer and stays
     /// the same (RFC 3264 §8).
     func customerAnswer(_ call: BridgedCall, agentAudio: MediaDescription? = nil) -> SessionDescription? {
@@ -195,7 +202,8 @@ extension B2BUA {
         let agentAudio = agentAudio ?? call.bridgedLeg.flatMap { call.agentLegs[$0]?.answer }.flatMap { try? SessionDescription.parse($0.body) }?.audio
         var codecs = offered.codecNames.filter { settings.codecs.contains($0) }
         if let chosen = agentAudio?.codecNames.first, codecs.contains(chosen) { codecs = [chosen] }
-        let events = offered.telephoneEvent.map { te in agentAudio.map { $0.telephoneEvent == te } ?? true } ?? false
+        // telephone-event where both sides have it, each in its own number (the relay renumbers).
+        let events = offered.telephoneEvent != nil && (agentAudio.map { $0.telephoneEvent != nil } ?? true)
         return OfferAnswer.answer(to: call.customer.offer, address: settings.mediaHost, port: call.callerPort, codecs: codecs,
                                   telephoneEvent: events, sessionID: UInt64(call.callerPort), version: 1, rtcpMux: agentAudio?.rtcpMux ?? false)
     }

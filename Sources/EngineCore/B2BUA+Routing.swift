@@ -91,9 +91,11 @@ extension B2BUA {
         guard var call = calls[id], let (key, leg) = call.agentLegs.first(where: { $0.value.agent == agent && $0.value.phase == .answered }) else { return }
         call.bridgedLeg = key
         // The relay's agent side goes to the device that was bridged (not to one whose 200 crossed a CANCEL).
-        if let body = leg.answer?.body, let sdp = try? SessionDescription.parse(body), let audio = sdp.audio, let host = sdp.address(of: audio) {
+        let agentAudio = leg.answer.flatMap { try? SessionDescription.parse($0.body) }.flatMap { sdp in sdp.audio.map { (sdp, $0) } }
+        if let (sdp, audio) = agentAudio, let host = sdp.address(of: audio) {
             out.append(.setMediaPeer(id, .agent, Endpoint(host: host, port: audio.port)))
         }
+        defer { if let (_, audio) = agentAudio, let c = calls[id] { out.append(.mapPayloadTypes(id, callerToAgent: payloadMap(c, agentAudio: audio))) } }
         guard call.customer.state == .early else { calls[id] = call; return }
         var ok = call.customer.invite.response(200, toTag: call.customer.localTag)
         ok.contact = [localContact(over: call.customer.source.transport)]

@@ -86,6 +86,9 @@ public enum EngineAction: Sendable, Equatable {
     case cancelTimer(EngineTimer)
     case openMedia(CallID, callerPort: Int, agentPort: Int)
     case setMediaPeer(CallID, MediaLeg, Endpoint)
+    /// RTP payload types the relay renumbers from the caller's side to the agent's (and back):
+    /// telephone-event numbered differently in the two SDPs. Empty: none.
+    case mapPayloadTypes(CallID, callerToAgent: [Int: Int])
     /// Close the call's relay sockets, then report `mediaClosed(callerPort:)`.
     case closeMedia(CallID, callerPort: Int)
     /// Bind the next call's pair ahead of it; report `mediaPortUnavailable` when that fails.

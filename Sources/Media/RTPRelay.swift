@@ -143,6 +143,14 @@ public final class RTPRelay: @unchecked Sendable {
         workers[worker].send(.peer(id: id, leg: leg.rawValue, address: peer), wake: wake)
     }
 
+    /// Payload types to rewrite on RTP going from the caller to the agent (and the inverse the
+    /// other way): a dynamic type (telephone-event) each side numbered differently in SDP. Empty:
+    /// packets pass unchanged.
+    public func setPayloadMap(call: String, callerToAgent map: [Int: Int], wake: Bool = true) {
+        guard let (worker, id) = calls.withLockedValue({ $0[call] }) else { return }
+        workers[worker].send(.payloadMap(id: id, callerToAgent: map), wake: wake)
+    }
+
     /// Wakes the relay threads that have commands sent with `wake: false`. The engine opens a
     /// call's ports (bound at once) without waking, sends the INVITE that names them, then wakes:
     /// a relay thread woken earlier could take the CPU from the SIP loop before that INVITE left
@@ -208,6 +216,7 @@ final class RelayWorker: @unchecked Sendable {
     enum Command {
         case add(id: Int, fds: [Int32])
         case peer(id: Int, leg: Int, address: sockaddr_in)
+        case payloadMap(id: Int, callerToAgent: [Int: Int])
         case remove(id: Int, closed: (@Sendable (RTPRelay.CallQuality) -> Void)?)
         /// Signalled once every command before it has been applied.
         case barrier(DispatchSemaphore)
@@ -222,6 +231,9 @@ final class RelayWorker: @unchecked Sendable {
         var declared: [sockaddr_in?] = [nil, nil, nil, nil]
         var latched: [sockaddr_in?] = [nil, nil, nil, nil]
         var quality = RTPRelay.CallQuality()
+        /// Per RTP socket (0: from the caller, 1: from the agent), the payload type each type
+        /// becomes on the way out (128 entries); nil: no rewriting (the usual case).
+        var rewrite: [[UInt8]]?
         init(fds: [Int32]) { self.fds = fds }
         func peer(_ index: Int) -> sockaddr_in? { latched[index] ?? declared[index] }
     }
@@ -350,7 +362,13 @@ final class RelayWorker: @unchecked Sendable {
             if !Self.same(bridge.latched[index], source) { bridge.latched[index] = source }
             for i in 0..<n {
                 let bytes = UnsafeRawBufferPointer(start: batch.slot(i), count: batch.length(i))
-                if index >= 2 || RTCPPacket.looksLikeRTCP(bytes) { observe(bytes, from: index & 1, in: bridge) }
+                if index >= 2 || RTCPPacket.looksLikeRTCP(bytes) {
+                    observe(bytes, from: index & 1, in: bridge)
+                } else if let table = bridge.rewrite?[index], bytes.count >= 12 {
+                    // RTP: the marker bit stays, the payload type is the other side's number.
+                    let b = batch.slot(i).assumingMemoryBound(to: UInt8.self)
+                    b[1] = (b[1] & 0x80) | table[Int(b[1] & 0x7F)]
+                }
             }
             if let to = bridge.peer(other) {
                 for i in 0..<n { batch.prepareSend(i, length: batch.length(i), to: to) }
@@ -403,6 +421,18 @@ final class RelayWorker: @unchecked Sendable {
                 bridges[id]?.declared[leg + 2] = rtcp
                 bridges[id]?.latched[leg] = nil
                 bridges[id]?.latched[leg + 2] = nil
+            case .payloadMap(let id, let map):
+                guard let bridge = bridges[id] else { break }
+                if map.isEmpty {
+                    bridge.rewrite = nil
+                } else {
+                    var toAgent = (0..<128).map { UInt8($0) }, toCaller = toAgent
+                    for (c, a) in map where (0..<128).contains(c) && (0..<128).contains(a) {
+                        toAgent[c] = UInt8(a)
+                        toCaller[a] = UInt8(c)
+                    }
+                    bridge.rewrite = [toAgent, toCaller]
+                }
             case .remove(let id, let closed):
                 var quality = RTPRelay.CallQuality()
                 if let bridge = bridges.removeValue(forKey: id) {

@@ -72,6 +72,19 @@ struct OfferAnswerB2BUATests {
         #expect(answer.audio?.attributes.contains(.init("fmtp", "96 0-16")) == true)
     }
 
+    /// An agent that numbers telephone-event differently keeps it: each side hears its own
+    /// number and the relay renumbers (RFC 3264 §6.1 lets the answerer choose its numbers).
+    @Test mutating func telephoneEventNumberedDifferentlyIsRenumberedByTheRelay() throws {
+        let (_, out) = try call(offer: "m=audio 40000 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n",
+                                agentMedia: "m=audio 41000 RTP/AVP 0 96\r\na=rtpmap:96 telephone-event/8000\r\n")
+        #expect(try callerAnswer(out).audio?.formats == [0, 101])
+        #expect(out.contains { if case .mapPayloadTypes("call-1", let map) = $0 { map == [101: 96] } else { false } }, "\(out)")
+        var same = try OfferAnswerB2BUATests()
+        let (_, plain) = try same.call(offer: "m=audio 40000 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n",
+                                       agentMedia: "m=audio 41000 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n")
+        #expect(plain.contains { if case .mapPayloadTypes(_, let map) = $0 { map.isEmpty } else { false } })
+    }
+
     @Test mutating func telephoneEventOnlyWhereBothSidesHaveIt() throws {
         let (_, out) = try call(offer: "m=audio 40000 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n", agentMedia: "m=audio 41000 RTP/AVP 0\r\n")
         #expect(try callerAnswer(out).audio?.formats == [0])

@@ -134,4 +134,30 @@ struct RTCPTests {
         #expect((q.caller.rttMs ?? -1) >= 0 && (q.caller.rttMs ?? 1e9) < 1000, "caller leg round trip: \(String(describing: q.caller.rttMs))")
         #expect(q.agent.reports == 1 && q.agent.jitterMs == 2 && q.agent.rttMs == nil)
     }
+
+    /// A payload map renumbers RTP both ways (telephone-event 101 on the caller's side is 96 on
+    /// the agent's), keeps the marker bit, and leaves other payload types and RTCP alone.
+    @Test func theRelayRenumbersMappedPayloadTypesBothWays() throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let relay = RTPRelay(group: group, host: "127.0.0.1", threads: 1, logger: Logger(label: "test"))
+        defer {
+            relay.shutdown()
+            try? group.syncShutdownGracefully()
+        }
+        let caller = try #require(Phone()), agent = try #require(Phone())
+        let relayCaller = try #require(Self.fourFreePorts()), relayAgent = relayCaller + 2
+        try relay.open(call: "m", callerPort: relayCaller, agentPort: relayAgent).wait()
+        relay.setPeer(call: "m", leg: .caller, host: "127.0.0.1", port: caller.port)
+        relay.setPeer(call: "m", leg: .agent, host: "127.0.0.1", port: agent.port)
+        relay.setPayloadMap(call: "m", callerToAgent: [101: 96])
+        relay.settle()
+        func rtp(_ pt: UInt8, marker: Bool) -> [UInt8] { [0x80, (marker ? 0x80 : 0) | pt, 0, 1, 0, 0, 0, 160, 0, 0, 0, 9, 1, 0, 0, 0] }
+        caller.send(rtp(101, marker: true), from: caller.rtp, to: relayCaller)
+        let markedTelephoneEvent: UInt8 = 0x80 | 96
+        #expect(agent.receive(agent.rtp)?[1] == markedTelephoneEvent)
+        agent.send(rtp(96, marker: false), from: agent.rtp, to: relayAgent)
+        #expect(caller.receive(caller.rtp)?[1] == 101)
+        caller.send(rtp(0, marker: false), from: caller.rtp, to: relayCaller)
+        #expect(agent.receive(agent.rtp)?[1] == 0, "PCMU is not renumbered")
+    }
 }

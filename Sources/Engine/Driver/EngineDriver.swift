@@ -316,6 +316,8 @@ public final class EngineDriver: @unchecked Sendable {
                 }
             case .setMediaPeer(let call, let leg, let peer):
                 relay.setPeer(call: call, leg: leg == .caller ? .caller : .agent, host: peer.host, port: peer.port, wake: false)
+            case .mapPayloadTypes(let call, let map):
+                relay.setPayloadMap(call: call, callerToAgent: map, wake: false)
             case .openRecord(let accepted):
                 uncommitted[accepted.callID] = writer.enqueue(.call(.init(accepted: accepted, origin: originWall)))
             case .record(let record):
