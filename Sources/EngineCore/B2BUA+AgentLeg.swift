@@ -53,7 +53,7 @@ extension B2BUA {
         guard var call = calls[id], var leg = call.agentLegs[legKey], leg.phase == .calling else { return }
         if let cancel = leg.cancel() { out.append(.send(cancel, to: leg.target)) }
         call.agentLegs[legKey] = leg
-        if call.customer.earlyMediaLeg == legKey { call.customer.earlyMediaLeg = nil }
+        call.customer.earlyMediaEnded(legKey)
         calls[id] = call
     }
 
@@ -204,13 +204,12 @@ extension B2BUA {
     /// model: the caller gets our answer, the relay learns the agent's address). The caller's
     /// single early dialog keeps our To-tag whichever agent or device rings.
     private mutating func agentProgress(_ id: CallID, response: SIPMessage, status: Int, into out: inout [EngineAction]) {
-        guard var call = calls[id], call.customer.state == .early else { return }
+        guard var call = calls[id], call.customer.phase == .early else { return }
         // The device whose early media the caller hears, while it still rings.
         let earlyActive = call.customer.earlyMediaLeg.flatMap { call.agentLegs[$0]?.phase } == .calling
         if !earlyActive, let sdp = try? SessionDescription.parse(response.body), let audio = sdp.audio,
            let host = sdp.address(of: audio), let leg = call.agentLegs[response.callID],
            Self.answerMismatch(response, toOfferIn: leg.invite) == nil {
-            call.customer.earlyMediaLeg = response.callID
             // The first answer given stays the caller's (RFC 3264); later devices were offered only its codecs.
             call.customer.answer = call.customer.answer ?? customerAnswer(call, agentAudio: audio)
             out.append(.setMediaPeer(id, .agent, Endpoint(host: host, port: audio.port)))
@@ -219,15 +218,13 @@ extension B2BUA {
             progress.contact = [localContact(over: call.customer.source.transport)]
             progress.contentType = "application/sdp"
             progress.body = call.customer.answer?.bytes ?? []
-            call.customer.lastResponse = progress
+            call.customer.earlyMedia(progress, from: response.callID)
             out.append(.log(.info, "agent phone sent early media (\(status)); relayed to the caller", call: id))
             out.append(.send(progress, to: call.customer.responseTarget))
-        } else if status == 180, !call.customer.sentRinging, !earlyActive {
-            call.customer.sentRinging = true
+        } else if status == 180, !earlyActive {
             var ringing = call.customer.invite.response(180, toTag: call.customer.localTag)
             ringing.contact = [localContact(over: call.customer.source.transport)]
-            call.customer.lastResponse = ringing
-            out.append(.send(ringing, to: call.customer.responseTarget))
+            if call.customer.ring(ringing) { out.append(.send(ringing, to: call.customer.responseTarget)) }
         }
         calls[id] = call
     }

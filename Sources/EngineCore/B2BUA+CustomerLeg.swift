@@ -45,7 +45,7 @@ extension B2BUA {
         var trying = invite.response(100)
         trying.setHeader("Server", settings.userAgent)
         let leg = CustomerLeg(invite: invite, responseTarget: target, source: source, localTag: tag,
-                              dialog: Dialog(uas: invite, localTag: tag), offer: offer, lastResponse: trying)
+                              dialog: Dialog(uas: invite, localTag: tag), offer: offer, trying: trying)
         calls[invite.callID] = BridgedCall(id: invite.callID, customer: leg, callerPort: pair.caller, agentPort: pair.agent)
         out.append(.openMedia(invite.callID, callerPort: pair.caller, agentPort: pair.agent))
         if let host = offer.address(of: audio) {
@@ -76,18 +76,18 @@ extension B2BUA {
         switch request.method {
         case "INVITE" where request.to.tag == nil:
             // RFC 3261 §17.2.1: a retransmitted INVITE gets the last response again, never a new call.
-            if let last = call.customer.lastResponse { out.append(.send(last, to: call.customer.responseTarget)) }
+            out.append(.send(call.customer.lastResponse, to: call.customer.responseTarget))
         case "ACK":
             break  // the ACK for our 2xx or for our 487/4xx: nothing more to send
         case "CANCEL":
             out.append(.send(request.response(200), to: target))
-            guard call.customer.state == .early else { return }
+            guard call.customer.phase == .early else { return }
             out.append(.log(.info, "caller cancelled", call: call.id))
             endCustomer(call.id, status: 487, reason: nil, into: &out)
             route(.callerHungUp(call.id), now: now, into: &out)
         case "BYE":
             out.append(.send(request.response(200), to: target))
-            call.customer.state = .ended
+            call.customer.callerEnded()
             calls[call.id] = call
             out.append(.log(.info, "caller hung up", call: call.id))
             route(.callerHungUp(call.id), now: now, into: &out)
@@ -158,20 +158,16 @@ extension B2BUA {
     /// Final non-2xx to an unanswered customer, or BYE to an answered one.
     mutating func endCustomer(_ id: CallID, status: Int, reason: String?, into out: inout [EngineAction]) {
         guard var call = calls[id] else { return }
-        switch call.customer.state {
-        case .early:
-            let r = status == 503
-                ? refusal(call.customer.invite, reason ?? "Service Unavailable", toTag: call.customer.localTag)
-                : call.customer.invite.response(status, reason, toTag: call.customer.localTag)
-            call.customer.lastResponse = r
-            out.append(.send(r, to: call.customer.responseTarget))
-        case .answered:
-            let bye = call.customer.dialog.request("BYE", via: localVia(ids.branch()))
-            out.append(.send(bye, to: requestTarget(call.customer)))
-        case .ended:
-            break
+        let invite = call.customer.invite, tag = call.customer.localTag
+        let branch = call.customer.phase == .answered ? ids.branch() : ""
+        let ending = call.customer.end(
+            final: { status == 503 ? refusal(invite, reason ?? "Service Unavailable", toTag: tag) : invite.response(status, reason, toTag: tag) },
+            bye: { [localVia] dialog in dialog.request("BYE", via: localVia(branch)) })
+        switch ending {
+        case .response(let r): out.append(.send(r, to: call.customer.responseTarget))
+        case .bye(let bye): out.append(.send(bye, to: requestTarget(call.customer)))
+        case .none: break
         }
-        call.customer.state = .ended
         calls[id] = call
     }
 

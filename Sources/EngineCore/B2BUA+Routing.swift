@@ -70,14 +70,14 @@ extension B2BUA {
                 out.append(.record(engineRecord(record)))
                 if var call = calls[record.callID] {
                     call.recorded = true
-                    if call.customer.state == .answered, call.bridgedLeg.flatMap({ call.agentLegs[$0]?.phase }) != .answered {
+                    if call.customer.phase == .answered, call.bridgedLeg.flatMap({ call.agentLegs[$0]?.phase }) != .answered {
                         // The agent side is gone (agent BYE): hang up the caller too.
                         calls[record.callID] = call
                         endCustomer(record.callID, status: 480, reason: nil, into: &out)
                         call = calls[record.callID]!
                     }
                     calls[record.callID] = call
-                    if call.customer.state != .ended {
+                    if call.customer.phase != .ended {
                         // The routing core ended a call whose caller is still on the line.
                         endCustomer(record.callID, status: 480, reason: nil, into: &out)
                     }
@@ -96,15 +96,14 @@ extension B2BUA {
             out.append(.setMediaPeer(id, .agent, Endpoint(host: host, port: audio.port)))
         }
         defer { if let (_, audio) = agentAudio, let c = calls[id] { out.append(.mapPayloadTypes(id, callerToAgent: payloadMap(c, agentAudio: audio))) } }
-        guard call.customer.state == .early else { calls[id] = call; return }
+        guard call.customer.phase == .early else { calls[id] = call; return }
         var ok = call.customer.invite.response(200, toTag: call.customer.localTag)
         ok.contact = [localContact(over: call.customer.source.transport)]
         ok.setHeader("Server", settings.userAgent)
         ok.contentType = "application/sdp"
         call.customer.answer = customerAnswer(call)
         ok.body = call.customer.answer?.bytes ?? []
-        call.customer.state = .answered
-        call.customer.lastResponse = ok
+        _ = call.customer.answer(with: ok)
         calls[id] = call
         out.append(.log(.info, "bridged to agent \(agent)", call: id))
         out.append(.send(ok, to: call.customer.responseTarget))
@@ -149,7 +148,7 @@ extension B2BUA {
         if let key = call.bridgedLeg, call.agentLegs[key]?.phase == .answered {
             byeAgent(id, legKey: key, into: &out)  // record written while the agent is up: caller gone
         }
-        guard let call = calls[id], call.customer.state == .ended,
+        guard let call = calls[id], call.customer.phase == .ended,
               call.agentLegs.values.allSatisfy({ $0.phase == .ended || $0.phase == .cancelling })
         else { return }
         for (key, leg) in call.agentLegs {

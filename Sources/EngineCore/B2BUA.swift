@@ -142,7 +142,7 @@ public struct B2BUA: Sendable {
             let outcome = control(command, now: now, into: &out)
             out.append(.controlOutcome(outcome))
         case .ackTimedOut(let id):
-            guard calls[id]?.customer.state == .answered else { break }
+            guard calls[id]?.customer.phase == .answered else { break }
             out.append(.log(.warning, "the caller never ACKed our 200 OK (64*T1); ending the call", call: id))
             endCustomer(id, status: 408, reason: nil, into: &out)
             route(.callFailed(id, .noAck), now: now, into: &out)
@@ -172,7 +172,7 @@ public struct B2BUA: Sendable {
             draining = true
             stopping = true
             // Waiting calls first: an agent freed by ending a bridged call must not be offered one.
-            let unanswered = calls.keys.sorted().filter { calls[$0]?.customer.state == .early }
+            let unanswered = calls.keys.sorted().filter { calls[$0]?.customer.phase == .early }
             for id in unanswered + calls.keys.sorted() where !(calls[id]?.recorded ?? true) {
                 route(.callFailed(id, .engineShutdown), now: now, into: &out)
             }

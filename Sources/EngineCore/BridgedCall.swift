@@ -29,28 +29,6 @@ struct BridgedCall: Sendable {
 
     /// Nothing left to do once the record is written and no leg is still up.
     var isFinished: Bool {
-        recorded && customer.state == .ended && agentLegs.values.allSatisfy { $0.phase == .ended }
+        recorded && customer.phase == .ended && agentLegs.values.allSatisfy { $0.phase == .ended }
     }
-}
-
-/// The customer's leg: we are the UAS of its INVITE (RFC 3261 §13.3).
-struct CustomerLeg: Sendable {
-    enum State: Sendable, Equatable { case early, answered, ended }
-    let invite: SIPMessage
-    /// Where responses go (top Via with rport/received, RFC 3261 §18.2.2).
-    let responseTarget: Endpoint
-    /// Where the INVITE came from: with the NAT policy, where requests to the remote target go.
-    let source: Endpoint
-    let localTag: String
-    /// Our dialog with the caller (we are its UAS): builds our BYE, checks the caller's CSeq.
-    var dialog: Dialog
-    let offer: SessionDescription
-    var state: State = .early
-    var sentRinging = false
-    /// The agent leg whose early media (a provisional with SDP) the caller hears, if any.
-    var earlyMediaLeg: String?
-    /// The SDP answer given to the caller (in a 183 or the 200), kept for the whole call.
-    var answer: SessionDescription?
-    /// The last response sent to the INVITE, resent when the INVITE is retransmitted.
-    var lastResponse: SIPMessage?
 }

@@ -101,6 +101,13 @@ public final class MediaEngine: @unchecked Sendable {
 
     private func shard(of id: Int) -> Shard { shards[id % shards.count] }
 
+    /// `/proc/sys/net/ipv4/ip_local_port_range` (32768-60999 when it cannot be read).
+    static let ephemeralPorts: ClosedRange<Int> = {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        let p = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).compactMap { Int($0) }
+        return p.count == 2 && p[0] + 4 < p[1] ? p[0]...p[1] : 32768...60999
+    }()
+
     /// Opens a session on a free local port and returns (stream id, RTP port).
     public func open(sendFrequency: Double, expectFrequency: Double, law: G711.Law = .muLaw) -> (id: Int, port: Int)? {
         idLock.lock()
@@ -123,10 +130,11 @@ public final class MediaEngine: @unchecked Sendable {
         rtp_session_set_rtcp_report_interval(s, 1000)
         rtp_session_enable_jitter_buffer(s, 0)
         // oRTP's own random choice puts RTCP anywhere: an even port with the next one free is
-        // looked for here (a taken pair fails the bind and the next is tried).
+        // looked for here (a taken pair fails the bind and the next is tried), in the kernel's
+        // ephemeral range, where ports are handed out anyway and engines' relay ranges are not.
         var bound = false
         for _ in 0..<64 where !bound {
-            let p = Int.random(in: 20_000...59_998) & ~1
+            let p = Int.random(in: Self.ephemeralPorts.lowerBound...(Self.ephemeralPorts.upperBound - 1)) & ~1
             bound = rtp_session_set_local_addr(s, host, Int32(p), Int32(p + 1)) == 0
         }
         guard bound else {
