@@ -84,6 +84,26 @@ enum Representation {
         var endReason: String
         var attempts: Int
         var notes: String?
+        /// What each leg's phone reported in RTCP (absent when neither sent a report).
+        var rtcp: RTCP?
+    }
+
+    /// Per leg, RTCP as the phone reported it (RFC 3550 §6.4): README "RTCP".
+    struct RTCP: Codable {
+        var caller: LegRTCP?
+        var agent: LegRTCP?
+    }
+
+    struct LegRTCP: Codable {
+        var reports: Int
+        var fractionLost: Double?
+        var packetsLost: Int?
+        var jitterMs: Double?
+        var rttMs: Double?
+
+        init(_ q: CallRecordStore.QualityRow) {
+            (reports, fractionLost, packetsLost, jitterMs, rttMs) = (q.reports, q.fractionLost, q.packetsLost, q.jitterMs, q.rttMs)
+        }
     }
 
     struct Page<Item: Codable>: Codable {
@@ -124,10 +144,11 @@ enum Representation {
             agentLegs: c.agentLegs.map { Leg(agent: $0.agent, state: $0.state, startedAt: origin + $0.startedAt.seconds) })
     }
 
-    static func record(_ r: CallRecordStore.RecordWithNotes) -> Record {
+    static func record(_ r: CallRecordStore.RecordWithNotes, rtcp: [String: CallRecordStore.QualityRow]? = nil) -> Record {
         let x = r.row
         return Record(callId: x.callID, queue: x.queue, originalQueue: x.originalQueue, agent: x.agent, callerId: x.callerID,
                       callerName: x.callerName, enqueuedAt: x.enqueuedAt, firstRingAt: x.firstRingAt, answeredAt: x.answeredAt,
-                      endedAt: x.endedAt, disposition: x.disposition, endReason: x.endReason, attempts: x.attempts, notes: r.notes)
+                      endedAt: x.endedAt, disposition: x.disposition, endReason: x.endReason, attempts: x.attempts, notes: r.notes,
+                      rtcp: rtcp.map { RTCP(caller: $0["caller"].map(LegRTCP.init), agent: $0["agent"].map(LegRTCP.init)) })
     }
 }

@@ -98,22 +98,42 @@ struct RTCPTests {
         return nil
     }
 
+    struct NoFreePorts: Error {}
+
+    /// A relay with one call bridged between two test phones (peers set and applied).
+    struct Bridge {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let relay: RTPRelay
+        let caller: Phone, agent: Phone
+        let relayCaller: Int
+
+        init(call: String) throws {
+            relay = RTPRelay(group: group, host: "127.0.0.1", threads: 1, logger: Logger(label: "test"))
+            guard let c = Phone(), let a = Phone(), let p = RTCPTests.fourFreePorts() else {
+                relay.shutdown()
+                try? group.syncShutdownGracefully()
+                throw NoFreePorts()
+            }
+            (caller, agent, relayCaller) = (c, a, p)
+            try relay.open(call: call, callerPort: p, agentPort: p + 2).wait()
+            relay.setPeer(call: call, leg: .caller, host: "127.0.0.1", port: c.port)
+            relay.setPeer(call: call, leg: .agent, host: "127.0.0.1", port: a.port)
+            relay.settle()
+        }
+
+        func close() {
+            relay.shutdown()
+            try? group.syncShutdownGracefully()
+        }
+    }
+
     /// The agent's SR reaches the caller's RTCP port through the relay's RTCP ports; the caller's
     /// RR of it comes back to the agent; closing the call hands over the caller leg's figures
     /// with a round trip measured at the relay. RTP still goes RTP port to RTP port.
     @Test func theRelayForwardsRTCPOnThePortsAboveAndMeasuresEachLeg() throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let relay = RTPRelay(group: group, host: "127.0.0.1", threads: 1, logger: Logger(label: "test"))
-        defer {
-            relay.shutdown()
-            try? group.syncShutdownGracefully()
-        }
-        let caller = try #require(Phone()), agent = try #require(Phone())
-        let relayCaller = try #require(Self.fourFreePorts()), relayAgent = relayCaller + 2
-        try relay.open(call: "c", callerPort: relayCaller, agentPort: relayAgent).wait()
-        relay.setPeer(call: "c", leg: .caller, host: "127.0.0.1", port: caller.port)
-        relay.setPeer(call: "c", leg: .agent, host: "127.0.0.1", port: agent.port)
-        relay.settle()
+        let b = try Bridge(call: "c")
+        defer { b.close() }
+        let (relay, caller, agent, relayCaller, relayAgent) = (b.relay, b.caller, b.agent, b.relayCaller, b.relayCaller + 2)
 
         let rtp: [UInt8] = [0x80, 0x00, 0, 1, 0, 0, 0, 160, 0, 0, 0, 9] + [UInt8](repeating: 0xFF, count: 160)
         agent.send(rtp, from: agent.rtp, to: relayAgent)
@@ -138,17 +158,9 @@ struct RTCPTests {
     /// A payload map renumbers RTP both ways (telephone-event 101 on the caller's side is 96 on
     /// the agent's), keeps the marker bit, and leaves other payload types and RTCP alone.
     @Test func theRelayRenumbersMappedPayloadTypesBothWays() throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let relay = RTPRelay(group: group, host: "127.0.0.1", threads: 1, logger: Logger(label: "test"))
-        defer {
-            relay.shutdown()
-            try? group.syncShutdownGracefully()
-        }
-        let caller = try #require(Phone()), agent = try #require(Phone())
-        let relayCaller = try #require(Self.fourFreePorts()), relayAgent = relayCaller + 2
-        try relay.open(call: "m", callerPort: relayCaller, agentPort: relayAgent).wait()
-        relay.setPeer(call: "m", leg: .caller, host: "127.0.0.1", port: caller.port)
-        relay.setPeer(call: "m", leg: .agent, host: "127.0.0.1", port: agent.port)
+        let b = try Bridge(call: "m")
+        defer { b.close() }
+        let (relay, caller, agent, relayCaller, relayAgent) = (b.relay, b.caller, b.agent, b.relayCaller, b.relayCaller + 2)
         relay.setPayloadMap(call: "m", callerToAgent: [101: 96])
         relay.settle()
         func rtp(_ pt: UInt8, marker: Bool) -> [UInt8] { [0x80, (marker ? 0x80 : 0) | pt, 0, 1, 0, 0, 0, 160, 0, 0, 0, 9, 1, 0, 0, 0] }

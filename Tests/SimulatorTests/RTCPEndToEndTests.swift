@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Testing
 @testable import Engine
+import SIP
 @testable import Simulator
 
 /// RTCP end to end (RFC 3550 §6, §11): ccsim's phones (libortp, a report a second) send RTCP
@@ -67,6 +68,25 @@ import Testing
                 #expect((leg.packetsLost ?? -1) >= 0 && (leg.jitterMs ?? -1) >= 0)
             }
             #expect(legs.contains { $0.rttMs != nil }, "no round trip measured on either leg: \(legs)")
+        }
+
+        // And through the API: an engine started on the same state folder lists them per record.
+        let again = RawUDP().port
+        let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: OperationsAPITests.config(port: again, rtp: "28100-28199"),
+                                       directory: dir + "/report", sip: Endpoint(host: "127.0.0.1", port: again), logLevel: "info")
+        defer { engine.stop() }
+        guard FloodEndToEndTests.answersOptions(RawUDP(), port: again, tries: 50), let apiPort = HTTPTestClient.apiPort(log: engine.logPath) else {
+            Issue.record("the engine or its API did not start; see \(engine.logPath)")
+            return
+        }
+        let api = HTTPTestClient(base: "http://127.0.0.1:\(apiPort)", token: OperationsAPITests.tokens["sup"])
+        let items = api("GET", "/v1/records").object["items"] as? [[String: Any]] ?? []
+        #expect(items.count == 2)
+        for item in items {
+            let rtcp = item["rtcp"] as? [String: Any]
+            let caller = rtcp?["caller"] as? [String: Any], agent = rtcp?["agent"] as? [String: Any]
+            #expect((caller?["reports"] as? Int ?? 0) >= 1 && caller?["jitter_ms"] != nil && caller?["packets_lost"] != nil, "\(item)")
+            #expect((agent?["reports"] as? Int ?? 0) >= 1 && agent?["jitter_ms"] != nil, "\(item)")
         }
     }
 }

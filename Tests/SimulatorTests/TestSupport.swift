@@ -144,12 +144,7 @@ final class RawUDP {
     }
     deinit { close(fd) }
 
-    var port: Int {
-        var addr = sockaddr_in()
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
+    var port: Int { boundPort(fd) }
 
     func send(_ text: String, toPort port: Int) {
         var addr = sockaddr_in()
@@ -196,12 +191,7 @@ final class RawTCP {
 
     deinit { close(fd) }
 
-    var port: Int {
-        var addr = sockaddr_in()
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
+    var port: Int { boundPort(fd) }
 
     func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
 
@@ -235,12 +225,7 @@ final class RawTCPListener {
     }
     deinit { close(fd) }
 
-    var port: Int {
-        var addr = sockaddr_in()
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
+    var port: Int { boundPort(fd) }
 
     /// The next connection, waiting at most `timeout` seconds (poll, bounded).
     func accept(timeout: Double) -> RawTCP? {
@@ -249,4 +234,12 @@ final class RawTCPListener {
         let c = Glibc.accept(fd, nil, nil)
         return c >= 0 ? RawTCP(accepted: c) : nil
     }
+}
+
+/// The local port a socket is bound to (getsockname).
+func boundPort(_ fd: Int32) -> Int {
+    var addr = sockaddr_in()
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    return Int(UInt16(bigEndian: addr.sin_port))
 }

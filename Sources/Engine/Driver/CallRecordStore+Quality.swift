@@ -59,6 +59,16 @@ extension CallRecordStore {
         }
     }
 
+    /// The RTCP figures of these calls, by call and leg (`caller`, `agent`).
+    public func quality(ofCalls ids: [String]) throws -> [String: [String: QualityRow]] {
+        guard !ids.isEmpty else { return [:] }
+        return try db.read { db in
+            var out: [String: [String: QualityRow]] = [:]
+            for row in try QualityRow.filter(ids.contains(Column("call_id"))).fetchAll(db) { out[row.callID, default: [:]][row.leg] = row }
+            return out
+        }
+    }
+
     /// The RTCP figures of a call, by leg.
     public func quality(of callID: String) throws -> [QualityRow] {
         try db.read { db in try QualityRow.filter(Column("call_id") == callID).order(Column("leg")).fetchAll(db) }
