@@ -6,11 +6,14 @@ import NIOPosix
 import NIOSSL
 import SIP
 
-/// A virtual phone's SIP transport: its own UDP socket on loopback, the shared codec, and
-/// retransmission of requests until answered (RFC 3261 Timer A/E: T1 doubling). Over TCP or TLS
-/// (when `engine` names one) the phone opens one connection to the engine and does everything
-/// on it: no retransmissions, no listening socket (RFC 5626's outbound model). All of a phone's
-/// state is confined to its channel's event loop.
+/// A virtual phone's SIP transport: its own UDP socket on loopback, the shared codec, and the
+/// project's `TransactionLayer` (RFC 3261 §17, the engine's own): requests are retransmitted
+/// until answered (Timer A/E), repeated requests are absorbed and answered again, the ACK of a
+/// non-2xx is the transaction's; its timers run on the phone's loop. A 2xx it sends is resent
+/// until ACKed by `ServerDialog2xxRetransmitter` (§13.3.1.4). Over TCP or TLS (when `engine`
+/// names one) the phone opens one connection to the engine and does everything on it: no
+/// retransmissions (the Via says TCP/TLS), no listening socket (RFC 5626's outbound model). All
+/// of a phone's state is confined to its channel's event loop.
 final class SIPPhone: @unchecked Sendable {
     let user: String
     let engine: Endpoint
@@ -18,10 +21,16 @@ final class SIPPhone: @unchecked Sendable {
     private(set) var channel: (any Channel)?
     private(set) var local = Endpoint(host: "127.0.0.1", port: 0)
     var ids: IdentityGenerator
+    /// What reaches the phone's user: requests (with where they came from), ACKs for its 2xx,
+    /// CANCELs, and the responses to its requests (once each; retransmissions are absorbed).
     var onMessage: ((SIPMessage, Endpoint) -> Void)?
-    private var retransmits: [String: Scheduled<Void>] = [:]
-
-    static let t1: TimeAmount = .milliseconds(500)
+    private var layer = TransactionLayer()
+    private var timers: [TransactionTimerID: Scheduled<Void>] = [:]
+    /// 2xx responses resent until their ACK, by the user's key.
+    private var okRetransmitters: [String: (ServerDialog2xxRetransmitter, [ServerDialog2xxRetransmitter.Timer: Scheduled<Void>])] = [:]
+    private let origin = NIODeadline.now()
+    private var closed = false
+    private var now: Duration { .nanoseconds((NIODeadline.now() - origin).nanoseconds) }
 
     init(user: String, engine: Endpoint, loop: any EventLoop, seed: UInt64) {
         self.user = user
@@ -119,8 +128,11 @@ final class SIPPhone: @unchecked Sendable {
     }
 
     func close() {
-        for r in retransmits.values { r.cancel() }
-        retransmits = [:]
+        closed = true
+        for t in timers.values { t.cancel() }
+        timers = [:]
+        for (_, scheduled) in okRetransmitters.values { for s in scheduled.values { s.cancel() } }
+        okRetransmitters = [:]
         channel?.close(promise: nil)
         socket = nil  // NIO owned and closes it
     }
@@ -132,9 +144,19 @@ final class SIPPhone: @unchecked Sendable {
 
     func via() -> Via { Via(transport: local.transport.viaName, host: local.host, port: local.port, branch: ids.branch()) }
 
-    /// `stamp` gets the monotonic time just before the datagram is handed to the socket (after
-    /// encoding): the "sent" end of ccbench's INVITE -> agent INVITE latency.
+    /// Sends a request in a new client transaction (an ACK as it is), or a response in its
+    /// server transaction (as it is when that has ended). `to`: where a request goes (default the
+    /// engine). `stamp` gets the monotonic time just before the first transmission is handed to
+    /// the socket: the "sent" end of ccbench's INVITE -> agent INVITE latency.
     func send(_ m: SIPMessage, to: Endpoint? = nil, stamp: ((UInt64) -> Void)? = nil) {
+        let destination = to ?? engine
+        let actions = m.isRequest ? try? layer.send(request: m, to: destination, now: now) : try? layer.send(response: m, now: now)
+        guard let actions else { return transmit(m, to: destination, stamp: stamp) }
+        perform(actions, stamp: stamp)
+    }
+
+    /// One message on the wire, outside any transaction (the readiness probe, stateless answers).
+    func transmit(_ m: SIPMessage, to: Endpoint? = nil, stamp: ((UInt64) -> Void)? = nil) {
         if engine.transport.isReliable, let channel {
             // Everything goes on the one connection (requests inside a dialog included).
             let bytes = SIPCodec.encode(m)
@@ -148,32 +170,87 @@ final class SIPPhone: @unchecked Sendable {
         channel.writeAndFlush(AddressedEnvelope(remoteAddress: addr, data: channel.allocator.buffer(bytes: bytes)), promise: nil)
     }
 
-    /// Sends a request and resends it (T1, 2*T1, ... capped at 4 s) until `stopRetransmitting(key)`
-    /// or 7 sends (RFC 3261 Timer B/F give up at 64*T1).
-    func sendReliably(_ m: SIPMessage, key: String, to: Endpoint? = nil, stamp: ((UInt64) -> Void)? = nil) {
-        send(m, to: to, stamp: stamp)
-        // RFC 3261 §17.1.1.2: no retransmissions on a reliable transport.
-        if !engine.transport.isReliable { schedule(m, key: key, to: to, interval: Self.t1, left: 6) }
-    }
-
-    /// A 2xx to an INVITE is resent until its ACK arrives (RFC 3261 §13.3.1.4).
-    func sendUntilAcked(_ m: SIPMessage, key: String, to: Endpoint? = nil) { sendReliably(m, key: key, to: to) }
-
-    private func schedule(_ m: SIPMessage, key: String, to: Endpoint?, interval: TimeAmount, left: Int) {
-        guard left > 0 else { retransmits[key] = nil; return }
-        retransmits[key] = loop.scheduleTask(in: interval) { [self] in
-            send(m, to: to)
-            schedule(m, key: key, to: to, interval: min(interval * 2, .seconds(4)), left: left - 1)
-        }
+    /// A 2xx to an INVITE is resent until its ACK arrives (RFC 3261 §13.3.1.4) or
+    /// `stopRetransmitting(key)`.
+    func sendUntilAcked(_ m: SIPMessage, key: String, to: Endpoint? = nil) {
+        send(m, to: to)
+        let (r, actions) = ServerDialog2xxRetransmitter.start(response: m, now: now, timers: layer.timers,
+                                                              reliableTransport: engine.transport.isReliable)
+        okRetransmitters[key] = (r, [:])
+        retransmitted(actions, key: key)
     }
 
     func stopRetransmitting(_ key: String) {
-        retransmits.removeValue(forKey: key)?.cancel()
+        guard let (_, scheduled) = okRetransmitters.removeValue(forKey: key) else { return }
+        for s in scheduled.values { s.cancel() }
+    }
+
+    private func retransmitted(_ actions: [ServerDialog2xxRetransmitter.Action], key: String) {
+        for a in actions {
+            switch a {
+            case .retransmit(let m):
+                transmit(m, to: m.via.first?.responseTarget)
+            case .startTimer(let t, let at):
+                guard !closed, okRetransmitters[key] != nil else { continue }
+                okRetransmitters[key]?.1[t] = loop.scheduleTask(deadline: deadline(at)) { [self] in
+                    guard var (r, scheduled) = okRetransmitters[key] else { return }
+                    scheduled[t] = nil
+                    let next = r.timerFired(t, now: now)
+                    okRetransmitters[key] = (r, scheduled)
+                    retransmitted(next, key: key)
+                }
+            case .cancelTimer(let t):
+                okRetransmitters[key]?.1.removeValue(forKey: t)?.cancel()
+            case .ackTimedOut:
+                stopRetransmitting(key)
+            }
+        }
+    }
+
+    /// What the transaction layer asks for: the wire, timers on the loop, or the phone's user.
+    private func perform(_ actions: [TransactionLayerAction], stamp: ((UInt64) -> Void)? = nil) {
+        var stamp = stamp
+        for a in actions {
+            switch a {
+            case .transmit(let m, let to):
+                transmit(m, to: to, stamp: stamp)
+                stamp = nil
+            case .startTimer(let id, let at):
+                guard !closed else { continue }
+                timers[id]?.cancel()
+                timers[id] = loop.scheduleTask(deadline: deadline(at)) { [self] in
+                    timers[id] = nil
+                    perform(layer.timerFired(id, now: now))
+                }
+            case .cancelTimer(let id):
+                timers.removeValue(forKey: id)?.cancel()
+            case .deliverToTU(let event):
+                switch event {
+                case .request(let m, let from, _), .cancel(let m, let from, _, _), .ack(let m, let from): onMessage?(m, from)
+                case .response(let m, _): onMessage?(m, engine)
+                case .timedOut, .transportError: break  // the scenario's own timers (patience, its end) decide
+                }
+            }
+        }
+    }
+
+    private func deadline(_ at: Duration) -> NIODeadline {
+        origin + .nanoseconds(Int64(at.components.seconds) * 1_000_000_000 + at.components.attoseconds / 1_000_000_000)
     }
 
     func received(_ bytes: [UInt8], from: SocketAddress) {
         guard let m = try? SIPCodec.decode(bytes) else { return }
-        onMessage?(m, Endpoint(host: from.ipAddress ?? "127.0.0.1", port: from.port ?? 0))
+        received(m, from: Endpoint(host: from.ipAddress ?? "127.0.0.1", port: from.port ?? 0, transport: local.transport))
+    }
+
+    func received(_ m: SIPMessage, from: Endpoint) {
+        // RFC 3261 §18.1.2: a response matching no client transaction goes to the core (the
+        // readiness probe's OPTIONS are sent outside any transaction).
+        if !m.isRequest, TransactionKey.client(receiving: m).flatMap({ layer.destination(of: $0) }) == nil {
+            onMessage?(m, from)
+            return
+        }
+        perform(layer.received(m, from: from, now: now))
     }
 }
 
@@ -199,7 +276,7 @@ final class PhoneStreamHandler: ChannelInboundHandler {
         do {
             while let output = try framer.next() {
                 guard case .message(let bytes) = output, let m = try? SIPCodec.decode(bytes) else { continue }
-                phone.onMessage?(m, phone.engine)
+                phone.received(m, from: phone.engine)
             }
         } catch {
             context.close(promise: nil)  // the engine's stream cannot be read on

@@ -69,7 +69,7 @@ final class VirtualAgent: @unchecked Sendable {
             let p = phone.loop.makePromise(of: Void.self)
             onRegistered = p
             awaiting[m.callID] = (m, "register")
-            phone.sendReliably(m, key: "register")
+            phone.send(m)
             return p.futureResult
         }
     }
@@ -87,7 +87,7 @@ final class VirtualAgent: @unchecked Sendable {
             let p = phone.loop.makePromise(of: Void.self)
             controlPromises[m.callID] = p
             awaiting[m.callID] = (m, "message-\(m.callID)")
-            phone.sendReliably(m, key: "message-\(m.callID)")
+            phone.send(m)
             return p.futureResult
         }
     }
@@ -144,8 +144,7 @@ final class VirtualAgent: @unchecked Sendable {
         self.digest = digest
         if again.method == "REGISTER" { registerCSeq = again.cseq.number }
         awaiting[response.callID] = (again, key)
-        phone.stopRetransmitting(key)
-        phone.sendReliably(again, key: key)
+        phone.send(again)
         return true
     }
 
@@ -155,7 +154,6 @@ final class VirtualAgent: @unchecked Sendable {
             if (m.status ?? 0) >= 200 { awaiting[m.callID] = nil }
         }
         if let status = m.status, m.cseq.method == "MESSAGE", status >= 200 {
-            phone.stopRetransmitting("message-\(m.callID)")
             if status < 300 {
                 controlPromises.removeValue(forKey: m.callID)?.succeed()
             } else {
@@ -165,12 +163,9 @@ final class VirtualAgent: @unchecked Sendable {
         }
         if let status = m.status {
             if m.cseq.method == "REGISTER", status >= 200 {
-                phone.stopRetransmitting("register")
                 registered = status < 300
                 if status < 300 { onRegistered?.succeed() } else { onRegistered?.fail(SimulationError.registrationRefused(login, status)) }
                 onRegistered = nil
-            } else if m.cseq.method == "BYE" {
-                phone.stopRetransmitting("bye")
             }
             return
         }
@@ -267,7 +262,7 @@ final class VirtualAgent: @unchecked Sendable {
         guard var c = call, c.answered else { return }
         phone.stopRetransmitting("ok")
         let bye = c.dialog.request("BYE", via: phone.via())
-        phone.sendReliably(bye, key: "bye", to: c.source)
+        phone.send(bye, to: c.source)
         finish(c)
     }
 

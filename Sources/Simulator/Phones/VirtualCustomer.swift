@@ -67,7 +67,7 @@ final class VirtualCustomer: @unchecked Sendable {
             var observation = CallObservation(callID: m.callID, queue: stream.queue, caller: callerID, offeredAt: clock.now)
             if warmUp { observation.warmUp = true }
             observations.offered(observation)
-            phone.sendReliably(m, key: "invite") { [observations] at in observations.inviteSent(m.callID, at: at) }
+            phone.send(m) { [observations] at in observations.inviteSent(m.callID, at: at) }
             if let patience = stream.patience {
                 patienceTimer = phone.loop.scheduleTask(in: scaled(patience.sample(&rng))) { [self] in giveUp() }
             }
@@ -79,8 +79,7 @@ final class VirtualCustomer: @unchecked Sendable {
         if let status = m.status {
             switch m.cseq.method {
             case "INVITE": inviteResponse(m, status: status)
-            case "BYE": phone.stopRetransmitting("bye"); end(.answered)
-            case "CANCEL": phone.stopRetransmitting("cancel")
+            case "BYE": end(.answered)
             default: break
             }
             return
@@ -106,14 +105,12 @@ final class VirtualCustomer: @unchecked Sendable {
         guard let inv = invite, var dialog else { return }
         dialog.received(response: m)
         self.dialog = dialog
-        phone.stopRetransmitting("invite")
         if status < 200 {
             if state == .calling { state = .early }
             return
         }
         if status >= 300 {
-            // RFC 3261 §17.1.1.3: ACK the final non-2xx on the INVITE's branch.
-            phone.send(inv.ackForNon2xx(m))
+            // RFC 3261 §17.1.1.3: the INVITE's client transaction ACKed it already.
             guard state != .ended else { return }
             observations.update(inv.callID) { $0.finalStatus = status }
             end(state == .cancelling && status == 487 ? .abandoned : .failed)
@@ -153,7 +150,7 @@ final class VirtualCustomer: @unchecked Sendable {
     private func giveUp() {
         guard let inv = invite, state == .calling || state == .early else { return }
         state = .cancelling
-        phone.sendReliably(Dialog.cancel(of: inv), key: "cancel")
+        phone.send(Dialog.cancel(of: inv))
     }
 
     private func hangUp() {
@@ -161,7 +158,7 @@ final class VirtualCustomer: @unchecked Sendable {
         state = .ending
         let bye = dialog.request("BYE", via: phone.via())
         self.dialog = dialog
-        phone.sendReliably(bye, key: "bye")
+        phone.send(bye)
     }
 
     private func end(_ outcome: CallObservation.Outcome) {

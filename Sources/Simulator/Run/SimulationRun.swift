@@ -143,7 +143,7 @@ public final class SimulationRun: @unchecked Sendable {
             try await phone.loop.submit {
                 var from = NameAddress(uri: SIPURI(user: "probe", host: phone.local.host, port: phone.local.port))
                 from.tag = phone.ids.tag()
-                phone.send(SIPMessage(
+                phone.transmit(SIPMessage(
                     startLine: .request(method: "OPTIONS", uri: SIPURI(host: engine.host, port: engine.port)),
                     via: [phone.via()], from: from, to: NameAddress(uri: SIPURI(host: engine.host, port: engine.port)),
                     callID: phone.ids.callID(), cseq: CSeq(UInt32(attempt + 1), "OPTIONS"), headers: [Header("Max-Forwards", "70")]))
