@@ -62,6 +62,28 @@ import Testing
         #expect(caller.finalResponse("tcp-call-1", method: "BYE")?.status == 200)
     }
 
+    /// Open connections are a metric (`ccengine_sip_connections{transport}`), sampled each second.
+    @Test func openConnectionsAreAMetric() throws {
+        let port = RawUDP().port
+        let yaml = OperationsAPITests.config(port: port, rtp: "28200-28299").replacingOccurrences(of: "require_auth: false}", with: "require_auth: false, tcp: true}")
+        let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: yaml, directory: E2E.tempDirectory("tcp-metric"),
+                                       sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
+        defer { engine.stop() }
+        guard FloodEndToEndTests.answersOptions(RawUDP(), port: port, tries: 50), let apiPort = HTTPTestClient.apiPort(log: engine.logPath) else {
+            Issue.record("the engine or its API did not start; see \(engine.logPath)")
+            return
+        }
+        let api = HTTPTestClient(base: "http://127.0.0.1:\(apiPort)", token: OperationsAPITests.tokens["sup"])
+        let phones = [RawPhone("alice", engine: port, transport: .tcp), RawPhone("bob", engine: port, transport: .tcp)]
+        for p in phones { #expect(p.register()) }
+        var seen = ""
+        for _ in 0..<50 where !seen.contains("ccengine_sip_connections{transport=\"tcp\"} 2") {
+            seen = api("GET", "/metrics").text
+            if !seen.contains("ccengine_sip_connections{transport=\"tcp\"} 2") { usleep(100_000) }
+        }
+        #expect(seen.contains("ccengine_sip_connections{transport=\"tcp\"} 2"), "\(seen.split(separator: "\n").filter { $0.contains("connections") })")
+    }
+
     /// A 3,000-byte INVITE over UDP (IP fragments on loopback) is read and answered; an INVITE
     /// the engine sends that is larger than 1,300 bytes goes over TCP (RFC 3261 §18.1.1), here to
     /// the first proxy of the agent's Path, a listener of this test, with a TCP Via.

@@ -401,7 +401,7 @@ public final class EngineDriver: @unchecked Sendable {
         guard serving.withLockedValue({ $0 }) else { return }
         let t = now
         let all = core.queueFigures()
-        metrics.sample(all, now: t, relaySessions: relay.activeCalls, relayed: relay.packetsRelayed)
+        metrics.sample(all, now: t, relaySessions: relay.activeCalls, relayed: relay.packetsRelayed, connections: streams?.openByTransport ?? [:])
         for figures in all where publishedFigures[figures.queue] != figures {
             publishedFigures[figures.queue] = figures
             feed.publish(OperationsEvent(at: t, .queueFigures(figures)))

@@ -90,7 +90,7 @@ public final class EngineMetrics: @unchecked Sendable {
     }
 
     /// Once a second: the queues' live figures and the relay's counts.
-    func sample(_ queues: [OperationsEvent.QueueFigures], now: Duration, relaySessions: Int, relayed: Int) {
+    func sample(_ queues: [OperationsEvent.QueueFigures], now: Duration, relaySessions: Int, relayed: Int, connections: [Transport: Int] = [:]) {
         for q in queues {
             gauge("ccengine_queue_calls_waiting", [("queue", q.queue)]).record(q.waiting)
             gauge("ccengine_queue_longest_wait_seconds", [("queue", q.queue)]).record(q.oldestWaitingSince.map { (now - $0).seconds } ?? 0)
@@ -99,6 +99,7 @@ public final class EngineMetrics: @unchecked Sendable {
             }
         }
         gauge("ccengine_relay_sessions", []).record(relaySessions)
+        for (transport, open) in connections { gauge("ccengine_sip_connections", [("transport", transport.rawValue)]).record(open) }
         if relayed > relayedSoFar { counter("ccengine_relay_packets_total", []).increment(by: relayed - relayedSoFar) }
         relayedSoFar = relayed
     }

@@ -57,7 +57,13 @@ final class StreamTransport {
         }
     }
 
-    var openConnections: Int { connections.count }
+    /// Open connections per stream transport served (`ccengine_sip_connections`).
+    var openByTransport: [Transport: Int] {
+        var out: [Transport: Int] = [:]
+        for t in config.transports { out[t] = 0 }
+        for remote in connections.keys { out[remote.transport, default: 0] += 1 }
+        return out
+    }
 
     /// Binds the TCP listener (on the SIP port) and the TLS one, as configured.
     func start(host: String, tcpPort: Int) async throws {
