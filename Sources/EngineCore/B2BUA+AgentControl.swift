@@ -11,7 +11,7 @@ import SIP
 /// The same `ControlCommand`s as the REST API. Answered 200, 400 for an unknown command, 403 when
 /// the sender is not a registered agent or the agent's state forbids it (the reason says why).
 extension B2BUA {
-    mutating func agentControl(_ request: SIPMessage, from source: Endpoint, now: Duration, into out: inout [EngineAction]) {
+    mutating func agentControl(_ request: SIPMessage, from source: Endpoint, now: Duration, into out: inout [B2BUAAction]) {
         let target = responseTarget(request, source)
         let agent = request.from.uri.user ?? ""
         guard authenticated(request, agent: agent, from: source, now: now, into: &out) else { return }

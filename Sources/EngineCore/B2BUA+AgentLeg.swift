@@ -5,7 +5,7 @@ import CallCenter
 /// BYE it (RFC 3261 §13.2, §17.1.1.3, §9.1, §15).
 extension B2BUA {
     /// Rings the agent's device(s) (`Settings.devices`): one INVITE, its own leg and Call-ID, per device.
-    mutating func ringAgent(_ id: CallID, _ agent: AgentID, now: Duration, into out: inout [EngineAction]) {
+    mutating func ringAgent(_ id: CallID, _ agent: AgentID, now: Duration, into out: inout [B2BUAAction]) {
         guard var call = calls[id] else { return }
         let devices = registrar.targets(of: agent, devices: settings.devices)
         guard !devices.isEmpty else {
@@ -40,7 +40,7 @@ extension B2BUA {
     }
 
     /// Cancels every device of the agent that is still ringing for this call.
-    mutating func cancelRing(_ id: CallID, _ agent: AgentID, into out: inout [EngineAction]) {
+    mutating func cancelRing(_ id: CallID, _ agent: AgentID, into out: inout [B2BUAAction]) {
         guard let call = calls[id] else { return }
         for (key, leg) in call.agentLegs where leg.agent == agent && leg.phase == .calling {
             cancelLeg(id, legKey: key, into: &out)
@@ -49,7 +49,7 @@ extension B2BUA {
 
     /// RFC 3261 §9.1: no CANCEL before a provisional response; until one arrives the leg is
     /// marked and the CANCEL goes out with it (or a final answer settles the leg first).
-    mutating func cancelLeg(_ id: CallID, legKey: String, into out: inout [EngineAction]) {
+    mutating func cancelLeg(_ id: CallID, legKey: String, into out: inout [B2BUAAction]) {
         guard var call = calls[id], var leg = call.agentLegs[legKey], leg.phase == .calling else { return }
         if let cancel = leg.cancel() { out.append(.send(cancel, to: leg.target)) }
         call.agentLegs[legKey] = leg
@@ -57,7 +57,7 @@ extension B2BUA {
         calls[id] = call
     }
 
-    mutating func byeAgent(_ id: CallID, legKey: String, into out: inout [EngineAction]) {
+    mutating func byeAgent(_ id: CallID, legKey: String, into out: inout [B2BUAAction]) {
         guard var call = calls[id], var leg = call.agentLegs[legKey], leg.phase == .answered else { return }
         let bye = leg.dialog.request("BYE", via: localVia(ids.branch()))
         leg.end()
@@ -82,7 +82,7 @@ extension B2BUA {
         return Endpoint(uri: dialog.nextHop)
     }
 
-    mutating func receiveResponse(_ response: SIPMessage, now: Duration, into out: inout [EngineAction]) {
+    mutating func receiveResponse(_ response: SIPMessage, now: Duration, into out: inout [B2BUAAction]) {
         guard response.cseq.method == "INVITE", let status = response.status else { return }  // BYE/CANCEL answers
         if var leg = lingeringLegs[response.callID] {
             if status < 200 {
@@ -159,7 +159,7 @@ extension B2BUA {
 
     /// A leg we cancelled after its call ended: ACK its final answer; a 2xx that crossed our CANCEL
     /// is ACKed and hung up at once (RFC 3261 §9.1: the CANCEL may lose the race).
-    private mutating func lingeringAgentLegResponse(_ response: SIPMessage, status: Int, leg: AgentLeg, into out: inout [EngineAction]) {
+    private mutating func lingeringAgentLegResponse(_ response: SIPMessage, status: Int, leg: AgentLeg, into out: inout [B2BUAAction]) {
         guard status >= 200 else { return }
         let inv = leg.invite
         if status < 300 {
@@ -171,11 +171,11 @@ extension B2BUA {
         }
         // A non-2xx was ACKed by its transaction (RFC 3261 §17.1.1.3).
         lingeringLegs[inv.callID] = nil
-        out.append(.cancelTimer(.b2bua(.lingeringLeg(inv.callID))))
+        out.append(.cancelTimer(.lingeringLeg(inv.callID)))
     }
 
     /// A request to an agent leg got no final answer: an INVITE that timed out is a failed ring.
-    mutating func requestFailed(callID: String, method: String, unreachable: Bool, now: Duration, into out: inout [EngineAction]) {
+    mutating func requestFailed(callID: String, method: String, unreachable: Bool, now: Duration, into out: inout [B2BUAAction]) {
         guard method == "INVITE", let id = agentLegIndex[callID], var call = calls[id], var leg = call.agentLegs[callID],
               leg.phase == .calling || leg.phase == .cancelling
         else { return }
@@ -189,7 +189,7 @@ extension B2BUA {
     }
 
     /// One device of the agent failed to take the call; the ring failed once none is left ringing.
-    private mutating func agentLegFailed(_ id: CallID, _ agent: AgentID, why: String, now: Duration, into out: inout [EngineAction]) {
+    private mutating func agentLegFailed(_ id: CallID, _ agent: AgentID, why: String, now: Duration, into out: inout [B2BUAAction]) {
         guard let call = calls[id] else { return }
         if call.agentLegs.values.contains(where: { $0.agent == agent && ($0.phase == .calling || $0.phase == .answered) }) {
             out.append(.log(.info, "a device of agent \(agent) \(why); its other devices still ring", call: id))
@@ -203,7 +203,7 @@ extension B2BUA {
     /// as ringing, and a provisional with SDP as early media through the relay (RFC 3960's gateway
     /// model: the caller gets our answer, the relay learns the agent's address). The caller's
     /// single early dialog keeps our To-tag whichever agent or device rings.
-    private mutating func agentProgress(_ id: CallID, response: SIPMessage, status: Int, into out: inout [EngineAction]) {
+    private mutating func agentProgress(_ id: CallID, response: SIPMessage, status: Int, into out: inout [B2BUAAction]) {
         guard var call = calls[id], call.customer.phase == .early else { return }
         // The device whose early media the caller hears, while it still rings.
         let earlyActive = call.customer.earlyMediaLeg.flatMap { call.agentLegs[$0]?.phase } == .calling
@@ -230,7 +230,7 @@ extension B2BUA {
     }
 
     /// Requests from an agent inside its leg's dialog: BYE, re-INVITE, INFO.
-    mutating func agentLegRequest(_ request: SIPMessage, call id: CallID, from source: Endpoint, now: Duration, into out: inout [EngineAction]) {
+    mutating func agentLegRequest(_ request: SIPMessage, call id: CallID, from source: Endpoint, now: Duration, into out: inout [B2BUAAction]) {
         let target = responseTarget(request, source)
         guard var call = calls[id], var leg = call.agentLegs[request.callID] else {
             out.append(.send(request.response(481), to: target))
@@ -271,7 +271,7 @@ extension B2BUA {
     }
 
     /// Offers the customer's new session to the agent inside the agent leg's dialog.
-    mutating func reinviteAgent(_ call: inout BridgedCall, offer request: SIPMessage, into out: inout [EngineAction]) {
+    mutating func reinviteAgent(_ call: inout BridgedCall, offer request: SIPMessage, into out: inout [B2BUAAction]) {
         guard let key = call.bridgedLeg, var leg = call.agentLegs[key],
               let newOffer = try? SessionDescription.parse(request.body), let audio = newOffer.audio else { return }
         var offer = agentOffer(call)
@@ -290,7 +290,7 @@ extension B2BUA {
 
     /// The agent answered our re-INVITE: the customer gets the same status, and on 2xx the agent's
     /// direction in the relay's SDP.
-    mutating func agentReinviteAnswered(_ call: inout BridgedCall, response: SIPMessage, status: Int, into out: inout [EngineAction]) {
+    mutating func agentReinviteAnswered(_ call: inout BridgedCall, response: SIPMessage, status: Int, into out: inout [B2BUAAction]) {
         guard let request = call.pendingReinvite else { return }
         call.pendingReinvite = nil
         guard status < 300 else {

@@ -4,7 +4,7 @@ import SIP
 /// `ControlCommand`s: checked against the agent's and call's state first, so a refused command
 /// changes nothing, then fed to the routing core as the same events a phone's MESSAGE causes.
 extension B2BUA {
-    mutating func control(_ command: ControlCommand, now: Duration, into out: inout [EngineAction]) -> ControlOutcome {
+    mutating func control(_ command: ControlCommand, now: Duration, into out: inout [B2BUAAction]) -> ControlOutcome {
         switch command {
         case .makeAvailable(let agent):
             return makeAvailable(agent, now: now, into: &out)
@@ -62,7 +62,7 @@ extension B2BUA {
         }
     }
 
-    private mutating func makeAvailable(_ agent: AgentID, now: Duration, into out: inout [EngineAction]) -> ControlOutcome {
+    private mutating func makeAvailable(_ agent: AgentID, now: Duration, into out: inout [B2BUAAction]) -> ControlOutcome {
         guard let state = center.agentState(agent) else { return .refused(Self.unknownAgent(agent)) }
         switch state {
         case .available:

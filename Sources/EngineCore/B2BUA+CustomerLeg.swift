@@ -3,7 +3,7 @@ import CallCenter
 
 /// The customer's side: INVITE to a queue address, CANCEL, BYE, ACK (RFC 3261 §13.3, §9.2, §15).
 extension B2BUA {
-    mutating func newCustomerCall(_ invite: SIPMessage, from source: Endpoint, now: Duration, into out: inout [EngineAction]) {
+    mutating func newCustomerCall(_ invite: SIPMessage, from source: Endpoint, now: Duration, into out: inout [B2BUAAction]) {
         let target = responseTarget(invite, source)
         let tag = ids.tag()
         let queue = invite.requestURI?.user ?? ""
@@ -64,7 +64,7 @@ extension B2BUA {
         out.insert(.send(trying, to: target), at: firstAnswer ?? out.endIndex)
     }
 
-    mutating func customerRequest(_ request: SIPMessage, from source: Endpoint, now: Duration, into out: inout [EngineAction]) {
+    mutating func customerRequest(_ request: SIPMessage, from source: Endpoint, now: Duration, into out: inout [B2BUAAction]) {
         guard var call = calls[request.callID] else { return }
         let target = responseTarget(request, source)
         if request.to.tag != nil, case .outOfOrder(let last) = call.customer.dialog.received(request: request) {
@@ -117,7 +117,7 @@ extension B2BUA {
     /// to answer so), with no row: under overload every refused call must cost as little as
     /// possible, so it never enters the engine (counted in the overload log line instead). Nil
     /// when the call is admitted.
-    public mutating func shed(_ invite: SIPMessage, from source: Endpoint, now: Duration) -> EngineAction? {
+    public mutating func shed(_ invite: SIPMessage, from source: Endpoint, now: Duration) -> B2BUAAction? {
         guard calls[invite.callID] == nil else { return nil }
         if sourceLimits.limits.isOn, !sourceLimits.allow("INVITE", from: source.host, now: now) {
             return .send(refusal(invite, "Service Unavailable (rate limit)", toTag: ids.tag()), to: responseTarget(invite, source))
@@ -128,7 +128,7 @@ extension B2BUA {
     }
 
     /// A REGISTER over its source's rate (`overload.per_source`): 503 with Retry-After, stateless.
-    public mutating func limitRegister(_ register: SIPMessage, from source: Endpoint, now: Duration) -> EngineAction? {
+    public mutating func limitRegister(_ register: SIPMessage, from source: Endpoint, now: Duration) -> B2BUAAction? {
         guard sourceLimits.limits.isOn, !sourceLimits.allow("REGISTER", from: source.host, now: now) else { return nil }
         return .send(refusal(register, "Service Unavailable (rate limit)", toTag: ids.tag()), to: responseTarget(register, source))
     }
@@ -140,7 +140,7 @@ extension B2BUA {
     /// Refuses a new call for the engine's own `reason` (overload, no relay ports): 503 with
     /// Retry-After, and a `failed` row naming the cause, since the caller did try to call.
     mutating func refuseNewCall(_ invite: SIPMessage, _ reason: EndReason, queue: String, toTag tag: String, target: Endpoint,
-                                now: Duration, into out: inout [EngineAction]) {
+                                now: Duration, into out: inout [B2BUAAction]) {
         out.append(.send(refusal(invite, Self.finalResponse(reason).phrase ?? "Service Unavailable", toTag: tag), to: target))
         out.append(.record(CallRecord(
             callID: invite.callID, queue: queue, originalQueue: queue, agent: nil, caller: Self.caller(of: invite), media: .voice,
@@ -156,7 +156,7 @@ extension B2BUA {
     }
 
     /// Final non-2xx to an unanswered customer, or BYE to an answered one.
-    mutating func endCustomer(_ id: CallID, status: Int, reason: String?, into out: inout [EngineAction]) {
+    mutating func endCustomer(_ id: CallID, status: Int, reason: String?, into out: inout [B2BUAAction]) {
         guard var call = calls[id] else { return }
         let invite = call.customer.invite, tag = call.customer.localTag
         let branch = call.customer.phase == .answered ? ids.branch() : ""

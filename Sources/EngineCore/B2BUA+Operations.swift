@@ -3,7 +3,7 @@ import CallCenter
 /// What operators follow (`OperationsEvent`), read off each routing-core step: the event that
 /// went in and the decisions that came out, before they are carried out on the SIP legs.
 extension B2BUA {
-    mutating func observe(_ event: CallCenterEvent, _ actions: [CallCenterAction], now: Duration, into out: inout [EngineAction]) {
+    mutating func observe(_ event: CallCenterEvent, _ actions: [CallCenterAction], now: Duration, into out: inout [B2BUAAction]) {
         func notify(_ kind: OperationsEvent.Kind) { out.append(.notify(OperationsEvent(at: now, kind))) }
         switch event {
         case .callArrived(let id, let queue, let caller, _, _), .callArrivedWithSkills(let id, let queue, let caller, _, _, _):

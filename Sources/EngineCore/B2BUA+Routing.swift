@@ -6,7 +6,7 @@ extension B2BUA {
     /// The one way into the routing core: `event` at engine time `now`, the core's decisions
     /// carried out. The core runs on routing time (`now × timeScale`); its timers and records come
     /// back in engine time.
-    mutating func route(_ event: CallCenterEvent, now: Duration, into out: inout [EngineAction]) {
+    mutating func route(_ event: CallCenterEvent, now: Duration, into out: inout [B2BUAAction]) {
         let actions = center.handle(event, now: routingTime(now))
         observe(event, actions, now: now, into: &out)
         apply(actions, now: now, into: &out)
@@ -32,7 +32,7 @@ extension B2BUA {
         return r
     }
 
-    private mutating func apply(_ actions: [CallCenterAction], now: Duration, into out: inout [EngineAction]) {
+    private mutating func apply(_ actions: [CallCenterAction], now: Duration, into out: inout [B2BUAAction]) {
         for action in actions {
             switch action {
             case .ringAgent(let call, let agent):
@@ -55,9 +55,9 @@ extension B2BUA {
                 out.append(.log(.notice, "call rejected: \(reason)", call: id))
                 endCustomer(id, status: 486, reason: "Busy Here (\(reason))", into: &out)
             case .startTimer(let timer, let at):
-                out.append(.startTimer(.b2bua(.callCenter(timer)), at: engineTime(at)))
+                out.append(.startTimer(.callCenter(timer), at: engineTime(at)))
             case .cancelTimer(let timer):
-                out.append(.cancelTimer(.b2bua(.callCenter(timer))))
+                out.append(.cancelTimer(.callCenter(timer)))
             case .agentStateChanged(let agent, let state):
                 out.append(.log(.debug, "agent \(agent) is \(state.name)", call: nil))
                 var release: ReleaseReason?
@@ -87,7 +87,7 @@ extension B2BUA {
         }
     }
 
-    private mutating func bridge(_ id: CallID, _ agent: AgentID, into out: inout [EngineAction]) {
+    private mutating func bridge(_ id: CallID, _ agent: AgentID, into out: inout [B2BUAAction]) {
         guard var call = calls[id], let (key, leg) = call.agentLegs.first(where: { $0.value.agent == agent && $0.value.phase == .answered }) else { return }
         call.bridgedLeg = key
         // The relay's agent side goes to the device that was bridged (not to one whose 200 crossed a CANCEL).
@@ -109,7 +109,7 @@ extension B2BUA {
         out.append(.send(ok, to: call.customer.responseTarget))
     }
 
-    private mutating func hangUp(_ id: CallID, reason: EndReason, into out: inout [EngineAction]) {
+    private mutating func hangUp(_ id: CallID, reason: EndReason, into out: inout [B2BUAAction]) {
         let (status, phrase) = Self.finalResponse(reason)
         endCustomer(id, status: status, reason: phrase, into: &out)
         endAgentLegs(id, into: &out)
@@ -130,7 +130,7 @@ extension B2BUA {
         }
     }
 
-    mutating func endAgentLegs(_ id: CallID, into out: inout [EngineAction]) {
+    mutating func endAgentLegs(_ id: CallID, into out: inout [B2BUAAction]) {
         guard let call = calls[id] else { return }
         for (key, leg) in call.agentLegs {
             switch leg.phase {
@@ -143,7 +143,7 @@ extension B2BUA {
 
     /// Drops a call's state once its record is written and every leg is down. Agent legs still
     /// waiting for the answer to our CANCEL linger (Timer B, 64*T1) so their 487 is still ACKed.
-    mutating func finishIfDone(_ id: CallID, now: Duration, into out: inout [EngineAction]) {
+    mutating func finishIfDone(_ id: CallID, now: Duration, into out: inout [B2BUAAction]) {
         guard let call = calls[id], call.recorded else { return }
         if let key = call.bridgedLeg, call.agentLegs[key]?.phase == .answered {
             byeAgent(id, legKey: key, into: &out)  // record written while the agent is up: caller gone
@@ -156,7 +156,7 @@ extension B2BUA {
             agentLegIndex.shrinkIfSparse()
             if leg.phase == .cancelling {
                 lingeringLegs[key] = leg
-                out.append(.startTimer(.b2bua(.lingeringLeg(key)), at: now + .seconds(32)))
+                out.append(.startTimer(.lingeringLeg(key), at: now + .seconds(32)))
             }
         }
         if call.mediaFaulty {

@@ -105,8 +105,8 @@ public struct B2BUA: Sendable {
 
     public var activeCalls: Int { calls.count }
 
-    public mutating func handle(_ event: B2BUAEvent, now: Duration) -> [EngineAction] {
-        var out: [EngineAction] = []
+    public mutating func handle(_ event: B2BUAEvent, now: Duration) -> [B2BUAAction] {
+        var out: [B2BUAAction] = []
         let next = ports.next
         handle(event, now: now, into: &out)
         // Whenever the next pair changes, the driver binds it ahead (off the next INVITE's path).
@@ -118,7 +118,7 @@ public struct B2BUA: Sendable {
         return out
     }
 
-    private mutating func handle(_ event: B2BUAEvent, now: Duration, into out: inout [EngineAction]) {
+    private mutating func handle(_ event: B2BUAEvent, now: Duration, into out: inout [B2BUAAction]) {
         switch event {
         case .start(let kept):
             restore(kept, now: now, into: &out)
@@ -179,7 +179,7 @@ public struct B2BUA: Sendable {
         }
     }
 
-    private mutating func receiveRequest(_ request: SIPMessage, from source: Endpoint, now: Duration, into out: inout [EngineAction]) {
+    private mutating func receiveRequest(_ request: SIPMessage, from source: Endpoint, now: Duration, into out: inout [B2BUAAction]) {
         let method = request.method ?? ""
         if let callID = agentLegIndex[request.callID] {
             agentLegRequest(request, call: callID, from: source, now: now, into: &out)
@@ -220,7 +220,7 @@ public struct B2BUA: Sendable {
 
     /// Registrations and releases kept from the last run: agents whose bindings have not expired
     /// are logged in again, and those that were released stay released with their reason.
-    private mutating func restore(_ kept: DurableState, now: Duration, into out: inout [EngineAction]) {
+    private mutating func restore(_ kept: DurableState, now: Duration, into out: inout [B2BUAAction]) {
         applyRegistrar(registrar.restore(kept.bindings, now: now), now: now, into: &out)
         for agent in kept.released.keys.sorted() where !registrar.bindings(of: agent).isEmpty {
             route(.agentReleased(agent, kept.released[agent]!), now: now, into: &out)
@@ -229,7 +229,7 @@ public struct B2BUA: Sendable {
         if agents > 0 { out.append(.log(.info, "registrations kept from the last run: \(agents) agents logged in", call: nil)) }
     }
 
-    private mutating func applyRegistrar(_ changes: [Registrar.Change], now: Duration, into out: inout [EngineAction]) {
+    private mutating func applyRegistrar(_ changes: [Registrar.Change], now: Duration, into out: inout [B2BUAAction]) {
         for c in changes {
             switch c {
             case .loggedIn(let agent):
@@ -239,15 +239,15 @@ public struct B2BUA: Sendable {
                 out.append(.log(.info, "agent \(agent) unregistered", call: nil))
                 route(.agentLoggedOut(agent), now: now, into: &out)
             case .armExpiry(let agent, let contact, let at):
-                out.append(.startTimer(.b2bua(.registrationExpiry(agent, contact: contact)), at: at))
+                out.append(.startTimer(.registrationExpiry(agent, contact: contact), at: at))
             case .disarmExpiry(let agent, let contact):
-                out.append(.cancelTimer(.b2bua(.registrationExpiry(agent, contact: contact))))
+                out.append(.cancelTimer(.registrationExpiry(agent, contact: contact)))
             }
         }
     }
 
     /// Runs digest authentication; on false the challenge or refusal has been sent.
-    mutating func authenticated(_ request: SIPMessage, agent: String, from source: Endpoint, now: Duration, into out: inout [EngineAction]) -> Bool {
+    mutating func authenticated(_ request: SIPMessage, agent: String, from source: Endpoint, now: Duration, into out: inout [B2BUAAction]) -> Bool {
         // An unknown login is challenged and refused exactly as a wrong password is (no
         // enumeration of logins); without required authentication the registrar answers 404.
         switch authenticator.check(request, agent: agent, toTag: ids.tag(), now: now, rng: &ids) {

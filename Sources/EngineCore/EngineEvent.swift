@@ -79,11 +79,14 @@ public enum MediaLeg: Int, Sendable, Hashable {
     case caller = 0, agent = 1
 }
 
-/// What the core asks the driver to do.
-public enum EngineAction: Sendable, Equatable {
+/// What a layer of the core asks the driver to do, its timers of that layer's own type: the
+/// B2BUA's `B2BUAAction`s arm `B2BUATimer`s, the stack's `EngineAction`s arm `EngineTimer`s (the
+/// B2BUA's wrapped in `.b2bua`, beside the transaction layer's). One set of cases for both, so an
+/// action is added once; the type keeps a layer from arming another layer's timers.
+public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
     case send(SIPMessage, to: Endpoint)
-    case startTimer(EngineTimer, at: Duration)
-    case cancelTimer(EngineTimer)
+    case startTimer(Timer, at: Duration)
+    case cancelTimer(Timer)
     case openMedia(CallID, callerPort: Int, agentPort: Int)
     case setMediaPeer(CallID, MediaLeg, Endpoint)
     /// RTP payload types the relay renumbers from the caller's side to the agent's (and back):
@@ -108,7 +111,34 @@ public enum EngineAction: Sendable, Equatable {
     case saveNotes(CallID, String)
     /// Something operators follow happened (queue_log, API events, metrics).
     case notify(OperationsEvent)
+
+    /// The same action with its timer wrapped for the layer outside (`EngineTimer.b2bua`).
+    public func wrappingTimer<Outer: Hashable & Sendable>(_ wrap: (Timer) -> Outer) -> CoreAction<Outer> {
+        switch self {
+        case .send(let m, let to): .send(m, to: to)
+        case .startTimer(let t, let at): .startTimer(wrap(t), at: at)
+        case .cancelTimer(let t): .cancelTimer(wrap(t))
+        case .openMedia(let c, let a, let b): .openMedia(c, callerPort: a, agentPort: b)
+        case .setMediaPeer(let c, let leg, let e): .setMediaPeer(c, leg, e)
+        case .mapPayloadTypes(let c, let map): .mapPayloadTypes(c, callerToAgent: map)
+        case .closeMedia(let c, let p): .closeMedia(c, callerPort: p)
+        case .prepareMedia(let a, let b): .prepareMedia(callerPort: a, agentPort: b)
+        case .openRecord(let a): .openRecord(a)
+        case .record(let r): .record(r)
+        case .saveBindings(let a, let b): .saveBindings(a, b)
+        case .saveRelease(let a, let r): .saveRelease(a, r)
+        case .log(let l, let t, let c): .log(l, t, call: c)
+        case .controlOutcome(let o): .controlOutcome(o)
+        case .saveNotes(let c, let n): .saveNotes(c, n)
+        case .notify(let e): .notify(e)
+        }
+    }
 }
+
+/// What the engine core (`SIPStack`) asks the driver to do.
+public typealias EngineAction = CoreAction<EngineTimer>
+/// What the B2BUA asks of the stack and the driver.
+public typealias B2BUAAction = CoreAction<B2BUATimer>
 
 public enum LogLevel: String, Sendable {
     case debug, info, notice, warning, error

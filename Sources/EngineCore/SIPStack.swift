@@ -46,11 +46,11 @@ public struct SIPStack: Sendable {
             // stateless UAS), so shedding costs a decode and one datagram out, nothing kept.
             if m.method == "INVITE", m.to.tag == nil, TransactionKey.server(receiving: m).map({ layer.state(of: $0) == nil }) ?? true,
                let refusal = core.shed(m, from: from, now: now) {
-                return [refusal]
+                return [refusal.wrappingTimer(EngineTimer.b2bua)]
             }
             if m.method == "REGISTER", TransactionKey.server(receiving: m).map({ layer.state(of: $0) == nil }) ?? true,
                let refusal = core.limitRegister(m, from: from, now: now) {
-                return [refusal]
+                return [refusal.wrappingTimer(EngineTimer.b2bua)]
             }
             return fromLayer(layer.received(m, from: from, now: now), now: now)
         case .sendFailed(let m):
@@ -121,10 +121,12 @@ public struct SIPStack: Sendable {
         }
     }
 
-    /// What the B2BUA sends goes through the layer; everything else passes to the driver.
-    private mutating func toNetwork(_ actions: [EngineAction], now: Duration) -> [EngineAction] {
+    /// What the B2BUA sends goes through the layer; everything else passes to the driver, its
+    /// timers wrapped as the B2BUA's (`EngineTimer.b2bua`).
+    private mutating func toNetwork(_ actions: [B2BUAAction], now: Duration) -> [EngineAction] {
         var out: [EngineAction] = []
-        for a in actions {
+        for b in actions {
+            let a = b.wrappingTimer(EngineTimer.b2bua)
             guard case .send(var m, var to) = a else {
                 out.append(a)
                 continue

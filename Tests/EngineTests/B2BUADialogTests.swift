@@ -18,7 +18,7 @@ struct B2BUADialogTests {
         core = try TestPhones.core(agents: ["alice"], seed: 7)
     }
 
-    mutating func feed(_ m: SIPMessage, from: Endpoint) -> [EngineAction] {
+    mutating func feed(_ m: SIPMessage, from: Endpoint) -> [B2BUAAction] {
         now += .milliseconds(10)
         return core.handle(.received(m, from: from), now: now)
     }

@@ -13,7 +13,7 @@ struct B2BUATests {
         core = try TestPhones.core(seed: 42)
     }
 
-    mutating func feed(_ m: SIPMessage, from: Endpoint) -> [EngineAction] {
+    mutating func feed(_ m: SIPMessage, from: Endpoint) -> [B2BUAAction] {
         now += .milliseconds(10)
         return core.handle(.received(m, from: from), now: now)
     }
@@ -29,7 +29,7 @@ struct B2BUATests {
         #expect(ok.count == 1)
         #expect(ok.first?.contact.first?.uri.port == TestPhones.alice.port)
         #expect(core.center.agentState("alice") == .available)
-        #expect(out.contains { if case .startTimer(.b2bua(.registrationExpiry("alice", _)), _) = $0 { true } else { false } })
+        #expect(out.contains { if case .startTimer(.registrationExpiry("alice", _), _) = $0 { true } else { false } })
     }
 
     @Test mutating func unknownAgentGets404() {

@@ -15,12 +15,12 @@ struct ControlCommandTests {
         core = try TestPhones.core(wrapUp: .seconds(30), seed: 42)
     }
 
-    mutating func feed(_ m: SIPMessage, from: Endpoint) -> [EngineAction] {
+    mutating func feed(_ m: SIPMessage, from: Endpoint) -> [B2BUAAction] {
         now += .milliseconds(10)
         return core.handle(.received(m, from: from), now: now)
     }
 
-    mutating func control(_ c: ControlCommand) -> (ControlOutcome?, [EngineAction]) {
+    mutating func control(_ c: ControlCommand) -> (ControlOutcome?, [B2BUAAction]) {
         now += .milliseconds(10)
         let out = core.handle(.control(c), now: now)
         let outcomes: [ControlOutcome] = out.compactMap { if case .controlOutcome(let o) = $0 { o } else { nil } }
@@ -32,7 +32,7 @@ struct ControlCommandTests {
         if case .refused(let r) = o { r } else { nil }
     }
 
-    static func events(_ out: [EngineAction]) -> [OperationsEvent.Kind] {
+    static func events(_ out: [B2BUAAction]) -> [OperationsEvent.Kind] {
         out.compactMap { if case .notify(let e) = $0 { e.kind } else { nil } }
     }
 

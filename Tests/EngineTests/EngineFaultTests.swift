@@ -19,12 +19,12 @@ struct EngineFaultTests {
             center: try CallCenter(config: routing), agents: ["alice", "bob"], queues: ["support"], seed: 42)
     }
 
-    mutating func feed(_ event: B2BUAEvent) -> [EngineAction] {
+    mutating func feed(_ event: B2BUAEvent) -> [B2BUAAction] {
         now += .milliseconds(10)
         return core.handle(event, now: now)
     }
 
-    mutating func feed(_ m: SIPMessage, from: Endpoint) -> [EngineAction] { feed(.received(m, from: from)) }
+    mutating func feed(_ m: SIPMessage, from: Endpoint) -> [B2BUAAction] { feed(.received(m, from: from)) }
 
     /// A call bridged to alice; returns the customer's INVITE, our 200 and the agent's INVITE.
     mutating func bridgedCall(_ id: String = "call-1") throws -> (SIPMessage, SIPMessage, SIPMessage) {

@@ -15,7 +15,7 @@ struct OfferAnswerB2BUATests {
         core = try TestPhones.core(seed: 3)
     }
 
-    mutating func feed(_ m: SIPMessage, from: Endpoint) -> [EngineAction] {
+    mutating func feed(_ m: SIPMessage, from: Endpoint) -> [B2BUAAction] {
         now += .milliseconds(10)
         return core.handle(.received(m, from: from), now: now)
     }
@@ -25,7 +25,7 @@ struct OfferAnswerB2BUATests {
     }
 
     /// A call with `offer` answered by alice with `agentMedia`; the agent's INVITE and what was sent.
-    mutating func call(offer: String, agentMedia: String) throws -> (agentInvite: SIPMessage, out: [EngineAction]) {
+    mutating func call(offer: String, agentMedia: String) throws -> (agentInvite: SIPMessage, out: [B2BUAAction]) {
         _ = feed(TestPhones.register("alice", from: TestPhones.alice), from: TestPhones.alice)
         let agentInvite = try #require(feed(TestPhones.invite(body: Self.body(offer)), from: TestPhones.customer).sentRequests("INVITE").first)
         var ok = TestPhones.agentResponse(200, to: agentInvite)
@@ -33,7 +33,7 @@ struct OfferAnswerB2BUATests {
         return (agentInvite, feed(ok, from: TestPhones.alice))
     }
 
-    func callerAnswer(_ out: [EngineAction]) throws -> SessionDescription {
+    func callerAnswer(_ out: [B2BUAAction]) throws -> SessionDescription {
         try SessionDescription.parse(try #require(out.sentResponses(200).first { $0.callID == "call-1" }).body)
     }
 

@@ -88,11 +88,20 @@ enum TestPhones {
     }
 }
 
-extension Array where Element == EngineAction {
-    var sent: [(SIPMessage, Endpoint)] {
-        compactMap { if case .send(let m, let to) = $0 { (m, to) } else { nil } }
-    }
+/// What the tests read from either layer's actions (`B2BUAAction`, `EngineAction`).
+protocol CoreActionReading {
+    var sentMessage: (SIPMessage, Endpoint)? { get }
+    var recorded: CallRecord? { get }
+}
+
+extension CoreAction: CoreActionReading {
+    var sentMessage: (SIPMessage, Endpoint)? { if case .send(let m, let to) = self { (m, to) } else { nil } }
+    var recorded: CallRecord? { if case .record(let r) = self { r } else { nil } }
+}
+
+extension Array where Element: CoreActionReading {
+    var sent: [(SIPMessage, Endpoint)] { compactMap(\.sentMessage) }
     func sentRequests(_ method: String) -> [SIPMessage] { sent.map(\.0).filter { $0.method == method } }
     func sentResponses(_ status: Int) -> [SIPMessage] { sent.map(\.0).filter { $0.status == status } }
-    var records: [CallRecord] { compactMap { if case .record(let r) = $0 { r } else { nil } } }
+    var records: [CallRecord] { compactMap(\.recorded) }
 }
