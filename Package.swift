@@ -99,6 +99,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         // Self-contained HTML reports with inline SVG charts (ccsim and ccbench).
         .target(name: "HTMLReport"),

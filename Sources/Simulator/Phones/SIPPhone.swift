@@ -28,15 +28,19 @@ final class SIPPhone: @unchecked Sendable {
     private var timers: [TransactionTimerID: Scheduled<Void>] = [:]
     /// 2xx responses resent until their ACK, by the user's key.
     private var okRetransmitters: [String: (ServerDialog2xxRetransmitter, [ServerDialog2xxRetransmitter.Timer: Scheduled<Void>])] = [:]
-    private let origin = NIODeadline.now()
+    /// The loop's clock: real time, or an `EmbeddedEventLoop`'s virtual time (`InMemoryLink`).
+    private let origin: NIODeadline
     private var closed = false
-    private var now: Duration { .nanoseconds((NIODeadline.now() - origin).nanoseconds) }
+    private var now: Duration { .nanoseconds((loop.now - origin).nanoseconds) }
+    /// Set by `InMemoryLink.attach`: the phone's messages go to the engine core in this process.
+    private var inMemory: (([UInt8], Endpoint) -> Void)?
 
     init(user: String, engine: Endpoint, loop: any EventLoop, seed: UInt64) {
         self.user = user
         self.engine = engine
         self.loop = loop
         self.ids = IdentityGenerator(seed: seed, host: "127.0.0.1")
+        self.origin = loop.now
     }
 
     /// Binds to a numeric host (no getaddrinfo per phone) on a free port.
@@ -91,6 +95,12 @@ final class SIPPhone: @unchecked Sendable {
                 channel = ch
                 local = Endpoint(host: host, port: ch.localAddress?.port ?? 0, transport: engine.transport)
             }
+    }
+
+    /// Wires the phone to an engine core in this process (no socket): it appears at `local`.
+    func attachInMemory(local: Endpoint, send: @escaping ([UInt8], Endpoint) -> Void) {
+        self.local = local
+        inMemory = send
     }
 
     /// `SIOCGSTAMPNS` (linux/sockios.h): the receive time (CLOCK_REALTIME) of the last datagram
@@ -157,6 +167,10 @@ final class SIPPhone: @unchecked Sendable {
 
     /// One message on the wire, outside any transaction (the readiness probe, stateless answers).
     func transmit(_ m: SIPMessage, to: Endpoint? = nil, stamp: ((UInt64) -> Void)? = nil) {
+        if let inMemory {
+            stamp?(RunClock.nanosNow)
+            return inMemory(SIPCodec.encode(m), to ?? engine)
+        }
         if engine.transport.isReliable, let channel {
             // Everything goes on the one connection (requests inside a dialog included).
             let bytes = SIPCodec.encode(m)
