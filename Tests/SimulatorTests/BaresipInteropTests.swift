@@ -23,7 +23,7 @@ import Testing
         }
         let port = 25320
         let dir = E2E.tempDirectory("baresip")
-        let tlsPort = RawUDP().port
+        let tlsPort = E2E.freeUDPAndTCPPort()
         var sipExtra = "", phoneTLS = "", accountTransport = ""
         if transport == "tls" {
             let cert = try E2E.selfSignedCertificate(in: dir)

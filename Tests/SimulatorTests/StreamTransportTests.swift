@@ -36,7 +36,7 @@ import Testing
     /// REGISTER used (it has no other socket); its answer goes back on it; a CRLF ping on it is
     /// answered with a CRLF pong (RFC 5626 §3.5.1). The caller is on UDP: the engine bridges the two.
     @Test func agentRegisteredOverTCPGetsItsCallsOnThatConnection() throws {
-        let port = RawUDP().port
+        let port = E2E.freeUDPAndTCPPort()
         let (engine, _) = try Self.start("tcp-agent", port: port, rtp: "27700-27749")
         defer { engine.stop() }
         let alice = RawPhone("alice", engine: port, transport: .tcp)
@@ -64,7 +64,7 @@ import Testing
 
     /// Open connections are a metric (`ccengine_sip_connections{transport}`), sampled each second.
     @Test func openConnectionsAreAMetric() throws {
-        let port = RawUDP().port
+        let port = E2E.freeUDPAndTCPPort()
         let yaml = OperationsAPITests.config(port: port, rtp: "28200-28299").replacingOccurrences(of: "require_auth: false}", with: "require_auth: false, tcp: true}")
         let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: yaml, directory: E2E.tempDirectory("tcp-metric"),
                                        sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
@@ -88,7 +88,7 @@ import Testing
     /// the engine sends that is larger than 1,300 bytes goes over TCP (RFC 3261 §18.1.1), here to
     /// the first proxy of the agent's Path, a listener of this test, with a TCP Via.
     @Test func largeRequestsOverUDPAndTheSwitchToTCP() throws {
-        let port = RawUDP().port
+        let port = E2E.freeUDPAndTCPPort()
         let (engine, _) = try Self.start("tcp-mtu", port: port, rtp: "27750-27799")
         defer { engine.stop() }
         // The agent registered over UDP through a "proxy" chain whose Path makes every INVITE to it large.
@@ -135,7 +135,7 @@ import Testing
             Issue.record("sipp is not installed: run `make test`, which installs sip-tester")
             return
         }
-        let port = RawUDP().port, tlsPort = RawUDP().port
+        let port = E2E.freeUDPAndTCPPort(), tlsPort = E2E.freeUDPAndTCPPort()
         let dir = E2E.tempDirectory("sipp-tcp")
         let cert = try E2E.selfSignedCertificate(in: dir)
         let path = dir + "/scenario.yaml"
@@ -167,7 +167,7 @@ import Testing
         try #require(registered, "the agents did not register; see \(engineLog)")
         for mode in ["t1", "tn"] {
             let (status, out) = try E2E.run(sipp, ["-sn", "uac", "-s", "support", "127.0.0.1:\(port)", "-t", mode, "-max_socket", "512",
-                                                   "-i", "127.0.0.1", "-p", String(RawUDP().port), "-m", "200", "-r", "25",
+                                                   "-i", "127.0.0.1", "-p", String(E2E.freeUDPAndTCPPort()), "-m", "200", "-r", "25",
                                                    "-nostdin", "-timeout", "60s"], timeout: 70, cwd: dir)
             #expect(status == 0, "sipp -t \(mode):\n\(out.suffix(1500))")
             #expect(SIPpInteropTests.unexpectedMessages(out) == 0, "sipp -t \(mode) saw unexpected messages")
@@ -179,10 +179,44 @@ import Testing
         #expect(Set(answered.compactMap(\.agent)) == ["a1", "a2", "a3", "a4"])
     }
 
+    /// 200 calls over TLS end to end (Debian's SIPp has no TLS, so ccsim's phones are the load):
+    /// 200 callers, each on its own TLS connection, to 4 agents on theirs; every call answered
+    /// and recorded. No media, to keep the TLS signalling the load.
+    @Test func twoHundredCallsOverTLS() async throws {
+        let port = E2E.freeUDPAndTCPPort(), tlsPort = E2E.freeUDPAndTCPPort()
+        let dir = E2E.tempDirectory("tls-200")
+        let cert = try E2E.selfSignedCertificate(in: dir)
+        let path = dir + "/scenario.yaml"
+        try """
+            name: tls-200
+            duration: 40s
+            media: false
+            engine:
+              sip: {address: 127.0.0.1:\(port), tls: {port: \(tlsPort), certificate: \(cert.certificate), key: \(cert.key)}}
+              media: {rtp_ports: 28400-28999}
+              routing: {ring_timeout: 10s, wrap_up: 0s}
+              queues: [{name: support}]
+              agents: [{login: a1, password: a1-secret}, {login: a2, password: a2-secret}, {login: a3, password: a3-secret}, {login: a4, password: a4-secret}]
+            agents:
+              - {logins: [a1, a2, a3, a4], answer_delay: 0.05s, transport: tls}
+            customers:
+              - {queue: support, calls: 200, arrival: {every: 0.1s}, hold_time: 0.2s, transport: tls}
+            expect:
+              all_answered: true
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        var options = SimulationRun.Options(reportDirectory: dir + "/report")
+        options.engineBinary = E2E.engineBinary
+        options.quiet = true
+        let result = try await SimulationRun(scenario: try ScenarioFile.load(path), options: options, logger: Logger(label: "test")).run()
+        let answered = result.calls.filter { $0.outcome == .answered }.count
+        #expect(answered == 200, "\(result.calls.filter { $0.outcome != .answered }.prefix(3))")
+        #expect(result.records?.filter { $0.disposition == "answered" }.count == 200)
+    }
+
     /// ccsim's own phones over TCP and over TLS on both sides: every call answered with two-way
     /// audio (checked by Goertzel), and no REGISTER or INVITE travelled over UDP (capture).
     @Test func ccsimPhonesOverTCPAndTLS() async throws {
-        let port = RawUDP().port, tlsPort = RawUDP().port
+        let port = E2E.freeUDPAndTCPPort(), tlsPort = E2E.freeUDPAndTCPPort()
         let dir = E2E.tempDirectory("ccsim-tls")
         let cert = try E2E.selfSignedCertificate(in: dir)
         let path = dir + "/scenario.yaml"

@@ -42,6 +42,25 @@ enum E2E {
         return (cert, key, both)
     }
 
+    /// A loopback port free right now for both UDP and TCP (an engine serving `sip.tcp` binds
+    /// both; a port the kernel picks for UDP may be some TCP connection's ephemeral port). Kept
+    /// by neither: the engine binds it next (a race as small as with `RawUDP().port`).
+    static func freeUDPAndTCPPort() -> Int {
+        for _ in 0..<50 {
+            let listener = RawTCPListener()
+            let port = listener.port
+            let udp = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            addr.sin_port = UInt16(port).bigEndian
+            let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(udp, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            close(udp)
+            if rc == 0 { return port }
+        }
+        return RawUDP().port
+    }
+
     static func which(_ tool: String) -> String? {
         for dir in ["/usr/bin", "/usr/sbin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(tool)") {
             return "\(dir)/\(tool)"
