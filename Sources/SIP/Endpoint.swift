@@ -1,7 +1,7 @@
 /// A transport address (host and port): where a SIP message came from or goes to. The one
 /// host:port type of the package, from the transaction layer up to the engine's driver and the
 /// simulator's phones. For SIP it also names the transport (like reSIProcate's `Tuple`): a
-/// message from `tcp 10.0.0.7:40112` came on that connection, and a response to it goes back on
+/// message from `tcp 127.0.0.7:40112` came on that connection, and a response to it goes back on
 /// it (RFC 3261 §18.2.2). Media peers are always UDP.
 public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
     public var host: String

@@ -48,12 +48,12 @@ struct TransportSelectionTests {
     @Test func aRequestLargerThan1300BytesMovesToTCPWithItsVia() throws {
         var stack = try Self.stack()
         var register = TestPhones.register("alice", from: TestPhones.alice)
-        register.headers.append(Header("Path", (1...14).map { "<sip:hop\($0)-\(String(repeating: "p", count: 50))@192.0.2.\($0);lr>" }.joined(separator: ", ")))
+        register.headers.append(Header("Path", (1...14).map { "<sip:hop\($0)-\(String(repeating: "p", count: 50))@127.0.0.\($0 + 10);lr>" }.joined(separator: ", ")))
         _ = stack.handle(.received(register, from: TestPhones.alice), now: .seconds(1))
         let actions = stack.handle(.received(TestPhones.invite(), from: TestPhones.customer), now: .seconds(2))
         let (invite, to) = try #require(actions.sent.first { $0.0.method == "INVITE" })
         #expect(SIPCodec.encode(invite).count > SIPMessage.udpSizeLimit)
-        #expect(to.transport == .tcp && to.host == "192.0.2.1" && to.port == 5060)
+        #expect(to.transport == .tcp && to.host == "127.0.0.11" && to.port == 5060)
         #expect(invite.via[0].transport == "TCP")
         // Without TCP served, it stays on UDP (nothing else could carry it).
         var udpOnly = try Self.stack(streams: [])
@@ -64,14 +64,14 @@ struct TransportSelectionTests {
 
     @Test func aStreamWithoutItsConnectionFallsBackToTheMessagesNextHop() {
         var request = TestPhones.invite()
-        request.route = [NameAddress(uri: SIPURI(host: "10.0.0.9", port: 5070, parameters: [Parameter("lr"), Parameter("transport", "tcp")]))]
-        #expect(request.streamFallback(over: .tcp) == Endpoint(host: "10.0.0.9", port: 5070, transport: .tcp))
+        request.route = [NameAddress(uri: SIPURI(host: "127.0.0.9", port: 5070, parameters: [Parameter("lr"), Parameter("transport", "tcp")]))]
+        #expect(request.streamFallback(over: .tcp) == Endpoint(host: "127.0.0.9", port: 5070, transport: .tcp))
         // RFC 3263 §4.1: a URI without transport= means UDP, whatever the lost connection was.
         request.route = []
         #expect(request.streamFallback(over: .tls) == Endpoint(host: "127.0.0.1", port: 5060, transport: .udp))
         var response = TestPhones.invite().response(200, toTag: "x")
-        response.via[0].setParameter("received", "10.1.1.1")
-        #expect(response.streamFallback(over: .tcp) == Endpoint(host: "10.1.1.1", port: 7000, transport: .tcp))
+        response.via[0].setParameter("received", "127.0.0.12")
+        #expect(response.streamFallback(over: .tcp) == Endpoint(host: "127.0.0.12", port: 7000, transport: .tcp))
         #expect(Endpoint(uri: SIPURI(scheme: "sips", host: "example.org")) == Endpoint(host: "example.org", port: 5061, transport: .tls))
     }
 
@@ -80,7 +80,7 @@ struct TransportSelectionTests {
     @Test func theCancelOfAnInviteMovedToTCPFollowsIt() throws {
         var stack = try Self.stack()
         var register = TestPhones.register("alice", from: TestPhones.alice)
-        register.headers.append(Header("Path", (1...14).map { "<sip:hop\($0)-\(String(repeating: "p", count: 50))@192.0.2.\($0);lr>" }.joined(separator: ", ")))
+        register.headers.append(Header("Path", (1...14).map { "<sip:hop\($0)-\(String(repeating: "p", count: 50))@127.0.0.\($0 + 10);lr>" }.joined(separator: ", ")))
         _ = stack.handle(.received(register, from: TestPhones.alice), now: .seconds(1))
         let invite = TestPhones.invite()
         let actions = stack.handle(.received(invite, from: TestPhones.customer), now: .seconds(2))

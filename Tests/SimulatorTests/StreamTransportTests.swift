@@ -97,7 +97,7 @@ import Testing
         var from = NameAddress(uri: SIPURI(user: "alice", host: "127.0.0.1", port: port))
         from.tag = "reg-alice"
         let hops = ["<sip:edge@127.0.0.1:\(proxy.port);lr>"]
-            + (1...12).map { "<sip:hop\($0)-\(String(repeating: "p", count: 60))@192.0.2.\($0):5060;lr>" }
+            + (1...12).map { "<sip:hop\($0)-\(String(repeating: "p", count: 60))@127.0.0.\($0 + 10):5060;lr>" }
         alice.send(SIPMessage(
             startLine: .request(method: "REGISTER", uri: SIPURI(host: "127.0.0.1", port: port)),
             via: [alice.via()], from: from, to: NameAddress(uri: from.uri), callID: "reg-mtu", cseq: CSeq(1, "REGISTER"),

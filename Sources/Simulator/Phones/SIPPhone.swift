@@ -80,6 +80,8 @@ final class SIPPhone: @unchecked Sendable {
         } else {
             tls = nil
         }
+        let localAddress: SocketAddress
+        do { localAddress = try SocketAddress(ipAddress: host, port: 0) } catch { return loop.makeFailedFuture(error) }
         return ClientBootstrap(group: loop)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(5))
@@ -89,7 +91,7 @@ final class SIPPhone: @unchecked Sendable {
                     try ch.pipeline.syncOperations.addHandler(PhoneStreamHandler(phone: self))
                 }
             }
-            .bind(to: try! SocketAddress(ipAddress: host, port: 0))
+            .bind(to: localAddress)
             .connect(host: engine.host, port: engine.port)
             .map { [self] ch in
                 channel = ch
