@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make demo` (the quickstart through a real ccengine) and
 # `make test` (every test). Both install the Debian packages they need when missing.
 SWIFT ?= swift
-APT_PACKAGES := libosip2-dev libortp-dev libpcap-dev libsqlite3-dev pkg-config sip-tester tshark sipsak baresip-core kamailio chromium chromium-driver prometheus openssl
+APT_PACKAGES := libosip2-dev libortp-dev libpcap-dev libsqlite3-dev pkg-config sip-tester tshark sipsak baresip-core kamailio chromium chromium-driver prometheus openssl sox espeak-ng
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build demo test release bench clean install
@@ -44,9 +44,10 @@ clean:
 install:
 	$(if $(BIN),,$(SWIFT) build -c $(CONFIG) $(if $(filter release,$(CONFIG)),--scratch-path .build-release,))
 	@bin=$(if $(BIN),$(BIN),$$($(SWIFT) build -c $(CONFIG) $(if $(filter release,$(CONFIG)),--scratch-path .build-release,) --show-bin-path)); \
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ccengine/web $(DESTDIR)$(PREFIX)/lib/systemd/system; \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ccengine/web $(DESTDIR)$(PREFIX)/share/ccengine/prompts $(DESTDIR)$(PREFIX)/lib/systemd/system; \
 	install -m 755 $$bin/ccengine $$bin/ccsim $$bin/ccbench $(DESTDIR)$(PREFIX)/bin/; \
 	cp -R Web/. $(DESTDIR)$(PREFIX)/share/ccengine/web/; \
+	install -m 644 Prompts/*.wav $(DESTDIR)$(PREFIX)/share/ccengine/prompts/; \
 	install -m 644 Scenarios/engine.yaml $(DESTDIR)$(PREFIX)/share/ccengine/engine.yaml; \
 	install -m 644 docs/openapi.yaml $(DESTDIR)$(PREFIX)/share/ccengine/openapi.yaml; \
 	sed 's|/usr/local|$(PREFIX)|g' packaging/ccengine.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/ccengine.service; \

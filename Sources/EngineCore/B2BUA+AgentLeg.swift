@@ -204,7 +204,9 @@ extension B2BUA {
     /// model: the caller gets our answer, the relay learns the agent's address). The caller's
     /// single early dialog keeps our To-tag whichever agent or device rings.
     private mutating func agentProgress(_ id: CallID, response: SIPMessage, status: Int, into out: inout [B2BUAAction]) {
-        guard var call = calls[id], call.customer.phase == .early else { return }
+        // A caller hearing its queue's media keeps hearing it until an agent answers: no 180
+        // (a phone would switch to its own ringback) and no agent early media.
+        guard var call = calls[id], call.customer.phase == .early, call.waitingMedia == nil else { return }
         // The device whose early media the caller hears, while it still rings.
         let earlyActive = call.customer.earlyMediaLeg.flatMap { call.agentLegs[$0]?.phase } == .calling
         if !earlyActive, let sdp = try? SessionDescription.parse(response.body), let audio = sdp.audio,

@@ -62,6 +62,7 @@ extension B2BUA {
             if case .send(let m, _) = $0, m.status != nil, m.callID == invite.callID { true } else { false }
         }
         out.insert(.send(trying, to: target), at: firstAnswer ?? out.endIndex)
+        if firstAnswer == nil { startQueueMedia(invite.callID, queue: queue, now: now, into: &out) }
     }
 
     mutating func customerRequest(_ request: SIPMessage, from source: Endpoint, now: Duration, into out: inout [B2BUAAction]) {
@@ -192,11 +193,14 @@ extension B2BUA {
     /// renumbers it, `payloadMap`), every other stream rejected with port 0, the direction
     /// answering the caller's. Once given (in a 183 or the 200) it is the agreed answer and stays
     /// the same (RFC 3264 §8).
-    func customerAnswer(_ call: BridgedCall, agentAudio: MediaDescription? = nil) -> SessionDescription? {
+    /// `singleCodec`: the first usable codec only (the relay plays to the caller before any agent
+    /// has chosen, and must know which one the caller decodes).
+    func customerAnswer(_ call: BridgedCall, agentAudio: MediaDescription? = nil, singleCodec: Bool = false) -> SessionDescription? {
         if agentAudio == nil, let agreed = call.customer.answer { return agreed }
         guard let offered = call.customer.offer.audio else { return nil }
         let agentAudio = agentAudio ?? call.bridgedLeg.flatMap { call.agentLegs[$0]?.answer }.flatMap { try? SessionDescription.parse($0.body) }?.audio
         var codecs = offered.codecNames.filter { settings.codecs.contains($0) }
+        if singleCodec { codecs = Array(codecs.prefix(1)) }
         if let chosen = agentAudio?.codecNames.first, codecs.contains(chosen) { codecs = [chosen] }
         // telephone-event where both sides have it, each in its own number (the relay renumbers).
         let events = offered.telephoneEvent != nil && (agentAudio.map { $0.telephoneEvent != nil } ?? true)

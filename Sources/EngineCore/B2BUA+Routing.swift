@@ -50,7 +50,7 @@ extension B2BUA {
                 endCustomer(id, status: 480, reason: "Temporarily Unavailable (voicemail)", into: &out)
                 endAgentLegs(id, into: &out)
             case .announce(let id, let prompt):
-                out.append(.log(.notice, "announce '\(prompt)' requested; prompts are not played yet", call: id))
+                recipeAnnouncement(id, prompt: prompt, into: &out)
             case .rejectCall(let id, let reason):
                 out.append(.log(.notice, "call rejected: \(reason)", call: id))
                 endCustomer(id, status: 486, reason: "Busy Here (\(reason))", into: &out)
@@ -96,7 +96,10 @@ extension B2BUA {
             out.append(.setMediaPeer(id, .agent, Endpoint(host: host, port: audio.port)))
         }
         defer { if let (_, audio) = agentAudio, let c = calls[id] { out.append(.mapPayloadTypes(id, callerToAgent: payloadMap(c, agentAudio: audio))) } }
-        guard call.customer.phase == .early else { calls[id] = call; return }
+        calls[id] = call
+        stopQueueMedia(id, into: &out)
+        call = calls[id] ?? call
+        guard call.customer.phase == .early else { out.append(.log(.info, "bridged to agent \(agent)", call: id)); return }
         var ok = call.customer.invite.response(200, toTag: call.customer.localTag)
         ok.contact = [localContact(over: call.customer.source.transport)]
         ok.setHeader("Server", settings.userAgent)
@@ -158,6 +161,10 @@ extension B2BUA {
                 lingeringLegs[key] = leg
                 out.append(.startTimer(.lingeringLeg(key), at: now + .seconds(32)))
             }
+        }
+        if call.waitingMedia != nil {
+            out.append(.cancelTimer(.announcement(id, .position)))
+            out.append(.cancelTimer(.announcement(id, .periodic)))
         }
         if call.mediaFaulty {
             ports.quarantine(callerPort: call.callerPort, now: now)  // never bound by us: nothing to close

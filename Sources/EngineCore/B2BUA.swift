@@ -87,6 +87,8 @@ public struct B2BUA: Sendable {
     var holdEstimate: [String: Duration] = [:]
     /// Released agents as last saved (`saveRelease` only when this changes, not per call).
     var savedReleases: [AgentID: ReleaseReason] = [:]
+    /// What each queue's waiting callers hear (queues absent: nothing).
+    public var queueMedia: [String: QueueMedia] = [:]
 
     /// - Parameters:
     ///   - authenticator: digest authentication of agents; nil accepts REGISTER without credentials.
@@ -136,6 +138,8 @@ public struct B2BUA: Sendable {
             out.append(.saveBindings(agent, registrar.bindings(of: agent)))
         case .timerFired(.lingeringLeg(let key)):
             lingeringLegs[key] = nil
+        case .timerFired(.announcement(let id, let kind)):
+            announcementDue(id, kind, now: now, into: &out)
         case .requestFailed(let callID, let method, let unreachable):
             requestFailed(callID: callID, method: method, unreachable: unreachable, now: now, into: &out)
         case .control(let command):

@@ -22,6 +22,8 @@ struct BridgedCall: Sendable {
     var pendingReinvite: SIPMessage?
     /// Where the call stood when it entered its queue (queue_log `origposition`).
     var entryPosition = 1
+    /// The caller hears its queue's media (music, announcements) until an agent answers.
+    var waitingMedia: B2BUA.WaitingMedia?
 
     func leg(for agent: AgentID) -> (key: String, leg: AgentLeg)? {
         agentLegs.first { $0.value.agent == agent && $0.value.phase != .ended }.map { ($0.key, $0.value) }

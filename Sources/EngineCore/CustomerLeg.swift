@@ -89,6 +89,14 @@ struct CustomerLeg: Sendable {
         state = .early(e)
     }
 
+    /// A provisional response of our own (a 183 with the queue's media): sent again for a
+    /// retransmitted INVITE.
+    mutating func progress(_ response: SIPMessage) {
+        guard case .early(var e) = state else { return }
+        e.last = response
+        state = .early(e)
+    }
+
     /// The agent leg whose early media the caller heard is no longer ringing (cancelled).
     mutating func earlyMediaEnded(_ leg: String) {
         guard case .early(var e) = state, e.earlyMediaLeg == leg else { return }

@@ -62,7 +62,12 @@ public enum B2BUATimer: Hashable, Sendable {
     case registrationExpiry(AgentID, contact: String)
     /// How long a cancelled agent leg waits for its final response (RFC 3261 Timer B, 64*T1).
     case lingeringLeg(String)
+    /// The next position or periodic announcement to a waiting caller (`QueueMedia`).
+    case announcement(CallID, QueueAnnouncement)
 }
+
+/// The announcements a waiting caller hears again and again.
+public enum QueueAnnouncement: Hashable, Sendable { case position, periodic }
 
 /// Every timer the engine core may arm, each layer's wrapped in its own case. The driver
 /// schedules them and reports them back; the stack hands each to its layer.
@@ -92,6 +97,11 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
     /// RTP payload types the relay renumbers from the caller's side to the agent's (and back):
     /// telephone-event numbered differently in the two SDPs. Empty: none.
     case mapPayloadTypes(CallID, callerToAgent: [Int: Int])
+    /// The relay plays to a leg (music, announcements) in the leg's agreed codec; what the other
+    /// side sends does not reach that leg until `stopMedia`.
+    case playMedia(CallID, MediaLeg, MediaPlayback, AudioFormat)
+    /// The leg stops hearing the relay and hears the other side again, on the same RTP stream.
+    case stopMedia(CallID, MediaLeg)
     /// Close the call's relay sockets, then report `mediaClosed(callerPort:)`.
     case closeMedia(CallID, callerPort: Int)
     /// Bind the next call's pair ahead of it; report `mediaPortUnavailable` when that fails.
@@ -121,6 +131,8 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
         case .openMedia(let c, let a, let b): .openMedia(c, callerPort: a, agentPort: b)
         case .setMediaPeer(let c, let leg, let e): .setMediaPeer(c, leg, e)
         case .mapPayloadTypes(let c, let map): .mapPayloadTypes(c, callerToAgent: map)
+        case .playMedia(let c, let leg, let p, let f): .playMedia(c, leg, p, f)
+        case .stopMedia(let c, let leg): .stopMedia(c, leg)
         case .closeMedia(let c, let p): .closeMedia(c, callerPort: p)
         case .prepareMedia(let a, let b): .prepareMedia(callerPort: a, agentPort: b)
         case .openRecord(let a): .openRecord(a)

@@ -151,6 +151,35 @@ public final class RTPRelay: @unchecked Sendable {
         workers[worker].send(.payloadMap(id: id, callerToAgent: map), wake: wake)
     }
 
+    /// What to play on a leg (`play`).
+    public enum Playback: Sendable {
+        /// Loop this clip under any announcement (nil: no music, silence between announcements).
+        case music(AudioClip?)
+        /// Play these clips once, in order, after announcements already asked for, pausing the
+        /// music; `finished` runs on the relay thread once the last frame has gone out (or the leg
+        /// stops or goes away first).
+        case announce([AudioClip], finished: (@Sendable () -> Void)?)
+    }
+
+    /// Plays to a leg's phone from the relay, in 20 ms frames of `law` numbered `payloadType`
+    /// (the leg's agreed codec): the phone hears one continuous RTP stream, and what the other
+    /// side sends is not relayed to this leg while anything plays (`stopPlaying` lets it through,
+    /// on the same stream: see `OutboundStream`).
+    public func play(call: String, leg: Leg, _ playback: Playback, law: G711.Law, payloadType: Int, wake: Bool = true) {
+        guard let (worker, id) = calls.withLockedValue({ $0[call] }) else {
+            if case .announce(_, let finished) = playback { finished?() }
+            return
+        }
+        workers[worker].send(.play(id: id, leg: leg.rawValue, playback, law: law, payloadType: UInt8(truncatingIfNeeded: payloadType)), wake: wake)
+    }
+
+    /// Stops what a leg plays (music and announcements, whose `finished` then run): the other
+    /// side's audio reaches it again, renumbered onto the stream it was hearing.
+    public func stopPlaying(call: String, leg: Leg, wake: Bool = true) {
+        guard let (worker, id) = calls.withLockedValue({ $0[call] }) else { return }
+        workers[worker].send(.stopPlaying(id: id, leg: leg.rawValue), wake: wake)
+    }
+
     /// Wakes the relay threads that have commands sent with `wake: false`. The engine opens a
     /// call's ports (bound at once) without waking, sends the INVITE that names them, then wakes:
     /// a relay thread woken earlier could take the CPU from the SIP loop before that INVITE left
@@ -188,6 +217,10 @@ public final class RTPRelay: @unchecked Sendable {
 
     public var activeCalls: Int { calls.withLockedValue { $0.count } }
     public var packetsRelayed: Int { workers.reduce(0) { $0 + $1.relayed } }
+    /// Frames the relay played (prompts, music), and timer ticks that came more than one frame
+    /// late (the thread was busy: those legs got their frames in a burst, none lost).
+    public var framesPlayed: Int { workers.reduce(0) { $0 + $1.played.frames } }
+    public var lateTicks: Int { workers.reduce(0) { $0 + $1.played.late } }
 
     static func bind(_ address: in_addr, port: Int) throws -> Int32 {
         let fd = socket(AF_INET, LinuxABI.sockDgram | LinuxABI.sockNonblock | LinuxABI.sockCloexec, 0)
@@ -217,6 +250,8 @@ final class RelayWorker: @unchecked Sendable {
         case add(id: Int, fds: [Int32])
         case peer(id: Int, leg: Int, address: sockaddr_in)
         case payloadMap(id: Int, callerToAgent: [Int: Int])
+        case play(id: Int, leg: Int, RTPRelay.Playback, law: G711.Law, payloadType: UInt8)
+        case stopPlaying(id: Int, leg: Int)
         case remove(id: Int, closed: (@Sendable (RTPRelay.CallQuality) -> Void)?)
         /// Signalled once every command before it has been applied.
         case barrier(DispatchSemaphore)
@@ -234,6 +269,12 @@ final class RelayWorker: @unchecked Sendable {
         /// Per RTP socket (0: from the caller, 1: from the agent), the payload type each type
         /// becomes on the way out (128 entries); nil: no rewriting (the usual case).
         var rewrite: [[UInt8]]?
+        /// Per RTP side: what the relay plays to it, and the stream that side hears once the
+        /// relay has played to it (nil for a plain bridge: packets pass untouched).
+        var players: [LegPlayer?] = [nil, nil]
+        var outbound: [OutboundStream?] = [nil, nil]
+        /// The bridge is in the worker's list of bridges with a player.
+        var inPlaying = false
         init(fds: [Int32]) { self.fds = fds }
         func peer(_ index: Int) -> sockaddr_in? { latched[index] ?? declared[index] }
     }
@@ -246,6 +287,15 @@ final class RelayWorker: @unchecked Sendable {
     /// command slips in after the stop), and whether commands wait for a deferred wake-up.
     private let commands = NIOLockedValueBox<(queue: [Command], stopped: Bool, unwoken: Bool)>(([], false, false))
     private let relayedBox = NIOLockedValueBox(0)
+    private let playedBox = NIOLockedValueBox((frames: 0, late: 0))
+    /// The 20 ms frame clock (a periodic timerfd, armed while anything plays) and the bridges
+    /// with a player, in a stable order (each stream's frame leaves at the same point of every
+    /// tick: their pacing is the timer's, whatever the number of players).
+    private let frameTimer: Int32
+    private var timerArmed = false
+    private var playing: [Int] = []
+    private let frame = UnsafeMutablePointer<UInt8>.allocate(capacity: 12 + LegPlayer.frameSamples)
+    private var ssrcState: UInt64
     private var thread: pthread_t?
     private var bridges: [Int: Bridge] = [:]
     private let setup: (@Sendable () -> Void)?
@@ -259,9 +309,20 @@ final class RelayWorker: @unchecked Sendable {
         event.events = LinuxABI.epollIn
         event.data.u64 = UInt64.max
         _ = epoll_ctl(epoll, LinuxABI.epollCtlAdd, wake, &event)
+        frameTimer = timerfd_create(CLOCK_MONOTONIC, LinuxABI.tfdNonblock | LinuxABI.tfdCloexec)
+        var timerEvent = epoll_event()
+        timerEvent.events = LinuxABI.epollIn
+        timerEvent.data.u64 = UInt64.max - 1
+        _ = epoll_ctl(epoll, LinuxABI.epollCtlAdd, frameTimer, &timerEvent)
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        ssrcState = UInt64(ts.tv_nsec) ^ UInt64(ts.tv_sec) << 20 ^ UInt64(index) << 56
     }
 
+    deinit { frame.deallocate() }
+
     var relayed: Int { relayedBox.withLockedValue { $0 } }
+    var played: (frames: Int, late: Int) { playedBox.withLockedValue { $0 } }
 
     func start() {
         let box = Unmanaged.passRetained(self)
@@ -318,6 +379,7 @@ final class RelayWorker: @unchecked Sendable {
         if let thread { pthread_join(thread, nil) }
         close(epoll)
         close(wake)
+        close(frameTimer)
     }
 
     private func run() {
@@ -338,13 +400,21 @@ final class RelayWorker: @unchecked Sendable {
                     running = apply(commands.withLockedValue { let c = $0.queue; $0.queue = []; return c })
                     continue
                 }
+                if key == UInt64.max - 1 {
+                    var ticks: UInt64 = 0
+                    if read(frameTimer, &ticks, 8) == 8, ticks > 0 { tick(Int(ticks)) }
+                    continue
+                }
                 // Key: bridge id * 4 + socket index.
                 guard let bridge = bridges[Int(key >> 2)] else { continue }
                 relayed += forward(bridge, index: Int(key & 3), batch: batch)
             }
             if relayed > 0 { relayedBox.withLockedValue { $0 += relayed } }
         }
-        for (_, b) in bridges { for fd in b.fds { close(fd) } }
+        for (_, b) in bridges {
+            for fd in b.fds { close(fd) }
+            for i in 0..<2 { b.players[i]?.drain().forEach { $0() } }
+        }
         bridges = [:]
     }
 
@@ -370,13 +440,125 @@ final class RelayWorker: @unchecked Sendable {
                     b[1] = (b[1] & 0x80) | table[Int(b[1] & 0x7F)]
                 }
             }
-            if let to = bridge.peer(other) {
+            if index < 2, bridge.outbound[other] != nil {
+                sent += forwardToPlayedLeg(bridge, from: index, batch: batch, count: n)
+            } else if let to = bridge.peer(other) {
                 for i in 0..<n { batch.prepareSend(i, length: batch.length(i), to: to) }
                 sent += batch.send(n, on: bridge.fds[other])
             }
             if n < Self.batchSize { break }
         }
         return sent
+    }
+
+    /// RTP to a side the relay has played to: dropped while it still plays (the prompt or music
+    /// has the leg), else renumbered onto the stream that side hears. RTCP multiplexed on the
+    /// RTP socket passes as it is.
+    private func forwardToPlayedLeg(_ bridge: Bridge, from index: Int, batch: DatagramBatch, count n: Int) -> Int {
+        let other = index ^ 1
+        guard let to = bridge.peer(other) else { return 0 }
+        let now = Self.monotonicNow()
+        var kept = 0
+        for i in 0..<n {
+            let bytes = UnsafeRawBufferPointer(start: batch.slot(i), count: batch.length(i))
+            if RTCPPacket.looksLikeRTCP(bytes) {
+                kept += Self.sendOne(bridge.fds[other], batch.slot(i), batch.length(i), to: to)
+            } else if bridge.players[other] == nil {
+                bridge.outbound[other]?.renumber(batch.slot(i).assumingMemoryBound(to: UInt8.self), length: batch.length(i), now: now)
+                kept += Self.sendOne(bridge.fds[other], batch.slot(i), batch.length(i), to: to)
+            }
+        }
+        return kept
+    }
+
+    static func sendOne(_ fd: Int32, _ bytes: UnsafeRawPointer, _ length: Int, to address: sockaddr_in) -> Int {
+        var a = address
+        let rc = withUnsafePointer(to: &a) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, bytes, length, LinuxABI.msgDontWait, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        return rc >= 0 ? 1 : 0
+    }
+
+    static func monotonicNow() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// One frame clock tick (`ticks` > 1: the thread was late by that many frames): every
+    /// playing leg sends its next frames (at most 3 at once; beyond that the timeline jumps
+    /// rather than flood the phone). Announcements that ended report after all are sent.
+    private func tick(_ ticks: Int) {
+        let now = Self.monotonicNow()
+        let frames = min(ticks, 3)
+        var finished: [@Sendable () -> Void] = []
+        var sent = 0
+        var i = 0
+        while i < playing.count {
+            guard let bridge = bridges[playing[i]] else { playing.remove(at: i); continue }
+            for leg in 0..<2 {
+                guard var player = bridge.players[leg], var stream = bridge.outbound[leg] else { continue }
+                for f in 0..<frames {
+                    stream.writeHeader(into: frame, payloadType: player.payloadType, now: now + Double(f - frames + 1) * 0.02, marker: false)
+                    finished += player.nextFrame(into: frame + 12)
+                    if let to = bridge.peer(leg) { sent += Self.sendOne(bridge.fds[leg], frame, 12 + LegPlayer.frameSamples, to: to) }
+                }
+                bridge.outbound[leg] = stream
+                bridge.players[leg] = player.isIdle ? nil : player
+            }
+            if bridge.players[0] == nil, bridge.players[1] == nil {
+                bridge.inPlaying = false
+                playing.remove(at: i)
+            } else {
+                i += 1
+            }
+        }
+        playedBox.withLockedValue { $0.frames += sent; if ticks > 1 { $0.late += 1 } }
+        if playing.isEmpty { armFrameTimer(false) }
+        finished.forEach { $0() }
+    }
+
+    private func armFrameTimer(_ on: Bool) {
+        guard on != timerArmed else { return }
+        timerArmed = on
+        // 20 ms from now, then every 20 ms (the kernel keeps the period: no drift).
+        var spec = itimerspec()
+        if on {
+            spec.it_value = timespec(tv_sec: 0, tv_nsec: 20_000_000)
+            spec.it_interval = timespec(tv_sec: 0, tv_nsec: 20_000_000)
+        }
+        _ = timerfd_settime(frameTimer, 0, &spec, nil)
+    }
+
+    /// A fresh SSRC (RFC 3550 §8: random; splitmix64 over a per-thread seed).
+    private func nextSSRC() -> UInt32 {
+        ssrcState &+= 0x9E37_79B9_7F4A_7C15
+        var z = ssrcState
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return UInt32(truncatingIfNeeded: z ^ (z >> 31))
+    }
+
+    private func play(_ bridge: Bridge, id: Int, leg: Int, _ playback: RTPRelay.Playback, law: G711.Law, payloadType: UInt8) {
+        if bridge.outbound[leg] == nil {
+            let r = nextSSRC()
+            bridge.outbound[leg] = OutboundStream(ssrc: r, sequence: UInt16(truncatingIfNeeded: r >> 7), timestamp: r &* 2654435761)
+        }
+        var player = bridge.players[leg] ?? LegPlayer(law: law, payloadType: payloadType)
+        switch playback {
+        case .music(let clip): player.setMusic(clip)
+        case .announce(let clips, let finished): player.announce(clips, finished: finished)
+        }
+        if player.isIdle {
+            bridge.players[leg] = nil
+            return
+        }
+        bridge.players[leg] = player
+        if !bridge.inPlaying {
+            bridge.inPlaying = true
+            playing.append(id)
+        }
+        armFrameTimer(true)
     }
 
     /// RTCP from side `side`'s phone: its report blocks are its leg's figures; its sender report,
@@ -433,9 +615,20 @@ final class RelayWorker: @unchecked Sendable {
                     }
                     bridge.rewrite = [toAgent, toCaller]
                 }
+            case .play(let id, let leg, let playback, let law, let pt):
+                guard let bridge = bridges[id] else {
+                    if case .announce(_, let finished) = playback { finished?() }
+                    break
+                }
+                play(bridge, id: id, leg: leg, playback, law: law, payloadType: pt)
+            case .stopPlaying(let id, let leg):
+                guard let bridge = bridges[id], var player = bridge.players[leg] else { break }
+                bridge.players[leg] = nil
+                player.drain().forEach { $0() }
             case .remove(let id, let closed):
                 var quality = RTPRelay.CallQuality()
                 if let bridge = bridges.removeValue(forKey: id) {
+                    for i in 0..<2 { if var p = bridge.players[i] { p.drain().forEach { $0() } } }
                     for fd in bridge.fds {
                         _ = epoll_ctl(epoll, LinuxABI.epollCtlDel, fd, nil)
                         close(fd)

@@ -47,8 +47,17 @@ extension EngineConfig {
                 c.devices = p
             }
         }
+        c.prompts.directory = PromptSet.shippedDirectory()
         if let media = m["media"] {
-            let s = try media.mapping(allowed: ["address", "rtp_ports", "codecs", "relay_threads"])
+            let s = try media.mapping(allowed: ["address", "rtp_ports", "codecs", "relay_threads", "prompts"])
+            if let p = s["prompts"] {
+                let dir = try p.string()
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    throw p.error("no folder '\(dir)'", fix: "name a folder of 8 kHz mono WAV prompts (the shipped set is Prompts/ in the source tree, share/ccengine/prompts when installed)")
+                }
+                c.prompts.directory = dir
+            }
             if let t = s["relay_threads"] {
                 let n = try t.int()
                 guard (1...64).contains(n) else { throw t.error("relay_threads must be between 1 and 64") }
@@ -133,6 +142,9 @@ extension EngineConfig {
                 let queue = try RoutingReader.queue(q)
                 try unique(queue.name, "queue", at: q)
                 c.routing.queues.append(queue)
+                if let media = try q.mapping(allowed: RoutingReader.queueKeys)["media"] {
+                    c.queueMedia[queue.name] = try QueueMediaReader.read(media, queue: queue.name, prompts: &c.prompts)
+                }
             }
         }
         if let agents = m["agents"] {
@@ -150,6 +162,7 @@ extension EngineConfig {
             }
         }
         try validate(c, root: root, m: m)
+        try QueueMediaReader.loadRecipePrompts(c.routing, at: m["queues"] ?? m["routing"] ?? root, prompts: &c.prompts)
         return c
     }
 

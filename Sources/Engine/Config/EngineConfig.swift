@@ -47,6 +47,10 @@ public struct EngineConfig: Sendable {
     /// The REST/WebSocket API; nil: off (`api:`).
     public var api: APIConfig?
     public var queueLog = QueueLogConfig()
+    /// What each queue's waiting callers hear (`queues[].media`; see `QueueMedia`).
+    public var queueMedia: [String: QueueMedia] = [:]
+    /// Every prompt and music file the configuration names, loaded and checked (`media.prompts`).
+    public var prompts = PromptSet()
     public var routing = CallCenterConfig()
     public var agents: [AgentAccount] = []
 
@@ -60,6 +64,7 @@ public struct EngineConfig: Sendable {
         if sip != other.sip || streams != other.streams || advertisedHost != other.advertisedHost || natPolicy != other.natPolicy || devices != other.devices
             || realm != other.realm || requireAuth != other.requireAuth || digestAlgorithms != other.digestAlgorithms { out.append("sip") }
         if mediaHost != other.mediaHost || rtpPorts != other.rtpPorts || codecs != other.codecs || relayThreads != other.relayThreads { out.append("media") }
+        if queueMedia != other.queueMedia || prompts != other.prompts { out.append("queue media and prompts") }
         if stateDirectory != other.stateDirectory { out.append("state_dir") }
         if priority != other.priority { out.append("priority") }
         if shutdownGrace != other.shutdownGrace || retryAfter != other.retryAfter { out.append("shutdown") }

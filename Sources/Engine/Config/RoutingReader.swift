@@ -7,7 +7,9 @@ import YAMLConfig
 /// into the routing core's types. Recipe syntax is documented in docs/configuration.md.
 enum RoutingReader {
     /// Every key a queue, queue group or agent may have (for locating items by name).
-    static let allKeys: Set<String> = ["name", "weight", "skills", "recipe", "strategy", "group", "max_wait", "on_max_wait", "max_length", "aging_step", "login", "order", "node"]
+    static let allKeys: Set<String> = queueKeys.union(["login", "order", "node"])
+    /// A queue's keys; `media` is the engine's (read by `QueueMediaReader`), not the routing core's.
+    static let queueKeys: Set<String> = ["name", "weight", "skills", "recipe", "strategy", "group", "max_wait", "on_max_wait", "max_length", "aging_step", "media"]
 
     static func readSettings(_ v: YAMLValue, into r: inout CallCenterConfig) throws(ConfigError) {
         let m = try v.mapping(allowed: [
@@ -35,7 +37,7 @@ enum RoutingReader {
     }
 
     static func queue(_ v: YAMLValue) throws(ConfigError) -> QueueConfig {
-        let m = try v.mapping(allowed: ["name", "weight", "skills", "recipe", "strategy", "group", "max_wait", "on_max_wait", "max_length", "aging_step"])
+        let m = try v.mapping(allowed: queueKeys)
         let name = try m.required("name").string()
         var q = QueueConfig(name: name)
         if let x = m["weight"] { q.weight = try positiveInt(x) }

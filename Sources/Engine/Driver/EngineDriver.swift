@@ -70,11 +70,12 @@ public final class EngineDriver: @unchecked Sendable {
         settings.streams = config.streams.transports
         settings.tlsPort = config.streams.tls?.port
         seed = config.seed ?? UInt64(originWall * 1_000_000)
-        let b2bua = B2BUA(settings: settings, center: center, agents: Set(config.agents.map(\.login)),
+        var b2bua = B2BUA(settings: settings, center: center, agents: Set(config.agents.map(\.login)),
                           queues: config.queueNames, seed: seed,
                           authenticator: AgentAuthenticator(
                             realm: config.realm, accounts: config.agents, required: config.requireAuth,
                             secret: Self.nonceSecret(replaying: config.seed), algorithms: config.digestAlgorithms))
+        b2bua.queueMedia = config.queueMedia
         self.core = SIPStack(core: b2bua)
         let priority = config.priority
         let warned = NIOLockedValueBox(false)
@@ -318,6 +319,10 @@ public final class EngineDriver: @unchecked Sendable {
                 relay.setPeer(call: call, leg: leg == .caller ? .caller : .agent, host: peer.host, port: peer.port, wake: false)
             case .mapPayloadTypes(let call, let map):
                 relay.setPayloadMap(call: call, callerToAgent: map, wake: false)
+            case .playMedia(let call, let leg, let playback, let format):
+                play(playback, to: call, leg, format)
+            case .stopMedia(let call, let leg):
+                relay.stopPlaying(call: call, leg: leg == .caller ? .caller : .agent, wake: false)
             case .openRecord(let accepted):
                 uncommitted[accepted.callID] = writer.enqueue(.call(.init(accepted: accepted, origin: originWall)))
             case .record(let record):
@@ -502,6 +507,27 @@ public final class EngineDriver: @unchecked Sendable {
         }
         let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes))
         if flush { channel.writeAndFlush(envelope, promise: nil) } else { channel.write(envelope, promise: nil) }
+    }
+
+    /// Hands a playback to the relay with the loaded clips (`PromptSet`: every prompt was loaded
+    /// when the configuration was read, so one missing here is a bug, logged).
+    private func play(_ playback: MediaPlayback, to call: CallID, _ leg: MediaLeg, _ format: AudioFormat) {
+        guard let law = G711.Law(codec: format.codec) else {
+            logger.warning("cannot play to the \(leg) of \(call): its codec \(format.codec) is not G.711")
+            return
+        }
+        func clip(_ p: MediaPrompt) -> AudioClip? {
+            if let c = config.prompts[p] { return c }
+            logger.error("prompt \(p) was not loaded with the configuration; not played", metadata: ["call.id": "\(call)"])
+            return nil
+        }
+        let side: RTPRelay.Leg = leg == .caller ? .caller : .agent
+        switch playback {
+        case .music(let p):
+            relay.play(call: call, leg: side, .music(p.flatMap(clip)), law: law, payloadType: format.payloadType, wake: false)
+        case .announce(let prompts):
+            relay.play(call: call, leg: side, .announce(prompts.compactMap(clip), finished: nil), law: law, payloadType: format.payloadType, wake: false)
+        }
     }
 }
 
