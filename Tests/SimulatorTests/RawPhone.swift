@@ -90,7 +90,7 @@ final class RawPhone {
     }
 
     /// A customer's INVITE to `queue`.
-    func invite(_ queue: String, callID: String) -> SIPMessage {
+    func invite(_ queue: String, callID: String, rtpPort: Int? = nil) -> SIPMessage {
         var from = NameAddress(uri: address)
         from.tag = "tag-\(callID)"
         let m = SIPMessage(
@@ -98,7 +98,7 @@ final class RawPhone {
             via: [via()], from: from,
             to: NameAddress(uri: SIPURI(user: queue, host: "127.0.0.1", port: engine)), callID: callID,
             cseq: CSeq(1, "INVITE"), contact: [NameAddress(uri: address)], contentType: "application/sdp",
-            body: Self.sdp(port: 40000 + port % 1000 * 2))
+            body: Self.sdp(port: rtpPort ?? 40000 + port % 1000 * 2))
         send(m)
         return m
     }
@@ -114,12 +114,12 @@ final class RawPhone {
     }
 
     /// Our answer to a request the engine sent us (200 with SDP for an INVITE).
-    func respond(_ status: Int, to request: SIPMessage, tag: String = "agent-tag") {
+    func respond(_ status: Int, to request: SIPMessage, tag: String = "agent-tag", rtpPort: Int? = nil) {
         var r = request.response(status, toTag: request.method == "INVITE" ? "\(tag)-\(request.callID.prefix(8))" : nil)
         if request.method == "INVITE" && status == 200 {
             r.contact = [NameAddress(uri: address)]
             r.contentType = "application/sdp"
-            r.body = Self.sdp(port: 41000 + port % 1000 * 2)
+            r.body = Self.sdp(port: rtpPort ?? 41000 + port % 1000 * 2)
         }
         send(r)
     }

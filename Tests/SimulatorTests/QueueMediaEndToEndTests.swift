@@ -1,0 +1,152 @@
+import Capture
+import Foundation
+import Media
+import SIP
+import Testing
+@testable import Engine
+import EngineCore
+@testable import Simulator
+
+/// What a caller waiting in a ccengine queue hears, judged from the audio it received: the
+/// entry prompt, the music on hold, its position spoken at the configured times, then the
+/// agent, all on one RTP stream paced every 20 ms (tshark reads the capture too). The prompts
+/// here are tones, one frequency per prompt, so the decoded audio says which prompt played.
+@Suite(.serialized) struct QueueMediaEndToEndTests {
+    static let music = 440.0, entry = 1000.0, callerNumber = 1800.0, one = 1200.0, two = 1600.0, otherNumber = 2600.0, agent = 2000.0
+    static let candidates = [music, entry, callerNumber, one, two, otherNumber, agent]
+
+    static func tone(_ hz: Double, seconds: Double, to path: String, encoding: WAVFile.Encoding = .linear16) throws {
+        let samples = (0..<Int(seconds * 8000)).map { Int16(sin(2 * Double.pi * hz * Double($0) / 8000) * 8000) }
+        try Data(WAVFile(encoding: encoding, samples: samples).bytes).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// A folder of prompts and a prompt set whose words are tones: "caller-number", "1", "2"
+    /// each its own, every other number one more.
+    static func tonePrompts(in dir: String) throws -> String {
+        let words = dir + "/words"
+        try FileManager.default.createDirectory(atPath: words, withIntermediateDirectories: true)
+        try tone(music, seconds: 3, to: dir + "/music.wav")
+        try tone(entry, seconds: 0.6, to: dir + "/entry.wav", encoding: .muLaw)
+        try tone(callerNumber, seconds: 0.4, to: words + "/caller-number.wav")
+        for word in SpokenPrompts.numberWords {
+            try tone(word == "1" ? one : word == "2" ? two : otherNumber, seconds: 0.3, to: words + "/\(word).wav", encoding: .aLaw)
+        }
+        return words
+    }
+
+    @Test func aWaitingCallerHearsEntryMusicItsPositionThenTheAgentOnOneStream() throws {
+        let port = E2E.freeUDPAndTCPPort()
+        let rtp = 29400...29499
+        let dir = E2E.tempDirectory("queue-media")
+        let words = try Self.tonePrompts(in: dir)
+        let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: """
+            sip: {address: 127.0.0.1:\(port), require_auth: false}
+            media: {rtp_ports: \(rtp.lowerBound)-\(rtp.upperBound), prompts: \(words)}
+            routing: {ring_timeout: 10s, wrap_up: 0s}
+            queues:
+              - name: support
+                media:
+                  answer: early
+                  music: \(dir)/music.wav
+                  entry: \(dir)/entry.wav
+                  position: {every: 2s, first_after: 1s}
+            agents: [{login: alice}]
+            """, directory: dir, sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
+        defer { engine.stop() }
+
+        let carolAudio = RTPParty(), daveAudio = RTPParty(), aliceAudio = RTPParty()
+        defer { carolAudio.stop(); daveAudio.stop(); aliceAudio.stop() }
+        let capture = try PacketCapture(path: dir + "/caller.pcap", filter: "udp and dst port \(carolAudio.port)")
+        capture.start()
+
+        // Two callers wait (no agent is logged in): each gets a 183 with the relay's SDP.
+        let carol = RawPhone("carol", engine: port), dave = RawPhone("dave", engine: port)
+        let carolInvite = carol.invite("support", callID: "qm-carol", rtpPort: carolAudio.port)
+        let carolProgress = try #require(carol.receive { $0.status == 183 && $0.callID == "qm-carol" }, "no 183 for the first caller")
+        #expect(carolProgress.contentType == "application/sdp")
+        #expect(carol.receive(timeout: 0.3) { $0.status == 180 } == nil, "no 180: the caller's phone would play its own ringback over the queue")
+        let daveInvite = dave.invite("support", callID: "qm-dave", rtpPort: daveAudio.port)
+        _ = try #require(dave.receive { $0.status == 183 && $0.callID == "qm-dave" }, "no 183 for the second caller")
+
+        // Each hears its own position (a bounded wait: the first comes after 1 s).
+        func heard(_ party: RTPParty, _ hz: Double, frames: Int = 5) -> Bool {
+            RTPParty.tones(party.packets, candidates: Self.candidates).filter { $0 == hz }.count >= frames
+        }
+        func until(seconds: Double, _ condition: () -> Bool) -> Bool {
+            let end = Date().addingTimeInterval(seconds)
+            while Date() < end { if condition() { return true }; usleep(50_000) }
+            return condition()
+        }
+        #expect(until(seconds: 10) { heard(carolAudio, Self.one) && heard(daveAudio, Self.two) }, "positions 1 and 2 were not both heard")
+
+        // An agent logs in: the first caller is put through; the agent's phone sends its tone.
+        let alice = RawPhone("alice", engine: port)
+        #expect(alice.register())
+        let ring = try #require(alice.anyRequest("INVITE"), "the agent was not rung")
+        #expect(ring.callID != "qm-dave")
+        let offer = try SessionDescription.parse(ring.body)
+        let agentSide = try #require(offer.audio?.port)
+        alice.respond(200, to: ring, rtpPort: aliceAudio.port)
+        aliceAudio.sendTone(Self.agent, to: agentSide)
+        let ok = try #require(carol.finalResponse("qm-carol", method: "INVITE"), "the caller got no 200 once the agent answered")
+        #expect(ok.status == 200)
+        _ = carol.inDialog("ACK", invite: carolInvite, answer: ok, cseq: 1)
+        #expect(until(seconds: 10) { heard(carolAudio, Self.agent, frames: 50) }, "the caller did not hear the agent")
+
+        // The second caller gives up; the first hangs up.
+        var cancel = daveInvite
+        cancel.startLine = .request(method: "CANCEL", uri: daveInvite.requestURI!)
+        cancel.cseq = CSeq(1, "CANCEL")
+        cancel.contentType = nil
+        cancel.body = []
+        dave.send(cancel)
+        _ = dave.finalResponse("qm-dave", method: "INVITE")
+        _ = carol.inDialog("BYE", invite: carolInvite, answer: ok, cseq: 2)
+        if let bye = alice.anyRequest("BYE") { alice.respond(200, to: bye) }
+        _ = capture.stop()
+
+        // What the first caller heard, in order: entry, music, "caller number" "1", ..., the agent.
+        let packets = carolAudio.packets
+        let tones = RTPParty.tones(packets, candidates: Self.candidates)
+        var story: [Double] = []
+        for t in tones.compactMap({ $0 }) where story.last != t { story.append(t) }
+        #expect(story.first == Self.entry, "first heard \(story.prefix(3))")
+        #expect(story.dropFirst().first == Self.music, "after the entry prompt: \(story.prefix(4))")
+        #expect(story.last == Self.agent)
+        let said = story.indices.filter { story[$0] == Self.callerNumber && $0 + 1 < story.count && story[$0 + 1] == Self.one }
+        #expect(said.count >= 1, "position 1 never said: \(story)")
+        #expect(story.firstIndex(of: Self.music).map { m in said.allSatisfy { $0 > m } } ?? false)
+
+        // The first position announcement after `first_after` (1 s) and before a second period.
+        let start = packets[0].arrival
+        let firstSaid = try #require(tones.firstIndex(of: Self.callerNumber))
+        let at = packets[firstSaid].arrival - start
+        #expect(at >= 0.9 && at < 3.0, "first position announcement at \(at) s")
+
+        // One stream: one SSRC, consecutive sequence numbers, no restart at the bridge.
+        #expect(Set(packets.map(\.ssrc)).count == 1, "SSRCs \(Set(packets.map(\.ssrc)))")
+        let gaps = zip(packets, packets.dropFirst()).filter { $1.sequence != $0.sequence &+ 1 }
+        #expect(gaps.isEmpty, "sequence breaks: \(gaps.prefix(5).map { ($0.sequence, $1.sequence) })")
+        let forward = zip(packets, packets.dropFirst()).allSatisfy { Int32(bitPattern: $1.timestamp &- $0.timestamp) > 0 }
+        #expect(forward, "timestamps go back")
+        let bridgeAt = try #require(tones.firstIndex(of: Self.agent))
+        #expect(packets[bridgeAt...].prefix(3).contains { $0.marker }, "the agent's first packet starts a talkspurt (marker)")
+
+        // Paced by the relay's frame clock while queued: no gap over 25 ms (kernel stamps).
+        let queued = packets[..<bridgeAt]
+        let maxDelta = zip(queued, queued.dropFirst()).map { $1.arrival - $0.arrival }.max() ?? 0
+        #expect(maxDelta <= 0.025, "max delta while queued \(maxDelta * 1000) ms")
+
+        // tshark's view of the capture agrees: one stream, no loss, no sequence error.
+        let tshark = try #require(E2E.which("tshark"), "tshark is not installed: run `make test`")
+        let (status, out) = try E2E.run(tshark, ["-r", dir + "/caller.pcap", "-o", "rtp.heuristic_rtp:TRUE", "-q", "-z", "rtp,streams"])
+        #expect(status == 0)
+        let rows = out.split(separator: "\n").filter { $0.contains("g711U") }
+        #expect(rows.count == 1, "tshark streams:\n\(out)")
+        if let row = rows.first {
+            // Columns: ... Pkts, Lost (n%), deltas, jitter, Problems? ("X" for a sequence error).
+            #expect(row.contains(" 0 (0.0%)"), "tshark sees loss: \(row)")
+            #expect(!row.trimmingCharacters(in: .whitespaces).hasSuffix("X"), "tshark flags a problem: \(row)")
+        }
+    }
+}

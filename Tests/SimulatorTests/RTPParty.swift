@@ -1,0 +1,115 @@
+import Foundation
+import Glibc
+import Media
+
+/// One side of a call's audio in a test: a loopback UDP socket (kernel-chosen port) whose
+/// thread records every RTP packet with the kernel's arrival stamp, and can send a tone in
+/// 20 ms frames. What a party heard is then judged from the packets and the decoded audio.
+final class RTPParty: @unchecked Sendable {
+    struct Packet: Sendable {
+        var arrival: Double
+        var sequence: UInt16
+        var timestamp: UInt32
+        var ssrc: UInt32
+        var marker: Bool
+        var payloadType: UInt8
+        var payload: [UInt8]
+    }
+
+    let fd: Int32
+    private let lock = NSLock()
+    private var received: [Packet] = []
+    private var stopped = false
+    private var sending: (port: Int, hz: Double)?
+    private var threads: [Thread] = []
+
+    init() {
+        fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var on: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, LinuxABI.soTimestampNS, &on, socklen_t(MemoryLayout<Int32>.size))
+        let receiver = Thread { [self] in receiveLoop() }
+        threads.append(receiver)
+        receiver.start()
+    }
+
+    var port: Int { boundPort(fd) }
+
+    var packets: [Packet] { lock.withLock { received } }
+
+    /// Sends `hz` (µ-law, payload type 0) to `port` every 20 ms until `stop`.
+    func sendTone(_ hz: Double, to port: Int) {
+        lock.withLock { sending = (port, hz) }
+        let sender = Thread { [self] in sendLoop() }
+        threads.append(sender)
+        sender.start()
+    }
+
+    func stop() {
+        lock.withLock { stopped = true }
+        let end = Date().addingTimeInterval(2)
+        while threads.contains(where: { !$0.isFinished }), Date() < end { usleep(10_000) }
+        close(fd)
+    }
+
+    private var isStopped: Bool { lock.withLock { stopped } }
+
+    private func receiveLoop() {
+        let batch = DatagramBatch(capacity: 16, receiveTimestamps: true)
+        while !isStopped {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, 100) > 0 else { continue }
+            let n = batch.receive(from: fd)
+            var got: [Packet] = []
+            for i in 0..<n {
+                let b = UnsafeRawBufferPointer(start: batch.slot(i), count: batch.length(i))
+                guard b.count >= 12, b[0] >> 6 == 2, !(200...204).contains(b[1]) else { continue }
+                let arrival = Double(batch.receiveTimestamp(i) ?? 0) / 1e9
+                got.append(Packet(arrival: arrival, sequence: UInt16(b[2]) << 8 | UInt16(b[3]),
+                                  timestamp: b[4..<8].reduce(0) { $0 << 8 | UInt32($1) },
+                                  ssrc: b[8..<12].reduce(0) { $0 << 8 | UInt32($1) },
+                                  marker: b[1] & 0x80 != 0, payloadType: b[1] & 0x7F, payload: Array(b[12...])))
+            }
+            lock.withLock { received += got }
+        }
+    }
+
+    private func sendLoop() {
+        guard let (port, hz) = lock.withLock({ sending }) else { return }
+        var tone = ToneGenerator(frequency: hz)
+        var seq: UInt16 = 1000, ts: UInt32 = 50_000
+        var to = sockaddr_in()
+        to.sin_family = sa_family_t(AF_INET)
+        to.sin_addr.s_addr = inet_addr("127.0.0.1")
+        to.sin_port = UInt16(port).bigEndian
+        var next = Date()
+        while !isStopped {
+            var packet: [UInt8] = [0x80, 0, UInt8(seq >> 8), UInt8(seq & 0xFF),
+                                   UInt8(ts >> 24), UInt8(ts >> 16 & 0xFF), UInt8(ts >> 8 & 0xFF), UInt8(ts & 0xFF), 0x12, 0x34, 0x56, 0x78]
+            packet += tone.nextFrame()
+            _ = withUnsafePointer(to: &to) { a in
+                a.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, packet, packet.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            seq &+= 1
+            ts &+= 160
+            next = next.addingTimeInterval(0.02)
+            let wait = next.timeIntervalSinceNow
+            if wait > 0 { usleep(UInt32(wait * 1e6)) }
+        }
+    }
+
+    /// The dominant frequency among `candidates` of each packet's decoded audio (µ-law or A-law
+    /// by payload type), nil for silence.
+    static func tones(_ packets: [Packet], candidates: [Double]) -> [Double?] {
+        packets.map { p in
+            var d = ToneDetector(frequencies: candidates)
+            let samples = p.payload.map { p.payloadType == 8 ? G711.decodeALaw($0) : G711.decodeMuLaw($0) }
+            guard samples.map({ abs(Int($0)) }).max() ?? 0 > 300 else { return nil }
+            d.add(linear: samples)
+            return d.dominantFrequency
+        }
+    }
+}
