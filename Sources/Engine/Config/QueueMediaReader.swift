@@ -29,7 +29,11 @@ public struct PromptSet: Sendable, Equatable {
         do {
             clips[prompt] = try AudioClip(prompt: path)
         } catch {
-            throw v.error(error.description, fix: FileManager.default.fileExists(atPath: path) ? nil : "check the path (relative to the folder ccengine runs in)")
+            guard !FileManager.default.fileExists(atPath: path) else { throw v.error(error.description) }
+            if case .word(let w) = prompt {
+                throw v.error("the prompt folder \(directory ?? "") has no \(w).wav", fix: "record it, or copy it from the shipped set (Prompts/)")
+            }
+            throw v.error(error.description, fix: "check the path (relative to the folder ccengine runs in)")
         }
     }
 
