@@ -14,7 +14,7 @@ struct CCBench: ParsableCommand {
             is shared and noisy), with absolute figures as context. Reports go to Reports/bench-<name>-<time>/.
             Build with `swift build -c release` for meaningful numbers.
             """,
-        subcommands: [Routing.self, Ticks.self, RTP.self, Calls.self, SIPPath.self, Pcap.self, Flood.self])
+        subcommands: [Routing.self, Ticks.self, RTP.self, Players.self, Calls.self, SIPPath.self, Pcap.self, Flood.self])
 }
 
 struct Routing: ParsableCommand {
@@ -267,6 +267,24 @@ struct Ticks: ParsableCommand {
         print("report: \(try BenchHTML.write(title: "recipe ticks", text: result.textTable(), charts: BenchHTML.ticks(result), to: dir))")
         print("report: \(try Baseline.write(Baseline.ticks(result), to: dir))")
         try baseline.check(Baseline.ticks(result))
+    }
+}
+
+struct Players: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "players",
+        abstract: "Music on hold to N waiting callers from one relay thread (RTPRelay.play), beside a bare timerfd player: pacing jitter per stream from kernel receive stamps, lost frames, CPU.")
+    @Flag(help: "50 streams, 2 s (smoke test).") var quick = false
+    @Option(help: "Concurrent streams.") var streams = 2000
+    @Option(help: "Seconds measured per path.") var seconds = 10.0
+    @Option(help: "Relay ports, LOW-HIGH (four per stream).") var ports = "30000-39999"
+
+    func run() throws {
+        let bounds = ports.split(separator: "-").compactMap { Int($0) }
+        guard bounds.count == 2, bounds[0] < bounds[1] else { throw ValidationError("--ports must be LOW-HIGH, e.g. 30000-39999") }
+        let bench = PlayerBench(streams: quick ? 50 : streams, seconds: quick ? 2 : seconds, ports: bounds[0]...bounds[1])
+        let result = try bench.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        print(result.textTable())
     }
 }
 
