@@ -275,6 +275,8 @@ final class RelayWorker: @unchecked Sendable {
         var outbound: [OutboundStream?] = [nil, nil]
         /// The bridge is in the worker's list of bridges with a player.
         var inPlaying = false
+        /// Deleted: dropped from that list at the next tick.
+        var removed = false
         init(fds: [Int32]) { self.fds = fds }
         func peer(_ index: Int) -> sockaddr_in? { latched[index] ?? declared[index] }
     }
@@ -293,7 +295,7 @@ final class RelayWorker: @unchecked Sendable {
     /// tick: their pacing is the timer's, whatever the number of players).
     private let frameTimer: Int32
     private var timerArmed = false
-    private var playing: [Int] = []
+    private var playing: [Bridge] = []
     private let frame = UnsafeMutablePointer<UInt8>.allocate(capacity: 12 + LegPlayer.frameSamples)
     private var ssrcState: UInt64
     private var thread: pthread_t?
@@ -495,20 +497,22 @@ final class RelayWorker: @unchecked Sendable {
         var sent = 0
         var i = 0
         while i < playing.count {
-            guard let bridge = bridges[playing[i]] else { playing.remove(at: i); continue }
-            for leg in 0..<2 {
-                guard var player = bridge.players[leg], var stream = bridge.outbound[leg] else { continue }
+            let bridge = playing[i]
+            // Players and streams are mutated in place (no copy of their state per frame).
+            for leg in 0..<2 where !bridge.removed && bridge.players[leg] != nil {
+                let to = bridge.peer(leg)
                 for f in 0..<frames {
-                    stream.writeHeader(into: frame, payloadType: player.payloadType, now: now + Double(f - frames + 1) * 0.02, marker: false)
-                    finished += player.nextFrame(into: frame + 12)
-                    if let to = bridge.peer(leg) { sent += Self.sendOne(bridge.fds[leg], frame, 12 + LegPlayer.frameSamples, to: to) }
+                    guard let pt = bridge.players[leg]?.payloadType else { break }
+                    bridge.outbound[leg]?.writeHeader(into: frame, payloadType: pt, now: now + Double(f - frames + 1) * 0.02, marker: false)
+                    if let done = bridge.players[leg]?.nextFrame(into: frame + 12), !done.isEmpty { finished += done }
+                    if let to { sent += Self.sendOne(bridge.fds[leg], frame, 12 + LegPlayer.frameSamples, to: to) }
                 }
-                bridge.outbound[leg] = stream
-                bridge.players[leg] = player.isIdle ? nil : player
+                if bridge.players[leg]?.isIdle == true { bridge.players[leg] = nil }
             }
-            if bridge.players[0] == nil, bridge.players[1] == nil {
+            if bridge.removed || (bridge.players[0] == nil && bridge.players[1] == nil) {
                 bridge.inPlaying = false
-                playing.remove(at: i)
+                playing.swapAt(i, playing.count - 1)  // order changes for one stream only
+                playing.removeLast()
             } else {
                 i += 1
             }
@@ -556,7 +560,7 @@ final class RelayWorker: @unchecked Sendable {
         bridge.players[leg] = player
         if !bridge.inPlaying {
             bridge.inPlaying = true
-            playing.append(id)
+            playing.append(bridge)
         }
         armFrameTimer(true)
     }
@@ -628,6 +632,7 @@ final class RelayWorker: @unchecked Sendable {
             case .remove(let id, let closed):
                 var quality = RTPRelay.CallQuality()
                 if let bridge = bridges.removeValue(forKey: id) {
+                    bridge.removed = true
                     for i in 0..<2 { if var p = bridge.players[i] { p.drain().forEach { $0() } } }
                     for fd in bridge.fds {
                         _ = epoll_ctl(epoll, LinuxABI.epollCtlDel, fd, nil)
