@@ -42,7 +42,10 @@ extension B2BUA {
             case .bridge(let id, let agent):
                 bridge(id, agent, into: &out)
             case .startRecording(let id):
-                out.append(.log(.notice, "recording requested; the engine does not record media yet, so none is written", call: id))
+                // Seed 002 StartCallRecording, at the bridge: where the call's queue records.
+                if let queue = center.liveCall(id)?.queue, let media = queueMedia[queue], let format = media.record {
+                    out.append(.recordCall(id, format, maxSeconds: Int(media.recordMax.components.seconds)))
+                }
             case .hangUp(let id, let reason):
                 hangUp(id, reason: reason, into: &out)
             case .routeToVoicemail(let id):

@@ -102,6 +102,8 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
     case playMedia(CallID, MediaLeg, MediaPlayback, AudioFormat)
     /// The leg stops hearing the relay and hears the other side again, on the same RTP stream.
     case stopMedia(CallID, MediaLeg)
+    /// Record both directions of the call from now to its end.
+    case recordCall(CallID, RecordingFormat, maxSeconds: Int)
     /// Close the call's relay sockets, then report `mediaClosed(callerPort:)`.
     case closeMedia(CallID, callerPort: Int)
     /// Bind the next call's pair ahead of it; report `mediaPortUnavailable` when that fails.
@@ -133,6 +135,7 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
         case .mapPayloadTypes(let c, let map): .mapPayloadTypes(c, callerToAgent: map)
         case .playMedia(let c, let leg, let p, let f): .playMedia(c, leg, p, f)
         case .stopMedia(let c, let leg): .stopMedia(c, leg)
+        case .recordCall(let c, let f, let m): .recordCall(c, f, maxSeconds: m)
         case .closeMedia(let c, let p): .closeMedia(c, callerPort: p)
         case .prepareMedia(let a, let b): .prepareMedia(callerPort: a, agentPort: b)
         case .openRecord(let a): .openRecord(a)

@@ -46,6 +46,10 @@ public struct QueueMedia: Sendable, Equatable {
     public var entry: MediaPrompt?
     public var position: Position?
     public var periodic: Periodic?
+    /// Record answered calls from the bridge to the end (`record`).
+    public var record: RecordingFormat?
+    /// The longest recording kept (`record_max`); the rest of a longer call is not recorded.
+    public var recordMax: Duration = .seconds(3600)
 
     public init() {}
 
@@ -60,6 +64,9 @@ public struct QueueMedia: Sendable, Equatable {
         return words
     }
 }
+
+/// How a call is recorded: one stereo WAV (caller left, agent right) or two mono files.
+public enum RecordingFormat: String, Sendable, CaseIterable { case stereo, split }
 
 /// A sound the core asks the relay to play: a file named in the configuration, or a word of the
 /// prompt set (`media.prompts`), e.g. "7" or "caller-number".

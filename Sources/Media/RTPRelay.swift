@@ -180,6 +180,29 @@ public final class RTPRelay: @unchecked Sendable {
         workers[worker].send(.stopPlaying(id: id, leg: leg.rawValue), wake: wake)
     }
 
+    /// Records both directions of the call from now (see `CallRecorder`) until `stopRecording` or
+    /// the call's deletion; `finished` then runs on the relay thread with what was recorded (an
+    /// empty recording when the call is unknown).
+    public func startRecording(call: String, maxSeconds: Double, wake: Bool = true, finished: @escaping @Sendable (CallRecording) -> Void) {
+        guard let (worker, id) = calls.withLockedValue({ $0[call] }) else {
+            finished(CallRecording(caller: [], agent: []))
+            return
+        }
+        workers[worker].send(.record(id: id, maxSeconds: maxSeconds, finished: finished), wake: wake)
+    }
+
+    /// Pauses or resumes a call's recording (nothing is kept while paused: silence in the file).
+    public func pauseRecording(call: String, _ paused: Bool, wake: Bool = true) {
+        guard let (worker, id) = calls.withLockedValue({ $0[call] }) else { return }
+        workers[worker].send(.pauseRecording(id: id, paused), wake: wake)
+    }
+
+    /// Ends a call's recording now (its `finished` runs).
+    public func stopRecording(call: String, wake: Bool = true) {
+        guard let (worker, id) = calls.withLockedValue({ $0[call] }) else { return }
+        workers[worker].send(.stopRecording(id: id), wake: wake)
+    }
+
     /// Wakes the relay threads that have commands sent with `wake: false`. The engine opens a
     /// call's ports (bound at once) without waking, sends the INVITE that names them, then wakes:
     /// a relay thread woken earlier could take the CPU from the SIP loop before that INVITE left
@@ -252,6 +275,9 @@ final class RelayWorker: @unchecked Sendable {
         case payloadMap(id: Int, callerToAgent: [Int: Int])
         case play(id: Int, leg: Int, RTPRelay.Playback, law: G711.Law, payloadType: UInt8)
         case stopPlaying(id: Int, leg: Int)
+        case record(id: Int, maxSeconds: Double, finished: @Sendable (CallRecording) -> Void)
+        case pauseRecording(id: Int, Bool)
+        case stopRecording(id: Int)
         case remove(id: Int, closed: (@Sendable (RTPRelay.CallQuality) -> Void)?)
         /// Signalled once every command before it has been applied.
         case barrier(DispatchSemaphore)
@@ -277,6 +303,13 @@ final class RelayWorker: @unchecked Sendable {
         var inPlaying = false
         /// Deleted: dropped from that list at the next tick.
         var removed = false
+        /// Both directions being recorded, and who gets the recording.
+        var recorder: (CallRecorder, @Sendable (CallRecording) -> Void)?
+        func finishRecording() {
+            guard let (recorder, finished) = recorder else { return }
+            self.recorder = nil
+            finished(recorder.finish())
+        }
         init(fds: [Int32]) { self.fds = fds }
         func peer(_ index: Int) -> sockaddr_in? { latched[index] ?? declared[index] }
     }
@@ -351,6 +384,8 @@ final class RelayWorker: @unchecked Sendable {
             if case .add(_, let fds) = command { for fd in fds { close(fd) } }
             if case .barrier(let done) = command { done.signal() }
             if case .remove(_, let closed) = command { closed?(RTPRelay.CallQuality()) }  // stop() closed (or closes) everything
+            if case .record(_, _, let finished) = command { finished(CallRecording(caller: [], agent: [])) }
+            if case .play(_, _, .announce(_, let finished), _, _) = command { finished?() }
             return
         }
     }
@@ -415,6 +450,7 @@ final class RelayWorker: @unchecked Sendable {
         }
         for (_, b) in bridges {
             for fd in b.fds { close(fd) }
+            b.finishRecording()
             for i in 0..<2 { b.players[i]?.drain().forEach { $0() } }
         }
         bridges = [:]
@@ -432,6 +468,10 @@ final class RelayWorker: @unchecked Sendable {
             if n == 0 { break }
             let source = batch.source(n - 1)
             if !Self.same(bridge.latched[index], source) { bridge.latched[index] = source }
+            if index < 2, let (recorder, _) = bridge.recorder {
+                let now = Self.monotonicNow()
+                for i in 0..<n { recorder.add(side: index, UnsafeRawBufferPointer(start: batch.slot(i), count: batch.length(i)), at: now) }
+            }
             for i in 0..<n {
                 let bytes = UnsafeRawBufferPointer(start: batch.slot(i), count: batch.length(i))
                 if index >= 2 || RTCPPacket.looksLikeRTCP(bytes) {
@@ -629,10 +669,22 @@ final class RelayWorker: @unchecked Sendable {
                 guard let bridge = bridges[id], var player = bridge.players[leg] else { break }
                 bridge.players[leg] = nil
                 player.drain().forEach { $0() }
+            case .record(let id, let maxSeconds, let finished):
+                guard let bridge = bridges[id] else {
+                    finished(CallRecording(caller: [], agent: []))
+                    break
+                }
+                bridge.finishRecording()  // a second start begins a new recording
+                bridge.recorder = (CallRecorder(startedAt: Self.monotonicNow(), maxSeconds: maxSeconds), finished)
+            case .pauseRecording(let id, let paused):
+                bridges[id]?.recorder?.0.paused = paused
+            case .stopRecording(let id):
+                bridges[id]?.finishRecording()
             case .remove(let id, let closed):
                 var quality = RTPRelay.CallQuality()
                 if let bridge = bridges.removeValue(forKey: id) {
                     bridge.removed = true
+                    bridge.finishRecording()
                     for i in 0..<2 { if var p = bridge.players[i] { p.drain().forEach { $0() } } }
                     for fd in bridge.fds {
                         _ = epoll_ctl(epoll, LinuxABI.epollCtlDel, fd, nil)

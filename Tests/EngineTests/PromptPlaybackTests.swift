@@ -120,3 +120,38 @@ final class Counter: @unchecked Sendable {
     func add() { lock.withLock { n += 1 } }
     var value: Int { lock.withLock { n } }
 }
+
+/// The relay's recorder: each side placed by its RTP timestamps from the arrival of its first
+/// packet, a lost packet left as silence, other payload types left out, the maximum kept.
+@Suite struct CallRecorderTests {
+    static func packet(pt: UInt8 = 0, seq: UInt16, ts: UInt32, ssrc: UInt32 = 7, byte: UInt8) -> [UInt8] {
+        [0x80, pt, UInt8(seq >> 8), UInt8(seq & 0xFF), UInt8(ts >> 24), UInt8(ts >> 16 & 0xFF), UInt8(ts >> 8 & 0xFF), UInt8(ts & 0xFF),
+         0, 0, 0, UInt8(ssrc)] + [UInt8](repeating: byte, count: 160)
+    }
+
+    @Test func sidesArePlacedByTimestampAndALostPacketIsSilence() {
+        let r = CallRecorder(startedAt: 100, maxSeconds: 1)
+        // The caller's first packet 40 ms after the start; its second packet is lost.
+        Self.packet(seq: 1, ts: 5000, byte: 0x80).withUnsafeBytes { r.add(side: 0, $0, at: 100.04) }
+        Self.packet(seq: 3, ts: 5320, byte: 0x80).withUnsafeBytes { r.add(side: 0, $0, at: 100.08) }
+        Self.packet(pt: 101, seq: 4, ts: 5480, byte: 0x80).withUnsafeBytes { r.add(side: 0, $0, at: 100.1) }  // telephone-event: left out
+        // The agent, A-law, from the start.
+        Self.packet(pt: 8, seq: 9, ts: 0, ssrc: 9, byte: 0xD5).withUnsafeBytes { r.add(side: 1, $0, at: 100.0) }
+        let rec = r.finish()
+        #expect(rec.caller.count == 320 + 480)
+        #expect(rec.caller[0..<320].allSatisfy { $0 == 0 }, "before its first packet: silence")
+        #expect(rec.caller[320..<480].allSatisfy { $0 == G711.decodeMuLaw(0x80) })
+        #expect(rec.caller[480..<640].allSatisfy { $0 == 0 }, "the lost packet")
+        #expect(rec.agent.count == 160 && rec.agent.allSatisfy { $0 == G711.decodeALaw(0xD5) })
+        let stereo = rec.stereo
+        #expect(stereo.channels == 2 && stereo.samples.count == 800 * 2 && stereo.samples[2 * 320] == G711.decodeMuLaw(0x80) && stereo.samples[1] == 8)
+        #expect(abs(rec.duration - 0.1) < 0.0001)
+    }
+
+    @Test func aRecordingStopsAtItsMaximum() {
+        let r = CallRecorder(startedAt: 0, maxSeconds: 0.05)  // 400 samples
+        for i in 0..<4 { Self.packet(seq: UInt16(i), ts: UInt32(i * 160), byte: 1).withUnsafeBytes { r.add(side: 0, $0, at: Double(i) * 0.02) } }
+        let rec = r.finish()
+        #expect(rec.truncated && rec.caller.count == 320)
+    }
+}

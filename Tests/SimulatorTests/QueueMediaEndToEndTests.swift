@@ -53,6 +53,7 @@ import EngineCore
             agents: [{login: alice}]
             """, directory: dir, sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
         defer { engine.stop() }
+        ShutdownAndRestartTests.waitForLog(engine, "ccengine listening")
 
         let carolAudio = RTPParty(), daveAudio = RTPParty(), aliceAudio = RTPParty()
         defer { carolAudio.stop(); daveAudio.stop(); aliceAudio.stop() }

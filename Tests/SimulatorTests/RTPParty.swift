@@ -21,6 +21,7 @@ final class RTPParty: @unchecked Sendable {
     private var received: [Packet] = []
     private var stopped = false
     private var sending: (port: Int, hz: Double)?
+    private var sentPackets = 0
     private var threads: [Thread] = []
 
     init() {
@@ -57,6 +58,15 @@ final class RTPParty: @unchecked Sendable {
 
     private var isStopped: Bool { lock.withLock { stopped } }
 
+    /// Stops sending (receiving goes on); the packets sent.
+    @discardableResult
+    func stopSending() -> Int {
+        lock.withLock { sending = nil }
+        let end = Date().addingTimeInterval(2)
+        while threads.dropFirst().contains(where: { !$0.isFinished }), Date() < end { usleep(5_000) }
+        return lock.withLock { sentPackets }
+    }
+
     private func receiveLoop() {
         let batch = DatagramBatch(capacity: 16, receiveTimestamps: true)
         while !isStopped {
@@ -86,13 +96,14 @@ final class RTPParty: @unchecked Sendable {
         to.sin_addr.s_addr = inet_addr("127.0.0.1")
         to.sin_port = UInt16(port).bigEndian
         var next = Date()
-        while !isStopped {
+        while !isStopped, lock.withLock({ sending != nil }) {
             var packet: [UInt8] = [0x80, 0, UInt8(seq >> 8), UInt8(seq & 0xFF),
                                    UInt8(ts >> 24), UInt8(ts >> 16 & 0xFF), UInt8(ts >> 8 & 0xFF), UInt8(ts & 0xFF), 0x12, 0x34, 0x56, 0x78]
             packet += tone.nextFrame()
             _ = withUnsafePointer(to: &to) { a in
                 a.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, packet, packet.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
+            lock.withLock { sentPackets += 1 }
             seq &+= 1
             ts &+= 160
             next = next.addingTimeInterval(0.02)

@@ -56,12 +56,24 @@ public struct PromptSet: Sendable, Equatable {
 
 /// Reads a queue's `media:` (see docs/configuration.md, "Queue media").
 enum QueueMediaReader {
-    static let keys: Set<String> = ["answer", "music", "entry", "position", "periodic"]
+    static let keys: Set<String> = ["answer", "music", "entry", "position", "periodic", "record", "record_max"]
 
     static func read(_ v: YAMLValue, queue: String, prompts: inout PromptSet) throws(ConfigError) -> QueueMedia {
         let m = try v.mapping(allowed: keys)
         var media = QueueMedia()
-        media.answer = .early
+        // Early media by default when there is something to hear; a queue that only records answers on the agent's answer.
+        media.answer = ["music", "entry", "position", "periodic"].contains { m[$0] != nil } ? .early : .agent
+        if let r = m["record"] {
+            guard let format = RecordingFormat(rawValue: try r.string()) else {
+                throw r.error("unknown record format '\(try r.string())'", fix: "use stereo (one file: caller left, agent right) or split (two mono files)")
+            }
+            media.record = format
+        }
+        if let x = m["record_max"] {
+            let d = try RoutingReader.positive(x)
+            guard d <= .seconds(4 * 3600) else { throw x.error("record_max must be at most 4h (a recording is kept in memory until the call ends: 32 KB a second)") }
+            media.recordMax = d
+        }
         if let a = m["answer"] {
             guard let answer = QueueMedia.Answer(rawValue: try a.string()) else {
                 throw a.error("unknown answer '\(try a.string())'", fix: "use early (183 + early media, billed from the agent's answer), queued (200 on entry, billed from entry) or agent (no queue media)")

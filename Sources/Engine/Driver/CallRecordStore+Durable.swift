@@ -26,6 +26,8 @@ extension CallRecordStore {
         case queueLog([QueueLogRow])
         /// What a call's phones reported in RTCP, once the relay closed its ports.
         case quality(callID: String, RTPRelay.CallQuality)
+        /// A call's recording, written (or failed).
+        case recording(RecordingRow)
     }
 
     public struct BindingRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
@@ -148,6 +150,8 @@ extension CallRecordStore {
                     for r in rows { try r.insert(db) }
                 case .quality(let callID, let q):
                     try Self.saveQuality(db, callID: callID, q)
+                case .recording(let row):
+                    try row.save(db)
                 }
             }
             if let aliveAt { try db.execute(sql: "UPDATE engine SET alive_at = ? WHERE id = 1", arguments: [aliveAt]) }

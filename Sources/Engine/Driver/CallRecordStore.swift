@@ -101,6 +101,7 @@ public final class CallRecordStore: Sendable {
         Self.migrateOperations(&migrator)
         Self.migrateRegistrationPath(&migrator)
         Self.migrateQuality(&migrator)
+        Self.migrateRecordings(&migrator)
         try migrator.migrate(db)
     }
 

@@ -323,6 +323,8 @@ public final class EngineDriver: @unchecked Sendable {
                 play(playback, to: call, leg, format)
             case .stopMedia(let call, let leg):
                 relay.stopPlaying(call: call, leg: leg == .caller ? .caller : .agent, wake: false)
+            case .recordCall(let call, let format, let maxSeconds):
+                record(call, format, maxSeconds: maxSeconds)
             case .openRecord(let accepted):
                 uncommitted[accepted.callID] = writer.enqueue(.call(.init(accepted: accepted, origin: originWall)))
             case .record(let record):
@@ -508,6 +510,43 @@ public final class EngineDriver: @unchecked Sendable {
         let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes))
         if flush { channel.writeAndFlush(envelope, promise: nil) } else { channel.write(envelope, promise: nil) }
     }
+
+    /// Records a call; when it ends the WAV file(s) are written off the SIP loop, in
+    /// `STATE/recordings/`, named by the call's id, and a `recordings` row says where (or why
+    /// not: the call went on regardless, one log line).
+    private func record(_ call: CallID, _ format: RecordingFormat, maxSeconds: Int) {
+        let dir = (config.stateDirectory as NSString).appendingPathComponent("recordings")
+        let base = dir + "/" + String(call.map { $0.isLetter || $0.isNumber || "-_.@".contains($0) ? $0 : "_" })
+        relay.startRecording(call: call, maxSeconds: Double(maxSeconds), wake: false) { [self] recording in
+            DispatchQueue.global(qos: .utility).async { [self] in
+                var row: CallRecordStore.RecordingRow
+                do {
+                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                    let files: [(String, WAVFile)] = switch format {
+                    case .stereo: [(base + ".wav", recording.stereo)]
+                    case .split: [(base + "-caller.wav", recording.split.caller), (base + "-agent.wav", recording.split.agent)]
+                    }
+                    for (path, wav) in files {
+                        guard FileManager.default.createFile(atPath: path, contents: Data(wav.bytes)) else {
+                            throw RecordingError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+                        }
+                    }
+                    row = .init(callID: call, files: files.map(\.0), format: format.rawValue, seconds: recording.duration,
+                                status: recording.truncated ? "truncated" : "ok")
+                } catch {
+                    row = .init(callID: call, files: [], format: format.rawValue, seconds: recording.duration, status: "failed", error: "\(error)")
+                }
+                let saved = row
+                loop.execute { [self] in
+                    guard serving.withLockedValue({ $0 }) else { return }
+                    if let e = saved.error { logger.error("recording failed (the call went on): \(e)", metadata: ["call.id": "\(call)"]) }
+                    writer.enqueue(.recording(saved))
+                }
+            }
+        }
+    }
+
+    struct RecordingError: Error, CustomStringConvertible { var description: String }
 
     /// Hands a playback to the relay with the loaded clips (`PromptSet`: every prompt was loaded
     /// when the configuration was read, so one missing here is a bug, logged).

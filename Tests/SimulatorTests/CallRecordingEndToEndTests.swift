@@ -1,0 +1,130 @@
+import Foundation
+import Media
+import SIP
+import Testing
+@testable import Engine
+import EngineCore
+@testable import Simulator
+
+/// Call recording from the relay (`queues[].media.record`), judged from the file: a stereo WAV
+/// whose format and duration sox reads as sent, the caller's tone on the left channel and the
+/// agent's on the right; a folder that cannot be written fails the recording, not the call.
+@Suite(.serialized) struct CallRecordingEndToEndTests {
+    struct Call {
+        var carol: RawPhone, alice: RawPhone, invite: SIPMessage, ok: SIPMessage
+        var callerSide: Int, agentSide: Int
+    }
+
+    static func call(_ port: Int, callerAudio: RTPParty, agentAudio: RTPParty, id: String, alice: RawPhone) throws -> Call {
+        let carol = RawPhone("carol", engine: port)
+        let invite = carol.invite("support", callID: id, rtpPort: callerAudio.port)
+        let ring = try #require(alice.anyRequest("INVITE"), "the agent was not rung")
+        let agentSide = try #require(try SessionDescription.parse(ring.body).audio?.port)
+        alice.respond(200, to: ring, rtpPort: agentAudio.port)
+        let ok = try #require(carol.finalResponse(id, method: "INVITE"))
+        _ = carol.inDialog("ACK", invite: invite, answer: ok, cseq: 1)
+        let callerSide = try #require(try SessionDescription.parse(ok.body).audio?.port)
+        return Call(carol: carol, alice: alice, invite: invite, ok: ok, callerSide: callerSide, agentSide: agentSide)
+    }
+
+    static func hangUp(_ c: Call) {
+        _ = c.carol.inDialog("BYE", invite: c.invite, answer: c.ok, cseq: 2)
+        if let bye = c.alice.anyRequest("BYE") { c.alice.respond(200, to: bye) }
+    }
+
+    static func until(seconds: Double, _ condition: () -> Bool) -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end { if condition() { return true }; usleep(50_000) }
+        return condition()
+    }
+
+    static func start(_ name: String, rtp: ClosedRange<Int>, format: String = "stereo") throws -> (EngineProcess, Int, String) {
+        let port = E2E.freeUDPAndTCPPort()
+        let dir = E2E.tempDirectory(name)
+        let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: """
+            sip: {address: 127.0.0.1:\(port), require_auth: false}
+            media: {rtp_ports: \(rtp.lowerBound)-\(rtp.upperBound)}
+            routing: {ring_timeout: 10s, wrap_up: 0s}
+            queues:
+              - name: support
+                media: {record: \(format)}
+            agents: [{login: alice}]
+            """, directory: dir, sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
+        ShutdownAndRestartTests.waitForLog(engine, "ccengine listening")
+        return (engine, port, dir)
+    }
+
+    @Test func aBridgedCallIsRecordedToOneStereoFileCallerLeftAgentRight() throws {
+        let (engine, port, dir) = try Self.start("recording", rtp: 29500...29599)
+        defer { engine.stop() }
+        let callerAudio = RTPParty(), agentAudio = RTPParty()
+        defer { callerAudio.stop(); agentAudio.stop() }
+        let alice = RawPhone("alice", engine: port)
+        #expect(alice.register())
+        let c = try Self.call(port, callerAudio: callerAudio, agentAudio: agentAudio, id: "rec-1", alice: alice)
+        callerAudio.sendTone(1000, to: c.callerSide)
+        agentAudio.sendTone(2000, to: c.agentSide)
+        #expect(Self.until(seconds: 10) { callerAudio.packets.count >= 100 && agentAudio.packets.count >= 100 }, "the call's audio did not flow")
+        let sentByCaller = callerAudio.stopSending(), sentByAgent = agentAudio.stopSending()
+        Self.hangUp(c)
+
+        // The file appears once the call's ports are closed (written off the SIP loop).
+        let file = (dir + "/engine-state") + "/recordings/rec-1.wav"
+        #expect(Self.until(seconds: 10) { FileManager.default.fileExists(atPath: file) }, "no \(file)")
+        let soxi = try #require(E2E.which("soxi"), "sox is not installed: run `make test`")
+        func info(_ flag: String) throws -> String {
+            try E2E.run(soxi, [flag, file]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let (channels, rate, bits) = (try info("-c"), try info("-r"), try info("-b"))
+        #expect(channels == "2" && rate == "8000" && bits == "16", "soxi: \(channels) ch, \(rate) Hz, \(bits) bits")
+        let seconds = try #require(Double(try info("-D")))
+        let sent = Double(max(sentByCaller, sentByAgent)) * 0.02
+        #expect(abs(seconds - sent) <= 0.1, "recorded \(seconds) s, sent \(sent) s")
+
+        // Per channel: the caller's tone left, the agent's right (Goertzel on the file's samples).
+        let wav = try WAVFile.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: file))), name: file)
+        let frames = wav.samples.count / 2
+        let middle = frames / 4..<frames * 3 / 4
+        for (channel, hz) in [(0, 1000.0), (1, 2000.0)] {
+            var d = ToneDetector(frequencies: [1000, 2000])
+            d.add(linear: middle.map { wav.samples[2 * $0 + channel] })
+            #expect(d.dominantFrequency == hz, "channel \(channel) is \(String(describing: d.dominantFrequency)) Hz")
+        }
+        // sox agrees on each channel's pitch (its "rough frequency" counts zero crossings: within 15 %).
+        let sox = try #require(E2E.which("sox"))
+        for (channel, hz) in [(1, 1000.0), (2, 2000.0)] {
+            let out = try E2E.run(sox, [file, "-n", "remix", "\(channel)", "trim", "0.5", "1", "stat"]).output
+            let rough = out.split(separator: "\n").first { $0.hasPrefix("Rough   frequency") }.flatMap { Double($0.split(separator: " ").last ?? "") }
+            #expect(rough.map { abs($0 - hz) / hz < 0.15 } == true, "sox stat channel \(channel): \(out)")
+        }
+
+        let store = try CallRecordStore(directory: (dir + "/engine-state"))
+        #expect(Self.until(seconds: 5) { (try? store.recording(of: "rec-1"))?.status == "ok" })
+        let row = try #require(try store.recording(of: "rec-1"))
+        #expect(row.files == file && row.format == "stereo" && abs(row.seconds - seconds) < 0.01)
+    }
+
+    @Test func aFolderThatCannotBeWrittenFailsTheRecordingNotTheCall() throws {
+        let (engine, port, dir) = try Self.start("recording-fails", rtp: 29600...29699, format: "split")
+        defer { engine.stop() }
+        // A file where the recordings folder would be: the folder cannot be made (even as root).
+        FileManager.default.createFile(atPath: (dir + "/engine-state") + "/recordings", contents: Data("x".utf8))
+        let callerAudio = RTPParty(), agentAudio = RTPParty()
+        defer { callerAudio.stop(); agentAudio.stop() }
+        let alice = RawPhone("alice", engine: port)
+        #expect(alice.register())
+        let c = try Self.call(port, callerAudio: callerAudio, agentAudio: agentAudio, id: "rec-2", alice: alice)
+        callerAudio.sendTone(1000, to: c.callerSide)
+        agentAudio.sendTone(2000, to: c.agentSide)
+        #expect(Self.until(seconds: 10) { callerAudio.packets.count >= 25 && agentAudio.packets.count >= 25 }, "the call's audio did not flow")
+        Self.hangUp(c)
+        let store = try CallRecordStore(directory: (dir + "/engine-state"))
+        #expect(Self.until(seconds: 10) { (try? store.recording(of: "rec-2"))?.status == "failed" })
+        let row = try #require(try store.recording(of: "rec-2"))
+        #expect(row.files.isEmpty && row.error?.isEmpty == false)
+        #expect(Self.until(seconds: 5) { (try? store.all().first { $0.callID == "rec-2" })?.disposition == "answered" }, "the call itself is recorded answered")
+        engine.stop()
+        let log = (try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? ""
+        #expect(log.components(separatedBy: "recording failed (the call went on)").count == 2, "one log line")
+    }
+}
