@@ -7,7 +7,7 @@ extension B2BUA {
         let target = responseTarget(invite, source)
         let tag = ids.tag()
         let queue = invite.requestURI?.user ?? ""
-        guard queues.contains(queue) else {
+        guard queues.contains(queue) || menus[queue] != nil else {
             out.append(.log(.notice, "INVITE for unknown queue '\(queue)' answered 404", call: invite.callID))
             out.append(.send(invite.response(404, "Not Found (no queue '\(queue)')", toTag: tag), to: target))
             return
@@ -47,13 +47,19 @@ extension B2BUA {
         let leg = CustomerLeg(invite: invite, responseTarget: target, source: source, localTag: tag,
                               dialog: Dialog(uas: invite, localTag: tag), offer: offer, trying: trying)
         calls[invite.callID] = BridgedCall(id: invite.callID, customer: leg, callerPort: pair.caller, agentPort: pair.agent)
+        calls[invite.callID]?.acceptedAt = now
         out.append(.openMedia(invite.callID, callerPort: pair.caller, agentPort: pair.agent))
         if let host = offer.address(of: audio) {
             out.append(.setMediaPeer(invite.callID, .caller, Endpoint(host: host, port: audio.port)))
         }
         let priority = invite.header("X-CC-Priority").flatMap { Int($0) } ?? 1
-        out.append(.log(.info, "call from \(caller.id) queued in \(queue)", call: invite.callID))
         out.append(.openRecord(AcceptedCall(callID: invite.callID, queue: queue, caller: caller, acceptedAt: now)))
+        if menus[queue] != nil {
+            out.append(.send(trying, to: target))
+            enterMenu(invite.callID, queue, now: now, into: &out)
+            return
+        }
+        out.append(.log(.info, "call from \(caller.id) queued in \(queue)", call: invite.callID))
         let mark = out.count
         route(.callArrived(invite.callID, queue: queue, caller: caller, media: .voice, priority: priority), now: now, into: &out)
         // The INVITE to an agent is the call's critical path, so our 100 goes out after it (RFC
@@ -91,7 +97,16 @@ extension B2BUA {
             call.customer.callerEnded()
             calls[call.id] = call
             out.append(.log(.info, "caller hung up", call: call.id))
-            route(.callerHungUp(call.id), now: now, into: &out)
+            if call.menu != nil {
+                callerLeftMenu(call.id, now: now, into: &out)
+            } else {
+                route(.callerHungUp(call.id), now: now, into: &out)
+            }
+        case "INFO" where call.menu != nil:
+            // SIP INFO digits (application/dtmf-relay "Signal=5", or application/dtmf "5"): the
+            // fallback for phones that do not send RFC 4733 events.
+            out.append(.send(request.response(200), to: target))
+            if let digit = Self.infoDigit(request) { menuDigit(call.id, digit, now: now, into: &out) }
         case "INVITE" where !request.body.isEmpty && call.bridgedLeg.flatMap({ call.agentLegs[$0]?.phase }) == .answered && call.pendingReinvite == nil:
             // Re-INVITE with a new offer (hold, unhold, codec change): offered on to the agent; the
             // customer is answered with the agent's answer (see agentReinviteAnswered).
@@ -132,6 +147,21 @@ extension B2BUA {
     public mutating func limitRegister(_ register: SIPMessage, from source: Endpoint, now: Duration) -> B2BUAAction? {
         guard sourceLimits.limits.isOn, !sourceLimits.allow("REGISTER", from: source.host, now: now) else { return nil }
         return .send(refusal(register, "Service Unavailable (rate limit)", toTag: ids.tag()), to: responseTarget(register, source))
+    }
+
+    static func infoDigit(_ info: SIPMessage) -> Character? {
+        let body = String(decoding: info.body, as: UTF8.self)
+        let type = info.contentType?.lowercased() ?? ""
+        let value: Substring?
+        if type.hasPrefix("application/dtmf-relay") {
+            value = body.split(whereSeparator: \.isNewline).first { $0.lowercased().hasPrefix("signal=") }?.dropFirst("signal=".count)
+        } else if type.hasPrefix("application/dtmf") {
+            value = Substring(body)
+        } else {
+            return nil
+        }
+        guard let v = value?.trimmingCharacters(in: .whitespaces), v.count == 1, let c = v.first, "0123456789*#ABCDabcd".contains(c) else { return nil }
+        return Character(c.uppercased())
     }
 
     static func caller(of invite: SIPMessage) -> CallerInfo {

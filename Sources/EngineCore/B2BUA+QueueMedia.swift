@@ -15,29 +15,22 @@ extension B2BUA {
 
     /// On entry: answers the caller as the queue says (183 or 200 with our SDP, one codec the
     /// relay can encode to) and starts what it hears. Nothing for a queue without media.
+    /// A caller already answered (coming from a menu) keeps its answer and format.
     mutating func startQueueMedia(_ id: CallID, queue: String, now: Duration, into out: inout [B2BUAAction]) {
-        guard let media = queueMedia[queue], media.plays, var call = calls[id], call.customer.phase == .early,
-              var answer = customerAnswer(call, singleCodec: true), let audio = answer.audio,
-              let pt = audio.formats.first(where: { settings.codecs.contains(audio.encodingName(of: $0) ?? "") }),
-              let codec = audio.encodingName(of: pt)
-        else { return }
-        answer.sessionVersion = 1
-        call.customer.answer = answer
-        var response = call.customer.invite.response(media.answer == .queued ? 200 : 183, toTag: call.customer.localTag)
-        response.contact = [localContact(over: call.customer.source.transport)]
-        response.setHeader("Server", settings.userAgent)
-        response.contentType = "application/sdp"
-        response.body = answer.bytes
-        if media.answer == .queued {
-            _ = call.customer.answer(with: response)
+        guard let media = queueMedia[queue], media.plays, var call = calls[id] else { return }
+        let format: AudioFormat
+        if call.customer.phase == .answered, let audio = call.customer.answer?.audio, let pt = audio.formats.first,
+           let codec = audio.encodingName(of: pt) {
+            format = AudioFormat(codec: codec, payloadType: pt)
+        } else if let answered = answerForMedia(&call, status: media.answer == .queued ? 200 : 183) {
+            format = answered
+            out.append(.send(call.customer.lastResponse, to: call.customer.responseTarget))
         } else {
-            call.customer.progress(response)
+            return
         }
-        let format = AudioFormat(codec: codec, payloadType: pt)
         call.waitingMedia = WaitingMedia(queue: queue, format: format)
         calls[id] = call
-        out.append(.send(response, to: call.customer.responseTarget))
-        out.append(.log(.debug, "queue media for the waiting caller (\(media.answer == .queued ? "answered 200" : "early media 183"), \(codec))", call: id))
+        out.append(.log(.debug, "queue media for the waiting caller (\(call.customer.lastResponse.status == 200 ? "answered 200" : "early media 183"), \(format.codec))", call: id))
         if let music = media.music { out.append(.playMedia(id, .caller, .music(music), format)) }
         if let entry = media.entry { out.append(.playMedia(id, .caller, .announce([entry]), format)) }
         if let p = media.position { out.append(.startTimer(.announcement(id, .position), at: now + p.firstAfter)) }

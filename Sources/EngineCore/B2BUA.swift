@@ -89,6 +89,8 @@ public struct B2BUA: Sendable {
     var savedReleases: [AgentID: ReleaseReason] = [:]
     /// What each queue's waiting callers hear (queues absent: nothing).
     public var queueMedia: [String: QueueMedia] = [:]
+    /// IVR menus by the address that reaches them (`menus:`).
+    public var menus: [String: Menu] = [:]
 
     /// - Parameters:
     ///   - authenticator: digest authentication of agents; nil accepts REGISTER without credentials.
@@ -140,6 +142,12 @@ public struct B2BUA: Sendable {
             lingeringLegs[key] = nil
         case .timerFired(.announcement(let id, let kind)):
             announcementDue(id, kind, now: now, into: &out)
+        case .timerFired(.menuTimeout(let id)):
+            menuTimedOut(id, now: now, into: &out)
+        case .digit(let id, let digit):
+            menuDigit(id, digit, now: now, into: &out)
+        case .promptPlayed(let id, let token):
+            menuPromptPlayed(id, token: token, now: now, into: &out)
         case .requestFailed(let callID, let method, let unreachable):
             requestFailed(callID: callID, method: method, unreachable: unreachable, now: now, into: &out)
         case .control(let command):

@@ -24,6 +24,12 @@ struct BridgedCall: Sendable {
     var entryPosition = 1
     /// The caller hears its queue's media (music, announcements) until an agent answers.
     var waitingMedia: B2BUA.WaitingMedia?
+    /// The caller is in a menu (IVR), not yet in a queue.
+    var menu: B2BUA.MenuVisit?
+    /// Menus and keys so far (`saveMenuPath`).
+    var menuPath: [String] = []
+    /// When the engine accepted the call (engine time).
+    var acceptedAt: Duration = .zero
 
     func leg(for agent: AgentID) -> (key: String, leg: AgentLeg)? {
         agentLegs.first { $0.value.agent == agent && $0.value.phase != .ended }.map { ($0.key, $0.value) }

@@ -19,6 +19,10 @@ public enum EngineEvent: Sendable {
     case mediaClosed(callerPort: Int)
     /// A pair from `prepareMedia` could not be bound (another process holds a port).
     case mediaPortUnavailable(callerPort: Int, reason: String)
+    /// A leg's phone pressed a key (RFC 4733 event through the relay, or SIP INFO).
+    case digit(CallID, Character)
+    /// A `.prompt` playback ended on the caller's leg (its last frame went out, or it was stopped).
+    case promptPlayed(CallID, token: Int)
     /// The engine's own lag, measured by the driver every `LoadReport.interval` (overload control).
     case load(OverloadControl.LoadReport)
     /// Stop accepting calls (503 with Retry-After); the calls in progress go on.
@@ -42,6 +46,8 @@ public enum B2BUAEvent: Sendable {
     case mediaFailed(CallID, reason: String)
     case mediaClosed(callerPort: Int)
     case mediaPortUnavailable(callerPort: Int, reason: String)
+    case digit(CallID, Character)
+    case promptPlayed(CallID, token: Int)
     case load(OverloadControl.LoadReport)
     case drain
     case resume
@@ -64,6 +70,8 @@ public enum B2BUATimer: Hashable, Sendable {
     case lingeringLeg(String)
     /// The next position or periodic announcement to a waiting caller (`QueueMedia`).
     case announcement(CallID, QueueAnnouncement)
+    /// A menu waited long enough for a key after its prompt (`Menu.timeout`).
+    case menuTimeout(CallID)
 }
 
 /// The announcements a waiting caller hears again and again.
@@ -102,6 +110,10 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
     case playMedia(CallID, MediaLeg, MediaPlayback, AudioFormat)
     /// The leg stops hearing the relay and hears the other side again, on the same RTP stream.
     case stopMedia(CallID, MediaLeg)
+    /// Report the RFC 4733 digits the leg's phone sends with this payload type (`digit` events).
+    case detectDigits(CallID, MediaLeg, payloadType: Int)
+    /// Where a caller went through the menus (menu names and keys), once it left them.
+    case saveMenuPath(CallID, [String])
     /// Record both directions of the call from now to its end.
     case recordCall(CallID, RecordingFormat, maxSeconds: Int)
     /// Close the call's relay sockets, then report `mediaClosed(callerPort:)`.
@@ -136,6 +148,8 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
         case .playMedia(let c, let leg, let p, let f): .playMedia(c, leg, p, f)
         case .stopMedia(let c, let leg): .stopMedia(c, leg)
         case .recordCall(let c, let f, let m): .recordCall(c, f, maxSeconds: m)
+        case .detectDigits(let c, let leg, let pt): .detectDigits(c, leg, payloadType: pt)
+        case .saveMenuPath(let c, let p): .saveMenuPath(c, p)
         case .closeMedia(let c, let p): .closeMedia(c, callerPort: p)
         case .prepareMedia(let a, let b): .prepareMedia(callerPort: a, agentPort: b)
         case .openRecord(let a): .openRecord(a)

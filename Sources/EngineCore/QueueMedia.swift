@@ -86,6 +86,9 @@ public enum MediaPlayback: Hashable, Sendable {
     case music(MediaPrompt?)
     /// Play these once, in order, pausing the music.
     case announce([MediaPrompt])
+    /// As `announce`, and report `promptPlayed` with `token` when they have played or were
+    /// stopped (a menu's prompt).
+    case prompt([MediaPrompt], token: Int)
 }
 
 /// The leg's agreed audio codec, which the relay encodes prompts to (PCMU or PCMA).

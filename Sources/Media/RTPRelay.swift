@@ -180,6 +180,15 @@ public final class RTPRelay: @unchecked Sendable {
         workers[worker].send(.stopPlaying(id: id, leg: leg.rawValue), wake: wake)
     }
 
+    /// Reports the RFC 4733 digits (telephone-event packets numbered `payloadType`) a leg's phone
+    /// sends: `digit` runs on the relay thread once per key press (its end packets, sent up to
+    /// three times, share one timestamp), with `0`-`9`, `*`, `#`, `A`-`D`. The packets are still
+    /// relayed as before.
+    public func detectDigits(call: String, leg: Leg, payloadType: Int, wake: Bool = true, digit: @escaping @Sendable (Character) -> Void) {
+        guard let (worker, id) = calls.withLockedValue({ $0[call] }) else { return }
+        workers[worker].send(.detectDigits(id: id, leg: leg.rawValue, payloadType: UInt8(truncatingIfNeeded: payloadType), digit), wake: wake)
+    }
+
     /// Records both directions of the call from now (see `CallRecorder`) until `stopRecording` or
     /// the call's deletion; `finished` then runs on the relay thread with what was recorded (an
     /// empty recording when the call is unknown).
@@ -276,6 +285,7 @@ final class RelayWorker: @unchecked Sendable {
         case play(id: Int, leg: Int, RTPRelay.Playback, law: G711.Law, payloadType: UInt8)
         case stopPlaying(id: Int, leg: Int)
         case record(id: Int, maxSeconds: Double, finished: @Sendable (CallRecording) -> Void)
+        case detectDigits(id: Int, leg: Int, payloadType: UInt8, @Sendable (Character) -> Void)
         case pauseRecording(id: Int, Bool)
         case stopRecording(id: Int)
         case remove(id: Int, closed: (@Sendable (RTPRelay.CallQuality) -> Void)?)
@@ -303,6 +313,9 @@ final class RelayWorker: @unchecked Sendable {
         var inPlaying = false
         /// Deleted: dropped from that list at the next tick.
         var removed = false
+        /// Per RTP side: the telephone-event payload type read for digits, who hears them, and the
+        /// timestamp of the last key press reported.
+        var digits: [(payloadType: UInt8, report: @Sendable (Character) -> Void, last: UInt32?)?] = [nil, nil]
         /// Both directions being recorded, and who gets the recording.
         var recorder: (CallRecorder, @Sendable (CallRecording) -> Void)?
         func finishRecording() {
@@ -468,6 +481,9 @@ final class RelayWorker: @unchecked Sendable {
             if n == 0 { break }
             let source = batch.source(n - 1)
             if !Self.same(bridge.latched[index], source) { bridge.latched[index] = source }
+            if index < 2, bridge.digits[index] != nil {
+                for i in 0..<n { readDigit(UnsafeRawBufferPointer(start: batch.slot(i), count: batch.length(i)), side: index, bridge) }
+            }
             if index < 2, let (recorder, _) = bridge.recorder {
                 let now = Self.monotonicNow()
                 for i in 0..<n { recorder.add(side: index, UnsafeRawBufferPointer(start: batch.slot(i), count: batch.length(i)), at: now) }
@@ -605,6 +621,29 @@ final class RelayWorker: @unchecked Sendable {
         armFrameTimer(true)
     }
 
+    /// RFC 4733 §2.3: an event packet is 4 bytes after the RTP header: event, E|R|volume,
+    /// duration; a key press ends with the E bit, repeated with the same RTP timestamp.
+    private func readDigit(_ p: UnsafeRawBufferPointer, side: Int, _ bridge: Bridge) {
+        guard let d = bridge.digits[side], p.count >= 16, p[0] >> 6 == 2, p[1] & 0x7F == d.payloadType, p[13] & 0x80 != 0 else { return }
+        let start = 12 + Int(p[0] & 0x0F) * 4
+        guard p.count >= start + 4 else { return }
+        let ts = UInt32(p[4]) << 24 | UInt32(p[5]) << 16 | UInt32(p[6]) << 8 | UInt32(p[7])
+        guard d.last != ts, let digit = Self.dtmf(p[start]) else { return }
+        bridge.digits[side]?.last = ts
+        d.report(digit)
+    }
+
+    /// RFC 4733 §3.2 event codes 0-15.
+    static func dtmf(_ code: UInt8) -> Character? {
+        switch code {
+        case 0...9: Character(String(code))
+        case 10: "*"
+        case 11: "#"
+        case 12...15: Character(UnicodeScalar(UInt8(ascii: "A") + code - 12))
+        default: nil
+        }
+    }
+
     /// RTCP from side `side`'s phone: its report blocks are its leg's figures; its sender report,
     /// forwarded to the other side, is what that side's reports will answer (round trip).
     private func observe(_ bytes: UnsafeRawBufferPointer, from side: Int, in bridge: Bridge) {
@@ -676,6 +715,8 @@ final class RelayWorker: @unchecked Sendable {
                 }
                 bridge.finishRecording()  // a second start begins a new recording
                 bridge.recorder = (CallRecorder(startedAt: Self.monotonicNow(), maxSeconds: maxSeconds), finished)
+            case .detectDigits(let id, let leg, let pt, let report):
+                bridges[id]?.digits[leg] = (pt, report, nil)
             case .pauseRecording(let id, let paused):
                 bridges[id]?.recorder?.0.paused = paused
             case .stopRecording(let id):

@@ -58,6 +58,29 @@ final class RTPParty: @unchecked Sendable {
 
     private var isStopped: Bool { lock.withLock { stopped } }
 
+    /// Presses a key the RFC 4733 way (payload type 101, as the test SDP says): three packets
+    /// of the event, then its end three times, one timestamp, 20 ms apart.
+    func sendDigit(_ digit: Character, to port: Int) {
+        let code: UInt8 = digit == "*" ? 10 : digit == "#" ? 11 : UInt8(digit.wholeNumberValue ?? 0)
+        var to = sockaddr_in()
+        to.sin_family = sa_family_t(AF_INET)
+        to.sin_addr.s_addr = inet_addr("127.0.0.1")
+        to.sin_port = UInt16(port).bigEndian
+        let ts = UInt32.random(in: 0..<UInt32.max), seq0 = UInt16.random(in: 0..<60000)
+        for i in 0..<6 {
+            let end = i >= 3
+            let duration = UInt16(min(i + 1, 4) * 160)
+            let seq = seq0 &+ UInt16(i)
+            let packet: [UInt8] = [0x80, (i == 0 ? 0x80 : 0) | 101, UInt8(seq >> 8), UInt8(seq & 0xFF),
+                                   UInt8(ts >> 24), UInt8(ts >> 16 & 0xFF), UInt8(ts >> 8 & 0xFF), UInt8(ts & 0xFF), 0x0D, 0x0D, 0x0D, 0x0D,
+                                   code, (end ? 0x80 : 0) | 10, UInt8(duration >> 8), UInt8(duration & 0xFF)]
+            _ = withUnsafePointer(to: &to) { a in
+                a.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, packet, packet.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            usleep(20_000)
+        }
+    }
+
     /// Stops sending (receiving goes on); the packets sent.
     @discardableResult
     func stopSending() -> Int {

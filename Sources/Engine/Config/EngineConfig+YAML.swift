@@ -4,7 +4,7 @@ import Foundation
 import YAMLConfig
 
 extension EngineConfig {
-    public static let topLevelKeys: Set<String> = ["sip", "media", "state_dir", "routing", "queues", "queue_groups", "agents", "priority", "shutdown", "overload", "time_scale", "api", "queue_log"]
+    public static let topLevelKeys: Set<String> = ["sip", "media", "state_dir", "routing", "queues", "queue_groups", "agents", "priority", "shutdown", "overload", "time_scale", "api", "queue_log", "menus"]
 
     /// Loads a configuration file; every problem names the file and line.
     public static func load(file: String) throws(ConfigError) -> EngineConfig {
@@ -160,6 +160,14 @@ extension EngineConfig {
             for t in api.tokens where t.agent.map({ !logins.contains($0) }) ?? false {
                 throw a.error("token '\(t.name)' is for agent '\(t.agent!)', who is not among the agents", fix: "name a configured login")
             }
+        }
+        if let menus = m["menus"] {
+            for item in try menus.array() {
+                let menu = try MenuReader.read(item, prompts: &c.prompts)
+                try unique(menu.name, "menu", at: item)
+                c.menus.append(menu)
+            }
+            try MenuReader.check(c.menus, queues: c.queueNames, at: menus)
         }
         try validate(c, root: root, m: m)
         try QueueMediaReader.loadRecipePrompts(c.routing, at: m["queues"] ?? m["routing"] ?? root, prompts: &c.prompts)

@@ -51,6 +51,8 @@ public struct EngineConfig: Sendable {
     public var queueMedia: [String: QueueMedia] = [:]
     /// Every prompt and music file the configuration names, loaded and checked (`media.prompts`).
     public var prompts = PromptSet()
+    /// IVR menus (`menus:`), reached by name like queues.
+    public var menus: [Menu] = []
     public var routing = CallCenterConfig()
     public var agents: [AgentAccount] = []
 
@@ -64,7 +66,7 @@ public struct EngineConfig: Sendable {
         if sip != other.sip || streams != other.streams || advertisedHost != other.advertisedHost || natPolicy != other.natPolicy || devices != other.devices
             || realm != other.realm || requireAuth != other.requireAuth || digestAlgorithms != other.digestAlgorithms { out.append("sip") }
         if mediaHost != other.mediaHost || rtpPorts != other.rtpPorts || codecs != other.codecs || relayThreads != other.relayThreads { out.append("media") }
-        if queueMedia != other.queueMedia || prompts != other.prompts { out.append("queue media and prompts") }
+        if queueMedia != other.queueMedia || prompts != other.prompts || menus != other.menus { out.append("queue media, menus and prompts") }
         if stateDirectory != other.stateDirectory { out.append("state_dir") }
         if priority != other.priority { out.append("priority") }
         if shutdownGrace != other.shutdownGrace || retryAfter != other.retryAfter { out.append("shutdown") }

@@ -28,6 +28,8 @@ extension CallRecordStore {
         case quality(callID: String, RTPRelay.CallQuality)
         /// A call's recording, written (or failed).
         case recording(RecordingRow)
+        /// Where a caller went through the menus: menu names and keys, space-separated.
+        case menuPath(callID: String, String)
     }
 
     public struct BindingRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
@@ -152,6 +154,8 @@ extension CallRecordStore {
                     try Self.saveQuality(db, callID: callID, q)
                 case .recording(let row):
                     try row.save(db)
+                case .menuPath(let callID, let path):
+                    try db.execute(sql: "INSERT OR REPLACE INTO call_menus (call_id, path) VALUES (?, ?)", arguments: [callID, path])
                 }
             }
             if let aliveAt { try db.execute(sql: "UPDATE engine SET alive_at = ? WHERE id = 1", arguments: [aliveAt]) }

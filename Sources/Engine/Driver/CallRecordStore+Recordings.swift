@@ -30,6 +30,11 @@ extension CallRecordStore {
         }
     }
 
+    /// Where a caller went through the IVR menus (`call_menus`: menu names and keys in order).
+    public func menuPath(of callID: String) throws -> String? {
+        try db.read { db in try String.fetchOne(db, sql: "SELECT path FROM call_menus WHERE call_id = ?", arguments: [callID]) }
+    }
+
     static func migrateRecordings(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v6-recordings") { db in
             try db.create(table: "recordings") { t in
@@ -39,6 +44,12 @@ extension CallRecordStore {
                 t.column("seconds", .double).notNull()
                 t.column("status", .text).notNull()
                 t.column("error", .text)
+            }
+        }
+        migrator.registerMigration("v7-call-menus") { db in
+            try db.create(table: "call_menus") { t in
+                t.primaryKey("call_id", .text)
+                t.column("path", .text).notNull()
             }
         }
     }

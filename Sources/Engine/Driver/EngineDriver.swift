@@ -76,6 +76,7 @@ public final class EngineDriver: @unchecked Sendable {
                             realm: config.realm, accounts: config.agents, required: config.requireAuth,
                             secret: Self.nonceSecret(replaying: config.seed), algorithms: config.digestAlgorithms))
         b2bua.queueMedia = config.queueMedia
+        b2bua.menus = Dictionary(uniqueKeysWithValues: config.menus.map { ($0.name, $0) })
         self.core = SIPStack(core: b2bua)
         let priority = config.priority
         let warned = NIOLockedValueBox(false)
@@ -325,6 +326,13 @@ public final class EngineDriver: @unchecked Sendable {
                 relay.stopPlaying(call: call, leg: leg == .caller ? .caller : .agent, wake: false)
             case .recordCall(let call, let format, let maxSeconds):
                 record(call, format, maxSeconds: maxSeconds)
+            case .detectDigits(let call, let leg, let pt):
+                relay.detectDigits(call: call, leg: leg == .caller ? .caller : .agent, payloadType: pt, wake: false) { [self] digit in
+                    guard serving.withLockedValue({ $0 }) else { return }
+                    loop.execute { self.feed(.digit(call, digit)) }
+                }
+            case .saveMenuPath(let call, let path):
+                writer.enqueue(.menuPath(callID: call, path.joined(separator: " ")))
             case .openRecord(let accepted):
                 uncommitted[accepted.callID] = writer.enqueue(.call(.init(accepted: accepted, origin: originWall)))
             case .record(let record):
@@ -566,6 +574,12 @@ public final class EngineDriver: @unchecked Sendable {
             relay.play(call: call, leg: side, .music(p.flatMap(clip)), law: law, payloadType: format.payloadType, wake: false)
         case .announce(let prompts):
             relay.play(call: call, leg: side, .announce(prompts.compactMap(clip), finished: nil), law: law, payloadType: format.payloadType, wake: false)
+        case .prompt(let prompts, let token):
+            let played: @Sendable () -> Void = { [self] in
+                guard serving.withLockedValue({ $0 }) else { return }
+                loop.execute { self.feed(.promptPlayed(call, token: token)) }
+            }
+            relay.play(call: call, leg: side, .announce(prompts.compactMap(clip), finished: played), law: law, payloadType: format.payloadType, wake: false)
         }
     }
 }
