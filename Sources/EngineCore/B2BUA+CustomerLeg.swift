@@ -48,6 +48,7 @@ extension B2BUA {
                               dialog: Dialog(uas: invite, localTag: tag), offer: offer, trying: trying)
         calls[invite.callID] = BridgedCall(id: invite.callID, customer: leg, callerPort: pair.caller, agentPort: pair.agent)
         calls[invite.callID]?.acceptedAt = now
+        calls[invite.callID]?.queue = queue
         out.append(.openMedia(invite.callID, callerPort: pair.caller, agentPort: pair.agent))
         if let host = offer.address(of: audio) {
             out.append(.setMediaPeer(invite.callID, .caller, Endpoint(host: host, port: audio.port)))
@@ -102,11 +103,11 @@ extension B2BUA {
             } else {
                 route(.callerHungUp(call.id), now: now, into: &out)
             }
-        case "INFO" where call.menu != nil:
+        case "INFO" where call.menu != nil || call.voicemail != nil:
             // SIP INFO digits (application/dtmf-relay "Signal=5", or application/dtmf "5"): the
             // fallback for phones that do not send RFC 4733 events.
             out.append(.send(request.response(200), to: target))
-            if let digit = Self.infoDigit(request) { menuDigit(call.id, digit, now: now, into: &out) }
+            if let digit = Self.infoDigit(request) { digitPressed(call.id, digit, now: now, into: &out) }
         case "INVITE" where !request.body.isEmpty && call.bridgedLeg.flatMap({ call.agentLegs[$0]?.phase }) == .answered && call.pendingReinvite == nil:
             // Re-INVITE with a new offer (hold, unhold, codec change): offered on to the agent; the
             // customer is answered with the agent's answer (see agentReinviteAnswered).

@@ -104,6 +104,7 @@ extension B2BUA {
             enterMenu(id, next, now: now, into: &out)  // the caller stays answered, in the same format
         case .queue(let queue, let skills, let priority):
             call.menu = nil
+            call.queue = queue
             calls[id] = call
             out.append(.stopMedia(id, .caller))
             out.append(.saveMenuPath(id, call.menuPath))

@@ -49,9 +49,11 @@ extension B2BUA {
             case .hangUp(let id, let reason):
                 hangUp(id, reason: reason, into: &out)
             case .routeToVoicemail(let id):
-                out.append(.log(.notice, "voicemail requested; no voicemail media server is built yet, so the caller gets 480", call: id))
-                endCustomer(id, status: 480, reason: "Temporarily Unavailable (voicemail)", into: &out)
-                endAgentLegs(id, into: &out)
+                if !startVoicemail(id, now: now, into: &out) {
+                    out.append(.log(.notice, "voicemail requested, but the queue has no voicemail box (queues[].media.voicemail); the caller gets 480", call: id))
+                    endCustomer(id, status: 480, reason: "Temporarily Unavailable (voicemail)", into: &out)
+                    endAgentLegs(id, into: &out)
+                }
             case .announce(let id, let prompt):
                 recipeAnnouncement(id, prompt: prompt, into: &out)
             case .rejectCall(let id, let reason):
@@ -73,14 +75,14 @@ extension B2BUA {
                 out.append(.record(engineRecord(record)))
                 if var call = calls[record.callID] {
                     call.recorded = true
-                    if call.customer.phase == .answered, call.bridgedLeg.flatMap({ call.agentLegs[$0]?.phase }) != .answered {
+                    if call.customer.phase == .answered, call.voicemail == nil, call.bridgedLeg.flatMap({ call.agentLegs[$0]?.phase }) != .answered {
                         // The agent side is gone (agent BYE): hang up the caller too.
                         calls[record.callID] = call
                         endCustomer(record.callID, status: 480, reason: nil, into: &out)
                         call = calls[record.callID]!
                     }
                     calls[record.callID] = call
-                    if call.customer.phase != .ended {
+                    if call.customer.phase != .ended, call.voicemail == nil {
                         // The routing core ended a call whose caller is still on the line.
                         endCustomer(record.callID, status: 480, reason: nil, into: &out)
                     }
@@ -169,6 +171,7 @@ extension B2BUA {
             out.append(.cancelTimer(.announcement(id, .position)))
             out.append(.cancelTimer(.announcement(id, .periodic)))
         }
+        if call.voicemail != nil { out.append(.cancelTimer(.voicemailMax(id))) }
         if call.mediaFaulty {
             ports.quarantine(callerPort: call.callerPort, now: now)  // never bound by us: nothing to close
         } else {

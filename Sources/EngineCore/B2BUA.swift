@@ -109,6 +109,15 @@ public struct B2BUA: Sendable {
 
     public var activeCalls: Int { calls.count }
 
+    /// A key from the caller (RFC 4733 or INFO): for its voicemail or its menu.
+    mutating func digitPressed(_ id: CallID, _ digit: Character, now: Duration, into out: inout [B2BUAAction]) {
+        if calls[id]?.voicemail != nil {
+            voicemailDigit(id, digit, now: now, into: &out)
+        } else {
+            menuDigit(id, digit, now: now, into: &out)
+        }
+    }
+
     public mutating func handle(_ event: B2BUAEvent, now: Duration) -> [B2BUAAction] {
         var out: [B2BUAAction] = []
         let next = ports.next
@@ -144,10 +153,16 @@ public struct B2BUA: Sendable {
             announcementDue(id, kind, now: now, into: &out)
         case .timerFired(.menuTimeout(let id)):
             menuTimedOut(id, now: now, into: &out)
+        case .timerFired(.voicemailMax(let id)):
+            voicemailMaxReached(id, now: now, into: &out)
         case .digit(let id, let digit):
-            menuDigit(id, digit, now: now, into: &out)
+            digitPressed(id, digit, now: now, into: &out)
         case .promptPlayed(let id, let token):
-            menuPromptPlayed(id, token: token, now: now, into: &out)
+            if calls[id]?.voicemail != nil {
+                voicemailPromptPlayed(id, token: token, now: now, into: &out)
+            } else {
+                menuPromptPlayed(id, token: token, now: now, into: &out)
+            }
         case .requestFailed(let callID, let method, let unreachable):
             requestFailed(callID: callID, method: method, unreachable: unreachable, now: now, into: &out)
         case .control(let command):

@@ -30,6 +30,10 @@ struct BridgedCall: Sendable {
     var menuPath: [String] = []
     /// When the engine accepted the call (engine time).
     var acceptedAt: Duration = .zero
+    /// The queue the call entered (its voicemail box).
+    var queue = ""
+    /// The caller is leaving a voicemail.
+    var voicemail: B2BUA.VoicemailVisit?
 
     func leg(for agent: AgentID) -> (key: String, leg: AgentLeg)? {
         agentLegs.first { $0.value.agent == agent && $0.value.phase != .ended }.map { ($0.key, $0.value) }

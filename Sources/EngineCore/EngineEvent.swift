@@ -72,6 +72,8 @@ public enum B2BUATimer: Hashable, Sendable {
     case announcement(CallID, QueueAnnouncement)
     /// A menu waited long enough for a key after its prompt (`Menu.timeout`).
     case menuTimeout(CallID)
+    /// A voicemail message reached its maximum length.
+    case voicemailMax(CallID)
 }
 
 /// The announcements a waiting caller hears again and again.
@@ -112,6 +114,8 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
     case stopMedia(CallID, MediaLeg)
     /// Report the RFC 4733 digits the leg's phone sends with this payload type (`digit` events).
     case detectDigits(CallID, MediaLeg, payloadType: Int)
+    /// Record the caller's message (its side only) until the call ends; saved as the queue's voicemail.
+    case recordVoicemail(CallID, queue: String, caller: String, maxSeconds: Int)
     /// Where a caller went through the menus (menu names and keys), once it left them.
     case saveMenuPath(CallID, [String])
     /// Record both directions of the call from now to its end.
@@ -150,6 +154,7 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
         case .recordCall(let c, let f, let m): .recordCall(c, f, maxSeconds: m)
         case .detectDigits(let c, let leg, let pt): .detectDigits(c, leg, payloadType: pt)
         case .saveMenuPath(let c, let p): .saveMenuPath(c, p)
+        case .recordVoicemail(let c, let q, let caller, let m): .recordVoicemail(c, queue: q, caller: caller, maxSeconds: m)
         case .closeMedia(let c, let p): .closeMedia(c, callerPort: p)
         case .prepareMedia(let a, let b): .prepareMedia(callerPort: a, agentPort: b)
         case .openRecord(let a): .openRecord(a)

@@ -50,6 +50,16 @@ public struct QueueMedia: Sendable, Equatable {
     public var record: RecordingFormat?
     /// The longest recording kept (`record_max`); the rest of a longer call is not recorded.
     public var recordMax: Duration = .seconds(3600)
+    /// Where the recipe's `voicemail` and `on_max_wait: voicemail` send callers; nil: they get 480.
+    public var voicemail: Voicemail?
+
+    /// A voicemail box: the greeting, a beep, then the caller's message until it hangs up,
+    /// presses `#` or `max` passes.
+    public struct Voicemail: Sendable, Equatable {
+        public var greeting: MediaPrompt = .word("voicemail-greeting")
+        public var max: Duration = .seconds(120)
+        public init() {}
+    }
 
     public init() {}
 
@@ -58,8 +68,10 @@ public struct QueueMedia: Sendable, Equatable {
 
     /// The words of the prompt set these settings need (`SpokenPrompts`).
     public var wordsNeeded: Set<String> {
-        guard let position else { return [] }
-        var words: Set<String> = Set(SpokenPrompts.numberWords).union([SpokenPrompts.callerNumber])
+        var words: Set<String> = voicemail == nil ? [] : [SpokenPrompts.beep]
+        guard let position else { return words }
+        words.formUnion(SpokenPrompts.numberWords)
+        words.insert(SpokenPrompts.callerNumber)
         if position.holdTime != .no { words.formUnion(SpokenPrompts.waitWords) }
         return words
     }
@@ -105,6 +117,7 @@ public struct AudioFormat: Hashable, Sendable {
 public enum SpokenPrompts {
     public static let callerNumber = "caller-number"
     public static let estimatedWait = "estimated-wait"
+    public static let beep = "beep"
     /// 0-20 and the tens to 90: every number below 100 is one or two of them.
     public static let numberWords = (0...20).map(String.init) + stride(from: 30, through: 90, by: 10).map(String.init)
     public static let waitWords = [estimatedWait, "minute", "minutes", "seconds"]

@@ -81,6 +81,15 @@ final class RTPParty: @unchecked Sendable {
         }
     }
 
+    /// Stops sending once `count` packets went out: the count then, nil before.
+    func stopSendingIfSent(_ count: Int) -> Int? {
+        lock.withLock {
+            guard sentPackets >= count else { return nil }
+            sending = nil
+            return sentPackets
+        }
+    }
+
     /// Stops sending (receiving goes on); the packets sent.
     @discardableResult
     func stopSending() -> Int {

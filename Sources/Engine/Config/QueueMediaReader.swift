@@ -56,7 +56,7 @@ public struct PromptSet: Sendable, Equatable {
 
 /// Reads a queue's `media:` (see docs/configuration.md, "Queue media").
 enum QueueMediaReader {
-    static let keys: Set<String> = ["answer", "music", "entry", "position", "periodic", "record", "record_max"]
+    static let keys: Set<String> = ["answer", "music", "entry", "position", "periodic", "record", "record_max", "voicemail"]
 
     static func read(_ v: YAMLValue, queue: String, prompts: inout PromptSet) throws(ConfigError) -> QueueMedia {
         let m = try v.mapping(allowed: keys)
@@ -113,6 +113,17 @@ enum QueueMediaReader {
             if let e = p["every"] { periodic.every = try RoutingReader.positive(e) }
             periodic.firstAfter = try p["first_after"].map { e throws(ConfigError) in try e.duration() } ?? periodic.every
             media.periodic = periodic
+        }
+        if let x = m["voicemail"] {
+            let vm = try x.mapping(allowed: ["greeting", "max"])
+            var box = QueueMedia.Voicemail()
+            if let g = vm["greeting"] { box.greeting = try prompt(g) }
+            if let mx = vm["max"] {
+                box.max = try RoutingReader.positive(mx)
+                guard box.max <= .seconds(3600) else { throw mx.error("a voicemail message is at most 1h (kept in memory until it ends)") }
+            }
+            try prompts.load(box.greeting, at: x)
+            media.voicemail = box
         }
         if media.answer == .agent, media.music != nil || media.entry != nil || media.position != nil || media.periodic != nil {
             throw (m["answer"] ?? v).error("queue '\(queue)': answer: agent gives the caller no media before an agent answers, so its music and announcements would never be heard",

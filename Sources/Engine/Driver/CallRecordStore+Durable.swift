@@ -30,6 +30,8 @@ extension CallRecordStore {
         case recording(RecordingRow)
         /// Where a caller went through the menus: menu names and keys, space-separated.
         case menuPath(callID: String, String)
+        /// A voicemail message, written (or failed).
+        case voicemail(VoicemailRow)
     }
 
     public struct BindingRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
@@ -153,6 +155,8 @@ extension CallRecordStore {
                 case .quality(let callID, let q):
                     try Self.saveQuality(db, callID: callID, q)
                 case .recording(let row):
+                    try row.save(db)
+                case .voicemail(let row):
                     try row.save(db)
                 case .menuPath(let callID, let path):
                     try db.execute(sql: "INSERT OR REPLACE INTO call_menus (call_id, path) VALUES (?, ?)", arguments: [callID, path])

@@ -52,6 +52,53 @@ extension CallRecordStore {
                 t.column("path", .text).notNull()
             }
         }
+        migrator.registerMigration("v8-voicemails") { db in
+            try db.create(table: "voicemails") { t in
+                t.primaryKey("call_id", .text)
+                t.column("caller", .text).notNull()
+                t.column("queue", .text).notNull()
+                t.column("received_at", .double).notNull()
+                t.column("seconds", .double).notNull()
+                t.column("file", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("error", .text)
+            }
+        }
+    }
+
+    /// A voicemail message (`voicemails`): who left it for which queue, when, how long, where.
+    public struct VoicemailRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
+        public static let databaseTableName = "voicemails"
+        public var callID: String
+        public var caller: String
+        public var queue: String
+        /// When the message ended (Unix time).
+        public var receivedAt: Double
+        public var seconds: Double
+        /// The WAV file (8 kHz mono 16-bit); empty when it could not be written.
+        public var file: String
+        /// `ok`, `truncated` or `failed`.
+        public var status: String
+        public var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case callID = "call_id", caller, queue, receivedAt = "received_at", seconds, file, status, error
+        }
+
+        public init(callID: String, caller: String, queue: String, receivedAt: Double, seconds: Double, file: String, status: String, error: String? = nil) {
+            self.callID = callID
+            self.caller = caller
+            self.queue = queue
+            self.receivedAt = receivedAt
+            self.seconds = seconds
+            self.file = file
+            self.status = status
+            self.error = error
+        }
+    }
+
+    public func voicemail(of callID: String) throws -> VoicemailRow? {
+        try db.read { db in try VoicemailRow.fetchOne(db, key: callID) }
     }
 
     /// A call's recording row, if it was recorded.

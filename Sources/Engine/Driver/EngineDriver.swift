@@ -331,6 +331,8 @@ public final class EngineDriver: @unchecked Sendable {
                     guard serving.withLockedValue({ $0 }) else { return }
                     loop.execute { self.feed(.digit(call, digit)) }
                 }
+            case .recordVoicemail(let call, let queue, let caller, let maxSeconds):
+                recordVoicemail(call, queue: queue, caller: caller, maxSeconds: maxSeconds)
             case .saveMenuPath(let call, let path):
                 writer.enqueue(.menuPath(callID: call, path.joined(separator: " ")))
             case .openRecord(let accepted):
@@ -555,6 +557,38 @@ public final class EngineDriver: @unchecked Sendable {
     }
 
     struct RecordingError: Error, CustomStringConvertible { var description: String }
+
+    /// A voicemail message: the caller's side only, written as `STATE/voicemail/CALLID.wav` when
+    /// the call ends, with its `voicemails` row.
+    private func recordVoicemail(_ call: CallID, queue: String, caller: String, maxSeconds: Int) {
+        let dir = (config.stateDirectory as NSString).appendingPathComponent("voicemail")
+        let path = dir + "/" + String(call.map { $0.isLetter || $0.isNumber || "-_.@".contains($0) ? $0 : "_" }) + ".wav"
+        relay.startRecording(call: call, maxSeconds: Double(maxSeconds), wake: false) { [self] recording in
+            DispatchQueue.global(qos: .utility).async { [self] in
+                let now = Date().timeIntervalSince1970
+                let seconds = Double(recording.caller.count) / 8000
+                var row = CallRecordStore.VoicemailRow(callID: call, caller: caller, queue: queue, receivedAt: now, seconds: seconds, file: path,
+                                                       status: recording.truncated ? "truncated" : "ok")
+                do {
+                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                    guard FileManager.default.createFile(atPath: path, contents: Data(WAVFile(samples: recording.caller).bytes)) else {
+                        throw RecordingError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+                    }
+                } catch {
+                    row.file = ""
+                    row.status = "failed"
+                    row.error = "\(error)"
+                }
+                let saved = row
+                loop.execute { [self] in
+                    guard serving.withLockedValue({ $0 }) else { return }
+                    if let e = saved.error { logger.error("voicemail not saved: \(e)", metadata: ["call.id": "\(call)"]) }
+                    logger.info("voicemail from \(caller) for \(queue): \(String(format: "%.1f", saved.seconds)) s", metadata: ["call.id": "\(call)"])
+                    writer.enqueue(.voicemail(saved))
+                }
+            }
+        }
+    }
 
     /// Hands a playback to the relay with the loaded clips (`PromptSet`: every prompt was loaded
     /// when the configuration was read, so one missing here is a bug, logged).
