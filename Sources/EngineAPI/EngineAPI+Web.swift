@@ -9,14 +9,7 @@ extension EngineAPI {
     /// Where the pages are: `api.web_root`, else `share/ccengine/web` beside an installed program,
     /// else the source tree's `Web` (a build in `.build/<triple>/<config>/`).
     static func webRoot(configured: String?) -> String? {
-        if let configured { return configured }
-        let exe = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-        let dir = exe.deletingLastPathComponent()
-        for candidate in [dir.appendingPathComponent("../share/ccengine/web"), dir.appendingPathComponent("../../../Web")] {
-            let path = candidate.standardizedFileURL.path
-            if FileManager.default.fileExists(atPath: path + "/agent/index.html") { return path }
-        }
-        return nil
+        configured ?? InstalledFolder.find(installed: "web", source: "Web", containing: "agent/index.html")
     }
 
     /// Before the authentication middleware: Hummingbird applies a middleware to the routes added after it.

@@ -27,15 +27,21 @@ import EngineCore
         return Call(carol: carol, alice: alice, invite: invite, ok: ok, callerSide: callerSide, agentSide: agentSide)
     }
 
-    static func hangUp(_ c: Call) {
+    /// A call through agent alice: each side sends its tone (caller 1000 Hz, agent 2000 Hz) until
+    /// both have received `packets`, then the caller hangs up. The packets each side sent.
+    static func talk(_ port: Int, id: String, packets: Int) throws -> (caller: Int, agent: Int) {
+        let callerAudio = RTPParty(), agentAudio = RTPParty()
+        defer { callerAudio.stop(); agentAudio.stop() }
+        let alice = RawPhone("alice", engine: port)
+        #expect(alice.register())
+        let c = try call(port, callerAudio: callerAudio, agentAudio: agentAudio, id: id, alice: alice)
+        callerAudio.sendTone(1000, to: c.callerSide)
+        agentAudio.sendTone(2000, to: c.agentSide)
+        #expect(E2E.until(seconds: 10) { callerAudio.packets.count >= packets && agentAudio.packets.count >= packets }, "the call's audio did not flow")
+        let sent = (callerAudio.stopSending(), agentAudio.stopSending())
         _ = c.carol.inDialog("BYE", invite: c.invite, answer: c.ok, cseq: 2)
         if let bye = c.alice.anyRequest("BYE") { c.alice.respond(200, to: bye) }
-    }
-
-    static func until(seconds: Double, _ condition: () -> Bool) -> Bool {
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end { if condition() { return true }; usleep(50_000) }
-        return condition()
+        return sent
     }
 
     static func start(_ name: String, rtp: ClosedRange<Int>, format: String = "stereo") throws -> (EngineProcess, Int, String) {
@@ -57,20 +63,11 @@ import EngineCore
     @Test func aBridgedCallIsRecordedToOneStereoFileCallerLeftAgentRight() throws {
         let (engine, port, dir) = try Self.start("recording", rtp: 29500...29599)
         defer { engine.stop() }
-        let callerAudio = RTPParty(), agentAudio = RTPParty()
-        defer { callerAudio.stop(); agentAudio.stop() }
-        let alice = RawPhone("alice", engine: port)
-        #expect(alice.register())
-        let c = try Self.call(port, callerAudio: callerAudio, agentAudio: agentAudio, id: "rec-1", alice: alice)
-        callerAudio.sendTone(1000, to: c.callerSide)
-        agentAudio.sendTone(2000, to: c.agentSide)
-        #expect(Self.until(seconds: 10) { callerAudio.packets.count >= 100 && agentAudio.packets.count >= 100 }, "the call's audio did not flow")
-        let sentByCaller = callerAudio.stopSending(), sentByAgent = agentAudio.stopSending()
-        Self.hangUp(c)
+        let (sentByCaller, sentByAgent) = try Self.talk(port, id: "rec-1", packets: 100)
 
         // The file appears once the call's ports are closed (written off the SIP loop).
         let file = (dir + "/engine-state") + "/recordings/rec-1.wav"
-        #expect(Self.until(seconds: 10) { FileManager.default.fileExists(atPath: file) }, "no \(file)")
+        #expect(E2E.until(seconds: 10) { FileManager.default.fileExists(atPath: file) }, "no \(file)")
         let soxi = try #require(E2E.which("soxi"), "sox is not installed: run `make test`")
         func info(_ flag: String) throws -> String {
             try E2E.run(soxi, [flag, file]).output.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -99,7 +96,7 @@ import EngineCore
         }
 
         let store = try CallRecordStore(directory: (dir + "/engine-state"))
-        #expect(Self.until(seconds: 5) { (try? store.recording(of: "rec-1"))?.status == "ok" })
+        #expect(E2E.until(seconds: 5) { (try? store.recording(of: "rec-1"))?.status == "ok" })
         let row = try #require(try store.recording(of: "rec-1"))
         #expect(row.files == file && row.format == "stereo" && abs(row.seconds - seconds) < 0.01)
     }
@@ -109,22 +106,14 @@ import EngineCore
         defer { engine.stop() }
         // A file where the recordings folder would be: the folder cannot be made (even as root).
         FileManager.default.createFile(atPath: (dir + "/engine-state") + "/recordings", contents: Data("x".utf8))
-        let callerAudio = RTPParty(), agentAudio = RTPParty()
-        defer { callerAudio.stop(); agentAudio.stop() }
-        let alice = RawPhone("alice", engine: port)
-        #expect(alice.register())
-        let c = try Self.call(port, callerAudio: callerAudio, agentAudio: agentAudio, id: "rec-2", alice: alice)
-        callerAudio.sendTone(1000, to: c.callerSide)
-        agentAudio.sendTone(2000, to: c.agentSide)
-        #expect(Self.until(seconds: 10) { callerAudio.packets.count >= 25 && agentAudio.packets.count >= 25 }, "the call's audio did not flow")
-        Self.hangUp(c)
+        _ = try Self.talk(port, id: "rec-2", packets: 25)
         let store = try CallRecordStore(directory: (dir + "/engine-state"))
-        #expect(Self.until(seconds: 10) { (try? store.recording(of: "rec-2"))?.status == "failed" })
+        #expect(E2E.until(seconds: 10) { (try? store.recording(of: "rec-2"))?.status == "failed" })
         let row = try #require(try store.recording(of: "rec-2"))
         #expect(row.files.isEmpty && row.error?.isEmpty == false)
-        #expect(Self.until(seconds: 5) { (try? store.all().first { $0.callID == "rec-2" })?.disposition == "answered" }, "the call itself is recorded answered")
+        #expect(E2E.until(seconds: 5) { (try? store.all().first { $0.callID == "rec-2" })?.disposition == "answered" }, "the call itself is recorded answered")
         engine.stop()
         let log = (try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? ""
-        #expect(log.components(separatedBy: "recording failed (the call went on)").count == 2, "one log line")
+        #expect(log.components(separatedBy: "recording not saved (the call went on)").count == 2, "one log line")
     }
 }

@@ -42,12 +42,6 @@ import EngineCore
         return (engine, port, dir)
     }
 
-    static func until(seconds: Double, _ condition: () -> Bool) -> Bool {
-        let end = Date().addingTimeInterval(seconds)
-        while Date() < end { if condition() { return true }; usleep(50_000) }
-        return condition()
-    }
-
     static func heard(_ party: RTPParty, _ hz: Double) -> Int {
         RTPParty.tones(party.packets, candidates: [menuTone, invalidTone, 2000]).filter { $0 == hz }.count
     }
@@ -66,12 +60,12 @@ import EngineCore
         _ = carol.inDialog("ACK", invite: invite, answer: ok, cseq: 1)
         let relay = try #require(try SessionDescription.parse(ok.body).audio)
         #expect(relay.telephoneEvent == 101, "telephone-event kept in the answer")
-        #expect(Self.until(seconds: 5) { Self.heard(audio, Self.menuTone) >= 10 }, "the menu's prompt was not heard")
+        #expect(E2E.until(seconds: 5) { Self.heard(audio, Self.menuTone) >= 10 }, "the menu's prompt was not heard")
 
         // A key with no option: the invalid prompt, then the menu again.
         let before = Self.heard(audio, Self.menuTone)
         audio.sendDigit("7", to: relay.port)
-        #expect(Self.until(seconds: 5) { Self.heard(audio, Self.invalidTone) >= 10 && Self.heard(audio, Self.menuTone) >= before + 10 },
+        #expect(E2E.until(seconds: 5) { Self.heard(audio, Self.invalidTone) >= 10 && Self.heard(audio, Self.menuTone) >= before + 10 },
                 "invalid prompt then the menu again")
         // "2": sales with the spanish skill: only bob has it.
         audio.sendDigit("2", to: relay.port)
@@ -83,8 +77,8 @@ import EngineCore
         if let bye = bob.anyRequest("BYE") { bob.respond(200, to: bye) }
 
         let store = try CallRecordStore(directory: dir + "/engine-state")
-        #expect(Self.until(seconds: 5) { (try? store.menuPath(of: "ivr-1")) == "main 7 2" }, "path \(String(describing: try? store.menuPath(of: "ivr-1")))")
-        #expect(Self.until(seconds: 5) { (try? store.all().first { $0.callID == "ivr-1" })?.disposition == "answered" })
+        #expect(E2E.until(seconds: 5) { (try? store.menuPath(of: "ivr-1")) == "main 7 2" }, "path \(String(describing: try? store.menuPath(of: "ivr-1")))")
+        #expect(E2E.until(seconds: 5) { (try? store.all().first { $0.callID == "ivr-1" })?.disposition == "answered" })
         let row = try #require(try store.all().first { $0.callID == "ivr-1" })
         #expect(row.queue == "sales" && row.agent == "bob")
     }
@@ -124,8 +118,8 @@ import EngineCore
         #expect(!prompts.contains(Self.invalidTone), "a timeout is not an invalid key")
 
         let store = try CallRecordStore(directory: dir + "/engine-state")
-        #expect(Self.until(seconds: 5) { (try? store.menuPath(of: "ivr-2")) == "main 9" })
-        #expect(Self.until(seconds: 5) { (try? store.all().first { $0.callID == "ivr-3" })?.disposition == "failed" })
+        #expect(E2E.until(seconds: 5) { (try? store.menuPath(of: "ivr-2")) == "main 9" })
+        #expect(E2E.until(seconds: 5) { (try? store.all().first { $0.callID == "ivr-3" })?.disposition == "failed" })
     }
 
     @Test func sippPlayingARecordedRFC4733KeyChoosesTheBranch() throws {
@@ -149,7 +143,7 @@ import EngineCore
         _ = alice.request("ACK", ring.callID)
         if let bye = alice.anyRequest("BYE", timeout: 15) { alice.respond(200, to: bye) }
         let store = try CallRecordStore(directory: dir + "/engine-state")
-        #expect(Self.until(seconds: 5) { (try? store.menuPath(of: "sipp-ivr-1"))?.hasPrefix("main 1") == true },
+        #expect(E2E.until(seconds: 5) { (try? store.menuPath(of: "sipp-ivr-1"))?.hasPrefix("main 1") == true },
                 "path \(String(describing: try? store.menuPath(of: "sipp-ivr-1")))")
     }
 

@@ -8,6 +8,16 @@ import Testing
 
 /// Paths and small tools shared by the end-to-end tests.
 enum E2E {
+    /// Polls `condition` every 10 ms for at most `seconds`; whether it came true.
+    static func until(seconds: Double, _ condition: () -> Bool) -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            if condition() { return true }
+            usleep(10_000)
+        }
+        return condition()
+    }
+
     /// The package root, from this file's path.
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 

@@ -44,8 +44,7 @@ import EngineCore
         let relay = try #require(try SessionDescription.parse(ok.body).audio)
 
         func count(_ hz: Double) -> Int { RTPParty.tones(audio.packets, candidates: [Self.greeting, Self.beep, Self.voice]).filter { $0 == hz }.count }
-        let end = Date().addingTimeInterval(10)
-        while Date() < end, count(Self.beep) < 11 { usleep(10_000) }
+        _ = E2E.until(seconds: 10) { count(Self.beep) >= 11 }
         #expect(count(Self.greeting) >= 20, "the greeting was not heard")
         #expect(count(Self.beep) >= 11, "the beep was not heard")
         let tones = RTPParty.tones(audio.packets, candidates: [Self.greeting, Self.beep, Self.voice]).compactMap { $0 }
@@ -53,16 +52,14 @@ import EngineCore
 
         // The message: two seconds of a tone, then #.
         audio.sendTone(Self.voice, to: relay.port)
-        let sendEnd = Date().addingTimeInterval(5)
-        while Date() < sendEnd, audio.stopSendingIfSent(100) == nil { usleep(5_000) }
+        _ = E2E.until(seconds: 5) { audio.stopSendingIfSent(100) != nil }
         let sent = audio.stopSending()
         audio.sendDigit("#", to: relay.port)
         let bye = try #require(carol.receive { $0.method == "BYE" && $0.callID == "vm-1" }, "# ends the message: the engine hangs up")
         carol.send(bye.response(200))
 
         let store = try CallRecordStore(directory: dir + "/engine-state")
-        let until = Date().addingTimeInterval(10)
-        while Date() < until, (try? store.voicemail(of: "vm-1")) == nil { usleep(50_000) }
+        _ = E2E.until(seconds: 10) { (try? store.voicemail(of: "vm-1")) != nil }
         let row = try #require(try store.voicemail(of: "vm-1"), "no voicemails row")
         #expect(row.status == "ok" && row.caller == "carol" && row.queue == "support")
         let soxi = try #require(E2E.which("soxi"), "sox is not installed: run `make test`")

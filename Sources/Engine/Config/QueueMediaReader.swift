@@ -44,13 +44,7 @@ public struct PromptSet: Sendable, Equatable {
     /// The shipped prompt set: `share/ccengine/prompts` beside an installed program, else the
     /// source tree's `Prompts` (a build in `.build/<triple>/<config>/`).
     public static func shippedDirectory() -> String? {
-        let exe = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
-        let dir = exe.deletingLastPathComponent()
-        for candidate in [dir.appendingPathComponent("../share/ccengine/prompts"), dir.appendingPathComponent("../../../Prompts")] {
-            let path = candidate.standardizedFileURL.path
-            if FileManager.default.fileExists(atPath: path + "/caller-number.wav") { return path }
-        }
-        return nil
+        InstalledFolder.find(installed: "prompts", source: "Prompts", containing: "caller-number.wav")
     }
 }
 

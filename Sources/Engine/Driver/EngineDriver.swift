@@ -526,66 +526,58 @@ public final class EngineDriver: @unchecked Sendable {
     /// not: the call went on regardless, one log line).
     private func record(_ call: CallID, _ format: RecordingFormat, maxSeconds: Int) {
         let dir = (config.stateDirectory as NSString).appendingPathComponent("recordings")
-        let base = dir + "/" + String(call.map { $0.isLetter || $0.isNumber || "-_.@".contains($0) ? $0 : "_" })
+        let base = dir + "/" + Self.fileName(call)
         relay.startRecording(call: call, maxSeconds: Double(maxSeconds), wake: false) { [self] recording in
-            DispatchQueue.global(qos: .utility).async { [self] in
-                var row: CallRecordStore.RecordingRow
-                do {
-                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                    let files: [(String, WAVFile)] = switch format {
-                    case .stereo: [(base + ".wav", recording.stereo)]
-                    case .split: [(base + "-caller.wav", recording.split.caller), (base + "-agent.wav", recording.split.agent)]
-                    }
-                    for (path, wav) in files {
-                        guard FileManager.default.createFile(atPath: path, contents: Data(wav.bytes)) else {
-                            throw RecordingError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
-                        }
-                    }
-                    row = .init(callID: call, files: files.map(\.0), format: format.rawValue, seconds: recording.duration,
-                                status: recording.truncated ? "truncated" : "ok")
-                } catch {
-                    row = .init(callID: call, files: [], format: format.rawValue, seconds: recording.duration, status: "failed", error: "\(error)")
-                }
-                let saved = row
-                loop.execute { [self] in
-                    guard serving.withLockedValue({ $0 }) else { return }
-                    if let e = saved.error { logger.error("recording failed (the call went on): \(e)", metadata: ["call.id": "\(call)"]) }
-                    writer.enqueue(.recording(saved))
-                }
+            let files: [(String, WAVFile)] = switch format {
+            case .stereo: [(base + ".wav", recording.stereo)]
+            case .split: [(base + "-caller.wav", recording.split.caller), (base + "-agent.wav", recording.split.agent)]
+            }
+            save(files, in: dir, call: call, what: "recording") { error in
+                .recording(.init(callID: call, files: error == nil ? files.map(\.0) : [], format: format.rawValue, seconds: recording.duration,
+                                 status: error != nil ? "failed" : recording.truncated ? "truncated" : "ok", error: error))
             }
         }
     }
-
-    struct RecordingError: Error, CustomStringConvertible { var description: String }
 
     /// A voicemail message: the caller's side only, written as `STATE/voicemail/CALLID.wav` when
     /// the call ends, with its `voicemails` row.
     private func recordVoicemail(_ call: CallID, queue: String, caller: String, maxSeconds: Int) {
         let dir = (config.stateDirectory as NSString).appendingPathComponent("voicemail")
-        let path = dir + "/" + String(call.map { $0.isLetter || $0.isNumber || "-_.@".contains($0) ? $0 : "_" }) + ".wav"
+        let path = dir + "/" + Self.fileName(call) + ".wav"
         relay.startRecording(call: call, maxSeconds: Double(maxSeconds), wake: false) { [self] recording in
-            DispatchQueue.global(qos: .utility).async { [self] in
-                let now = Date().timeIntervalSince1970
-                let seconds = Double(recording.caller.count) / 8000
-                var row = CallRecordStore.VoicemailRow(callID: call, caller: caller, queue: queue, receivedAt: now, seconds: seconds, file: path,
-                                                       status: recording.truncated ? "truncated" : "ok")
-                do {
-                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                    guard FileManager.default.createFile(atPath: path, contents: Data(WAVFile(samples: recording.caller).bytes)) else {
-                        throw RecordingError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
-                    }
-                } catch {
-                    row.file = ""
-                    row.status = "failed"
-                    row.error = "\(error)"
+            save([(path, WAVFile(samples: recording.caller))], in: dir, call: call, what: "voicemail") { error in
+                .voicemail(.init(callID: call, caller: caller, queue: queue, receivedAt: Date().timeIntervalSince1970,
+                                 seconds: Double(recording.caller.count) / 8000, file: error == nil ? path : "",
+                                 status: error != nil ? "failed" : recording.truncated ? "truncated" : "ok", error: error))
+            }
+        }
+    }
+
+    /// A Call-ID as a file name (anything but letters, digits and `-_.@` becomes `_`).
+    static func fileName(_ call: CallID) -> String {
+        String(call.map { $0.isLetter || $0.isNumber || "-_.@".contains($0) ? $0 : "_" })
+    }
+
+    /// Writes WAV files (making their folder) on a utility thread, then, on the SIP loop, stores
+    /// the row `row(error)` makes and logs a failure once.
+    private func save(_ files: [(String, WAVFile)], in dir: String, call: CallID, what: String,
+                      row: @escaping @Sendable (String?) -> CallRecordStore.Write) {
+        DispatchQueue.global(qos: .utility).async { [self] in
+            var error: String?
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                for (path, wav) in files where !FileManager.default.createFile(atPath: path, contents: Data(wav.bytes)) {
+                    error = "cannot write \(path): \(String(cString: strerror(errno)))"
+                    break
                 }
-                let saved = row
-                loop.execute { [self] in
-                    guard serving.withLockedValue({ $0 }) else { return }
-                    if let e = saved.error { logger.error("voicemail not saved: \(e)", metadata: ["call.id": "\(call)"]) }
-                    logger.info("voicemail from \(caller) for \(queue): \(String(format: "%.1f", saved.seconds)) s", metadata: ["call.id": "\(call)"])
-                    writer.enqueue(.voicemail(saved))
-                }
+            } catch let e {
+                error = "\(e)"
+            }
+            let failure = error
+            loop.execute { [self] in
+                guard serving.withLockedValue({ $0 }) else { return }
+                if let failure { logger.error("\(what) not saved (the call went on): \(failure)", metadata: ["call.id": "\(call)"]) }
+                writer.enqueue(row(failure))
             }
         }
     }
