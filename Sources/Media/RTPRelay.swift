@@ -181,8 +181,8 @@ public final class RTPRelay: @unchecked Sendable {
     }
 
     /// Reports the RFC 4733 digits (telephone-event packets numbered `payloadType`) a leg's phone
-    /// sends: `digit` runs on the relay thread once per key press (its end packets, sent up to
-    /// three times, share one timestamp), with `0`-`9`, `*`, `#`, `A`-`D`. The packets are still
+    /// sends: `digit` runs on the relay thread once per key press (all its packets share one
+    /// timestamp), at its first packet, with `0`-`9`, `*`, `#`, `A`-`D`. The packets are still
     /// relayed as before.
     public func detectDigits(call: String, leg: Leg, payloadType: Int, wake: Bool = true, digit: @escaping @Sendable (Character) -> Void) {
         guard let (worker, id) = calls.withLockedValue({ $0[call] }) else { return }
@@ -622,9 +622,11 @@ final class RelayWorker: @unchecked Sendable {
     }
 
     /// RFC 4733 §2.3: an event packet is 4 bytes after the RTP header: event, E|R|volume,
-    /// duration; a key press ends with the E bit, repeated with the same RTP timestamp.
+    /// duration; every packet of one key press has the press's RTP timestamp. The press counts at
+    /// its first packet that arrives (a phone that holds the key, as baresip does until the key
+    /// is released, may send no end packet for seconds), once.
     private func readDigit(_ p: UnsafeRawBufferPointer, side: Int, _ bridge: Bridge) {
-        guard let d = bridge.digits[side], p.count >= 16, p[0] >> 6 == 2, p[1] & 0x7F == d.payloadType, p[13] & 0x80 != 0 else { return }
+        guard let d = bridge.digits[side], p.count >= 16, p[0] >> 6 == 2, p[1] & 0x7F == d.payloadType else { return }
         let start = 12 + Int(p[0] & 0x0F) * 4
         guard p.count >= start + 4 else { return }
         let ts = UInt32(p[4]) << 24 | UInt32(p[5]) << 16 | UInt32(p[6]) << 8 | UInt32(p[7])

@@ -147,6 +147,61 @@ import EngineCore
                 "path \(String(describing: try? store.menuPath(of: "sipp-ivr-1")))")
     }
 
+    @Test func baresipPressingAKeyChoosesTheBranch() throws {
+        guard let baresip = E2E.which("baresip") else {
+            Issue.record("baresip is not installed: run `make test`, which installs baresip-core")
+            return
+        }
+        let (engine, port, dir) = try Self.start("menu-baresip", rtp: 28900...28999)
+        defer { engine.stop() }
+        let alice = RawPhone("alice", engine: port)
+        #expect(alice.register())
+        // baresip as the caller, driven through its UDP console (cons module: `/dial`, then a key).
+        let phoneDir = dir + "/baresip", console = RawUDP().port
+        try FileManager.default.createDirectory(atPath: phoneDir, withIntermediateDirectories: true)
+        try """
+            sip_listen 127.0.0.1:\(E2E.freeUDPAndTCPPort())
+            net_interface 127.0.0.1
+            dns_server 127.0.0.1:53
+            rtp_ports 28700-28799
+            module_path /usr/lib/baresip/modules
+            module g711.so
+            module ausine.so
+            module cons.so
+            module menu.so
+            module_app account.so
+            audio_source ausine,1240
+            ausrc_srate 48000
+            ausrc_channels 2
+            cons_listen 127.0.0.1:\(console)
+            """.write(toFile: phoneDir + "/config", atomically: true, encoding: .utf8)
+        try "<sip:carol@127.0.0.1:\(port)>;regint=0;audio_codecs=PCMU\n".write(toFile: phoneDir + "/accounts", atomically: true, encoding: .utf8)
+        let phone = Process()
+        phone.executableURL = URL(fileURLWithPath: baresip)
+        phone.arguments = ["-f", phoneDir, "-t", "60"]
+        phone.standardInput = FileHandle.nullDevice
+        let phoneLog = dir + "/baresip.log"
+        _ = FileManager.default.createFile(atPath: phoneLog, contents: nil)
+        phone.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: phoneLog))
+        phone.standardError = phone.standardOutput
+        try phone.run()
+        defer { E2E.stop(phone) }
+        func phoneSays(_ text: String) -> Bool { ((try? String(contentsOfFile: phoneLog, encoding: .utf8)) ?? "").contains(text) }
+        #expect(E2E.until(seconds: 10) { phoneSays("baresip is ready") })
+        let control = RawUDP()
+        control.send("/dial sip:main@127.0.0.1:\(port)\n", toPort: console)
+        #expect(E2E.until(seconds: 10) { phoneSays("Call established") }, "baresip's call to the menu was not answered")
+        #expect(E2E.until(seconds: 10) { ((try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? "").contains("caller in menu main") })
+        control.send("1", toPort: console)
+        let ring = try #require(alice.anyRequest("INVITE", timeout: 15), "baresip's key 1 did not put the call through to alice")
+        #expect(ring.header("X-CC-Queue").map { $0 == "support" } ?? true)
+        alice.respond(200, to: ring)
+        _ = alice.request("ACK", ring.callID)
+        let store = try CallRecordStore(directory: dir + "/engine-state")
+        #expect(E2E.until(seconds: 5) { (try? store.all().first { $0.queue == "main" || $0.queue == "support" }).map { (try? store.menuPath(of: $0.callID)) == "main 1" } ?? false },
+                "baresip's path through the menu")
+    }
+
     static let uacXML = """
         <?xml version="1.0" encoding="ISO-8859-1" ?>
         <scenario name="caller presses 1 (RFC 4733 from a pcap) in the main menu">
