@@ -48,11 +48,12 @@ extension EngineAPI {
             let format = q.get("format") ?? "json"
             guard ["json", "csv"].contains(format) else { throw Problem(.unprocessableContent, "'format' must be json or csv", field: "format") }
             let store = driver.store
-            let (rows, quality) = try await read {
+            let (rows, quality, media) = try await read {
                 let rows = try store.records(from: from, to: to, limit: limit + 1, offset: offset)
-                return (rows, try store.quality(ofCalls: rows.prefix(limit).map(\.row.callID)))
+                let ids = rows.prefix(limit).map(\.row.callID)
+                return (rows, try store.quality(ofCalls: ids), try store.media(ofCalls: ids))
             }
-            let page = rows.prefix(limit).map { Representation.record($0, rtcp: quality[$0.row.callID]) }
+            let page = rows.prefix(limit).map { Representation.record($0, rtcp: quality[$0.row.callID], media: media[$0.row.callID]) }
             let next = rows.count > limit ? offset + limit : nil
             if format == "csv" {
                 var headers: HTTPFields = [.contentType: "text/csv; charset=utf-8"]

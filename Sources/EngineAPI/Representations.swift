@@ -86,6 +86,25 @@ enum Representation {
         var notes: String?
         /// What each leg's phone reported in RTCP (absent when neither sent a report).
         var rtcp: RTCP?
+        /// The call's recording (`queues[].media.record`), its voicemail message, its path through the menus.
+        var recording: Recording?
+        var voicemail: Voicemail?
+        var menuPath: String?
+    }
+
+    struct Recording: Codable {
+        var files: [String]
+        var format: String
+        var seconds: Double
+        var status: String
+        var error: String?
+    }
+
+    struct Voicemail: Codable {
+        var file: String
+        var seconds: Double
+        var status: String
+        var error: String?
     }
 
     /// Per leg, RTCP as the phone reported it (RFC 3550 §6.4): README "RTCP".
@@ -144,11 +163,17 @@ enum Representation {
             agentLegs: c.agentLegs.map { Leg(agent: $0.agent, state: $0.state, startedAt: origin + $0.startedAt.seconds) })
     }
 
-    static func record(_ r: CallRecordStore.RecordWithNotes, rtcp: [String: CallRecordStore.QualityRow]? = nil) -> Record {
+    static func record(_ r: CallRecordStore.RecordWithNotes, rtcp: [String: CallRecordStore.QualityRow]? = nil,
+                       media: CallRecordStore.CallMedia? = nil) -> Record {
         let x = r.row
         return Record(callId: x.callID, queue: x.queue, originalQueue: x.originalQueue, agent: x.agent, callerId: x.callerID,
                       callerName: x.callerName, enqueuedAt: x.enqueuedAt, firstRingAt: x.firstRingAt, answeredAt: x.answeredAt,
                       endedAt: x.endedAt, disposition: x.disposition, endReason: x.endReason, attempts: x.attempts, notes: r.notes,
-                      rtcp: rtcp.map { RTCP(caller: $0["caller"].map(LegRTCP.init), agent: $0["agent"].map(LegRTCP.init)) })
+                      rtcp: rtcp.map { RTCP(caller: $0["caller"].map(LegRTCP.init), agent: $0["agent"].map(LegRTCP.init)) },
+                      recording: media?.recording.map {
+                          Recording(files: $0.files.split(separator: ",").map(String.init), format: $0.format, seconds: $0.seconds, status: $0.status, error: $0.error)
+                      },
+                      voicemail: media?.voicemail.map { Voicemail(file: $0.file, seconds: $0.seconds, status: $0.status, error: $0.error) },
+                      menuPath: media?.menuPath)
     }
 }

@@ -116,4 +116,21 @@ import EngineCore
         let log = (try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? ""
         #expect(log.components(separatedBy: "recording not saved (the call went on)").count == 2, "one log line")
     }
+
+    @Test func theRecordsAPIShowsTheRecording() throws {
+        let (engine, api, port) = try OperationsAPITests.start("recording-api", rtp: "28600-28699", routing: "{wrap_up: 0s}",
+                                                              queue: "{name: support, media: {record: split}}")
+        defer { engine.stop() }
+        _ = try Self.talk(port, id: "rec-3", packets: 25)
+        var recording: [String: Any]?
+        _ = E2E.until(seconds: 10) {
+            let items = api("GET", "/v1/records", token: OperationsAPITests.tokens["sup"]).object["items"] as? [[String: Any]]
+            recording = items?.first { $0["call_id"] as? String == "rec-3" }?["recording"] as? [String: Any]
+            return recording?["status"] as? String == "ok"
+        }
+        let files = try #require(recording?["files"] as? [String], "no recording in GET /v1/records: \(String(describing: recording))")
+        #expect(recording?["format"] as? String == "split")
+        #expect(files.count == 2 && files[0].hasSuffix("/recordings/rec-3-caller.wav") && files[1].hasSuffix("/recordings/rec-3-agent.wav"))
+        #expect(files.allSatisfy { FileManager.default.fileExists(atPath: $0) })
+    }
 }

@@ -101,6 +101,27 @@ extension CallRecordStore {
         try db.read { db in try VoicemailRow.fetchOne(db, key: callID) }
     }
 
+    /// What the media plane kept for each of these calls: recording, voicemail, menu path.
+    public struct CallMedia: Sendable {
+        public var recording: RecordingRow?
+        public var voicemail: VoicemailRow?
+        public var menuPath: String?
+    }
+
+    public func media(ofCalls ids: [String]) throws -> [String: CallMedia] {
+        guard !ids.isEmpty else { return [:] }
+        return try db.read { db in
+            var out: [String: CallMedia] = [:]
+            for r in try RecordingRow.filter(ids.contains(Column("call_id"))).fetchAll(db) { out[r.callID, default: CallMedia()].recording = r }
+            for v in try VoicemailRow.filter(ids.contains(Column("call_id"))).fetchAll(db) { out[v.callID, default: CallMedia()].voicemail = v }
+            let marks = ids.map { _ in "?" }.joined(separator: ",")
+            for row in try GRDB.Row.fetchAll(db, sql: "SELECT call_id, path FROM call_menus WHERE call_id IN (\(marks))", arguments: StatementArguments(ids)) {
+                out[row["call_id"], default: CallMedia()].menuPath = row["path"]
+            }
+            return out
+        }
+    }
+
     /// A call's recording row, if it was recorded.
     public func recording(of callID: String) throws -> RecordingRow? {
         try db.read { db in try RecordingRow.fetchOne(db, key: callID) }
