@@ -155,7 +155,8 @@ public final class EngineDriver: @unchecked Sendable {
         if let problem { logger.warning("SIP thread keeps normal priority: \(problem)") }
         if let warning = Self.ephemeralOverlap(config.rtpPorts) { logger.warning("\(warning)") }
         let transports = ["udp"] + (config.streams.tcp ? ["tcp"] : []) + (config.streams.tls.map { ["tls:\($0.port)"] } ?? [])
-        logger.info("ccengine listening", metadata: ["sip": "\(config.sip)", "transports": "\(transports.joined(separator: ","))", "records": "\(store.path)", "queues": "\(config.queueNames.sorted())", "priority": "\(config.priority.rawValue)\(problem == nil ? "" : " (not applied)")", "seed": "\(seed)"])
+        logger.info("ccengine listening", metadata: ["sip": "\(config.sip)", "transports": "\(transports.joined(separator: ","))", "records": "\(store.path)", "queues": "\(config.queueNames.sorted())", "priority": "\(config.priority.rawValue)\(problem == nil ? "" : " (not applied)")", "seed": "\(seed)",
+                                                "media_calls": "\(MediaPortPool(range: config.rtpPorts).capacity)"])
     }
 
     /// Takes `channel` as the SIP socket and watches it: NIO closes a datagram channel on a send

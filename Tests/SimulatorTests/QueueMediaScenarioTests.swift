@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import Testing
+@testable import Engine
+import SIP
+@testable import Simulator
+
+/// ccsim against an engine whose queue plays music and positions to waiting callers (early
+/// media, 183): callers wait behind busy agents hearing the queue, and the run's verdict is the
+/// same as without queue media: every call answered, the agent heard both ways, the records
+/// matching what the phones saw.
+@Suite(.serialized) struct QueueMediaScenarioTests {
+    @Test func aScenarioWithQueueMediaStillVerifiesEveryCall() async throws {
+        let port = RawUDP().port
+        let rtp = 28400...28499
+        let dir = E2E.tempDirectory("queue-media-scenario")
+        let path = dir + "/scenario.yaml"
+        try """
+            name: queue-media
+            duration: 30s
+            engine:
+              sip: {address: 127.0.0.1:\(port)}
+              media: {rtp_ports: \(rtp.lowerBound)-\(rtp.upperBound), prompts: \(E2E.root)/Prompts}
+              routing: {ring_timeout: 10s, wrap_up: 0s}
+              queues:
+                - name: support
+                  media: {answer: early, music: \(E2E.root)/Prompts/music.wav, entry: \(E2E.root)/Prompts/welcome.wav, position: {every: 2s, first_after: 1s}}
+              agents: [{login: alice, password: alice-secret}]
+            agents:
+              - {logins: [alice], answer_delay: 0.3s}
+            customers:
+              - {queue: support, calls: 3, arrival: {every: 0.3s}, hold_time: 2s}
+            expect:
+              all_answered: true
+              media_verified: true
+              records_match: true
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        var options = SimulationRun.Options(reportDirectory: dir + "/report")
+        options.engineBinary = E2E.engineBinary
+        options.quiet = true
+        let result = try await SimulationRun(scenario: try ScenarioFile.load(path), options: options, logger: Logger(label: "test")).run()
+        #expect(result.calls.count == 3)
+        for call in result.calls { #expect(call.outcome == .answered && call.mediaVerified, "\(call)") }
+        // The later callers waited (one agent, 2 s calls) with the queue playing to them.
+        let waits = (result.records ?? []).compactMap { r in r.answeredAt.map { $0 - r.enqueuedAt } }
+        #expect(waits.contains { $0 >= 1.5 }, "waits \(waits)")
+        let verdict = Verdict(result: result)
+        #expect(verdict.passed, "\(verdict.checks.filter(\.failed).map { "\($0.name): \($0.detail)" })")
+    }
+}
