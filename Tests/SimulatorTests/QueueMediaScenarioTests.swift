@@ -47,4 +47,52 @@ import SIP
         let verdict = Verdict(result: result)
         #expect(verdict.passed, "\(verdict.checks.filter(\.failed).map { "\($0.name): \($0.detail)" })")
     }
+
+    /// Callers reach a menu (answered 200 by the engine at once), press 1 (RFC 4733 from their
+    /// oRTP phones), wait in a queue that answers on entry, then talk to the agent: ccsim counts a
+    /// call answered when the agent answers, not at the engine's 200, so its verdict still
+    /// matches the engine's records; a caller whose patience runs out in the menu abandons.
+    @Test func callersThroughAMenuAreAnsweredWhenTheAgentAnswers() async throws {
+        let port = RawUDP().port
+        let rtp = 28300...28399
+        let dir = E2E.tempDirectory("menu-scenario")
+        let path = dir + "/scenario.yaml"
+        try """
+            name: menu
+            duration: 40s
+            engine:
+              sip: {address: 127.0.0.1:\(port)}
+              media: {rtp_ports: \(rtp.lowerBound)-\(rtp.upperBound), prompts: \(E2E.root)/Prompts}
+              routing: {ring_timeout: 10s, wrap_up: 0s}
+              queues:
+                - name: support
+                  media: {answer: queued, music: \(E2E.root)/Prompts/music.wav}
+              menus:
+                - name: main
+                  prompt: \(E2E.root)/Prompts/welcome.wav
+                  timeout: 10s
+                  options: {"1": {queue: support}}
+              agents: [{login: alice, password: alice-secret}]
+            agents:
+              - {logins: [alice], answer_delay: 0.3s}
+            customers:
+              - {queue: main, calls: 3, arrival: {every: 0.3s}, hold_time: 2s, dtmf: {digits: "1", after: 1s}}
+              - {queue: main, calls: 1, arrival: {every: 1s}, hold_time: 2s, patience: 1s, caller_prefix: impatient}
+            expect:
+              media_verified: true
+              records_match: true
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        var options = SimulationRun.Options(reportDirectory: dir + "/report")
+        options.engineBinary = E2E.engineBinary
+        options.quiet = true
+        let result = try await SimulationRun(scenario: try ScenarioFile.load(path), options: options, logger: Logger(label: "test")).run()
+        #expect(result.calls.count == 4)
+        let patient = result.calls.filter { !$0.caller.hasPrefix("impatient") }, impatient = result.calls.filter { $0.caller.hasPrefix("impatient") }
+        for call in patient { #expect(call.outcome == .answered && call.mediaVerified && call.agent == "alice", "\(call)") }
+        #expect(impatient.map(\.outcome) == [.abandoned], "\(impatient)")
+        // Answered means the agent's answer: after the key (1 s) and the agent's own delay.
+        for call in patient { #expect((call.answeredAt ?? 0) - call.offeredAt >= 1.0, "\(call)") }
+        let verdict = Verdict(result: result)
+        #expect(verdict.passed, "\(verdict.checks.filter(\.failed).map { "\($0.name): \($0.detail)" })")
+    }
 }

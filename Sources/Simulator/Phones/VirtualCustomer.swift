@@ -23,6 +23,9 @@ final class VirtualCustomer: @unchecked Sendable {
     private var ok: SIPMessage?
     private var patienceTimer: Scheduled<Void>?
     private var holdTimer: Scheduled<Void>?
+    /// The engine answered (a menu, a queue answering on entry) before any agent did: the call
+    /// is talking to an agent only once one answers, which starts the hold time.
+    private var waitingForAgent = false
     let done: EventLoopPromise<Void>
 
     enum State { case idle, calling, early, cancelling, answered, ending, ended }
@@ -120,8 +123,8 @@ final class VirtualCustomer: @unchecked Sendable {
         phone.send(dialog.ack(for: m, via: phone.via()))
         guard state == .calling || state == .early || state == .cancelling else { return }
         ok = m
-        patienceTimer?.cancel()
         if state == .cancelling {
+            patienceTimer?.cancel()
             // Our CANCEL lost the race with the answer: hang up straight away (RFC 3261 §9.1).
             state = .answered
             observations.update(inv.callID) { $0.answeredAt = clock.now }
@@ -129,7 +132,17 @@ final class VirtualCustomer: @unchecked Sendable {
             return
         }
         state = .answered
-        observations.update(inv.callID) { $0.answeredAt = clock.now; $0.finalStatus = 200 }
+        // An agent's answer is what makes a call answered; a 200 from the engine itself (a menu,
+        // a queue that answers on entry) is not one: patience keeps running until an agent answers.
+        let agentAnswered = observations.hasAgentAnswered(inv.callID) { [self] in
+            phone.loop.execute { [self] in agentAnsweredLater() }
+        }
+        waitingForAgent = !agentAnswered
+        observations.update(inv.callID) { o in
+            if agentAnswered { o.answeredAt = clock.now }
+            o.finalStatus = 200
+        }
+        if agentAnswered { patienceTimer?.cancel() }
         let answer = try? SessionDescription.parse(m.body)
         // RFC 3264: the engine's answer must fit our offer; its first codec is the one both sides use.
         if let offer = try? SessionDescription.parse(inv.body) {
@@ -144,11 +157,26 @@ final class VirtualCustomer: @unchecked Sendable {
                 observations.update(inv.callID) { $0.dtmfSent = dtmf.digits }
             }
         }
+        if agentAnswered { holdTimer = phone.loop.scheduleTask(in: scaled(stream.holdTime.sample(&rng))) { [self] in hangUp() } }
+    }
+
+    /// An agent answered a call the engine had answered before: talking starts now.
+    private func agentAnsweredLater() {
+        guard let inv = invite, state == .answered, waitingForAgent else { return }
+        waitingForAgent = false
+        patienceTimer?.cancel()
+        observations.update(inv.callID) { $0.answeredAt = clock.now }
         holdTimer = phone.loop.scheduleTask(in: scaled(stream.holdTime.sample(&rng))) { [self] in hangUp() }
     }
 
     private func giveUp() {
-        guard let inv = invite, state == .calling || state == .early else { return }
+        guard let inv = invite else { return }
+        if state == .answered, waitingForAgent {
+            // Answered by a menu or a queue, no agent yet: the caller hangs up (abandoned).
+            hangUp()
+            return
+        }
+        guard state == .calling || state == .early else { return }
         state = .cancelling
         phone.send(Dialog.cancel(of: inv))
     }
@@ -163,6 +191,11 @@ final class VirtualCustomer: @unchecked Sendable {
 
     private func end(_ outcome: CallObservation.Outcome) {
         guard state != .ended, let inv = invite else { return }
+        // Ended before any agent answered a call the engine answered: the caller gave up
+        // (abandoned), or the engine ended it (a menu's hangup, voicemail: failed here).
+        var outcome = outcome
+        if waitingForAgent, outcome == .answered { outcome = state == .ending ? .abandoned : .failed }
+        observations.forgetAgentAnswer(inv.callID)
         state = .ended
         patienceTimer?.cancel()
         holdTimer?.cancel()

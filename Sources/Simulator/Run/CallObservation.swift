@@ -103,9 +103,26 @@ final class Observations: Sendable {
         calls.withLockedValue { if var o = $0[id] { f(&o); $0[id] = o } }
     }
 
+    /// Customers whose call the engine answered before any agent (a menu, `answer: queued`),
+    /// told when one does.
+    private let agentAnswerWaiters = NIOLockedValueBox<[String: @Sendable () -> Void]>([:])
+
     func agentAnswered(customerCall: String, agent: String) {
         agentSide.withLockedValue { $0[customerCall] = (agent, $0[customerCall]?.heard) }
+        agentAnswerWaiters.withLockedValue { $0.removeValue(forKey: customerCall) }?()
     }
+
+    /// Whether an agent has answered this customer call; if not, `then` runs when one does.
+    func hasAgentAnswered(_ customerCall: String, otherwise then: @escaping @Sendable () -> Void) -> Bool {
+        // Under the waiters' lock, so an answer between the check and the registration is not missed.
+        agentAnswerWaiters.withLockedValue { waiters in
+            if agentSide.withLockedValue({ $0[customerCall] != nil }) { return true }
+            waiters[customerCall] = then
+            return false
+        }
+    }
+
+    func forgetAgentAnswer(_ customerCall: String) { agentAnswerWaiters.withLockedValue { $0[customerCall] = nil } }
 
     func agentHeard(customerCall: String, agent: String, heard: CallObservation.Heard?) {
         agentSide.withLockedValue { $0[customerCall] = (agent, heard) }

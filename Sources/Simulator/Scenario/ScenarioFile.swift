@@ -73,7 +73,8 @@ public enum ScenarioFile {
             }
         }
         for c in try m["customers"]?.array() ?? [] {
-            let stream = try customers(c, queues: engine.queueNames)
+            // A customer may call a menu as it calls a queue (menus: in the engine's configuration).
+            let stream = try customers(c, queues: engine.queueNames.union(engine.menus.map(\.name)))
             if stream.transport.isReliable, !engine.streams.transports.contains(stream.transport) {
                 throw c.error("customers over \(stream.transport) need the engine to serve \(stream.transport)",
                               fix: stream.transport == .tcp ? "set the engine's sip.tcp: true" : "give the engine sip.tls: {port, certificate, key}")
