@@ -26,7 +26,7 @@ extension B2BUA {
         let format: AudioFormat
         if let visit = call.menu {
             format = visit.format
-        } else if let answered = answerForMedia(&call, status: 200) {
+        } else if let answered = answerForMedia(&call, status: 200, answeredBy: "menu") {
             format = answered
             out.append(.send(call.customer.lastResponse, to: call.customer.responseTarget))
             if let events = call.customer.answer?.audio?.telephoneEvent {
@@ -144,8 +144,10 @@ extension B2BUA {
     }
 
     /// Answers an early caller with our SDP (one codec the relay can encode to) in a 183 or 200;
-    /// the format the relay plays in. Nil when the caller has no usable audio.
-    mutating func answerForMedia(_ call: inout BridgedCall, status: Int) -> AudioFormat? {
+    /// the format the relay plays in. Nil when the caller has no usable audio. A 200 of our own
+    /// says who answered in `X-CC-Answered-By` (menu, queue, voicemail): no agent yet, which a
+    /// simulator (ccsim) must know to count the call answered only at the agent's answer.
+    mutating func answerForMedia(_ call: inout BridgedCall, status: Int, answeredBy: String) -> AudioFormat? {
         guard call.customer.phase == .early, var answer = customerAnswer(call, singleCodec: true), let audio = answer.audio,
               let pt = audio.formats.first(where: { settings.codecs.contains(audio.encodingName(of: $0) ?? "") }),
               let codec = audio.encodingName(of: pt)
@@ -155,6 +157,7 @@ extension B2BUA {
         var response = call.customer.invite.response(status, toTag: call.customer.localTag)
         response.contact = [localContact(over: call.customer.source.transport)]
         response.setHeader("Server", settings.userAgent)
+        if status == 200 { response.setHeader(Self.answeredByHeader, answeredBy) }
         response.contentType = "application/sdp"
         response.body = answer.bytes
         if status == 200 { _ = call.customer.answer(with: response) } else { call.customer.progress(response) }

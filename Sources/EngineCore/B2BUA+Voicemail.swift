@@ -22,7 +22,7 @@ extension B2BUA {
         let format: AudioFormat
         if call.customer.phase == .answered, let audio = call.customer.answer?.audio, let pt = audio.formats.first, let codec = audio.encodingName(of: pt) {
             format = AudioFormat(codec: codec, payloadType: pt)
-        } else if let answered = answerForMedia(&call, status: 200) {
+        } else if let answered = answerForMedia(&call, status: 200, answeredBy: "voicemail") {
             format = answered
             out.append(.send(call.customer.lastResponse, to: call.customer.responseTarget))
         } else {

@@ -58,6 +58,9 @@ public struct B2BUA: Sendable {
     public let settings: Settings
     /// OPTIONS response header carrying `Settings.timeScale` when it is not 1.
     public static let timeScaleHeader = "X-CC-Time-Scale"
+    /// On a 200 the engine sends before any agent answered (a menu, a queue answering on entry,
+    /// voicemail): who answered.
+    public static let answeredByHeader = "X-CC-Answered-By"
     public internal(set) var center: CallCenter
     public internal(set) var registrar: Registrar
     var authenticator: AgentAuthenticator

@@ -132,9 +132,10 @@ final class VirtualCustomer: @unchecked Sendable {
             return
         }
         state = .answered
-        // An agent's answer is what makes a call answered; a 200 from the engine itself (a menu,
-        // a queue that answers on entry) is not one: patience keeps running until an agent answers.
-        let agentAnswered = observations.hasAgentAnswered(inv.callID) { [self] in
+        // An agent's answer is what makes a call answered; a 200 the engine sends itself (a menu,
+        // a queue answering on entry, voicemail: it says so in X-CC-Answered-By) is not one:
+        // patience keeps running until one of ccsim's agents answers the call.
+        let agentAnswered = m.header(B2BUA.answeredByHeader) == nil || observations.hasAgentAnswered(inv.callID) { [self] in
             phone.loop.execute { [self] in agentAnsweredLater() }
         }
         waitingForAgent = !agentAnswered
