@@ -65,17 +65,10 @@ import Testing
             """.write(toFile: phoneDir + "/config", atomically: true, encoding: .utf8)
         try "<sip:alice@127.0.0.1:\(transport == "tls" ? tlsPort : port)\(accountTransport)>;auth_pass=alice-secret;answermode=auto;audio_codecs=\(codec);regint=60\n"
             .write(toFile: phoneDir + "/accounts", atomically: true, encoding: .utf8)
-        let phone = Process()
-        phone.executableURL = URL(fileURLWithPath: baresip)
         // Quits by itself after 240 s at the latest (the test stops it sooner); generous because a loaded
         // machine running the other end-to-end suites in parallel can delay this test's call by a minute.
-        phone.arguments = ["-f", phoneDir, "-t", "240"]
-        phone.standardInput = FileHandle.nullDevice
         let phoneLog = dir + "/baresip.log"
-        _ = FileManager.default.createFile(atPath: phoneLog, contents: nil)
-        phone.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: phoneLog))
-        phone.standardError = phone.standardOutput
-        try phone.run()
+        let phone = try Self.start(baresip, config: phoneDir, log: phoneLog, seconds: 240)
         defer { E2E.stop(phone) }
 
         var registered = false
@@ -114,6 +107,19 @@ import Testing
         engine.stop()
         let log = (try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? ""
         #expect(log.contains("bridged to agent alice"))
+    }
+
+    /// Starts baresip on a configuration folder, its output in `log`; it quits by itself after `seconds`.
+    static func start(_ baresip: String, config: String, log: String, seconds: Int) throws -> Process {
+        let phone = Process()
+        phone.executableURL = URL(fileURLWithPath: baresip)
+        phone.arguments = ["-f", config, "-t", String(seconds)]
+        phone.standardInput = FileHandle.nullDevice
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        phone.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        phone.standardError = phone.standardOutput
+        try phone.run()
+        return phone
     }
 
     /// The samples of a 16-bit PCM WAV file (the "data" chunk).

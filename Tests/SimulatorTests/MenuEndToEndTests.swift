@@ -176,15 +176,8 @@ import EngineCore
             cons_listen 127.0.0.1:\(console)
             """.write(toFile: phoneDir + "/config", atomically: true, encoding: .utf8)
         try "<sip:carol@127.0.0.1:\(port)>;regint=0;audio_codecs=PCMU\n".write(toFile: phoneDir + "/accounts", atomically: true, encoding: .utf8)
-        let phone = Process()
-        phone.executableURL = URL(fileURLWithPath: baresip)
-        phone.arguments = ["-f", phoneDir, "-t", "60"]
-        phone.standardInput = FileHandle.nullDevice
         let phoneLog = dir + "/baresip.log"
-        _ = FileManager.default.createFile(atPath: phoneLog, contents: nil)
-        phone.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: phoneLog))
-        phone.standardError = phone.standardOutput
-        try phone.run()
+        let phone = try BaresipInteropTests.start(baresip, config: phoneDir, log: phoneLog, seconds: 60)
         defer { E2E.stop(phone) }
         func phoneSays(_ text: String) -> Bool { ((try? String(contentsOfFile: phoneLog, encoding: .utf8)) ?? "").contains(text) }
         #expect(E2E.until(seconds: 10) { phoneSays("baresip is ready") })

@@ -27,23 +27,20 @@ import SIP
                   media: {answer: early, music: \(E2E.root)/Prompts/music.wav, entry: \(E2E.root)/Prompts/welcome.wav, position: {every: 2s, first_after: 1s}}
               agents: [{login: alice, password: alice-secret}]
             agents:
-              - {logins: [alice], answer_delay: 0.3s}
+              - {logins: [alice], answer_delay: 2.5s}
             customers:
-              - {queue: support, calls: 3, arrival: {every: 0.3s}, hold_time: 2s}
+              - {queue: support, calls: 3, arrival: {every: 0.3s}, hold_time: 1s}
             expect:
               all_answered: true
               media_verified: true
               records_match: true
             """.write(toFile: path, atomically: true, encoding: .utf8)
-        var options = SimulationRun.Options(reportDirectory: dir + "/report")
-        options.engineBinary = E2E.engineBinary
-        options.quiet = true
-        let result = try await SimulationRun(scenario: try ScenarioFile.load(path), options: options, logger: Logger(label: "test")).run()
+        let result = try await Self.run(path, in: dir)
         #expect(result.calls.count == 3)
         for call in result.calls { #expect(call.outcome == .answered && call.mediaVerified, "\(call)") }
-        // The later callers waited (one agent, 2 s calls) with the queue playing to them.
+        // Every caller waited (the agent answers after 2.5 s) with the queue playing to it.
         let waits = (result.records ?? []).compactMap { r in r.answeredAt.map { $0 - r.enqueuedAt } }
-        #expect(waits.contains { $0 >= 1.5 }, "waits \(waits)")
+        #expect(waits.count == 3 && waits.allSatisfy { $0 >= 2 }, "waits \(waits)")
         let verdict = Verdict(result: result)
         #expect(verdict.passed, "\(verdict.checks.filter(\.failed).map { "\($0.name): \($0.detail)" })")
     }
@@ -82,10 +79,7 @@ import SIP
               media_verified: true
               records_match: true
             """.write(toFile: path, atomically: true, encoding: .utf8)
-        var options = SimulationRun.Options(reportDirectory: dir + "/report")
-        options.engineBinary = E2E.engineBinary
-        options.quiet = true
-        let result = try await SimulationRun(scenario: try ScenarioFile.load(path), options: options, logger: Logger(label: "test")).run()
+        let result = try await Self.run(path, in: dir)
         #expect(result.calls.count == 4)
         let patient = result.calls.filter { !$0.caller.hasPrefix("impatient") }, impatient = result.calls.filter { $0.caller.hasPrefix("impatient") }
         for call in patient { #expect(call.outcome == .answered && call.mediaVerified && call.agent == "alice", "\(call)") }
@@ -94,5 +88,12 @@ import SIP
         for call in patient { #expect((call.answeredAt ?? 0) - call.offeredAt >= 1.0, "\(call)") }
         let verdict = Verdict(result: result)
         #expect(verdict.passed, "\(verdict.checks.filter(\.failed).map { "\($0.name): \($0.detail)" })")
+    }
+
+    static func run(_ path: String, in dir: String) async throws -> SimulationRun.Result {
+        var options = SimulationRun.Options(reportDirectory: dir + "/report")
+        options.engineBinary = E2E.engineBinary
+        options.quiet = true
+        return try await SimulationRun(scenario: try ScenarioFile.load(path), options: options, logger: Logger(label: "test")).run()
     }
 }
