@@ -78,6 +78,10 @@ public struct CallRecording: Sendable, Equatable {
 
     public var duration: Double { Double(max(caller.count, agent.count)) / 8000 }
 
+    /// The caller's side from its first sound (a voicemail message: the silence between the beep
+    /// and the caller's first packet is not kept).
+    public var callerFromFirstSound: [Int16] { Array(caller.drop { $0 == 0 }) }
+
     /// One stereo file: the caller left, the agent right (the shorter side padded with silence).
     public var stereo: WAVFile {
         let n = max(caller.count, agent.count)

@@ -50,7 +50,8 @@ import EngineCore
         let tones = RTPParty.tones(audio.packets, candidates: [Self.greeting, Self.beep, Self.voice]).compactMap { $0 }
         #expect(tones.firstIndex(of: Self.greeting).map { g in tones.firstIndex(of: Self.beep).map { $0 > g } ?? false } ?? false, "greeting, then beep")
 
-        // The message: two seconds of a tone, then #.
+        // The message, once the beep is over (nothing more arrives): two seconds of a tone, then #.
+        _ = E2E.until(seconds: 5) { (audio.packets.last?.arrival).map { Date().timeIntervalSince1970 - $0 > 0.1 } ?? false }
         audio.sendTone(Self.voice, to: relay.port)
         _ = E2E.until(seconds: 5) { audio.stopSendingIfSent(100) != nil }
         let sent = audio.stopSending()

@@ -546,9 +546,10 @@ public final class EngineDriver: @unchecked Sendable {
         let dir = (config.stateDirectory as NSString).appendingPathComponent("voicemail")
         let path = dir + "/" + Self.fileName(call) + ".wav"
         relay.startRecording(call: call, maxSeconds: Double(maxSeconds), wake: false) { [self] recording in
-            save([(path, WAVFile(samples: recording.caller))], in: dir, call: call, what: "voicemail") { error in
+            let message = recording.callerFromFirstSound
+            save([(path, WAVFile(samples: message))], in: dir, call: call, what: "voicemail") { error in
                 .voicemail(.init(callID: call, caller: caller, queue: queue, receivedAt: Date().timeIntervalSince1970,
-                                 seconds: Double(recording.caller.count) / 8000, file: error == nil ? path : "",
+                                 seconds: Double(message.count) / 8000, file: error == nil ? path : "",
                                  status: error != nil ? "failed" : recording.truncated ? "truncated" : "ok", error: error))
             }
         }
