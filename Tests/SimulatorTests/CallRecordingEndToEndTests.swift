@@ -118,7 +118,7 @@ import EngineCore
     }
 
     @Test func theRecordsAPIShowsTheRecording() throws {
-        let (engine, api, port) = try OperationsAPITests.start("recording-api", rtp: "28600-28699", routing: "{wrap_up: 0s}",
+        let (engine, api, port) = try OperationsAPITests.start("recording-api", rtp: "30100-30199", routing: "{wrap_up: 0s}",
                                                               queue: "{name: support, media: {record: split}}")
         defer { engine.stop() }
         _ = try Self.talk(port, id: "rec-3", packets: 25)

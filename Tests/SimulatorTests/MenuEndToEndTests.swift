@@ -152,7 +152,7 @@ import EngineCore
             Issue.record("baresip is not installed: run `make test`, which installs baresip-core")
             return
         }
-        let (engine, port, dir) = try Self.start("menu-baresip", rtp: 28900...28999)
+        let (engine, port, dir) = try Self.start("menu-baresip", rtp: 30400...30499)
         defer { engine.stop() }
         let alice = RawPhone("alice", engine: port)
         #expect(alice.register())
@@ -163,7 +163,7 @@ import EngineCore
             sip_listen 127.0.0.1:\(E2E.freeUDPAndTCPPort())
             net_interface 127.0.0.1
             dns_server 127.0.0.1:53
-            rtp_ports 28700-28799
+            rtp_ports 30200-30299
             module_path /usr/lib/baresip/modules
             module g711.so
             module ausine.so

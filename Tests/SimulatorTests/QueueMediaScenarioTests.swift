@@ -12,7 +12,7 @@ import SIP
 @Suite(.serialized) struct QueueMediaScenarioTests {
     @Test func aScenarioWithQueueMediaStillVerifiesEveryCall() async throws {
         let port = RawUDP().port
-        let rtp = 28400...28499
+        let rtp = 30000...30099
         let dir = E2E.tempDirectory("queue-media-scenario")
         let path = dir + "/scenario.yaml"
         try """

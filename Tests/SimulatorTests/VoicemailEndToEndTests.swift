@@ -16,7 +16,7 @@ import EngineCore
 
     @Test func aCallerLeavesAMessageAfterTheGreetingAndTheBeep() throws {
         let port = E2E.freeUDPAndTCPPort()
-        let rtp = 28800...28899
+        let rtp = 30300...30399
         let dir = E2E.tempDirectory("voicemail")
         try QueueMediaEndToEndTests.tone(Self.greeting, seconds: 0.5, to: dir + "/greeting.wav")
         let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: """
