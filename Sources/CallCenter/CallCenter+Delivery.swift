@@ -86,7 +86,8 @@ extension CallCenter {
     /// OpenACD: a call re-queued after failed delivery gets its priority bumped (floored at 0).
     mutating func requeueAfterFailedDelivery(_ slot: Int) {
         calls[slot]!.priority = max(0, calls[slot]!.priority - config.requeuePriorityBump)
-        if let limit = config.maxAttempts, calls[slot]!.attempts >= limit {
+        // A voicemail item is never given up: it goes back to wait for the next agent.
+        if let limit = config.maxAttempts, calls[slot]!.attempts >= limit, calls[slot]!.media != .voicemail {
             giveUp(slot, reason: .maxAttempts)
         } else if calls[slot]!.timeoutPending {
             calls[slot]!.timeoutPending = false
@@ -105,8 +106,9 @@ extension CallCenter {
     }
 
     /// Seed 002 QueueTimeout / recipe `voicemail`: RemoveFromQueue, RouteToVoicemail.
+    /// A voicemail item already is a message: it stays where it waits.
     mutating func sendToVoicemail(_ slot: Int) {
-        guard calls[slot]!.machine.queueTimeout() == .removeFromQueueAndRouteToVoicemail else { return }
+        guard calls[slot]!.media != .voicemail, calls[slot]!.machine.queueTimeout() == .removeFromQueueAndRouteToVoicemail else { return }
         output.append(.routeToVoicemail(calls[slot]!.id))
         finish(slot, .voicemail, .voicemail)
     }

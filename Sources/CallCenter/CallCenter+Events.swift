@@ -32,6 +32,10 @@ extension CallCenter {
             }
         case .callFailed(let call, let reason):
             if let slot = slotByCallID[call] { callFailed(slot, reason: reason) }
+        case .messagePlayed(let call):
+            if let slot = slotByCallID[call], calls[slot]!.machine.activeAgent != nil {
+                endActiveCall(slot, reason: .messagePlayed)
+            }
         case .timerFired(let timer):
             timerFired(timer)
         }

@@ -116,6 +116,7 @@ extension CallCenter {
             calls[slot]!.priority += 1
             reposition(slot)
         case .voicemail:
+            guard calls[slot]!.media != .voicemail else { break }  // a message stays where it waits
             sendToVoicemail(slot)
             return .callLeft
         case .announce(let prompt):

@@ -80,7 +80,8 @@ extension CallCenter {
             calls[slot]!.timeoutDeadline = nil
             output.append(.cancelTimer(.queueTimeout(id)))
         }
-        if let wait = queues[calls[slot]!.queue].config.maxWait {
+        // A voicemail item has no maximum wait: the message waits until an agent takes it.
+        if let wait = queues[calls[slot]!.queue].config.maxWait, calls[slot]!.media != .voicemail {
             let due = calls[slot]!.queueEnteredAt + wait
             calls[slot]!.timeoutDeadline = due
             output.append(.startTimer(.queueTimeout(id), at: due))

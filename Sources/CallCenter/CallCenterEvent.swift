@@ -26,5 +26,8 @@ public enum CallCenterEvent: Sendable, Equatable {
     /// The engine cannot carry the call on (its own fault: media, shutdown, no ACK): an unanswered
     /// call ends `failed`, an answered one `answered`, both with `reason`.
     case callFailed(CallID, EndReason)
+    /// A message item (a voicemail taken by an agent) has played to its end: the call ends
+    /// answered, reason `message-played`.
+    case messagePlayed(CallID)
     case timerFired(TimerID)
 }

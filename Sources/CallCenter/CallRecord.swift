@@ -23,6 +23,8 @@ public enum EndReason: String, Sendable, Equatable, CaseIterable {
     case queueFull = "queue-full"
     case unknownQueue = "unknown-queue"
     case invalidSkill = "invalid-skill"
+    /// A voicemail item played to its end to the agent who took it.
+    case messagePlayed = "message-played"
     // The engine's own faults (`CallCenterEvent.callFailed`): never blamed on a party.
     /// No relay ports were free when the call arrived.
     case mediaPortsExhausted = "media-ports-exhausted"

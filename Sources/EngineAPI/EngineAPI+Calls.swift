@@ -69,14 +69,15 @@ extension EngineAPI {
 /// or line break are quoted.
 enum RecordCSV {
     static let columns = ["call_id", "queue", "original_queue", "agent", "caller_id", "caller_name", "enqueued_at", "first_ring_at",
-                          "answered_at", "ended_at", "disposition", "end_reason", "attempts", "notes"]
+                          "answered_at", "ended_at", "disposition", "end_reason", "attempts", "media", "notes", "recording", "voicemail", "menu_path"]
 
     static func text(_ records: [Representation.Record]) -> String {
         var out = columns.joined(separator: ",") + "\r\n"
         for r in records {
             let fields: [String?] = [r.callId, r.queue, r.originalQueue, r.agent, r.callerId, r.callerName, String(r.enqueuedAt),
                                      r.firstRingAt.map { String($0) }, r.answeredAt.map { String($0) }, String(r.endedAt),
-                                     r.disposition, r.endReason, String(r.attempts), r.notes]
+                                     r.disposition, r.endReason, String(r.attempts), r.media, r.notes,
+                                     r.recording.map { $0.files.joined(separator: " ") }, r.voicemail?.file, r.menuPath]
             out += fields.map { quote($0 ?? "") }.joined(separator: ",") + "\r\n"
         }
         return out

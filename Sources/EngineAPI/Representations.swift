@@ -83,6 +83,8 @@ enum Representation {
         var disposition: String
         var endReason: String
         var attempts: Int
+        /// `voice`, or `voicemail` for a voicemail message an agent took (`voicemail.call_id` names the call that left it).
+        var media: String
         var notes: String?
         /// What each leg's phone reported in RTCP (absent when neither sent a report).
         var rtcp: RTCP?
@@ -101,10 +103,16 @@ enum Representation {
     }
 
     struct Voicemail: Codable {
+        /// The call that left the message (for a voicemail item's record, not its own id).
+        var callId: String
         var file: String
         var seconds: Double
         var status: String
         var error: String?
+        var deliveredTo: String?
+        var deliveredAt: Double?
+        /// The call the routing core dispatched for it to the agent.
+        var item: String?
     }
 
     /// Per leg, RTCP as the phone reported it (RFC 3550 §6.4): README "RTCP".
@@ -168,12 +176,15 @@ enum Representation {
         let x = r.row
         return Record(callId: x.callID, queue: x.queue, originalQueue: x.originalQueue, agent: x.agent, callerId: x.callerID,
                       callerName: x.callerName, enqueuedAt: x.enqueuedAt, firstRingAt: x.firstRingAt, answeredAt: x.answeredAt,
-                      endedAt: x.endedAt, disposition: x.disposition, endReason: x.endReason, attempts: x.attempts, notes: r.notes,
+                      endedAt: x.endedAt, disposition: x.disposition, endReason: x.endReason, attempts: x.attempts, media: x.media, notes: r.notes,
                       rtcp: rtcp.map { RTCP(caller: $0["caller"].map(LegRTCP.init), agent: $0["agent"].map(LegRTCP.init)) },
                       recording: media?.recording.map {
                           Recording(files: $0.files.split(separator: ",").map(String.init), format: $0.format, seconds: $0.seconds, status: $0.status, error: $0.error)
                       },
-                      voicemail: media?.voicemail.map { Voicemail(file: $0.file, seconds: $0.seconds, status: $0.status, error: $0.error) },
+                      voicemail: media?.voicemail.map {
+                          Voicemail(callId: $0.callID, file: $0.file, seconds: $0.seconds, status: $0.status, error: $0.error,
+                                    deliveredTo: $0.deliveredTo, deliveredAt: $0.deliveredAt, item: $0.item)
+                      },
                       menuPath: media?.menuPath)
     }
 }

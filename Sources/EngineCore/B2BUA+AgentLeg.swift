@@ -31,6 +31,11 @@ extension B2BUA {
             let dialled = cust.requestURI?.user
             if let q = center.callPlacement(id)?.queue ?? dialled { invite.setHeader("X-CC-Queue", q) }
             if let dialled, let q = center.callPlacement(id)?.queue, q != dialled { invite.setHeader("X-CC-Original-Queue", dialled) }
+            if let item = call.message {
+                // What the phone (or its agent page) shows: a message to listen to, and whose call left it.
+                invite.setHeader("X-CC-Media", "voicemail")
+                invite.setHeader("X-CC-Voicemail", item.message.call)
+            }
             call.agentLegs[legCallID] = AgentLeg(agent: agent, invite: invite, target: binding.target, startedAt: now)
             agentLegIndex[legCallID] = id
             out.append(.log(.info, "ringing agent \(agent) at \(binding.target)", call: id))

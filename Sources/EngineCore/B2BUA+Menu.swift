@@ -115,6 +115,18 @@ extension B2BUA {
             if calls[id]?.customer.phase == .answered, calls[id]?.recorded == false {
                 startQueueMedia(id, queue: queue, now: now, into: &out)
             }
+        case .voicemail(let queue):
+            out.append(.cancelTimer(.menuTimeout(id)))
+            out.append(.saveMenuPath(id, call.menuPath))
+            out.append(.log(.info, "menu \(visit.name): into the voicemail of \(queue)", call: id))
+            call.queue = queue
+            calls[id] = call
+            if startVoicemail(id, now: now, into: &out) {
+                recordMenuCall(id, queue: queue, disposition: .voicemail, reason: .voicemail, now: now, into: &out)
+            } else {
+                endCustomer(id, status: 480, reason: nil, into: &out)
+                recordMenuCall(id, disposition: .failed, reason: .voicemail, now: now, into: &out)
+            }
         case .hangup:
             out.append(.saveMenuPath(id, call.menuPath))
             out.append(.log(.info, "menu \(visit.name): hung up", call: id))
@@ -131,14 +143,17 @@ extension B2BUA {
         recordMenuCall(id, disposition: .abandoned, reason: .callerHangUp, now: now, into: &out)
     }
 
-    private mutating func recordMenuCall(_ id: CallID, disposition: Disposition, reason: EndReason, now: Duration, into out: inout [B2BUAAction]) {
+    /// The row of a call that never reached a queue's routing: its queue is the first menu's
+    /// name (or, into a voicemail box, that box's queue).
+    private mutating func recordMenuCall(_ id: CallID, queue: String? = nil, disposition: Disposition, reason: EndReason, now: Duration,
+                                         into out: inout [B2BUAAction]) {
         guard var call = calls[id] else { return }
         let name = call.menuPath.first ?? ""
         call.menu = nil
         call.recorded = true
         calls[id] = call
         out.append(.record(CallRecord(
-            callID: id, queue: name, originalQueue: name, agent: nil, caller: Self.caller(of: call.customer.invite), media: .voice,
+            callID: id, queue: queue ?? name, originalQueue: name, agent: nil, caller: Self.caller(of: call.customer.invite), media: .voice,
             enqueuedAt: call.acceptedAt, firstRingAt: nil, answeredAt: nil, endedAt: now, disposition: disposition, attempts: 0, endReason: reason)))
         finishIfDone(id, now: now, into: &out)
     }

@@ -43,7 +43,7 @@ extension B2BUA {
                 bridge(id, agent, into: &out)
             case .startRecording(let id):
                 // Seed 002 StartCallRecording, at the bridge: where the call's queue records.
-                if let queue = center.liveCall(id)?.queue, let media = queueMedia[queue], let format = media.record {
+                if calls[id]?.message == nil, let queue = center.liveCall(id)?.queue, let media = queueMedia[queue], let format = media.record {
                     out.append(.recordCall(id, format, maxSeconds: Int(media.recordMax.components.seconds)))
                 }
             case .hangUp(let id, let reason):
@@ -102,6 +102,7 @@ extension B2BUA {
         }
         defer { if let (_, audio) = agentAudio, let c = calls[id] { out.append(.mapPayloadTypes(id, callerToAgent: payloadMap(c, agentAudio: audio))) } }
         calls[id] = call
+        if call.message != nil { return playMessage(id, to: agent, agentAudio: agentAudio?.1, into: &out) }
         stopQueueMedia(id, into: &out)
         call = calls[id] ?? call
         guard call.customer.phase == .early else { out.append(.log(.info, "bridged to agent \(agent)", call: id)); return }
@@ -133,7 +134,7 @@ extension B2BUA {
         case .engineShutdown: (503, "Service Unavailable (engine shutting down)")
         case .overload: (503, "Service Unavailable (overload)")
         case .operatorHangUp: (480, "Temporarily Unavailable (ended by an operator)")
-        case .noAck, .agentHangUp, .agentLoggedOut, .voicemail, .maxWait, .maxAttempts, .queueFull, .unknownQueue, .invalidSkill:
+        case .noAck, .agentHangUp, .agentLoggedOut, .voicemail, .maxWait, .maxAttempts, .queueFull, .unknownQueue, .invalidSkill, .messagePlayed:
             (480, nil)
         }
     }

@@ -12,7 +12,7 @@ extension B2BUA {
             let bridged = self.calls[view.id]
             let legs = (bridged?.agentLegs.values.map { EngineSnapshot.Leg(agent: $0.agent, state: $0.phase.rawValue, startedAt: $0.startedAt) } ?? [])
                 .sorted { $0.startedAt < $1.startedAt }
-            calls.append(.init(view: view, callerLeg: bridged.map { "\($0.customer.phase.rawValue)" } ?? "ended", agentLegs: legs))
+            calls.append(.init(view: view, callerLeg: bridged.map { $0.message != nil ? "voicemail" : $0.customer.phase.rawValue } ?? "ended", agentLegs: legs))
         }
         let agents = center.agentStates.map { a in
             EngineSnapshot.Agent(

@@ -94,6 +94,8 @@ public struct B2BUA: Sendable {
     public var queueMedia: [String: QueueMedia] = [:]
     /// IVR menus by the address that reaches them (`menus:`).
     public var menus: [String: Menu] = [:]
+    /// Voicemail messages waiting for relay ports before they can enter their queue.
+    var waitingVoicemails: [VoicemailMessage] = []
 
     /// - Parameters:
     ///   - authenticator: digest authentication of agents; nil accepts REGISTER without credentials.
@@ -161,7 +163,9 @@ public struct B2BUA: Sendable {
         case .digit(let id, let digit):
             digitPressed(id, digit, now: now, into: &out)
         case .promptPlayed(let id, let token):
-            if calls[id]?.voicemail != nil {
+            if calls[id]?.message != nil {
+                messagePlayed(id, token: token, now: now, into: &out)
+            } else if calls[id]?.voicemail != nil {
                 voicemailPromptPlayed(id, token: token, now: now, into: &out)
             } else {
                 menuPromptPlayed(id, token: token, now: now, into: &out)
@@ -180,8 +184,11 @@ public struct B2BUA: Sendable {
             out.append(.log(.error, "media relay failed for the call: \(reason); ending it", call: call))
             calls[call]?.mediaFaulty = true
             route(.callFailed(call, .mediaBindFailed), now: now, into: &out)
+        case .voicemailSaved(let message):
+            queueVoicemail(message, now: now, into: &out)
         case .mediaClosed(let port):
             ports.release(callerPort: port)
+            queueWaitingVoicemail(now: now, into: &out)
         case .mediaPortUnavailable(let port, let reason):
             ports.quarantine(callerPort: port, now: now)
             if unbindablePorts.insert(port).inserted {
@@ -257,6 +264,7 @@ public struct B2BUA: Sendable {
         }
         let agents = kept.bindings.values.filter { !$0.isEmpty }.count
         if agents > 0 { out.append(.log(.info, "registrations kept from the last run: \(agents) agents logged in", call: nil)) }
+        for message in kept.voicemails { queueVoicemail(message, now: now, into: &out) }
     }
 
     private mutating func applyRegistrar(_ changes: [Registrar.Change], now: Duration, into out: inout [B2BUAAction]) {

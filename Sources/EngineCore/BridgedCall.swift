@@ -34,6 +34,8 @@ struct BridgedCall: Sendable {
     var queue = ""
     /// The caller is leaving a voicemail.
     var voicemail: B2BUA.VoicemailVisit?
+    /// This is no caller's call but a voicemail message waiting for an agent (`B2BUA+VoicemailItem`).
+    var message: B2BUA.MessageItem?
 
     func leg(for agent: AgentID) -> (key: String, leg: AgentLeg)? {
         agentLegs.first { $0.value.agent == agent && $0.value.phase != .ended }.map { ($0.key, $0.value) }

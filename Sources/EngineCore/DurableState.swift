@@ -9,10 +9,14 @@ public struct DurableState: Sendable, Equatable {
     public var bindings: [AgentID: [Registrar.Binding]]
     /// Agents that were released, with the reason; every other logged-in agent comes back available.
     public var released: [AgentID: ReleaseReason]
+    /// Voicemail messages no agent has taken yet, oldest first: queued again at start.
+    public var voicemails: [VoicemailMessage]
 
-    public init(bindings: [AgentID: [Registrar.Binding]] = [:], released: [AgentID: ReleaseReason] = [:]) {
+    public init(bindings: [AgentID: [Registrar.Binding]] = [:], released: [AgentID: ReleaseReason] = [:],
+                voicemails: [VoicemailMessage] = []) {
         self.bindings = bindings
         self.released = released
+        self.voicemails = voicemails
     }
 
     public static let empty = DurableState()

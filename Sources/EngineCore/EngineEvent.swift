@@ -23,6 +23,8 @@ public enum EngineEvent: Sendable {
     case digit(CallID, Character)
     /// A `.prompt` playback ended on the caller's leg (its last frame went out, or it was stopped).
     case promptPlayed(CallID, token: Int)
+    /// A voicemail message was saved: it waits in its queue for an agent.
+    case voicemailSaved(VoicemailMessage)
     /// The engine's own lag, measured by the driver every `LoadReport.interval` (overload control).
     case load(OverloadControl.LoadReport)
     /// Stop accepting calls (503 with Retry-After); the calls in progress go on.
@@ -48,6 +50,7 @@ public enum B2BUAEvent: Sendable {
     case mediaPortUnavailable(callerPort: Int, reason: String)
     case digit(CallID, Character)
     case promptPlayed(CallID, token: Int)
+    case voicemailSaved(VoicemailMessage)
     case load(OverloadControl.LoadReport)
     case drain
     case resume
@@ -116,6 +119,8 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
     case detectDigits(CallID, MediaLeg, payloadType: Int)
     /// Record the caller's message (its side only) until the call ends; saved as the queue's voicemail.
     case recordVoicemail(CallID, queue: String, caller: String, maxSeconds: Int)
+    /// An agent took a voicemail message (`item`: the call the routing core dispatched for it).
+    case voicemailDelivered(VoicemailMessage, item: CallID, agent: AgentID)
     /// Where a caller went through the menus (menu names and keys), once it left them.
     case saveMenuPath(CallID, [String])
     /// Record both directions of the call from now to its end.
@@ -154,6 +159,7 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
         case .recordCall(let c, let f, let m): .recordCall(c, f, maxSeconds: m)
         case .detectDigits(let c, let leg, let pt): .detectDigits(c, leg, payloadType: pt)
         case .saveMenuPath(let c, let p): .saveMenuPath(c, p)
+        case .voicemailDelivered(let m, let item, let agent): .voicemailDelivered(m, item: item, agent: agent)
         case .recordVoicemail(let c, let q, let caller, let m): .recordVoicemail(c, queue: q, caller: caller, maxSeconds: m)
         case .closeMedia(let c, let p): .closeMedia(c, callerPort: p)
         case .prepareMedia(let a, let b): .prepareMedia(callerPort: a, agentPort: b)
@@ -184,11 +190,13 @@ public struct AcceptedCall: Sendable, Equatable {
     public var queue: String
     public var caller: CallerInfo
     public var acceptedAt: Duration
+    public var media: MediaType
 
-    public init(callID: CallID, queue: String, caller: CallerInfo, acceptedAt: Duration) {
+    public init(callID: CallID, queue: String, caller: CallerInfo, acceptedAt: Duration, media: MediaType = .voice) {
         self.callID = callID
         self.queue = queue
         self.caller = caller
         self.acceptedAt = acceptedAt
+        self.media = media
     }
 }

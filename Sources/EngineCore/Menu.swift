@@ -6,6 +6,8 @@ public struct Menu: Sendable, Equatable {
         /// Into a queue, with skills of the caller's choice added to the queue's and a priority.
         case queue(String, skills: [String] = [], priority: Int? = nil)
         case menu(String)
+        /// Into the voicemail box of this queue (`queues[].media.voicemail`).
+        case voicemail(String)
         case hangup
     }
 

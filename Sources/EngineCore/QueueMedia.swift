@@ -101,6 +101,8 @@ public enum MediaPlayback: Hashable, Sendable {
     /// As `announce`, and report `promptPlayed` with `token` when they have played or were
     /// stopped (a menu's prompt).
     case prompt([MediaPrompt], token: Int)
+    /// A voicemail message (a WAV the engine saved, read when played), reported as `prompt` is.
+    case message(file: String, token: Int)
 }
 
 /// The leg's agreed audio codec, which the relay encodes prompts to (PCMU or PCMA).

@@ -146,6 +146,30 @@ import Testing
         #expect(out.contains(.cancelTimer(.recipeTick("c1"))))
     }
 
+    /// A voicemail item (OpenACD's stateless media) is never dropped: no maximum wait, no
+    /// voicemail of a voicemail, no giving up after max attempts; it ends by playing to an agent.
+    @Test func aVoicemailItemWaitsUntilAnAgentTakesIt() throws {
+        var center = try makeCenter(
+            queues: [QueueConfig(name: "support", maxWait: .seconds(30))], agents: [agent("alice"), agent("bob")]) { $0.maxAttempts = 2 }
+        let arrival = center.arrive("m1", media: .voicemail, at: .zero)
+        #expect(arrival.startedTimer(.queueTimeout("m1")) == nil)
+        #expect(center.handle(.timerFired(.queueTimeout("m1")), now: .seconds(30)).isEmpty)
+        center.login("alice", "bob", at: .seconds(31))
+        _ = center.handle(.agentRejected("m1", "alice"), now: .seconds(32))
+        let second = center.handle(.agentRejected("m1", "bob"), now: .seconds(33))
+        #expect(second.records.isEmpty, "max attempts must not drop a message")
+        #expect(!second.contains { if case .hangUp = $0 { true } else { false } })
+        _ = center.handle(.agentAvailable("alice"), now: .seconds(40))
+        _ = center.handle(.agentAvailable("bob"), now: .seconds(40))
+        let rings = center.handle(.timerFired(.retry("m1")), now: .seconds(60)).rings
+            + center.handle(.wrapUpDone("alice"), now: .seconds(61)).rings
+        let who = try #require(rings.first.map { String($0.split(separator: ">").last ?? "") }, "the item is offered again")
+        _ = center.handle(.agentAnswered("m1", who), now: .seconds(62))
+        let end = center.handle(.messagePlayed("m1"), now: .seconds(70))
+        let record = try #require(end.records.first)
+        #expect(record.disposition == .answered && record.endReason == .messagePlayed && record.media == .voicemail && record.agent == who)
+    }
+
     @Test func maxWaitHangup() throws {
         var center = try makeCenter(
             queues: [QueueConfig(name: "support", maxWait: .seconds(30), onMaxWait: .hangup)], agents: [])

@@ -140,4 +140,18 @@ import YAMLConfig
         #expect(good.queueMedia["support"]?.answer == .queued && good.queueMedia["support"]?.position?.holdTime == .once)
         #expect(good.prompts[.word("caller-number")] != nil, "the shipped prompt set is found for the words")
     }
+
+    @Test func aMenuOptionIntoAVoicemailNeedsAQueueWithABox() throws {
+        let dir = NSTemporaryDirectory() + "qm-menu-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        FileManager.default.createFile(atPath: dir + "/ok.wav", contents: Data(WAVFile(samples: [Int16](repeating: 100, count: 800)).bytes))
+        let menu = "menus:\n  - name: main\n    prompt: \(dir)/ok.wav\n    options: {\"1\": {voicemail: support}}\n"
+        let noBox = error("queues:\n  - name: support\n" + menu)
+        #expect(noBox?.line == 4 && noBox?.problem.contains("has no voicemail box") == true && noBox?.fix?.contains("queues[].media.voicemail") == true,
+                "\(String(describing: noBox))")
+        let path = dir + "/good.yaml"
+        try ("queues:\n  - name: support\n    media: {voicemail: {greeting: \(dir)/ok.wav}}\n" + menu).write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try EngineConfig.load(file: path).menus.first?.options["1"] == .voicemail("support"))
+    }
 }

@@ -12,18 +12,21 @@ import EngineCore
 /// prompt and the menu again; the option's skills route the call to the one agent who has them;
 /// the path is saved.
 @Suite(.serialized) struct MenuEndToEndTests {
-    static let menuTone = 1400.0, invalidTone = 900.0
+    static let menuTone = 1400.0, invalidTone = 900.0, greetingTone = 700.0
 
     static func start(_ name: String, rtp: ClosedRange<Int>) throws -> (EngineProcess, Int, String) {
         let port = E2E.freeUDPAndTCPPort()
         let dir = E2E.tempDirectory(name)
         try QueueMediaEndToEndTests.tone(menuTone, seconds: 0.5, to: dir + "/menu.wav")
         try QueueMediaEndToEndTests.tone(invalidTone, seconds: 0.4, to: dir + "/invalid.wav")
+        try QueueMediaEndToEndTests.tone(greetingTone, seconds: 0.4, to: dir + "/greeting.wav")
         let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: """
             sip: {address: 127.0.0.1:\(port), require_auth: false}
             media: {rtp_ports: \(rtp.lowerBound)-\(rtp.upperBound)}
             routing: {ring_timeout: 10s, wrap_up: 0s}
-            queues: [{name: support}, {name: sales}]
+            queues:
+              - {name: support, media: {voicemail: {greeting: \(dir)/greeting.wav, max: 20s}}}
+              - {name: sales}
             agents:
               - {login: alice, skills: [english]}
               - {login: bob, skills: [spanish]}
@@ -36,6 +39,7 @@ import EngineCore
                 options:
                   "1": {queue: support}
                   "2": {queue: sales, skills: [spanish], priority: 2}
+                  "8": {voicemail: support}
                   "9": hangup
             """, directory: dir, sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
         ShutdownAndRestartTests.waitForLog(engine, "ccengine listening")
@@ -248,4 +252,39 @@ import EngineCore
           <recv response="200"/>
         </scenario>
         """
+
+    /// A menu option into a queue's voicemail box: the greeting and the beep, the caller's message
+    /// (a tone) until `#`, a `voicemails` row for that queue and the call recorded `voicemail`
+    /// there, with its path through the menu.
+    @Test func aKeyLeadsToTheVoicemailOfAQueue() throws {
+        let (engine, port, dir) = try Self.start("menu-voicemail", rtp: 30600...30699)
+        defer { engine.stop() }
+        let audio = RTPParty()
+        defer { audio.stop() }
+        let carol = RawPhone("carol", engine: port)
+        let invite = carol.invite("main", callID: "ivr-vm", rtpPort: audio.port)
+        let ok = try #require(carol.finalResponse("ivr-vm", method: "INVITE"), "a menu answers the caller")
+        _ = carol.inDialog("ACK", invite: invite, answer: ok, cseq: 1)
+        let relay = try #require(try SessionDescription.parse(ok.body).audio)
+        #expect(E2E.until(seconds: 5) { Self.heard(audio, Self.menuTone) >= 10 }, "the menu's prompt was not heard")
+        audio.sendDigit("8", to: relay.port)
+        let tones = [Self.menuTone, Self.greetingTone, 1000.0]
+        func count(_ hz: Double) -> Int { RTPParty.tones(audio.packets, candidates: tones).filter { $0 == hz }.count }
+        #expect(E2E.until(seconds: 10) { count(Self.greetingTone) >= 15 && count(1000) >= 10 }, "the greeting and the beep were not heard")
+        _ = E2E.until(seconds: 5) { (audio.packets.last?.arrival).map { Date().timeIntervalSince1970 - $0 > 0.1 } ?? false }
+        audio.sendTone(1500, to: relay.port)
+        _ = E2E.until(seconds: 5) { audio.stopSendingIfSent(50) != nil }
+        _ = audio.stopSending()
+        audio.sendDigit("#", to: relay.port)
+        let bye = try #require(carol.receive { $0.method == "BYE" && $0.callID == "ivr-vm" }, "# ends the message")
+        carol.send(bye.response(200))
+
+        let store = try CallRecordStore(directory: dir + "/engine-state")
+        #expect(E2E.until(seconds: 10) { (try? store.voicemail(of: "ivr-vm")) != nil }, "no voicemails row")
+        let row = try #require(try store.voicemail(of: "ivr-vm"))
+        #expect(row.queue == "support" && row.status == "ok" && row.seconds >= 0.8, "\(row)")
+        let record = try #require(try store.all().first { $0.callID == "ivr-vm" })
+        #expect(record.disposition == "voicemail" && record.queue == "support" && record.originalQueue == "main", "\(record)")
+        #expect(try store.menuPath(of: "ivr-vm") == "main 8")
+    }
 }

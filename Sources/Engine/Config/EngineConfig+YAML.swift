@@ -167,7 +167,7 @@ extension EngineConfig {
                 try unique(menu.name, "menu", at: item)
                 c.menus.append(menu)
             }
-            try MenuReader.check(c.menus, queues: c.queueNames, at: menus)
+            try MenuReader.check(c.menus, queues: c.queueNames, boxes: Set(c.queueMedia.filter { $0.value.voicemail != nil }.keys), at: menus)
         }
         try validate(c, root: root, m: m)
         try QueueMediaReader.loadRecipePrompts(c.routing, at: m["queues"] ?? m["routing"] ?? root, prompts: &c.prompts)

@@ -32,22 +32,24 @@ enum MenuReader {
         return menu
     }
 
-    /// `hangup`, `queue: NAME` or `{queue: NAME, skills: [...], priority: N}`, `menu: NAME`.
+    /// `hangup`, `queue: NAME` or `{queue: NAME, skills: [...], priority: N}`, `menu: NAME`, `voicemail: QUEUE`.
     static func option(_ v: YAMLValue) throws(ConfigError) -> Menu.Option {
         if let text = try? v.string() {
-            guard text == "hangup" else { throw v.error("unknown option '\(text)'", fix: "use hangup, {queue: NAME, skills: [...], priority: N} or {menu: NAME}") }
+            guard text == "hangup" else { throw v.error("unknown option '\(text)'", fix: "use hangup, {queue: NAME, skills: [...], priority: N}, {menu: NAME} or {voicemail: QUEUE}") }
             return .hangup
         }
-        let m = try v.mapping(allowed: ["queue", "skills", "priority", "menu"])
+        let m = try v.mapping(allowed: ["queue", "skills", "priority", "menu", "voicemail"])
         if let q = m["queue"] {
             return .queue(try q.string(), skills: try m["skills"]?.strings() ?? [], priority: try m["priority"].map { p throws(ConfigError) in try p.int() })
         }
         if let n = m["menu"] { return .menu(try n.string()) }
-        throw v.error("an option needs queue or menu", fix: "use hangup, {queue: NAME, skills: [...], priority: N} or {menu: NAME}")
+        if let q = m["voicemail"] { return .voicemail(try q.string()) }
+        throw v.error("an option needs queue, menu or voicemail", fix: "use hangup, {queue: NAME, skills: [...], priority: N}, {menu: NAME} or {voicemail: QUEUE}")
     }
 
-    /// Every option names a configured queue or menu, and no menu shares a queue's name.
-    static func check(_ menus: [Menu], queues: Set<String>, at v: YAMLValue) throws(ConfigError) {
+    /// Every option names a configured queue or menu (a voicemail option, a queue with a
+    /// voicemail box), and no menu shares a queue's name.
+    static func check(_ menus: [Menu], queues: Set<String>, boxes: Set<String>, at v: YAMLValue) throws(ConfigError) {
         let names = Set(menus.map(\.name))
         for (menu, item) in zip(menus, (try? v.array()) ?? []) {
             guard !queues.contains(menu.name) else {
@@ -59,6 +61,9 @@ enum MenuReader {
                     throw item.error("menu '\(menu.name)' sends callers to queue '\(q)', which is not configured", fix: "name one of \(queues.sorted().joined(separator: ", "))")
                 case .menu(let n) where !names.contains(n):
                     throw item.error("menu '\(menu.name)' sends callers to menu '\(n)', which is not configured")
+                case .voicemail(let q) where !boxes.contains(q):
+                    throw item.error("menu '\(menu.name)' sends callers to the voicemail of queue '\(q)', which has no voicemail box",
+                                     fix: boxes.isEmpty ? "give the queue one: queues[].media.voicemail" : "name one of \(boxes.sorted().joined(separator: ", ")), or give '\(q)' queues[].media.voicemail")
                 default:
                     break
                 }

@@ -32,6 +32,8 @@ extension CallRecordStore {
         case menuPath(callID: String, String)
         /// A voicemail message, written (or failed).
         case voicemail(VoicemailRow)
+        /// An agent took the voicemail message of `callID` (as the routing core's call `item`).
+        case voicemailDelivered(callID: String, item: String, agent: String, at: Double)
     }
 
     public struct BindingRow: Codable, Equatable, Sendable, FetchableRecord, PersistableRecord {
@@ -158,6 +160,9 @@ extension CallRecordStore {
                     try row.save(db)
                 case .voicemail(let row):
                     try row.save(db)
+                case .voicemailDelivered(let callID, let item, let agent, let at):
+                    try db.execute(sql: "UPDATE voicemails SET item = ?, delivered_to = ?, delivered_at = ? WHERE call_id = ?",
+                                   arguments: [item, agent, at, callID])
                 case .menuPath(let callID, let path):
                     try db.execute(sql: "INSERT OR REPLACE INTO call_menus (call_id, path) VALUES (?, ?)", arguments: [callID, path])
                 }
@@ -210,6 +215,9 @@ extension CallRecordStore {
             kept.bindings[row.agent, default: []].append(b)
         }
         for row in try releases() { kept.released[row.agent] = row.reason }
+        kept.voicemails = try undeliveredVoicemails().map {
+            VoicemailMessage(call: $0.callID, queue: $0.queue, caller: $0.caller, file: $0.file, seconds: $0.seconds)
+        }
         return kept
     }
 }

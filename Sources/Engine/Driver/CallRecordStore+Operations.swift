@@ -93,14 +93,15 @@ extension CallRecordStore {
         try db.read { try QueueLogRow.order(Column("id")).fetchAll($0) }
     }
 
-    /// Per queue since `since`: calls answered, abandoned, and answered within `threshold` seconds.
+    /// Per queue since `since`: calls answered, abandoned, and answered within `threshold` seconds
+    /// (callers' calls only: a voicemail message taken by an agent is not a caller served).
     public func queueFigures(since: Double, threshold: Double) throws -> [String: (answered: Int, abandoned: Int, withinThreshold: Int)] {
         try db.read { db in
             var out: [String: (answered: Int, abandoned: Int, withinThreshold: Int)] = [:]
             let rows = try GRDB.Row.fetchAll(db, sql: """
                 SELECT queue, SUM(disposition = 'answered'), SUM(disposition = 'abandoned'),
                        SUM(disposition = 'answered' AND answered_at - enqueued_at <= ?)
-                FROM calls WHERE enqueued_at >= ? AND disposition != ? GROUP BY queue
+                FROM calls WHERE enqueued_at >= ? AND disposition != ? AND media = 'voice' GROUP BY queue
                 """, arguments: [threshold, since, Self.pending])
             for r in rows { out[r[0]] = (r[1], r[2], r[3]) }
             return out

@@ -64,6 +64,13 @@ extension CallRecordStore {
                 t.column("error", .text)
             }
         }
+        migrator.registerMigration("v9-voicemail-delivery") { db in
+            try db.alter(table: "voicemails") { t in
+                t.add(column: "item", .text)
+                t.add(column: "delivered_to", .text)
+                t.add(column: "delivered_at", .double)
+            }
+        }
     }
 
     /// A voicemail message (`voicemails`): who left it for which queue, when, how long, where.
@@ -80,9 +87,16 @@ extension CallRecordStore {
         /// `ok`, `truncated` or `failed`.
         public var status: String
         public var error: String?
+        /// The call the routing core dispatched for the message (its own row in `calls`, media
+        /// `voicemail`) when an agent took it.
+        public var item: String?
+        /// The agent who took it, and when (Unix time); nil while it waits for one.
+        public var deliveredTo: String?
+        public var deliveredAt: Double?
 
         enum CodingKeys: String, CodingKey {
-            case callID = "call_id", caller, queue, receivedAt = "received_at", seconds, file, status, error
+            case callID = "call_id", caller, queue, receivedAt = "received_at", seconds, file, status, error, item
+            case deliveredTo = "delivered_to", deliveredAt = "delivered_at"
         }
 
         public init(callID: String, caller: String, queue: String, receivedAt: Double, seconds: Double, file: String, status: String, error: String? = nil) {
@@ -101,6 +115,14 @@ extension CallRecordStore {
         try db.read { db in try VoicemailRow.fetchOne(db, key: callID) }
     }
 
+    /// Messages saved and not yet taken by an agent, oldest first (queued again at start).
+    public func undeliveredVoicemails() throws -> [VoicemailRow] {
+        try db.read { db in
+            try VoicemailRow.filter(Column("delivered_to") == nil && Column("status") != "failed" && Column("file") != "" && Column("seconds") > 0)
+                .order(Column("received_at")).fetchAll(db)
+        }
+    }
+
     /// What the media plane kept for each of these calls: recording, voicemail, menu path.
     public struct CallMedia: Sendable {
         public var recording: RecordingRow?
@@ -114,6 +136,8 @@ extension CallRecordStore {
             var out: [String: CallMedia] = [:]
             for r in try RecordingRow.filter(ids.contains(Column("call_id"))).fetchAll(db) { out[r.callID, default: CallMedia()].recording = r }
             for v in try VoicemailRow.filter(ids.contains(Column("call_id"))).fetchAll(db) { out[v.callID, default: CallMedia()].voicemail = v }
+            // A voicemail item's record shows the message it played.
+            for v in try VoicemailRow.filter(ids.contains(Column("item"))).fetchAll(db) { if let item = v.item { out[item, default: CallMedia()].voicemail = v } }
             let marks = ids.map { _ in "?" }.joined(separator: ",")
             for row in try GRDB.Row.fetchAll(db, sql: "SELECT call_id, path FROM call_menus WHERE call_id IN (\(marks))", arguments: StatementArguments(ids)) {
                 out[row["call_id"], default: CallMedia()].menuPath = row["path"]

@@ -22,11 +22,13 @@ public final class CallRecordStore: Sendable {
         public var disposition: String
         public var attempts: Int
         public var endReason: String
+        /// `voice` for a caller's call; `voicemail` for a voicemail message offered to an agent.
+        public var media: String
 
         enum CodingKeys: String, CodingKey {
             case callID = "call_id", queue, originalQueue = "original_queue", agent, callerID = "caller_id", callerName = "caller_name"
             case enqueuedAt = "enqueued_at", firstRingAt = "first_ring_at", answeredAt = "answered_at", endedAt = "ended_at"
-            case disposition, attempts, endReason = "end_reason"
+            case disposition, attempts, endReason = "end_reason", media
         }
 
         /// The open row of an accepted call (disposition `pending` until it ends; `ended_at` is
@@ -42,6 +44,7 @@ public final class CallRecordStore: Sendable {
             disposition = CallRecordStore.pending
             attempts = 0
             endReason = CallRecordStore.pending
+            media = a.media.rawValue
         }
 
         public init(_ r: CallRecord, origin: Double) {
@@ -59,6 +62,7 @@ public final class CallRecordStore: Sendable {
             disposition = r.disposition.rawValue
             attempts = r.attempts
             endReason = r.endReason.rawValue
+            media = r.media.rawValue
         }
     }
 
@@ -102,6 +106,9 @@ public final class CallRecordStore: Sendable {
         Self.migrateRegistrationPath(&migrator)
         Self.migrateQuality(&migrator)
         Self.migrateRecordings(&migrator)
+        migrator.registerMigration("v10-call-media") { db in
+            try db.alter(table: "calls") { t in t.add(column: "media", .text).notNull().defaults(to: "voice") }
+        }
         try migrator.migrate(db)
     }
 

@@ -336,6 +336,8 @@ public final class EngineDriver: @unchecked Sendable {
                 recordVoicemail(call, queue: queue, caller: caller, maxSeconds: maxSeconds)
             case .saveMenuPath(let call, let path):
                 writer.enqueue(.menuPath(callID: call, path.joined(separator: " ")))
+            case .voicemailDelivered(let message, let item, let agent):
+                writer.enqueue(.voicemailDelivered(callID: message.call, item: item, agent: agent, at: Date().timeIntervalSince1970))
             case .openRecord(let accepted):
                 uncommitted[accepted.callID] = writer.enqueue(.call(.init(accepted: accepted, origin: originWall)))
             case .record(let record):
@@ -541,17 +543,22 @@ public final class EngineDriver: @unchecked Sendable {
     }
 
     /// A voicemail message: the caller's side only, written as `STATE/voicemail/CALLID.wav` when
-    /// the call ends, with its `voicemails` row.
+    /// the call ends, with its `voicemails` row; then it waits in its queue for an agent
+    /// (`voicemailSaved`). An empty message (the caller said nothing) is kept but offered to nobody.
     private func recordVoicemail(_ call: CallID, queue: String, caller: String, maxSeconds: Int) {
         let dir = (config.stateDirectory as NSString).appendingPathComponent("voicemail")
         let path = dir + "/" + Self.fileName(call) + ".wav"
         relay.startRecording(call: call, maxSeconds: Double(maxSeconds), wake: false) { [self] recording in
             let message = recording.callerFromFirstSound
-            save([(path, WAVFile(samples: message))], in: dir, call: call, what: "voicemail") { error in
+            let seconds = Double(message.count) / 8000
+            save([(path, WAVFile(samples: message))], in: dir, call: call, what: "voicemail", row: { error in
                 .voicemail(.init(callID: call, caller: caller, queue: queue, receivedAt: Date().timeIntervalSince1970,
-                                 seconds: Double(message.count) / 8000, file: error == nil ? path : "",
+                                 seconds: seconds, file: error == nil ? path : "",
                                  status: error != nil ? "failed" : recording.truncated ? "truncated" : "ok", error: error))
-            }
+            }, then: { [self] error in
+                guard error == nil, seconds > 0 else { return }
+                feed(.voicemailSaved(VoicemailMessage(call: call, queue: queue, caller: caller, file: path, seconds: seconds)))
+            })
         }
     }
 
@@ -563,7 +570,8 @@ public final class EngineDriver: @unchecked Sendable {
     /// Writes WAV files (making their folder) on a utility thread, then, on the SIP loop, stores
     /// the row `row(error)` makes and logs a failure once.
     private func save(_ files: [(String, WAVFile)], in dir: String, call: CallID, what: String,
-                      row: @escaping @Sendable (String?) -> CallRecordStore.Write) {
+                      row: @escaping @Sendable (String?) -> CallRecordStore.Write,
+                      then: (@Sendable (String?) -> Void)? = nil) {
         DispatchQueue.global(qos: .utility).async { [self] in
             var error: String?
             do {
@@ -580,6 +588,7 @@ public final class EngineDriver: @unchecked Sendable {
                 guard serving.withLockedValue({ $0 }) else { return }
                 if let failure { logger.error("\(what) not saved (the call went on): \(failure)", metadata: ["call.id": "\(call)"]) }
                 writer.enqueue(row(failure))
+                then?(failure)
             }
         }
     }
@@ -608,6 +617,26 @@ public final class EngineDriver: @unchecked Sendable {
                 loop.execute { self.feed(.promptPlayed(call, token: token)) }
             }
             relay.play(call: call, leg: side, .announce(prompts.compactMap(clip), finished: played), law: law, payloadType: format.payloadType, wake: false)
+        case .message(let file, let token):
+            playMessage(file, to: call, side, law: law, payloadType: format.payloadType, token: token)
+        }
+    }
+
+    /// A voicemail message to an agent: the file is read on a utility thread (it may be minutes
+    /// long), then played; a file that cannot be read is logged and ends the playback at once.
+    private func playMessage(_ file: String, to call: CallID, _ side: RTPRelay.Leg, law: G711.Law, payloadType: Int, token: Int) {
+        let played: @Sendable () -> Void = { [self] in
+            guard serving.withLockedValue({ $0 }) else { return }
+            loop.execute { self.feed(.promptPlayed(call, token: token)) }
+        }
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            do {
+                let clip = try AudioClip(prompt: file)
+                loop.execute { self.relay.play(call: call, leg: side, .announce([clip], finished: played), law: law, payloadType: payloadType, wake: true) }
+            } catch {
+                loop.execute { self.logger.error("voicemail message not played: \(error)", metadata: ["call.id": "\(call)"]) }
+                played()
+            }
         }
     }
 }
