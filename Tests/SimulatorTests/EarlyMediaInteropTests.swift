@@ -30,7 +30,7 @@ import Testing
 
         // The agent phone waits for the engine's INVITE on agentPort; its media from port 24700.
         let phone = try E2E.background(sipp, ["-sf", "agent.xml", "-p", "\(agentPort)", "-i", "127.0.0.1", "-mi", "127.0.0.1", "-mp", "24700",
-                                              "-m", "1", "-nostdin", "-timeout", "60s"], cwd: dir)
+                                              "-m", "1", "-nostdin", "-timeout", "600s"], cwd: dir)  // stopped by PID below; a starved test pool may delay the call
         defer { E2E.stop(phone) }
 
         var registered = (status: Int32(-1), output: "")
@@ -82,7 +82,7 @@ import Testing
         Call-ID: [call_id]
         CSeq: 1 REGISTER
         Contact: <sip:alice@[local_ip]:[agentport]>
-        Expires: 120
+        Expires: 3600
         Max-Forwards: 70
         Content-Length: 0
 
@@ -97,7 +97,7 @@ import Testing
         CSeq: 2 REGISTER
         Contact: <sip:alice@[local_ip]:[agentport]>
         [authentication username=alice password=alice-secret]
-        Expires: 120
+        Expires: 3600
         Max-Forwards: 70
         Content-Length: 0
 

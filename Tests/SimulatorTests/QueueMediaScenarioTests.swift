@@ -90,6 +90,51 @@ import SIP
         #expect(verdict.passed, "\(verdict.checks.filter(\.failed).map { "\($0.name): \($0.detail)" })")
     }
 
+    /// Callers nobody answers go to the queue's voicemail box (answered by the engine: ccsim
+    /// keeps waiting for an agent until its patience ends, speaking its tone all along); the
+    /// messages are then offered to ccsim's agent, who logs in later: ccsim counts them apart
+    /// from customer calls (no ring of a customer's call), hears the caller's tone in each, and
+    /// its records check matches the engine's item records.
+    @Test func messagesLeftByCallersAreOfferedToTheAgentAndHeard() async throws {
+        let port = RawUDP().port
+        let rtp = 30700...30799
+        let dir = E2E.tempDirectory("voicemail-scenario")
+        let path = dir + "/scenario.yaml"
+        try """
+            name: voicemail
+            duration: 20s
+            engine:
+              sip: {address: 127.0.0.1:\(port)}
+              media: {rtp_ports: \(rtp.lowerBound)-\(rtp.upperBound), prompts: \(E2E.root)/Prompts}
+              routing: {ring_timeout: 10s, wrap_up: 0s}
+              queues:
+                - name: support
+                  max_wait: 1s
+                  on_max_wait: voicemail
+                  media: {voicemail: {greeting: \(E2E.root)/Prompts/1.wav, max: 20s}}
+                - name: sales
+              agents: [{login: alice, password: alice-secret}]
+            agents:
+              - {logins: [alice], answer_delay: 0.3s, login_at: 8s}
+            customers:
+              - {queue: support, calls: 2, arrival: {every: 0.5s}, hold_time: 1s, patience: 4s}
+              # Keeps the run going (it ends when the last customer is done) while alice takes the messages.
+              - {queue: sales, calls: 1, arrival: {every: 10s, start: 10s}, hold_time: 1s, caller_prefix: late}
+            expect:
+              records_match: true
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try await Self.run(path, in: dir)
+        #expect(result.calls.count == 3)
+        for call in result.calls { #expect(call.outcome == (call.caller.hasPrefix("late") ? .answered : .abandoned), "\(call)") }
+        #expect(result.ringsPerAgent["alice"] == 1, "a message is not a ring of a customer's call")
+        #expect(result.voicemails.offeredPerAgent == ["alice": 2] && result.voicemails.takenPerAgent == ["alice": 2], "\(result.voicemails)")
+        #expect(result.voicemails.heard == 2, "the caller's tone in each message: \(result.voicemails)")
+        let items = (result.records ?? []).filter { $0.media == "voicemail" }
+        #expect(items.count == 2 && items.allSatisfy { $0.agent == "alice" && $0.endReason == "message-played" }, "\(items)")
+        let verdict = Verdict(result: result)
+        #expect(verdict.passed, "\(verdict.checks.filter(\.failed).map { "\($0.name): \($0.detail)" })")
+    }
+
     static func run(_ path: String, in dir: String) async throws -> SimulationRun.Result {
         var options = SimulationRun.Options(reportDirectory: dir + "/report")
         options.engineBinary = E2E.engineBinary

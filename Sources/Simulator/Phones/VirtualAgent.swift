@@ -29,6 +29,8 @@ final class VirtualAgent: @unchecked Sendable {
         var source: Endpoint
         var localTag: String
         var customerCall: String
+        /// A voicemail message the engine offers (`X-CC-Media: voicemail`), not a customer's call.
+        var isMessage = false
         var mediaID: Int?
         var answered = false
         var ok: SIPMessage?
@@ -190,13 +192,18 @@ final class VirtualAgent: @unchecked Sendable {
         }
         let tag = phone.ids.tag()
         let customerCall = m.header("X-CC-Call") ?? m.callID
-        observations.rung(login)
-        observations.agentInviteReceived(customerCall, at: phone.datagramArrival(), readAt: RunClock.nanosNow)
+        let isMessage = m.header("X-CC-Media") == "voicemail"
+        if isMessage {
+            observations.voicemailOffered(to: login)  // not a customer's call: no ring, no routing latency
+        } else {
+            observations.rung(login)
+            observations.agentInviteReceived(customerCall, at: phone.datagramArrival(), readAt: RunClock.nanosNow)
+        }
         if rng.unit() < group.rejectProbability {
             phone.send(m.response(486, "Busy Here", toTag: tag), to: from)
             return
         }
-        var c = ActiveCall(invite: m, source: from, localTag: tag, customerCall: customerCall, dialog: Dialog(uas: m, localTag: tag))
+        var c = ActiveCall(invite: m, source: from, localTag: tag, customerCall: customerCall, isMessage: isMessage, dialog: Dialog(uas: m, localTag: tag))
         phone.send(m.response(180, toTag: tag), to: from)
         if rng.unit() < group.noAnswerProbability {
             call = c  // let it ring until the engine cancels
@@ -227,7 +234,7 @@ final class VirtualAgent: @unchecked Sendable {
             ?? phoneSDP(host: phone.local.host, port: port, sessionID: UInt64(port), codecs: [law])).bytes
         c.ok = ok
         c.answered = true
-        observations.agentAnswered(customerCall: c.customerCall, agent: login)
+        if !c.isMessage { observations.agentAnswered(customerCall: c.customerCall, agent: login) }
         if let talk = group.talkTime {
             c.hangupTimer = phone.loop.scheduleTask(in: scaled(talk.sample(&rng))) { [self] in hangUp() }
         }
@@ -271,7 +278,12 @@ final class VirtualAgent: @unchecked Sendable {
         c.answerTimer?.cancel()
         phone.stopRetransmitting("ok")
         let report = c.mediaID.flatMap { media?.close($0) }
-        observations.agentHeard(customerCall: c.customerCall, agent: login, heard: report?.heard)
+        if c.isMessage {
+            // The message is the customer's own voice (its tone), recorded and played back.
+            if c.answered { observations.voicemailTaken(by: login, heard: report?.heard) }
+        } else {
+            observations.agentHeard(customerCall: c.customerCall, agent: login, heard: report?.heard)
+        }
         if c.answered, let work = group.wrapUp {
             phone.loop.scheduleTask(in: scaled(work.sample(&rng))) { [self] in _ = control("wrapup-done") }
         }

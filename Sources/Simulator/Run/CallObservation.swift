@@ -94,6 +94,20 @@ final class Observations: Sendable {
     func rung(_ agent: String) { rings.withLockedValue { $0[agent, default: 0] += 1 } }
     var ringsPerAgent: [String: Int] { rings.withLockedValue { $0 } }
 
+    /// Voicemail messages the engine offered to agents (`X-CC-Media: voicemail`), and those an
+    /// agent answered and listened to (with whether the caller's tone was heard in it).
+    private let messages = NIOLockedValueBox<(offered: [String: Int], taken: [String: Int], heard: Int)>(([:], [:], 0))
+    func voicemailOffered(to agent: String) { messages.withLockedValue { $0.offered[agent, default: 0] += 1 } }
+    func voicemailTaken(by agent: String, heard: CallObservation.Heard?) {
+        messages.withLockedValue {
+            $0.taken[agent, default: 0] += 1
+            if heard?.verified == true { $0.heard += 1 }
+        }
+    }
+    var voicemails: VoicemailsTaken {
+        messages.withLockedValue { VoicemailsTaken(offeredPerAgent: $0.offered, takenPerAgent: $0.taken, heard: $0.heard) }
+    }
+
     func offered(_ o: CallObservation) {
         calls.withLockedValue { $0[o.callID] = o }
         order.withLockedValue { $0.append(o.callID) }
@@ -170,4 +184,17 @@ extension MediaEngine.Report {
         .init(packetsSent: packetsSent, packetsReceived: packetsReceived, lost: lost, toneHz: dominantFrequency, expectedHz: expectedFrequency, verified: verified,
               dtmf: dtmf.isEmpty ? nil : dtmf, codec: codec, otherCodecPackets: otherCodecPackets, rtcpReceived: rtcpReceived)
     }
+}
+
+/// Voicemail messages offered to the run's virtual agents (items of media voicemail the engine
+/// dispatched), kept apart from customers' calls: they are not rings of a customer call.
+public struct VoicemailsTaken: Sendable, Equatable, Codable {
+    public var offeredPerAgent: [String: Int] = [:]
+    /// Answered and played to the agent.
+    public var takenPerAgent: [String: Int] = [:]
+    /// Of those, how many carried the caller's tone (the message was the customer's voice).
+    public var heard = 0
+
+    public var offered: Int { offeredPerAgent.values.reduce(0, +) }
+    public var taken: Int { takenPerAgent.values.reduce(0, +) }
 }

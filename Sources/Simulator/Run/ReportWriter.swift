@@ -16,6 +16,8 @@ public enum ReportWriter {
         var checks: [CheckOut]
         var calls: [CallObservation]
         var engineRecords: Int?
+        /// Voicemail messages the engine offered to the run's agents; absent when none.
+        var voicemails: VoicemailsTaken?
     }
     struct CheckOut: Encodable {
         var name: String
@@ -31,7 +33,7 @@ public enum ReportWriter {
             summary: RunSummary(result.countedCalls), breakdown: RunBreakdown(result),
             warmUpCallsExcluded: result.calls.count - result.countedCalls.count,
             checks: verdict.checks.map { CheckOut(name: $0.name, status: $0.status, passed: $0.status == .passed, detail: $0.detail, calls: $0.calls) },
-            calls: result.calls, engineRecords: result.records?.count)
+            calls: result.calls, engineRecords: result.records?.count, voicemails: result.voicemails.offered > 0 ? result.voicemails : nil)
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys]
         let path = (directory as NSString).appendingPathComponent("report.json")
@@ -109,6 +111,12 @@ public enum SummaryPrinter {
         }
         out += RunBreakdown(result).text
         if let r = result.records { out += "  engine records: \(r.count)\n" }
+        let vm = result.voicemails
+        if vm.offered > 0 {
+            out += "  voicemail messages offered to agents: \(vm.offered), taken \(vm.taken) ("
+                + vm.takenPerAgent.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                + "), the caller's tone heard in \(vm.heard)\n"
+        }
         if let c = result.captureStats { out += "  capture: \(c.written) packets written to the file, \(c.dropped) dropped by the kernel\n" }
         for c in verdict.checks {
             out += "  [\(c.status == .passed ? "PASS" : c.status == .failed ? "FAIL" : "SKIP")] \(c.name): \(c.detail)\n"

@@ -36,6 +36,8 @@ public final class SimulationRun: @unchecked Sendable {
         public var captureStats: (written: UInt64, dropped: UInt32)?
         /// INVITEs each virtual agent's phone received.
         public var ringsPerAgent: [String: Int] = [:]
+        /// Voicemail messages the engine offered to the virtual agents.
+        public var voicemails = VoicemailsTaken()
         /// A run in simulated time (no media, no engine records).
         public var virtualTime = false
         /// The calls the statistics count: all but those offered during the warm-up.
@@ -121,7 +123,7 @@ public final class SimulationRun: @unchecked Sendable {
             for i in calls.indices { if let q = finalQueue[calls[i].callID], q != calls[i].queue { calls[i].finalQueue = q } }
         }
         return Result(scenario: scenario, calls: calls, records: records, startedAt: clock.startWall, elapsed: clock.elapsed,
-                      captureStats: stats, ringsPerAgent: observations.ringsPerAgent,
+                      captureStats: stats, ringsPerAgent: observations.ringsPerAgent, voicemails: observations.voicemails,
                       inviteToAgentInvite: observations.inviteToAgentInvite,
                       inviteToAgentInviteByCall: observations.inviteToAgentInviteByCall)
     }

@@ -125,7 +125,7 @@ public struct Verdict: Sendable {
                 checks.append(Check(name: name, passed: problems.isEmpty && !counts.isEmpty,
                                     detail: problems.isEmpty ? range : "\(range); " + problems.prefix(5).joined(separator: "; "), calls: []))
             case .recordsMatch:
-                let diffs = RecordCrossCheck.differences(calls: calls, records: result.records)
+                let diffs = RecordCrossCheck.differences(calls: calls, records: result.records, voicemails: result.voicemails)
                 checks.append(Check(name: name, passed: diffs.isEmpty,
                                     detail: diffs.isEmpty ? "engine records match ccsim's observations (\(calls.count) calls)" : "engine records differ: " + diffs.prefix(5).joined(separator: "; "),
                                     calls: []))
@@ -150,9 +150,19 @@ extension Verdict {
 
 /// Compares ccsim's observations with the engine's SQLite call records, call by call.
 public enum RecordCrossCheck {
-    public static func differences(calls: [CallObservation], records: [CallRecordStore.Row]?) -> [String] {
-        guard let records else { return ["no engine records available (give --records PATH with --engine)"] }
+    /// Voicemail messages the engine dispatched (records of media `voicemail`) are no calls ccsim
+    /// placed: those answered are compared, per agent, with the messages its agents took.
+    public static func differences(calls: [CallObservation], records allRecords: [CallRecordStore.Row]?, voicemails: VoicemailsTaken? = nil) -> [String] {
+        guard let allRecords else { return ["no engine records available (give --records PATH with --engine)"] }
         var out: [String] = []
+        let records = allRecords.filter { $0.media != "voicemail" }
+        if let voicemails {
+            var taken: [String: Int] = [:]
+            for r in allRecords where r.media == "voicemail" && r.answeredAt != nil { taken[r.agent ?? "-", default: 0] += 1 }
+            if taken != voicemails.takenPerAgent {
+                out.append("voicemail messages taken: engine recorded \(taken.sorted { $0.key < $1.key }), ccsim's agents took \(voicemails.takenPerAgent.sorted { $0.key < $1.key })")
+            }
+        }
         let byID = Dictionary(records.map { ($0.callID, $0) }, uniquingKeysWith: { a, _ in a })
         for c in calls {
             guard let r = byID[c.callID] else {
@@ -163,7 +173,7 @@ public enum RecordCrossCheck {
             }
             let expected: Set<String> = switch c.outcome {
             case .answered: ["answered"]
-            case .abandoned: ["abandoned"]
+            case .abandoned: ["abandoned", "voicemail"]  // a caller who hangs up in a voicemail box (its 200 said X-CC-Answered-By: voicemail)
             case .failed, .unfinished: ["failed", "rejected", "voicemail", "abandoned"]
             }
             if !expected.contains(r.disposition) { out.append("\(c.callID): ccsim saw \(c.outcome.rawValue), engine recorded \(r.disposition)") }
