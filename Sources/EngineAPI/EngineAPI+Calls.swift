@@ -4,7 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// `/v1/calls`: live calls (an agent sees its own), one call, hang-up; `/v1/records`: finished
+/// `/v1/calls`: live calls (an agent sees its own), one call, hang-up, pausing its recording; `/v1/records`: finished
 /// calls of a time range as JSON or CSV, a page at a time.
 extension EngineAPI {
     static let maxPage = 1_000
@@ -29,6 +29,22 @@ extension EngineAPI {
         router.delete("/v1/calls/:id") { _, context in
             try context.identity.require(.supervisor)
             return try outcome(await driver.control(.hangUp(try context.pathParameter("id"))))
+        }
+        router.put("/v1/calls/:id/recording") { request, context in
+            let caller = try context.identity
+            let id = try context.pathParameter("id")
+            if caller.role == .agent {
+                // An agent pauses its own call's recording (a card number read out), no other.
+                guard let call = try await snapshot().call(id), call.view.agents.contains(caller.agent ?? "") else {
+                    throw Problem(.forbidden, "token '\(caller.tokenName)' may pause only its agent's call")
+                }
+            }
+            let body = try await JSONRequest.read(request, limit: config.maxBodyBytes, allowed: ["state"])
+            let state = try body.requiredString("state")
+            guard state == "paused" || state == "recording" else {
+                throw Problem(.unprocessableContent, "'state' must be paused or recording, not '\(state)'", field: "state")
+            }
+            return try outcome(await driver.control(.pauseRecording(id, state == "paused")))
         }
         router.get("/v1/records") { request, context in
             try context.identity.require(.supervisor)

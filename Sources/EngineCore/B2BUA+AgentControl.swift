@@ -7,6 +7,8 @@ import SIP
 ///     release [ID [LABEL...]]   go on break (never offered calls); ID defaults to "break"
 ///     available                 back from a break (also ends wrap-up)
 ///     wrapup-done [NOTES...]    end wrap-up now, notes saved with the call
+///     pause-recording           pause the recording of the agent's call (silence in the file)
+///     resume-recording          resume it
 ///
 /// The same `ControlCommand`s as the REST API. Answered 200, 400 for an unknown command, 403 when
 /// the sender is not a registered agent or the agent's state forbids it (the reason says why).
@@ -30,8 +32,14 @@ extension B2BUA {
             command = .makeAvailable(agent)
         case "wrapup-done":
             command = .wrapUpDone(agent, notes: words.count > 1 ? words[1...].joined(separator: " ") : nil)
+        case let word? where word == "pause-recording" || word == "resume-recording":
+            guard case .onCall(let call) = center.agentState(agent) else {
+                out.append(.send(request.response(403, "Forbidden (agent \(agent) is on no call)", toTag: ids.tag()), to: target))
+                return
+            }
+            command = .pauseRecording(call, word == "pause-recording")
         default:
-            out.append(.send(request.response(400, "Bad Request (expected release, available or wrapup-done)", toTag: ids.tag()), to: target))
+            out.append(.send(request.response(400, "Bad Request (expected release, available, wrapup-done, pause-recording or resume-recording)", toTag: ids.tag()), to: target))
             return
         }
         // The response goes first: the routing the command causes may send to this same phone.

@@ -40,6 +40,16 @@ extension B2BUA {
             out.append(.log(.notice, "ended by an operator", call: call))
             route(.callFailed(call, .operatorHangUp), now: now, into: &out)
             return .done("call ended")
+        case .pauseRecording(let id, let paused):
+            guard let call = calls[id], !call.recorded else { return .refused(.init(.notFound, field: "call", "no live call '\(id)'")) }
+            guard let now = call.recordingPaused else {
+                return .refused(.init(.conflict, field: "call", "call '\(id)' is not being recorded (queues[].media.record or agents[].record, from the agent's answer)"))
+            }
+            guard now != paused else { return .done(paused ? "the recording is already paused" : "the recording is already running") }
+            calls[id]?.recordingPaused = paused
+            out.append(.pauseRecording(id, paused))
+            out.append(.log(.notice, paused ? "recording paused" : "recording resumed", call: id))
+            return .done(paused ? "recording paused" : "recording resumed")
         case .setQueueWeight(let queue, let weight):
             guard center.queueWeight(queue) != nil else { return .refused(.init(.notFound, field: "queue", "no queue '\(queue)'")) }
             guard (1...1_000).contains(weight) else { return .refused(.init(.invalid, field: "weight", "weight must be 1 to 1000, not \(weight)")) }

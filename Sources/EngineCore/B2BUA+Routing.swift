@@ -42,10 +42,7 @@ extension B2BUA {
             case .bridge(let id, let agent):
                 bridge(id, agent, into: &out)
             case .startRecording(let id):
-                // Seed 002 StartCallRecording, at the bridge: where the call's queue records.
-                if calls[id]?.message == nil, let queue = center.liveCall(id)?.queue, let media = queueMedia[queue], let format = media.record {
-                    out.append(.recordCall(id, format, maxSeconds: Int(media.recordMax.components.seconds)))
-                }
+                startRecording(id, into: &out)
             case .hangUp(let id, let reason):
                 hangUp(id, reason: reason, into: &out)
             case .routeToVoicemail(let id):
@@ -116,6 +113,18 @@ extension B2BUA {
         calls[id] = call
         out.append(.log(.info, "bridged to agent \(agent)", call: id))
         out.append(.send(ok, to: call.customer.responseTarget))
+    }
+
+    /// Seed 002 StartCallRecording, at the bridge: where the call's queue records, or else the
+    /// agent who took it (`agents[].record`); never a voicemail item.
+    private mutating func startRecording(_ id: CallID, into out: inout [B2BUAAction]) {
+        guard var call = calls[id], call.message == nil, let queue = center.liveCall(id)?.queue else { return }
+        let agent = call.bridgedLeg.flatMap { call.agentLegs[$0]?.agent }
+        guard let format = queueMedia[queue]?.record ?? agent.flatMap({ agentRecording[$0] }) else { return }
+        let max = queueMedia[queue]?.recordMax ?? QueueMedia().recordMax
+        call.recordingPaused = false
+        calls[id] = call
+        out.append(.recordCall(id, format, maxSeconds: Int(max.components.seconds)))
     }
 
     private mutating func hangUp(_ id: CallID, reason: EndReason, into out: inout [B2BUAAction]) {

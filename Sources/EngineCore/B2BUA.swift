@@ -94,6 +94,9 @@ public struct B2BUA: Sendable {
     public var queueMedia: [String: QueueMedia] = [:]
     /// IVR menus by the address that reaches them (`menus:`).
     public var menus: [String: Menu] = [:]
+    /// Agents whose calls are recorded wherever they come from (`agents[].record`); a queue's
+    /// own `record` wins.
+    public var agentRecording: [AgentID: RecordingFormat] = [:]
     /// Voicemail messages waiting for relay ports before they can enter their queue.
     var waitingVoicemails: [VoicemailMessage] = []
 

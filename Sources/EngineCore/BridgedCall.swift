@@ -34,6 +34,8 @@ struct BridgedCall: Sendable {
     var queue = ""
     /// The caller is leaving a voicemail.
     var voicemail: B2BUA.VoicemailVisit?
+    /// Whether the call's recording is paused; nil when the call is not recorded (`recordCall`).
+    var recordingPaused: Bool?
     /// This is no caller's call but a voicemail message waiting for an agent (`B2BUA+VoicemailItem`).
     var message: B2BUA.MessageItem?
 

@@ -14,6 +14,9 @@ public enum ControlCommand: Sendable, Equatable {
     case wrapUpDone(AgentID, notes: String?)
     /// Ends a live call (waiting, ringing or bridged), recorded with reason `operator-hangup`.
     case hangUp(CallID)
+    /// Pauses (true) or resumes (false) a recorded call's recording: the paused stretch is
+    /// silence in the file (e.g. while the caller reads out a card number, PCI DSS).
+    case pauseRecording(CallID, Bool)
     /// The queue's share of the dispatcher (`weight * calls waiting`) from now on.
     case setQueueWeight(queue: String, weight: Int)
     /// Queues, agents, recipes and strategies from a reloaded configuration file, applied without

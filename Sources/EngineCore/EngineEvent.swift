@@ -125,6 +125,8 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
     case saveMenuPath(CallID, [String])
     /// Record both directions of the call from now to its end.
     case recordCall(CallID, RecordingFormat, maxSeconds: Int)
+    /// Pause (true) or resume (false) the call's recording.
+    case pauseRecording(CallID, Bool)
     /// Close the call's relay sockets, then report `mediaClosed(callerPort:)`.
     case closeMedia(CallID, callerPort: Int)
     /// Bind the next call's pair ahead of it; report `mediaPortUnavailable` when that fails.
@@ -157,6 +159,7 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
         case .playMedia(let c, let leg, let p, let f): .playMedia(c, leg, p, f)
         case .stopMedia(let c, let leg): .stopMedia(c, leg)
         case .recordCall(let c, let f, let m): .recordCall(c, f, maxSeconds: m)
+        case .pauseRecording(let c, let p): .pauseRecording(c, p)
         case .detectDigits(let c, let leg, let pt): .detectDigits(c, leg, payloadType: pt)
         case .saveMenuPath(let c, let p): .saveMenuPath(c, p)
         case .voicemailDelivered(let m, let item, let agent): .voicemailDelivered(m, item: item, agent: agent)

@@ -133,4 +133,63 @@ import EngineCore
         #expect(files.count == 2 && files[0].hasSuffix("/recordings/rec-3-caller.wav") && files[1].hasSuffix("/recordings/rec-3-agent.wav"))
         #expect(files.allSatisfy { FileManager.default.fileExists(atPath: $0) })
     }
+
+    /// Per-agent recording (`agents[].record`) and pausing it: alice's calls are recorded although
+    /// the queue does not record; her own token pauses the recording while both sides keep talking
+    /// (bob's token may not; an unknown call is 404), her phone's SIP MESSAGE resumes it. In the
+    /// file the paused stretch is silence on both channels, in the middle of each side's tone.
+    @Test func anAgentsCallIsRecordedAndItsRecordingPausedAndResumed() throws {
+        let (engine, api, port) = try OperationsAPITests.start("recording-pause", rtp: "30800-30899", routing: "{wrap_up: 0s}",
+                                                              agents: "[{login: alice, record: stereo}, {login: bob}]")
+        defer { engine.stop() }
+        let callerAudio = RTPParty(), agentAudio = RTPParty()
+        defer { callerAudio.stop(); agentAudio.stop() }
+        let alice = RawPhone("alice", engine: port)
+        #expect(alice.register())
+        let c = try Self.call(port, callerAudio: callerAudio, agentAudio: agentAudio, id: "rec-p", alice: alice)
+        callerAudio.sendTone(1000, to: c.callerSide)
+        agentAudio.sendTone(2000, to: c.agentSide)
+        func heard(_ more: Int) -> Bool {
+            let start = callerAudio.packets.count
+            return E2E.until(seconds: 10) { callerAudio.packets.count >= start + more }
+        }
+        #expect(heard(50), "the call's audio did not flow")
+        let aliceAPI = HTTPTestClient(base: api.base, token: OperationsAPITests.tokens["alice"])
+        let bobAPI = HTTPTestClient(base: api.base, token: OperationsAPITests.tokens["bob"])
+        let sup = HTTPTestClient(base: api.base, token: OperationsAPITests.tokens["sup"])
+        #expect(bobAPI("PUT", "/v1/calls/rec-p/recording", body: #"{"state": "paused"}"#).status == 403, "not bob's call")
+        #expect(sup("PUT", "/v1/calls/none/recording", body: #"{"state": "paused"}"#).status == 404)
+        #expect(sup("PUT", "/v1/calls/rec-p/recording", body: #"{"state": "stopped"}"#).status == 422)
+        let paused = aliceAPI("PUT", "/v1/calls/rec-p/recording", body: #"{"state": "paused"}"#)
+        #expect(paused.status == 200, "\(paused.text)")
+        #expect(heard(50))
+        #expect(aliceAPI("PUT", "/v1/calls/rec-p/recording", body: #"{"state": "paused"}"#).text.contains("already paused"))
+        #expect(alice.control("resume-recording") == 200, "her phone resumes it")
+        #expect(heard(50))
+        _ = (callerAudio.stopSending(), agentAudio.stopSending())
+        _ = c.carol.inDialog("BYE", invite: c.invite, answer: c.ok, cseq: 2)
+        if let bye = c.alice.anyRequest("BYE") { c.alice.respond(200, to: bye) }
+
+        let file = (engine.recordsPath as NSString).deletingLastPathComponent + "/recordings/rec-p.wav"
+        #expect(E2E.until(seconds: 10) { FileManager.default.fileExists(atPath: file) }, "no \(file)")
+        let wav = try WAVFile.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: file))), name: file)
+        #expect(wav.channels == 2)
+        // Each 20 ms frame of the file: silent on both channels, or carrying both tones. Between
+        // the first and last frames where both sides talk, one stretch of silence: the pause.
+        let frames = wav.samples.count / 2 / 160
+        func loud(_ f: Int, _ channel: Int) -> Bool { (0..<160).contains { abs(Int(wav.samples[2 * (f * 160 + $0) + channel])) >= 50 } }
+        let both = (0..<frames).map { loud($0, 0) && loud($0, 1) }
+        let silent = (0..<frames).map { !loud($0, 0) && !loud($0, 1) }
+        let talk = try #require(both.firstIndex(of: true).flatMap { a in both.lastIndex(of: true).map { a...$0 } }, "no talk in the file")
+        let quiet = talk.filter { silent[$0] }
+        #expect((30...90).contains(quiet.count), "\(quiet.count) silent frames for a pause of about 50 (of \(frames))")
+        let firstQuiet = quiet.first ?? 0, lastQuiet = quiet.last ?? 0
+        #expect(firstQuiet - talk.lowerBound >= 30 && talk.upperBound - lastQuiet >= 30, "the pause is in the middle: frames \(firstQuiet)-\(lastQuiet) of \(talk)")
+        #expect(lastQuiet - firstQuiet + 1 == quiet.count, "one stretch of silence")
+        for (channel, hz) in [(0, 1000.0), (1, 2000.0)] {
+            var d = ToneDetector(frequencies: [1000, 2000])
+            d.add(linear: ((talk.lowerBound * 160)..<(firstQuiet * 160)).map { wav.samples[2 * $0 + channel] })
+            #expect(d.dominantFrequency == hz, "channel \(channel) before the pause")
+        }
+    }
 }

@@ -11,7 +11,8 @@ import Testing
 @Suite(.serialized) struct OperationsAPITests {
     static let tokens = ["sup": "sup-token-1", "admin": "admin-token-1", "alice": "alice-token-1", "bob": "bob-token-1", "old": "old-token-1"]
 
-    static func config(port: Int, rtp: String, routing: String = "{wrap_up: 60s}", queue: String = "{name: support}", extra: String = "") -> String {
+    static func config(port: Int, rtp: String, routing: String = "{wrap_up: 60s}", queue: String = "{name: support}", extra: String = "",
+                       agents: String = "[{login: alice}, {login: bob}]") -> String {
         func h(_ name: String) -> String { APIConfig.Token.hash(tokens[name]!) }
         return """
             sip: {address: 127.0.0.1:\(port), require_auth: false}
@@ -28,16 +29,17 @@ import Testing
                 - {name: bob-phone, sha256: \(h("bob")), role: agent, agent: bob}
                 - {name: old, sha256: \(h("old")), role: supervisor, expires: "2020-01-01T00:00:00Z"}
             queues: [\(queue)]
-            agents: [{login: alice}, {login: bob}]
+            agents: \(agents)
             \(extra)
             """
     }
 
     /// A ccengine with the API on a kernel-chosen port, and a client for it.
-    static func start(_ name: String, rtp: String, routing: String = "{wrap_up: 60s}", queue: String = "{name: support}", extra: String = "") throws -> (EngineProcess, HTTPTestClient, Int) {
+    static func start(_ name: String, rtp: String, routing: String = "{wrap_up: 60s}", queue: String = "{name: support}", extra: String = "",
+                      agents: String = "[{login: alice}, {login: bob}]") throws -> (EngineProcess, HTTPTestClient, Int) {
         let port = RawUDP().port
         let dir = E2E.tempDirectory(name)
-        let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: config(port: port, rtp: rtp, routing: routing, queue: queue, extra: extra),
+        let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: config(port: port, rtp: rtp, routing: routing, queue: queue, extra: extra, agents: agents),
                                        directory: dir, sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
         guard FloodEndToEndTests.answersOptions(RawUDP(), port: port, tries: 50), let api = HTTPTestClient.apiPort(log: engine.logPath) else {
             engine.stop()

@@ -151,6 +151,11 @@ extension EngineConfig {
             for a in try agents.array() {
                 let (account, agent) = try RoutingReader.agent(a, realm: c.realm, requireAuth: c.requireAuth)
                 try unique(account.login, "agent login", at: a)
+                if let r = try a.mapping(allowed: RoutingReader.agentKeys)["record"] {
+                    let text = try r.string()
+                    guard let format = RecordingFormat(rawValue: text) else { throw r.error("unknown recording format '\(text)'", fix: "use stereo or split") }
+                    c.agentRecording[account.login] = format
+                }
                 c.agents.append(account)
                 c.routing.agents.append(agent)
             }

@@ -49,6 +49,8 @@ public struct EngineConfig: Sendable {
     public var queueLog = QueueLogConfig()
     /// What each queue's waiting callers hear (`queues[].media`; see `QueueMedia`).
     public var queueMedia: [String: QueueMedia] = [:]
+    /// Agents whose calls are recorded (`agents[].record`).
+    public var agentRecording: [String: RecordingFormat] = [:]
     /// Every prompt and music file the configuration names, loaded and checked (`media.prompts`).
     public var prompts = PromptSet()
     /// IVR menus (`menus:`), reached by name like queues.

@@ -72,10 +72,12 @@ enum RoutingReader {
         return QueueGroupConfig(name: name, recipe: try m["recipe"].map { x throws(ConfigError) in try recipe(x, context: "queue group '\(name)' recipe") } ?? [])
     }
 
+    static let agentKeys: Set<String> = ["login", "skills", "order", "node", "password", "ha1_md5", "ha1_sha256", "record"]
+
     /// An agent; `password` is turned into HA1 values here and never kept (RFC 7616 §3.4.2);
     /// `ha1_md5`/`ha1_sha256` give them directly.
     static func agent(_ v: YAMLValue, realm: String, requireAuth: Bool) throws(ConfigError) -> (AgentAccount, AgentConfig) {
-        let m = try v.mapping(allowed: ["login", "skills", "order", "node", "password", "ha1_md5", "ha1_sha256"])
+        let m = try v.mapping(allowed: agentKeys)
         let login = try m.required("login").string()
         guard !login.isEmpty, login.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
             throw v.error("agent login '\(login)' must be letters, digits, '-', '_' or '.' (it is the SIP user part)")

@@ -77,6 +77,7 @@ public final class EngineDriver: @unchecked Sendable {
                             secret: Self.nonceSecret(replaying: config.seed), algorithms: config.digestAlgorithms))
         b2bua.queueMedia = config.queueMedia
         b2bua.menus = Dictionary(uniqueKeysWithValues: config.menus.map { ($0.name, $0) })
+        b2bua.agentRecording = config.agentRecording
         self.core = SIPStack(core: b2bua)
         let priority = config.priority
         let warned = NIOLockedValueBox(false)
@@ -327,6 +328,8 @@ public final class EngineDriver: @unchecked Sendable {
                 relay.stopPlaying(call: call, leg: leg == .caller ? .caller : .agent, wake: false)
             case .recordCall(let call, let format, let maxSeconds):
                 record(call, format, maxSeconds: maxSeconds)
+            case .pauseRecording(let call, let paused):
+                relay.pauseRecording(call: call, paused, wake: false)
             case .detectDigits(let call, let leg, let pt):
                 relay.detectDigits(call: call, leg: leg == .caller ? .caller : .agent, payloadType: pt, wake: false) { [self] digit in
                     guard serving.withLockedValue({ $0 }) else { return }
