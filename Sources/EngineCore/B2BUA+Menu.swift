@@ -26,7 +26,7 @@ extension B2BUA {
         let format: AudioFormat
         if let visit = call.menu {
             format = visit.format
-        } else if let answered = answerForMedia(&call, status: 200, answeredBy: "menu") {
+        } else if let answered = answerForMedia(&call, status: 200, answeredBy: "menu", into: &out) {
             format = answered
             out.append(.send(call.customer.lastResponse, to: call.customer.responseTarget))
             if let events = call.customer.answer?.audio?.telephoneEvent {
@@ -162,7 +162,7 @@ extension B2BUA {
     /// the format the relay plays in. Nil when the caller has no usable audio. A 200 of our own
     /// says who answered in `X-CC-Answered-By` (menu, queue, voicemail): no agent yet, which a
     /// simulator (ccsim) must know to count the call answered only at the agent's answer.
-    mutating func answerForMedia(_ call: inout BridgedCall, status: Int, answeredBy: String) -> AudioFormat? {
+    mutating func answerForMedia(_ call: inout BridgedCall, status: Int, answeredBy: String, into out: inout [B2BUAAction]) -> AudioFormat? {
         guard call.customer.phase == .early, var answer = customerAnswer(call, singleCodec: true), let audio = answer.audio,
               let pt = audio.formats.first(where: { settings.codecs.contains(audio.encodingName(of: $0) ?? "") }),
               let codec = audio.encodingName(of: pt)
@@ -176,6 +176,7 @@ extension B2BUA {
         response.contentType = "application/sdp"
         response.body = answer.bytes
         if status == 200 { _ = call.customer.answer(with: response) } else { call.customer.progress(response) }
+        out.append(.expectPayloadTypes(call.id, .caller, audio.formats))  // what the caller may send (RFC 3264 §5.1)
         return AudioFormat(codec: codec, payloadType: pt)
     }
 }

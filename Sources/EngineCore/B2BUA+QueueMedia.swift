@@ -22,7 +22,7 @@ extension B2BUA {
         if call.customer.phase == .answered, let audio = call.customer.answer?.audio, let pt = audio.formats.first,
            let codec = audio.encodingName(of: pt) {
             format = AudioFormat(codec: codec, payloadType: pt)
-        } else if let answered = answerForMedia(&call, status: media.answer == .queued ? 200 : 183, answeredBy: "queue") {
+        } else if let answered = answerForMedia(&call, status: media.answer == .queued ? 200 : 183, answeredBy: "queue", into: &out) {
             format = answered
             out.append(.send(call.customer.lastResponse, to: call.customer.responseTarget))
         } else {

@@ -97,7 +97,14 @@ extension B2BUA {
         if let (sdp, audio) = agentAudio, let host = sdp.address(of: audio) {
             out.append(.setMediaPeer(id, .agent, Endpoint(host: host, port: audio.port)))
         }
-        defer { if let (_, audio) = agentAudio, let c = calls[id] { out.append(.mapPayloadTypes(id, callerToAgent: payloadMap(c, agentAudio: audio))) } }
+        defer {
+            if let (_, audio) = agentAudio, let c = calls[id] {
+                out.append(.mapPayloadTypes(id, callerToAgent: payloadMap(c, agentAudio: audio)))
+                // RFC 3264 §5.1: each phone sends only the formats of the answer it gave or got.
+                out.append(.expectPayloadTypes(id, .agent, audio.formats))
+                if c.message == nil, let callerFormats = c.customer.answer?.audio?.formats { out.append(.expectPayloadTypes(id, .caller, callerFormats)) }
+            }
+        }
         calls[id] = call
         if call.message != nil { return playMessage(id, to: agent, agentAudio: agentAudio?.1, into: &out) }
         stopQueueMedia(id, into: &out)

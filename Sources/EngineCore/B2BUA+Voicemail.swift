@@ -3,8 +3,8 @@ import SIP
 
 /// Voicemail (`queues[].media.voicemail`): where the routing core sends a caller (recipe
 /// `voicemail`, `on_max_wait: voicemail`) the caller is answered if it was not, hears the greeting
-/// and a beep, and its side is recorded until it hangs up, presses `#` or the maximum passes
-/// (then we hang up). The driver saves the message as a WAV with a `voicemails` row.
+/// and a beep, and its side is recorded until it hangs up, presses `#`, is silent for the box's
+/// `silence` or the maximum passes (then we hang up). The driver saves the message as a WAV with a `voicemails` row.
 extension B2BUA {
     struct VoicemailVisit: Sendable {
         let format: AudioFormat
@@ -22,7 +22,7 @@ extension B2BUA {
         let format: AudioFormat
         if call.customer.phase == .answered, let audio = call.customer.answer?.audio, let pt = audio.formats.first, let codec = audio.encodingName(of: pt) {
             format = AudioFormat(codec: codec, payloadType: pt)
-        } else if let answered = answerForMedia(&call, status: 200, answeredBy: "voicemail") {
+        } else if let answered = answerForMedia(&call, status: 200, answeredBy: "voicemail", into: &out) {
             format = answered
             out.append(.send(call.customer.lastResponse, to: call.customer.responseTarget))
         } else {
@@ -47,6 +47,13 @@ extension B2BUA {
         out.append(.recordVoicemail(id, queue: call.queue, caller: Self.caller(of: call.customer.invite).id,
                                     maxSeconds: Int(box.max.components.seconds)))
         out.append(.startTimer(.voicemailMax(id), at: now + box.max))
+        if let silence = box.silence { out.append(.watchQuiet(id, .caller, seconds: Int(silence.components.seconds))) }
+    }
+
+    /// The caller has said nothing for the box's `silence`: the message ends.
+    mutating func voicemailQuiet(_ id: CallID, now: Duration, into out: inout [B2BUAAction]) {
+        guard calls[id]?.voicemail?.recording == true, let silence = queueMedia[calls[id]?.queue ?? ""]?.voicemail?.silence else { return }
+        endVoicemail(id, why: "\(silence.components.seconds) s of silence", now: now, into: &out)
     }
 
     /// `#` ends the message (any key during the greeting skips to the beep's end: not built).

@@ -189,6 +189,8 @@ public struct B2BUA: Sendable {
             route(.callFailed(call, .mediaBindFailed), now: now, into: &out)
         case .voicemailSaved(let message):
             queueVoicemail(message, now: now, into: &out)
+        case .mediaQuiet(let id, let leg):
+            if leg == .caller { voicemailQuiet(id, now: now, into: &out) }
         case .mediaClosed(let port):
             ports.release(callerPort: port)
             queueWaitingVoicemail(now: now, into: &out)

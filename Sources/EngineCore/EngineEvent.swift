@@ -25,6 +25,8 @@ public enum EngineEvent: Sendable {
     case promptPlayed(CallID, token: Int)
     /// A voicemail message was saved: it waits in its queue for an agent.
     case voicemailSaved(VoicemailMessage)
+    /// The leg's phone has sent no sound for the time `watchQuiet` asked.
+    case mediaQuiet(CallID, MediaLeg)
     /// The engine's own lag, measured by the driver every `LoadReport.interval` (overload control).
     case load(OverloadControl.LoadReport)
     /// Stop accepting calls (503 with Retry-After); the calls in progress go on.
@@ -51,6 +53,7 @@ public enum B2BUAEvent: Sendable {
     case digit(CallID, Character)
     case promptPlayed(CallID, token: Int)
     case voicemailSaved(VoicemailMessage)
+    case mediaQuiet(CallID, MediaLeg)
     case load(OverloadControl.LoadReport)
     case drain
     case resume
@@ -117,6 +120,10 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
     case stopMedia(CallID, MediaLeg)
     /// Report the RFC 4733 digits the leg's phone sends with this payload type (`digit` events).
     case detectDigits(CallID, MediaLeg, payloadType: Int)
+    /// The payload types agreed in SDP for what the leg's phone sends (another is logged once).
+    case expectPayloadTypes(CallID, MediaLeg, [Int])
+    /// Report `mediaQuiet` once the leg's phone has sent no sound for `seconds` (from now).
+    case watchQuiet(CallID, MediaLeg, seconds: Int)
     /// Record the caller's message (its side only) until the call ends; saved as the queue's voicemail.
     case recordVoicemail(CallID, queue: String, caller: String, maxSeconds: Int)
     /// An agent took a voicemail message (`item`: the call the routing core dispatched for it).
@@ -161,6 +168,8 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
         case .recordCall(let c, let f, let m): .recordCall(c, f, maxSeconds: m)
         case .pauseRecording(let c, let p): .pauseRecording(c, p)
         case .detectDigits(let c, let leg, let pt): .detectDigits(c, leg, payloadType: pt)
+        case .expectPayloadTypes(let c, let leg, let t): .expectPayloadTypes(c, leg, t)
+        case .watchQuiet(let c, let leg, let s): .watchQuiet(c, leg, seconds: s)
         case .saveMenuPath(let c, let p): .saveMenuPath(c, p)
         case .voicemailDelivered(let m, let item, let agent): .voicemailDelivered(m, item: item, agent: agent)
         case .recordVoicemail(let c, let q, let caller, let m): .recordVoicemail(c, queue: q, caller: caller, maxSeconds: m)

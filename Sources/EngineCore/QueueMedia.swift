@@ -54,10 +54,13 @@ public struct QueueMedia: Sendable, Equatable {
     public var voicemail: Voicemail?
 
     /// A voicemail box: the greeting, a beep, then the caller's message until it hangs up,
-    /// presses `#` or `max` passes.
+    /// presses `#`, is silent for `silence` or `max` passes.
     public struct Voicemail: Sendable, Equatable {
         public var greeting: MediaPrompt = .word("voicemail-greeting")
         public var max: Duration = .seconds(120)
+        /// This long without sound from the caller ends the message (Asterisk's `maxsilence`,
+        /// 10 s); nil: never.
+        public var silence: Duration? = .seconds(10)
         public init() {}
     }
 

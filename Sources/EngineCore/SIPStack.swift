@@ -72,6 +72,7 @@ public struct SIPStack: Sendable {
         case .digit(let call, let digit): return toNetwork(core.handle(.digit(call, digit), now: now), now: now)
         case .promptPlayed(let call, let token): return toNetwork(core.handle(.promptPlayed(call, token: token), now: now), now: now)
         case .voicemailSaved(let message): return toNetwork(core.handle(.voicemailSaved(message), now: now), now: now)
+        case .mediaQuiet(let call, let leg): return toNetwork(core.handle(.mediaQuiet(call, leg), now: now), now: now)
         case .mediaPortUnavailable(let port, let reason):
             return toNetwork(core.handle(.mediaPortUnavailable(callerPort: port, reason: reason), now: now), now: now)
         case .load(let report): return toNetwork(core.handle(.load(report), now: now), now: now)

@@ -78,9 +78,12 @@ public struct CallRecording: Sendable, Equatable {
 
     public var duration: Double { Double(max(caller.count, agent.count)) / 8000 }
 
-    /// The caller's side from its first sound (a voicemail message: the silence between the beep
-    /// and the caller's first packet is not kept).
-    public var callerFromFirstSound: [Int16] { Array(caller.drop { $0 == 0 }) }
+    /// The caller's side from its first sound to its last (a voicemail message: the silence
+    /// between the beep and the caller's first packet, and after its last, is not kept).
+    public var callerSound: [Int16] {
+        guard let first = caller.firstIndex(where: { $0 != 0 }), let last = caller.lastIndex(where: { $0 != 0 }) else { return [] }
+        return Array(caller[first...last])
+    }
 
     /// One stereo file: the caller left, the agent right (the shorter side padded with silence).
     public var stereo: WAVFile {

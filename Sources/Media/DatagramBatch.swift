@@ -92,6 +92,22 @@ public final class DatagramBatch: @unchecked Sendable {
     /// The source address of message `i` after `receive`.
     public func source(_ i: Int) -> sockaddr_in { addresses[i] }
 
+    /// Keeps the received messages `keep` says yes to, moved to the front in order (bytes, length,
+    /// source); returns how many. For the rare batch with messages to drop.
+    public func compact(_ count: Int, keep: (Int) -> Bool) -> Int {
+        var m = 0
+        for i in 0..<count where keep(i) {
+            if m != i {
+                (buffers + m * slotSize).copyMemory(from: buffers + i * slotSize, byteCount: length(i))
+                messages[m].msg_len = messages[i].msg_len
+                addresses[m] = addresses[i]
+                if let controls { (controls + m * Self.controlSize).copyMemory(from: controls + i * Self.controlSize, byteCount: Self.controlSize) }
+            }
+            m += 1
+        }
+        return m
+    }
+
     /// Readies message `i` (its bytes already in `slot(i)`) to go to `address`.
     public func prepareSend(_ i: Int, length: Int, to address: sockaddr_in) {
         iovecs[i].iov_len = length

@@ -9,7 +9,8 @@ import NIOCore
 /// port above it (RFC 3550 §11); what arrives on one goes out of the other to that side's peer,
 /// RTP to RTP and RTCP to RTCP. Symmetric RTP (RFC 4961, common NAT practice): a leg's peer is
 /// where its packets actually come from once any arrived, the address from the SDP (RTCP: the
-/// port above) before that. With rtcp-mux (RFC 5761) on both sides, RTCP rides the RTP ports and
+/// port above) before that; once latched, only the SDP's address may take the latch over, and
+/// packets from anyone else are dropped (`RelayWorker+Screening`). With rtcp-mux (RFC 5761) on both sides, RTCP rides the RTP ports and
 /// is relayed as it comes. The RTCP passing through is read (`RTCPPacket`) for each leg's
 /// reported loss, jitter and round trip (`LegQuality`), handed over when the call is deleted.
 ///
@@ -47,7 +48,7 @@ public final class RTPRelay: @unchecked Sendable {
         self.logger = logger
         var a = in_addr()
         self.address = inet_pton(AF_INET, host, &a) == 1 ? a : nil
-        self.workers = (0..<max(1, threads)).map { RelayWorker(index: $0, setup: threadSetup) }
+        self.workers = (0..<max(1, threads)).map { RelayWorker(index: $0, logger: logger, setup: threadSetup) }
         for w in workers { w.start() }
     }
 
@@ -100,7 +101,7 @@ public final class RTPRelay: @unchecked Sendable {
         if let old = calls.withLockedValue({ $0.updateValue((worker, id), forKey: call) }) {
             workers[old.worker].send(.remove(id: old.id, closed: nil), wake: wake)
         }
-        workers[worker].send(.add(id: id, fds: fds), wake: wake)
+        workers[worker].send(.add(id: id, fds: fds, call: call), wake: wake)
         return loop.makeSucceededFuture(())
     }
 
@@ -198,6 +199,20 @@ public final class RTPRelay: @unchecked Sendable {
             return
         }
         workers[worker].send(.record(id: id, maxSeconds: maxSeconds, finished: finished), wake: wake)
+    }
+
+    /// The payload types agreed in SDP for what the leg's phone sends: another one is relayed
+    /// untouched but logged once per call and leg.
+    public func expectPayloadTypes(call: String, leg: Leg, _ types: [Int], wake: Bool = true) {
+        guard let (worker, id) = calls.withLockedValue({ $0[call] }) else { return }
+        workers[worker].send(.expectPayloadTypes(id: id, leg: leg.rawValue, types.filter { (0..<128).contains($0) }.map(UInt8.init)), wake: wake)
+    }
+
+    /// Reports once (`quiet`, on the relay thread) when the leg's phone has sent no sound (no
+    /// packet, or G.711 silence) for `seconds`, counted from now; checked about once a second.
+    public func watchQuiet(call: String, leg: Leg, seconds: Double, wake: Bool = true, quiet: @escaping @Sendable () -> Void) {
+        guard let (worker, id) = calls.withLockedValue({ $0[call] }) else { return }
+        workers[worker].send(.watchQuiet(id: id, leg: leg.rawValue, seconds: seconds, quiet), wake: wake)
     }
 
     /// Pauses or resumes a call's recording (nothing is kept while paused: silence in the file).

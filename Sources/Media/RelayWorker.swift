@@ -1,13 +1,14 @@
 import CNIOLinux
 import Dispatch
 import Glibc
+import Logging
 import NIOConcurrencyHelpers
 
 /// One relay thread: its epoll set, its calls, its command queue. Only `send`, `stop` and
 /// `relayed` are called from other threads.
 final class RelayWorker: @unchecked Sendable {
     enum Command {
-        case add(id: Int, fds: [Int32])
+        case add(id: Int, fds: [Int32], call: String)
         case peer(id: Int, leg: Int, address: sockaddr_in)
         case payloadMap(id: Int, callerToAgent: [Int: Int])
         case play(id: Int, leg: Int, RTPRelay.Playback, law: G711.Law, payloadType: UInt8)
@@ -15,6 +16,10 @@ final class RelayWorker: @unchecked Sendable {
         case record(id: Int, maxSeconds: Double, finished: @Sendable (CallRecording) -> Void)
         case detectDigits(id: Int, leg: Int, payloadType: UInt8, @Sendable (Character) -> Void)
         case pauseRecording(id: Int, Bool)
+        /// The payload types agreed for what the leg's phone sends (others are logged once).
+        case expectPayloadTypes(id: Int, leg: Int, [UInt8])
+        /// Report once when no sound has come from the leg's phone for `seconds`.
+        case watchQuiet(id: Int, leg: Int, seconds: Double, @Sendable () -> Void)
         case stopRecording(id: Int)
         case remove(id: Int, closed: (@Sendable (RTPRelay.CallQuality) -> Void)?)
         /// Signalled once every command before it has been applied.
@@ -27,6 +32,8 @@ final class RelayWorker: @unchecked Sendable {
     /// touched by the worker thread.
     final class Bridge {
         let fds: [Int32]
+        /// The engine's name for the call (log lines).
+        let call: String
         var declared: [sockaddr_in?] = [nil, nil, nil, nil]
         var latched: [sockaddr_in?] = [nil, nil, nil, nil]
         var quality = RTPRelay.CallQuality()
@@ -46,12 +53,22 @@ final class RelayWorker: @unchecked Sendable {
         var digits: [(payloadType: UInt8, report: @Sendable (Character) -> Void, last: UInt32?)?] = [nil, nil]
         /// Both directions being recorded, and who gets the recording.
         var recorder: (CallRecorder, @Sendable (CallRecording) -> Void)?
+        /// Per RTP side: the payload types agreed (128 entries), and whether another was logged.
+        var expected: [[Bool]?] = [nil, nil]
+        var unexpectedLogged = [false, false]
+        /// Packets from a source that is not the side's peer were dropped, and logged (once).
+        var strangersLogged = false
+        /// Per RTP side: how long a silence is reported, when the side's phone last sent sound.
+        var quiet: [(seconds: Double, lastSound: Double, report: @Sendable () -> Void)?] = [nil, nil]
         func finishRecording() {
             guard let (recorder, finished) = recorder else { return }
             self.recorder = nil
             finished(recorder.finish())
         }
-        init(fds: [Int32]) { self.fds = fds }
+        init(fds: [Int32], call: String) {
+            self.fds = fds
+            self.call = call
+        }
         func peer(_ index: Int) -> sockaddr_in? { latched[index] ?? declared[index] }
     }
 
@@ -74,10 +91,15 @@ final class RelayWorker: @unchecked Sendable {
     var ssrcState: UInt64
     private var thread: pthread_t?
     private var bridges: [Int: Bridge] = [:]
+    /// Bridges with a silence watch (`watchQuiet`), checked on every pass of the loop (at least
+    /// once a second: epoll's timeout).
+    var watching: [Bridge] = []
     private let setup: (@Sendable () -> Void)?
+    let logger: Logger
 
-    init(index: Int, setup: (@Sendable () -> Void)? = nil) {
+    init(index: Int, logger: Logger, setup: (@Sendable () -> Void)? = nil) {
         self.index = index
+        self.logger = logger
         self.setup = setup
         epoll = epoll_create1(LinuxABI.epollCloexec)
         wake = eventfd(0, LinuxABI.efdNonblock | LinuxABI.efdCloexec)
@@ -122,7 +144,7 @@ final class RelayWorker: @unchecked Sendable {
             return true
         }
         guard accepted else {
-            if case .add(_, let fds) = command { for fd in fds { close(fd) } }
+            if case .add(_, let fds, _) = command { for fd in fds { close(fd) } }
             if case .barrier(let done) = command { done.signal() }
             if case .remove(_, let closed) = command { closed?(RTPRelay.CallQuality()) }  // stop() closed (or closes) everything
             if case .record(_, _, let finished) = command { finished(CallRecording(caller: [], agent: [])) }
@@ -188,6 +210,7 @@ final class RelayWorker: @unchecked Sendable {
                 relayed += forward(bridge, index: Int(key & 3), batch: batch)
             }
             if relayed > 0 { relayedBox.withLockedValue { $0 += relayed } }
+            if !watching.isEmpty { checkQuiet() }
         }
         for (_, b) in bridges {
             for fd in b.fds { close(fd) }
@@ -205,10 +228,10 @@ final class RelayWorker: @unchecked Sendable {
         let other = index ^ 1
         var sent = 0
         while true {
-            let n = batch.receive(from: bridge.fds[index])
-            if n == 0 { break }
-            let source = batch.source(n - 1)
-            if !Self.same(bridge.latched[index], source) { bridge.latched[index] = source }
+            let received = batch.receive(from: bridge.fds[index])
+            if received == 0 { break }
+            let n = screen(bridge, index: index, batch: batch, count: received)
+            if index < 2, bridge.quiet[index] != nil { heard(bridge, side: index, batch: batch, count: n) }
             if index < 2, bridge.digits[index] != nil {
                 for i in 0..<n { readDigit(UnsafeRawBufferPointer(start: batch.slot(i), count: batch.length(i)), side: index, bridge) }
             }
@@ -220,7 +243,13 @@ final class RelayWorker: @unchecked Sendable {
                 let bytes = UnsafeRawBufferPointer(start: batch.slot(i), count: batch.length(i))
                 if index >= 2 || RTCPPacket.looksLikeRTCP(bytes) {
                     observe(bytes, from: index & 1, in: bridge)
-                } else if let table = bridge.rewrite?[index], bytes.count >= 12 {
+                    continue
+                }
+                guard bytes.count >= 12 else { continue }
+                if let agreed = bridge.expected[index], !agreed[Int(bytes[1] & 0x7F)] {
+                    unexpected(bridge, side: index, payloadType: bytes[1] & 0x7F)  // relayed untouched (no transcoding)
+                }
+                if let table = bridge.rewrite?[index] {
                     // RTP: the marker bit stays, the payload type is the other side's number.
                     let b = batch.slot(i).assumingMemoryBound(to: UInt8.self)
                     b[1] = (b[1] & 0x80) | table[Int(b[1] & 0x7F)]
@@ -232,7 +261,7 @@ final class RelayWorker: @unchecked Sendable {
                 for i in 0..<n { batch.prepareSend(i, length: batch.length(i), to: to) }
                 sent += batch.send(n, on: bridge.fds[other])
             }
-            if n < Self.batchSize { break }
+            if received < Self.batchSize { break }
         }
         return sent
     }
@@ -300,8 +329,9 @@ final class RelayWorker: @unchecked Sendable {
     private func apply(_ list: [Command]) -> Bool {
         for c in list {
             switch c {
-            case .add(let id, let fds):
-                let bridge = Bridge(fds: fds)
+            case .add(let id, let fds, let call):
+                let bridge = Bridge(fds: fds, call: call)
+                Self.drain(fds)  // what reached prepared sockets before the call existed is no one's
                 bridges[id] = bridge
                 for (leg, fd) in bridge.fds.enumerated() {
                     var event = epoll_event()
@@ -351,12 +381,21 @@ final class RelayWorker: @unchecked Sendable {
                 bridges[id]?.digits[leg] = (pt, report, nil)
             case .pauseRecording(let id, let paused):
                 bridges[id]?.recorder?.0.paused = paused
+            case .expectPayloadTypes(let id, let leg, let types):
+                var table = [Bool](repeating: false, count: 128)
+                for t in types where t < 128 { table[Int(t)] = true }
+                bridges[id]?.expected[leg] = table
+            case .watchQuiet(let id, let leg, let seconds, let report):
+                guard let bridge = bridges[id] else { break }
+                bridge.quiet[leg] = (seconds, Self.monotonicNow(), report)
+                if !watching.contains(where: { $0 === bridge }) { watching.append(bridge) }
             case .stopRecording(let id):
                 bridges[id]?.finishRecording()
             case .remove(let id, let closed):
                 var quality = RTPRelay.CallQuality()
                 if let bridge = bridges.removeValue(forKey: id) {
                     bridge.removed = true
+                    watching.removeAll { $0 === bridge }
                     bridge.finishRecording()
                     for i in 0..<2 { if var p = bridge.players[i] { p.drain().forEach { $0() } } }
                     for fd in bridge.fds {

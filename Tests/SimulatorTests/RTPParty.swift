@@ -58,6 +58,23 @@ final class RTPParty: @unchecked Sendable {
 
     private var isStopped: Bool { lock.withLock { stopped } }
 
+    /// Sends `count` packets of silence in `payloadType` to `port`, 20 ms apart.
+    func sendPackets(_ count: Int, payloadType: UInt8, to port: Int) {
+        var to = sockaddr_in()
+        to.sin_family = sa_family_t(AF_INET)
+        to.sin_addr.s_addr = inet_addr("127.0.0.1")
+        to.sin_port = UInt16(port).bigEndian
+        for i in 0..<count {
+            let seq = UInt16(truncatingIfNeeded: 7000 + i), ts = UInt32(900_000 + i * 160)
+            let packet: [UInt8] = [0x80, payloadType, UInt8(seq >> 8), UInt8(seq & 0xFF), UInt8(ts >> 24), UInt8(ts >> 16 & 0xFF),
+                                   UInt8(ts >> 8 & 0xFF), UInt8(ts & 0xFF), 0x0B, 0xAD, 0xF0, 0x0D] + [UInt8](repeating: 0xD5, count: 160)
+            _ = withUnsafePointer(to: &to) { a in
+                a.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, packet, packet.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            usleep(20_000)
+        }
+    }
+
     /// Presses a key the RFC 4733 way (payload type 101, as the test SDP says): three packets
     /// of the event, then its end three times, one timestamp, 20 ms apart.
     func sendDigit(_ digit: Character, to port: Int) {

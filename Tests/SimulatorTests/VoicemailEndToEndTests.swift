@@ -16,7 +16,7 @@ import EngineCore
     static let greeting = 700.0, beep = 1000.0, voice = 1500.0
 
     /// An engine whose queue `support` sends callers to its voicemail box after 1 s.
-    static func start(_ dir: String, port: Int, rtp: ClosedRange<Int>, skills: String = "[]", agents: String) throws -> EngineProcess {
+    static func start(_ dir: String, port: Int, rtp: ClosedRange<Int>, skills: String = "[]", agents: String, silence: String = "10s") throws -> EngineProcess {
         let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: """
             sip: {address: 127.0.0.1:\(port), require_auth: false}
             media: {rtp_ports: \(rtp.lowerBound)-\(rtp.upperBound)}
@@ -27,7 +27,7 @@ import EngineCore
                 max_wait: 1s
                 on_max_wait: voicemail
                 media:
-                  voicemail: {greeting: \(dir)/greeting.wav, max: 20s}
+                  voicemail: {greeting: \(dir)/greeting.wav, max: 20s, silence: \(silence)}
             agents: \(agents)
             """, directory: dir, sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
         ShutdownAndRestartTests.waitForLog(engine, "ccengine listening")
@@ -158,5 +158,36 @@ import EngineCore
         #expect(itemRow.callerID == "carol" && itemRow.queue == "support")
         #expect(rows.first { $0.callID == "vm-2" }?.disposition == "voicemail")
         #expect(rows.first { $0.callID == "vm-2" }?.media == "voice")
+    }
+
+    /// The box's `silence`: a caller who stops talking (and neither hangs up nor presses #) is
+    /// hung up after that long; the message keeps what was said, not the silence after it.
+    @Test func aMessageEndsAfterTheBoxsSilence() throws {
+        let port = E2E.freeUDPAndTCPPort()
+        let dir = E2E.tempDirectory("voicemail-silence")
+        try QueueMediaEndToEndTests.tone(Self.greeting, seconds: 0.5, to: dir + "/greeting.wav")
+        let engine = try Self.start(dir, port: port, rtp: 31000...31099, agents: "[{login: alice}]", silence: "2s")
+        defer { engine.stop() }
+        let audio = RTPParty()
+        defer { audio.stop() }
+        let carol = RawPhone("carol", engine: port)
+        let (_, _, relay) = try Self.callTheBox(carol, "vm-3", audio)
+        _ = E2E.until(seconds: 10) { RTPParty.tones(audio.packets, candidates: [Self.greeting, Self.beep]).contains(Self.beep) }
+        _ = E2E.until(seconds: 5) { (audio.packets.last?.arrival).map { Date().timeIntervalSince1970 - $0 > 0.1 } ?? false }
+        audio.sendTone(Self.voice, to: relay)
+        _ = E2E.until(seconds: 5) { audio.stopSendingIfSent(50) != nil }
+        let sent = audio.stopSending()
+        let stopped = Date()
+        let bye = try #require(carol.receive(timeout: 10) { $0.method == "BYE" && $0.callID == "vm-3" }, "2 s of silence end the message")
+        let after = Date().timeIntervalSince(stopped)
+        carol.send(bye.response(200))
+        #expect(after >= 1.5, "hung up \(after) s after the caller stopped")  // the watch is checked about once a second
+        let store = try CallRecordStore(directory: dir + "/engine-state")
+        _ = E2E.until(seconds: 10) { (try? store.voicemail(of: "vm-3")) != nil }
+        let row = try #require(try store.voicemail(of: "vm-3"), "no voicemails row")
+        #expect(abs(row.seconds - Double(sent) * 0.02) <= 0.1, "message \(row.seconds) s, spoken \(Double(sent) * 0.02) s")
+        engine.stop()
+        let log = (try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? ""
+        #expect(log.contains("voicemail ends: 2 s of silence"))
     }
 }

@@ -255,7 +255,7 @@ extension EngineConfig {
 
     static func portRange(_ v: YAMLValue) throws(ConfigError) -> ClosedRange<Int> {
         let parts = try v.string().split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 2, parts[0] >= 1024, parts[1] <= 65535, parts[1] - parts[0] >= 8 else {
+        guard parts.count == 2, parts[0] >= 1024, parts[1] <= 65535, parts[1] - parts[0] + 1 >= 8 else {  // inclusive: 20000-20007 is 8 ports
             throw v.error("expected a port range like 20000-29999 (at least 8 ports, within 1024-65535)")
         }
         return parts[0]...parts[1]

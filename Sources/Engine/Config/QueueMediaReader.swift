@@ -109,12 +109,17 @@ enum QueueMediaReader {
             media.periodic = periodic
         }
         if let x = m["voicemail"] {
-            let vm = try x.mapping(allowed: ["greeting", "max"])
+            let vm = try x.mapping(allowed: ["greeting", "max", "silence"])
             var box = QueueMedia.Voicemail()
             if let g = vm["greeting"] { box.greeting = try prompt(g) }
             if let mx = vm["max"] {
                 box.max = try RoutingReader.positive(mx)
                 guard box.max <= .seconds(3600) else { throw mx.error("a voicemail message is at most 1h (kept in memory until it ends)") }
+            }
+            if let s = vm["silence"] {
+                let d = try s.duration()
+                guard d == .zero || d >= .seconds(1) else { throw s.error("silence is checked about once a second", fix: "use 1s or more, or 0s to never end a message on silence") }
+                box.silence = d == .zero ? nil : d
             }
             try prompts.load(box.greeting, at: x)
             media.voicemail = box

@@ -35,7 +35,7 @@ extension EngineDriver {
         let dir = (config.stateDirectory as NSString).appendingPathComponent("voicemail")
         let path = dir + "/" + Self.fileName(call) + ".wav"
         relay.startRecording(call: call, maxSeconds: Double(maxSeconds), wake: false) { [self] recording in
-            let message = recording.callerFromFirstSound
+            let message = recording.callerSound
             let seconds = Double(message.count) / 8000
             save([(path, WAVFile(samples: message))], in: dir, call: call, what: "voicemail", row: { error in
                 .voicemail(.init(callID: call, caller: caller, queue: queue, receivedAt: Date().timeIntervalSince1970,

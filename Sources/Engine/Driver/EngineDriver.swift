@@ -335,6 +335,13 @@ public final class EngineDriver: @unchecked Sendable {
                     guard serving.withLockedValue({ $0 }) else { return }
                     loop.execute { self.feed(.digit(call, digit)) }
                 }
+            case .expectPayloadTypes(let call, let leg, let types):
+                relay.expectPayloadTypes(call: call, leg: leg == .caller ? .caller : .agent, types, wake: false)
+            case .watchQuiet(let call, let leg, let seconds):
+                relay.watchQuiet(call: call, leg: leg == .caller ? .caller : .agent, seconds: Double(seconds), wake: false) { [self] in
+                    guard serving.withLockedValue({ $0 }) else { return }
+                    loop.execute { self.feed(.mediaQuiet(call, leg)) }
+                }
             case .recordVoicemail(let call, let queue, let caller, let maxSeconds):
                 recordVoicemail(call, queue: queue, caller: caller, maxSeconds: maxSeconds)
             case .saveMenuPath(let call, let path):
