@@ -34,6 +34,15 @@ import EngineCore
         return engine
     }
 
+    /// Once the greeting and beep are over, the caller's tone for about `frames` packets; how many went.
+    static func speakAfterTheBeep(_ audio: RTPParty, to relay: Int, frames: Int) -> Int {
+        _ = E2E.until(seconds: 10) { RTPParty.tones(audio.packets, candidates: [greeting, beep]).contains(beep) }
+        _ = E2E.until(seconds: 5) { (audio.packets.last?.arrival).map { Date().timeIntervalSince1970 - $0 > 0.1 } ?? false }
+        audio.sendTone(voice, to: relay)
+        _ = E2E.until(seconds: 5) { audio.stopSendingIfSent(frames) != nil }
+        return audio.stopSending()
+    }
+
     /// The caller's INVITE, the box's 200 (ACKed) and the relay port to speak to.
     static func callTheBox(_ caller: RawPhone, _ callID: String, _ audio: RTPParty) throws -> (SIPMessage, SIPMessage, Int) {
         let invite = caller.invite("support", callID: callID, rtpPort: audio.port)
@@ -110,11 +119,7 @@ import EngineCore
         defer { audio.stop() }
         let carol = RawPhone("carol", engine: port)
         let (invite, ok, relay) = try Self.callTheBox(carol, "vm-2", audio)
-        _ = E2E.until(seconds: 10) { RTPParty.tones(audio.packets, candidates: [Self.greeting, Self.beep]).contains(Self.beep) }
-        _ = E2E.until(seconds: 5) { (audio.packets.last?.arrival).map { Date().timeIntervalSince1970 - $0 > 0.1 } ?? false }
-        audio.sendTone(Self.voice, to: relay)
-        _ = E2E.until(seconds: 5) { audio.stopSendingIfSent(75) != nil }
-        let sent = audio.stopSending()
+        let sent = Self.speakAfterTheBeep(audio, to: relay, frames: 75)
         _ = carol.inDialog("BYE", invite: invite, answer: ok, cseq: 2)
         let store = try CallRecordStore(directory: dir + "/engine-state")
         _ = E2E.until(seconds: 10) { (try? store.voicemail(of: "vm-2")) != nil }
@@ -172,11 +177,7 @@ import EngineCore
         defer { audio.stop() }
         let carol = RawPhone("carol", engine: port)
         let (_, _, relay) = try Self.callTheBox(carol, "vm-3", audio)
-        _ = E2E.until(seconds: 10) { RTPParty.tones(audio.packets, candidates: [Self.greeting, Self.beep]).contains(Self.beep) }
-        _ = E2E.until(seconds: 5) { (audio.packets.last?.arrival).map { Date().timeIntervalSince1970 - $0 > 0.1 } ?? false }
-        audio.sendTone(Self.voice, to: relay)
-        _ = E2E.until(seconds: 5) { audio.stopSendingIfSent(50) != nil }
-        let sent = audio.stopSending()
+        let sent = Self.speakAfterTheBeep(audio, to: relay, frames: 50)
         let stopped = Date()
         let bye = try #require(carol.receive(timeout: 10) { $0.method == "BYE" && $0.callID == "vm-3" }, "2 s of silence end the message")
         let after = Date().timeIntervalSince(stopped)
