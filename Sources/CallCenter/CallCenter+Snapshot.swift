@@ -66,6 +66,9 @@ extension CallCenter {
         queueByName[name].map { queues[$0].config.weight }
     }
 
+    /// How many agents are configured (a reload may add or retire some). Counted, not listed.
+    public var agentCount: Int { agentByLogin.count }
+
     /// Agents in configuration order with their state.
     public var agentStates: [(agent: AgentID, state: AgentState)] {
         agents.filter { !$0.retired }.map { ($0.login, $0.machine.state) }

@@ -13,6 +13,18 @@ extension B2BUA {
             route(.agentRejected(id, agent), now: now, into: &out)
             return
         }
+        if call.agentPort == nil {
+            // The agent side's port, taken at the first ring (a waiting call held only the caller's).
+            guard let port = ports.allocate(now: now) else {
+                out.append(.log(.warning, "no free relay port for the agent side (\(ports.capacity) call legs fill media.rtp_ports); the call ends", call: id))
+                route(.callFailed(id, .mediaPortsExhausted), now: now, into: &out)
+                return
+            }
+            call.agentPort = port
+            calls[id] = call
+            agentSides += 1
+            out.append(.openMedia(id, .agent, port: port))
+        }
         let cust = call.customer.invite
         var from = NameAddress(displayName: cust.from.displayName, uri: SIPURI(user: cust.from.uri.user, host: settings.sip.host, port: settings.sip.port))
         from.tag = ids.tag()
@@ -340,8 +352,8 @@ extension B2BUA {
             // when the caller offered it; the caller's answer has it only if the agent accepted.
             + (offered?.rtcpMux == true ? [.init("rtcp-mux")] : [])
         return SessionDescription(
-            sessionID: UInt64(call.agentPort), sessionVersion: 1, originAddress: settings.mediaHost,
+            sessionID: UInt64(call.agentPort ?? 9), sessionVersion: 1, originAddress: settings.mediaHost,
             connectionAddress: settings.mediaHost,
-            media: [MediaDescription(port: call.agentPort, formats: formats, attributes: attrs)])
+            media: [MediaDescription(port: call.agentPort ?? 9, formats: formats, attributes: attrs)])
     }
 }

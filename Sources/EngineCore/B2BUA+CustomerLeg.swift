@@ -36,9 +36,9 @@ extension B2BUA {
             out.append(.send(refusal(invite, "Service Unavailable (draining)", toTag: tag), to: target))
             return
         }
-        guard let pair = ports.allocate(now: now) else {
+        guard ports.available > portReserve, let callerPort = ports.allocate(now: now) else {
             // The engine's own limit, not the caller's doing: recorded as failed with the cause.
-            out.append(.log(.warning, "no free relay ports (\(ports.capacity) calls fill media.rtp_ports); answered 503", call: invite.callID))
+            out.append(.log(.warning, "no free relay port for a new caller (media.rtp_ports holds \(ports.capacity) call legs, \(portReserve) kept for agents' sides); answered 503", call: invite.callID))
             refuseNewCall(invite, .mediaPortsExhausted, queue: queue, toTag: tag, target: target, now: now, into: &out)
             return
         }
@@ -46,10 +46,11 @@ extension B2BUA {
         trying.setHeader("Server", settings.userAgent)
         let leg = CustomerLeg(invite: invite, responseTarget: target, source: source, localTag: tag,
                               dialog: Dialog(uas: invite, localTag: tag), offer: offer, trying: trying)
-        calls[invite.callID] = BridgedCall(id: invite.callID, customer: leg, callerPort: pair.caller, agentPort: pair.agent)
+        // A waiting caller holds its own side's port only; the agent side takes one at the first ring.
+        calls[invite.callID] = BridgedCall(id: invite.callID, customer: leg, callerPort: callerPort)
         calls[invite.callID]?.acceptedAt = now
         calls[invite.callID]?.queue = queue
-        out.append(.openMedia(invite.callID, callerPort: pair.caller, agentPort: pair.agent))
+        out.append(.openMedia(invite.callID, .caller, port: callerPort))
         if let host = offer.address(of: audio) {
             out.append(.setMediaPeer(invite.callID, .caller, Endpoint(host: host, port: audio.port)))
         }
@@ -203,6 +204,12 @@ extension B2BUA {
         calls[id] = call
     }
 
+    /// Relay ports a new caller may not take: one for the agent side of every call an agent who
+    /// holds none could be rung for (each agent rings at most one call; a ringing or bridged
+    /// call already holds its agent side), so a waiting caller never finds no port when its
+    /// agent is rung.
+    var portReserve: Int { max(0, center.agentCount - agentSides) }
+
     /// Where our requests to the caller go: the first proxy of the route set, or the caller's
     /// Contact (the remote target) after the NAT policy.
     func requestTarget(_ customer: CustomerLeg) -> Endpoint {
@@ -235,7 +242,7 @@ extension B2BUA {
         if let chosen = agentAudio?.codecNames.first, codecs.contains(chosen) { codecs = [chosen] }
         // telephone-event where both sides have it, each in its own number (the relay renumbers).
         let events = offered.telephoneEvent != nil && (agentAudio.map { $0.telephoneEvent != nil } ?? true)
-        return OfferAnswer.answer(to: call.customer.offer, address: settings.mediaHost, port: call.callerPort, codecs: codecs,
-                                  telephoneEvent: events, sessionID: UInt64(call.callerPort), version: 1, rtcpMux: agentAudio?.rtcpMux ?? false)
+        return OfferAnswer.answer(to: call.customer.offer, address: settings.mediaHost, port: call.callerPort ?? 9, codecs: codecs,
+                                  telephoneEvent: events, sessionID: UInt64(call.callerPort ?? 9), version: 1, rtcpMux: agentAudio?.rtcpMux ?? false)
     }
 }

@@ -189,10 +189,11 @@ extension B2BUA {
             out.append(.cancelTimer(.announcement(id, .periodic)))
         }
         if call.voicemail != nil { out.append(.cancelTimer(.voicemailMax(id))) }
+        if call.agentPort != nil { agentSides -= 1 }
         if call.mediaFaulty {
-            ports.quarantine(callerPort: call.callerPort, now: now)  // never bound by us: nothing to close
-        } else {
-            out.append(.closeMedia(id, callerPort: call.callerPort))  // handed out again once closed
+            for port in call.ports { ports.quarantine(port, now: now) }  // never bound by us: nothing to close
+        } else if !call.ports.isEmpty {
+            out.append(.closeMedia(id, ports: call.ports))  // handed out again once closed
         }
         calls[id] = nil
         calls.shrinkIfSparse()

@@ -15,36 +15,24 @@ extension B2BUA {
         static let token = 2_000
     }
 
-    /// A saved message waits in its queue (relay ports are taken now: the agent's leg needs
-    /// them; without free ports it waits for the next call's ports to be closed).
+    /// A saved message waits in its queue, holding no relay port until an agent is rung (its
+    /// caller side never has one).
     mutating func queueVoicemail(_ message: VoicemailMessage, now: Duration, into out: inout [B2BUAAction]) {
         guard queues.contains(message.queue) else {
             out.append(.log(.warning, "the voicemail of \(message.call) is for queue \(message.queue), which is not configured; kept in the voicemails table, not offered", call: nil))
             return
         }
-        guard let pair = ports.allocate(now: now) else {
-            out.append(.log(.warning, "no free relay ports for the voicemail of \(message.call); offered once a call's ports are free", call: nil))
-            waitingVoicemails.append(message)
-            return
-        }
         let id = "\(message.call)-vm-\(ids.tag())"
         let leg = CustomerLeg(message: message, id: id, host: settings.mediaHost, localTag: ids.tag())
-        var call = BridgedCall(id: id, customer: leg, callerPort: pair.caller, agentPort: pair.agent)
+        var call = BridgedCall(id: id, customer: leg)
         call.acceptedAt = now
         call.queue = message.queue
         call.message = MessageItem(message: message)
         calls[id] = call
         let caller = CallerInfo(id: message.caller)
-        out.append(.openMedia(id, callerPort: pair.caller, agentPort: pair.agent))
         out.append(.openRecord(AcceptedCall(callID: id, queue: message.queue, caller: caller, acceptedAt: now, media: .voicemail)))
         out.append(.log(.info, "the voicemail of \(message.call) (\(Int(message.seconds.rounded())) s) waits in \(message.queue) for an agent", call: id))
         route(.callArrived(id, queue: message.queue, caller: caller, media: .voicemail, priority: 1), now: now, into: &out)
-    }
-
-    /// Messages that found no free ports, offered as ports come free.
-    mutating func queueWaitingVoicemail(now: Duration, into out: inout [B2BUAAction]) {
-        guard !waitingVoicemails.isEmpty, !stopping else { return }
-        queueVoicemail(waitingVoicemails.removeFirst(), now: now, into: &out)
     }
 
     /// The agent answered the item: its phone hears the message in the codec it chose.

@@ -66,8 +66,8 @@ public struct B2BUA: Sendable {
     var authenticator: AgentAuthenticator
     var ids: IdentityGenerator
     var ports: MediaPortPool
-    /// The relay ports the next call will get (the driver binds them ahead: `RTPRelay.prepare`).
-    public var nextMediaPorts: (caller: Int, agent: Int)? { ports.next }
+    /// The relay port the next call leg will get (the driver binds it ahead: `RTPRelay.prepare`).
+    public var nextMediaPort: Int? { ports.next }
     /// Calls by Call-ID. A walk over them (shutdown, snapshots) goes in sorted order, never the
     /// dictionary's, which changes with the process's hash seed (exact replay).
     var calls: [CallID: BridgedCall] = [:]
@@ -80,6 +80,8 @@ public struct B2BUA: Sendable {
     public private(set) var draining = false
     /// Ending every call: the engine is stopping and never resumes.
     var stopping = false
+    /// Calls holding an agent side's relay port (ringing or bridged).
+    var agentSides = 0
     /// Relay ports already reported as unbindable (logged once each).
     var unbindablePorts: Set<Int> = []
     var overload: OverloadControl
@@ -97,8 +99,6 @@ public struct B2BUA: Sendable {
     /// Agents whose calls are recorded wherever they come from (`agents[].record`); a queue's
     /// own `record` wins.
     public var agentRecording: [AgentID: RecordingFormat] = [:]
-    /// Voicemail messages waiting for relay ports before they can enter their queue.
-    var waitingVoicemails: [VoicemailMessage] = []
 
     /// - Parameters:
     ///   - authenticator: digest authentication of agents; nil accepts REGISTER without credentials.
@@ -130,11 +130,11 @@ public struct B2BUA: Sendable {
         var out: [B2BUAAction] = []
         let next = ports.next
         handle(event, now: now, into: &out)
-        // Whenever the next pair changes, the driver binds it ahead (off the next INVITE's path).
+        // Whenever the next port changes, the driver binds it ahead (off the next INVITE's path).
         var starting = false
         if case .start = event { starting = true }
-        if let n = ports.next, starting || next.map({ $0 != n }) ?? true {
-            out.append(.prepareMedia(callerPort: n.caller, agentPort: n.agent))
+        if let n = ports.next, starting || next != n {
+            out.append(.prepareMedia(port: n))
         }
         return out
     }
@@ -191,13 +191,12 @@ public struct B2BUA: Sendable {
             queueVoicemail(message, now: now, into: &out)
         case .mediaQuiet(let id, let leg):
             if leg == .caller { voicemailQuiet(id, now: now, into: &out) }
-        case .mediaClosed(let port):
-            ports.release(callerPort: port)
-            queueWaitingVoicemail(now: now, into: &out)
+        case .mediaClosed(let closed):
+            for port in closed { ports.release(port) }
         case .mediaPortUnavailable(let port, let reason):
-            ports.quarantine(callerPort: port, now: now)
+            ports.quarantine(port, now: now)
             if unbindablePorts.insert(port).inserted {
-                out.append(.log(.warning, "relay ports \(port) and \(port + 2) skipped: \(reason); retried after \(MediaPortPool.quarantine)", call: nil))
+                out.append(.log(.warning, "relay port \(port) skipped: \(reason); retried after \(MediaPortPool.quarantine)", call: nil))
             }
         case .load(let report):
             if let line = overload.report(report, now: now) { out.append(.log(.warning, line, call: nil)) }

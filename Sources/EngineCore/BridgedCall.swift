@@ -12,8 +12,12 @@ struct BridgedCall: Sendable {
     var agentLegs: OrderedDictionary<String, AgentLeg> = [:]
     /// The agent leg that answered, once bridged.
     var bridgedLeg: String?
-    let callerPort: Int
-    let agentPort: Int
+    /// The relay port of each side, once taken: the caller's when the call is accepted (a
+    /// voicemail item has none), the agent's when an agent is first rung.
+    var callerPort: Int?
+    var agentPort: Int?
+    /// The ports the call holds.
+    var ports: [Int] { [callerPort, agentPort].compactMap { $0 } }
     var recorded = false
     /// The relay could not bind this call's ports: they are set aside, not handed out again.
     var mediaFaulty = false

@@ -15,10 +15,10 @@ public enum EngineEvent: Sendable {
     case timerFired(EngineTimer)
     /// The relay could not bind a call's ports.
     case mediaFailed(CallID, reason: String)
-    /// The relay closed the sockets of a pair from `closeMedia`: its ports may be handed out again.
-    case mediaClosed(callerPort: Int)
-    /// A pair from `prepareMedia` could not be bound (another process holds a port).
-    case mediaPortUnavailable(callerPort: Int, reason: String)
+    /// The relay closed the sockets of a call (`closeMedia`): its ports may be handed out again.
+    case mediaClosed(ports: [Int])
+    /// A port from `prepareMedia` could not be bound (another process holds it or its RTCP port).
+    case mediaPortUnavailable(port: Int, reason: String)
     /// A leg's phone pressed a key (RFC 4733 event through the relay, or SIP INFO).
     case digit(CallID, Character)
     /// A `.prompt` playback ended on the caller's leg (its last frame went out, or it was stopped).
@@ -48,8 +48,8 @@ public enum B2BUAEvent: Sendable {
     case received(SIPMessage, from: Endpoint)
     case timerFired(B2BUATimer)
     case mediaFailed(CallID, reason: String)
-    case mediaClosed(callerPort: Int)
-    case mediaPortUnavailable(callerPort: Int, reason: String)
+    case mediaClosed(ports: [Int])
+    case mediaPortUnavailable(port: Int, reason: String)
     case digit(CallID, Character)
     case promptPlayed(CallID, token: Int)
     case voicemailSaved(VoicemailMessage)
@@ -108,7 +108,9 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
     case send(SIPMessage, to: Endpoint)
     case startTimer(Timer, at: Duration)
     case cancelTimer(Timer)
-    case openMedia(CallID, callerPort: Int, agentPort: Int)
+    /// Bind one leg of the call in the relay on this port (and the RTCP port above); the call's
+    /// relay session starts with its first leg.
+    case openMedia(CallID, MediaLeg, port: Int)
     case setMediaPeer(CallID, MediaLeg, Endpoint)
     /// RTP payload types the relay renumbers from the caller's side to the agent's (and back):
     /// telephone-event numbered differently in the two SDPs. Empty: none.
@@ -134,10 +136,10 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
     case recordCall(CallID, RecordingFormat, maxSeconds: Int)
     /// Pause (true) or resume (false) the call's recording.
     case pauseRecording(CallID, Bool)
-    /// Close the call's relay sockets, then report `mediaClosed(callerPort:)`.
-    case closeMedia(CallID, callerPort: Int)
-    /// Bind the next call's pair ahead of it; report `mediaPortUnavailable` when that fails.
-    case prepareMedia(callerPort: Int, agentPort: Int)
+    /// Close the call's relay sockets, then report `mediaClosed` with these ports.
+    case closeMedia(CallID, ports: [Int])
+    /// Bind the next leg's port ahead of it; report `mediaPortUnavailable` when that fails.
+    case prepareMedia(port: Int)
     /// A call was accepted: its row is opened (disposition `pending`) until `record` closes it.
     case openRecord(AcceptedCall)
     /// A finished call, to be stored before the engine logs it as ended.
@@ -160,7 +162,7 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
         case .send(let m, let to): .send(m, to: to)
         case .startTimer(let t, let at): .startTimer(wrap(t), at: at)
         case .cancelTimer(let t): .cancelTimer(wrap(t))
-        case .openMedia(let c, let a, let b): .openMedia(c, callerPort: a, agentPort: b)
+        case .openMedia(let c, let leg, let p): .openMedia(c, leg, port: p)
         case .setMediaPeer(let c, let leg, let e): .setMediaPeer(c, leg, e)
         case .mapPayloadTypes(let c, let map): .mapPayloadTypes(c, callerToAgent: map)
         case .playMedia(let c, let leg, let p, let f): .playMedia(c, leg, p, f)
@@ -173,8 +175,8 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
         case .saveMenuPath(let c, let p): .saveMenuPath(c, p)
         case .voicemailDelivered(let m, let item, let agent): .voicemailDelivered(m, item: item, agent: agent)
         case .recordVoicemail(let c, let q, let caller, let m): .recordVoicemail(c, queue: q, caller: caller, maxSeconds: m)
-        case .closeMedia(let c, let p): .closeMedia(c, callerPort: p)
-        case .prepareMedia(let a, let b): .prepareMedia(callerPort: a, agentPort: b)
+        case .closeMedia(let c, let p): .closeMedia(c, ports: p)
+        case .prepareMedia(let p): .prepareMedia(port: p)
         case .openRecord(let a): .openRecord(a)
         case .record(let r): .record(r)
         case .saveBindings(let a, let b): .saveBindings(a, b)

@@ -5,8 +5,8 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The engine's RTP relay: two UDP ports per call (caller side, agent side), each with its RTCP
-/// port above it (RFC 3550 §11); what arrives on one goes out of the other to that side's peer,
+/// The engine's RTP relay: a UDP port per call leg (caller side, agent side, each opened when the
+/// engine needs it), each with its RTCP port above it (RFC 3550 §11); what arrives on one goes out of the other to that side's peer,
 /// RTP to RTP and RTCP to RTCP. Symmetric RTP (RFC 4961, common NAT practice): a leg's peer is
 /// where its packets actually come from once any arrived, the address from the SDP (RTCP: the
 /// port above) before that; once latched, only the SDP's address may take the latch over, and
@@ -34,8 +34,8 @@ public final class RTPRelay: @unchecked Sendable {
     /// Call -> (worker, bridge id), for routing control commands.
     private let calls = NIOLockedValueBox<[String: (worker: Int, id: Int)]>([:])
     private let nextID = NIOLockedValueBox(0)
-    /// Sockets bound ahead for the next call's ports (`prepare`), taken by `open`.
-    private let spare = NIOLockedValueBox<(ports: (Int, Int), fds: [Int32])?>(nil)
+    /// Sockets bound ahead for the next leg's port (`prepare`), taken by `open`.
+    private let spare = NIOLockedValueBox<(port: Int, fds: [Int32])?>(nil)
 
     /// - Parameters:
     ///   - group: only used to hand back futures (the relay's own threads do the work).
@@ -62,71 +62,80 @@ public final class RTPRelay: @unchecked Sendable {
         }
     }
 
-    /// Binds the sockets of the next call's ports ahead of it, off the INVITE's path: `open` with
-    /// the same ports takes them (six syscalls fewer between a customer's INVITE and the agent's).
-    /// Returns why a port cannot be bound (held by another process): the caller skips that pair.
+    /// Binds the sockets of the next leg's port ahead of it, off the INVITE's path: `open` with
+    /// the same port takes them (three syscalls fewer between a customer's INVITE and the
+    /// agent's). Returns why the port cannot be bound (held by another process): the caller
+    /// skips that port.
     @discardableResult
-    public func prepare(callerPort: Int, agentPort: Int) -> OpenError? {
+    public func prepare(port: Int) -> OpenError? {
         guard let address else { return nil }  // `open` reports the bad media address per call
-        if let s = spare.withLockedValue({ $0 }), s.ports == (callerPort, agentPort) { return nil }
+        if let s = spare.withLockedValue({ $0 }), s.port == port { return nil }
         let fds: [Int32]
         do {
-            fds = try Self.bindCall(address, callerPort: callerPort, agentPort: agentPort)
+            fds = try Self.bindLeg(address, port: port)
         } catch {
             return error as? OpenError
         }
-        let old = spare.withLockedValue { s in defer { s = ((callerPort, agentPort), fds) }; return s }
+        let old = spare.withLockedValue { s in defer { s = (port, fds) }; return s }
         if let old {
             for fd in old.fds { Glibc.close(fd) }
         }
         return nil
     }
 
-    /// Binds both legs of a call on the given local ports. The sockets are bound here (two
-    /// `socket`+`bind`, no name resolution), so a taken port fails this call's future at once.
-    public func open(call: String, callerPort: Int, agentPort: Int, wake: Bool = true) -> EventLoopFuture<Void> {
+    /// Binds one leg of a call (its RTP socket on `port`, RTCP on the port above); the call's
+    /// relay session starts with its first leg. The sockets are bound here (`socket`+`bind`, no
+    /// name resolution), so a taken port fails this future at once.
+    public func open(call: String, leg: Leg, port: Int, wake: Bool = true) -> EventLoopFuture<Void> {
         let loop = group.next()
         guard let address else {
             return loop.makeFailedFuture(OpenError(description: "media address \(host) is not an IPv4 address"))
         }
         let fds: [Int32]
         do {
-            fds = try sockets(address, callerPort: callerPort, agentPort: agentPort)
+            fds = try sockets(address, port: port)
         } catch {
             return loop.makeFailedFuture(error)
         }
+        if let (worker, id) = calls.withLockedValue({ $0[call] }) {
+            workers[worker].send(.addLeg(id: id, leg: leg.rawValue, fds: fds), wake: wake)
+            return loop.makeSucceededFuture(())
+        }
         let id = nextID.withLockedValue { $0 += 1; return $0 }
         let worker = id % workers.count
-        // Opening a call again replaces its bridge (the old sockets are closed, not leaked).
-        if let old = calls.withLockedValue({ $0.updateValue((worker, id), forKey: call) }) {
-            workers[old.worker].send(.remove(id: old.id, closed: nil), wake: wake)
-        }
-        workers[worker].send(.add(id: id, fds: fds, call: call), wake: wake)
+        calls.withLockedValue { $0[call] = (worker, id) }
+        workers[worker].send(.add(id: id, call: call), wake: wake)
+        workers[worker].send(.addLeg(id: id, leg: leg.rawValue, fds: fds), wake: wake)
         return loop.makeSucceededFuture(())
     }
 
-    /// The prepared sockets for these ports, or four bound now.
-    private func sockets(_ address: in_addr, callerPort: Int, agentPort: Int) throws -> [Int32] {
+    /// Both legs at once (benches and tests; the engine opens the agent's at its first ring).
+    public func open(call: String, callerPort: Int, agentPort: Int, wake: Bool = true) -> EventLoopFuture<Void> {
+        open(call: call, leg: .caller, port: callerPort, wake: wake).flatMap { [self] in
+            open(call: call, leg: .agent, port: agentPort, wake: wake)
+        }
+    }
+
+    /// The prepared sockets for this port, or two bound now.
+    private func sockets(_ address: in_addr, port: Int) throws -> [Int32] {
         let ready = spare.withLockedValue { s -> [Int32]? in
-            guard let p = s, p.ports == (callerPort, agentPort) else { return nil }
+            guard let p = s, p.port == port else { return nil }
             s = nil
             return p.fds
         }
         if let ready { return ready }
-        return try Self.bindCall(address, callerPort: callerPort, agentPort: agentPort)
+        return try Self.bindLeg(address, port: port)
     }
 
-    /// A call's four sockets, in the bridge's order: caller RTP, agent RTP, caller RTCP, agent
-    /// RTCP (the port above each). All or none: a port that cannot be bound closes the others.
-    static func bindCall(_ address: in_addr, callerPort: Int, agentPort: Int) throws -> [Int32] {
-        var fds: [Int32] = []
+    /// A leg's two sockets: RTP on `port`, RTCP on the port above. Both or none.
+    static func bindLeg(_ address: in_addr, port: Int) throws -> [Int32] {
+        let rtp = try bind(address, port: port)
         do {
-            for port in [callerPort, agentPort, callerPort + 1, agentPort + 1] { fds.append(try bind(address, port: port)) }
+            return [rtp, try bind(address, port: port + 1)]
         } catch {
-            for fd in fds { Glibc.close(fd) }
+            Glibc.close(rtp)
             throw error
         }
-        return fds
     }
 
     /// Where a leg's peer receives RTP (from its SDP).

@@ -8,7 +8,10 @@ import NIOConcurrencyHelpers
 /// `relayed` are called from other threads.
 final class RelayWorker: @unchecked Sendable {
     enum Command {
-        case add(id: Int, fds: [Int32], call: String)
+        /// A call's relay session, no leg yet.
+        case add(id: Int, call: String)
+        /// A leg's RTP and RTCP sockets.
+        case addLeg(id: Int, leg: Int, fds: [Int32])
         case peer(id: Int, leg: Int, address: sockaddr_in)
         case payloadMap(id: Int, callerToAgent: [Int: Int])
         case play(id: Int, leg: Int, RTPRelay.Playback, law: G711.Law, payloadType: UInt8)
@@ -28,10 +31,10 @@ final class RelayWorker: @unchecked Sendable {
     }
 
     /// One call's two legs, each an RTP and an RTCP socket: index caller RTP 0, agent RTP 1,
-    /// caller RTCP 2, agent RTCP 3 (so the partner of index i is i ^ 1, its side i & 1). Only
-    /// touched by the worker thread.
+    /// caller RTCP 2, agent RTCP 3 (so the partner of index i is i ^ 1, its side i & 1); -1 for
+    /// a leg not opened yet (a waiting caller has no agent side). Only touched by the worker thread.
     final class Bridge {
-        let fds: [Int32]
+        var fds: [Int32] = [-1, -1, -1, -1]
         /// The engine's name for the call (log lines).
         let call: String
         var declared: [sockaddr_in?] = [nil, nil, nil, nil]
@@ -65,10 +68,7 @@ final class RelayWorker: @unchecked Sendable {
             self.recorder = nil
             finished(recorder.finish())
         }
-        init(fds: [Int32], call: String) {
-            self.fds = fds
-            self.call = call
-        }
+        init(call: String) { self.call = call }
         func peer(_ index: Int) -> sockaddr_in? { latched[index] ?? declared[index] }
     }
 
@@ -144,7 +144,7 @@ final class RelayWorker: @unchecked Sendable {
             return true
         }
         guard accepted else {
-            if case .add(_, let fds, _) = command { for fd in fds { close(fd) } }
+            if case .addLeg(_, _, let fds) = command { for fd in fds { close(fd) } }
             if case .barrier(let done) = command { done.signal() }
             if case .remove(_, let closed) = command { closed?(RTPRelay.CallQuality()) }  // stop() closed (or closes) everything
             if case .record(_, _, let finished) = command { finished(CallRecording(caller: [], agent: [])) }
@@ -213,7 +213,7 @@ final class RelayWorker: @unchecked Sendable {
             if !watching.isEmpty { checkQuiet() }
         }
         for (_, b) in bridges {
-            for fd in b.fds { close(fd) }
+            for fd in b.fds where fd >= 0 { close(fd) }
             b.finishRecording()
             for i in 0..<2 { b.players[i]?.drain().forEach { $0() } }
         }
@@ -257,7 +257,7 @@ final class RelayWorker: @unchecked Sendable {
             }
             if index < 2, bridge.outbound[other] != nil {
                 sent += forwardToPlayedLeg(bridge, from: index, batch: batch, count: n)
-            } else if let to = bridge.peer(other) {
+            } else if let to = bridge.peer(other), bridge.fds[other] >= 0 {
                 for i in 0..<n { batch.prepareSend(i, length: batch.length(i), to: to) }
                 sent += batch.send(n, on: bridge.fds[other])
             }
@@ -329,14 +329,19 @@ final class RelayWorker: @unchecked Sendable {
     private func apply(_ list: [Command]) -> Bool {
         for c in list {
             switch c {
-            case .add(let id, let fds, let call):
-                let bridge = Bridge(fds: fds, call: call)
-                Self.drain(fds)  // what reached prepared sockets before the call existed is no one's
-                bridges[id] = bridge
-                for (leg, fd) in bridge.fds.enumerated() {
+            case .add(let id, let call):
+                bridges[id] = Bridge(call: call)
+            case .addLeg(let id, let leg, let fds):
+                guard let bridge = bridges[id], bridge.fds[leg] < 0 else {
+                    for fd in fds { close(fd) }  // deleted meanwhile, or opened twice: not leaked
+                    break
+                }
+                Self.drain(fds)  // what reached prepared sockets before the leg existed is no one's
+                for (index, fd) in [(leg, fds[0]), (leg + 2, fds[1])] {
+                    bridge.fds[index] = fd
                     var event = epoll_event()
                     event.events = LinuxABI.epollIn
-                    event.data.u64 = UInt64(id) << 2 | UInt64(leg)
+                    event.data.u64 = UInt64(id) << 2 | UInt64(index)
                     _ = epoll_ctl(epoll, LinuxABI.epollCtlAdd, fd, &event)
                 }
             case .peer(let id, let leg, let address):
@@ -398,7 +403,7 @@ final class RelayWorker: @unchecked Sendable {
                     watching.removeAll { $0 === bridge }
                     bridge.finishRecording()
                     for i in 0..<2 { if var p = bridge.players[i] { p.drain().forEach { $0() } } }
-                    for fd in bridge.fds {
+                    for fd in bridge.fds where fd >= 0 {
                         _ = epoll_ctl(epoll, LinuxABI.epollCtlDel, fd, nil)
                         close(fd)
                     }

@@ -54,7 +54,8 @@ struct EngineFaultTests {
     }
 
     @Test mutating func noFreePortsIs503WithRetryAfterAndARecord() throws {
-        self = try EngineFaultTests(ports: 20000...20005)  // room for one call
+        // Three legs: the first call takes two, the third is kept for bob's side (he may log in).
+        self = try EngineFaultTests(ports: 20000...20005)
         register("alice", from: TestPhones.alice)
         _ = feed(TestPhones.invite(callID: "first"), from: TestPhones.customer)
         let out = feed(TestPhones.invite(callID: "second"), from: TestPhones.customer)
@@ -70,23 +71,42 @@ struct EngineFaultTests {
         register("alice", from: TestPhones.alice)
         let (invite, ok, _) = try bridgedCall()
         let bye = feed(TestPhones.inDialog("BYE", after: invite, toTag: ok.to.tag!), from: TestPhones.customer)
-        #expect(bye.contains(.closeMedia("call-1", callerPort: 20000)))
+        #expect(bye.contains(.closeMedia("call-1", ports: [20000, 20002])))
         // Not closed yet: the next caller is refused rather than given a port still bound.
         #expect(feed(TestPhones.invite(callID: "next"), from: TestPhones.customer).sentResponses(503).count == 1)
-        let closed = feed(.mediaClosed(callerPort: 20000))
-        #expect(closed.contains(.prepareMedia(callerPort: 20000, agentPort: 20002)))
+        _ = feed(.mediaClosed(ports: [20000, 20002]))
         let again = feed(TestPhones.invite(callID: "later"), from: TestPhones.customer)
-        #expect(again.contains { if case .openMedia("later", 20000, 20002) = $0 { true } else { false } })
+        #expect(again.contains(.openMedia("later", .caller, port: 20004)) && again.contains(.openMedia("later", .agent, port: 20000)))
     }
 
-    @Test mutating func anUnbindablePairIsSkippedAndLoggedOnce() {
+    /// A waiting caller holds its own side's port only, and a port is kept for the agent side of
+    /// each agent who holds none: four legs and two agents take two waiting callers; each takes
+    /// its agent side's port when its agent is rung.
+    @Test mutating func aWaitingCallHoldsOnlyItsCallersPort() throws {
+        self = try EngineFaultTests(ports: 20000...20007)
+        for n in 1...2 {
+            let out = feed(TestPhones.invite(callID: "w\(n)"), from: TestPhones.customer)
+            #expect(out.sentResponses(100).count == 1 && out.contains(.openMedia("w\(n)", .caller, port: 20000 + 2 * (n - 1))))
+            #expect(!out.contains { if case .openMedia(_, .agent, _) = $0 { true } else { false } })
+        }
+        let third = feed(TestPhones.invite(callID: "w3"), from: TestPhones.customer)
+        #expect(third.sentResponses(503).count == 1 && third.records.map(\.endReason) == [.mediaPortsExhausted])
+        let alice = feed(TestPhones.register("alice", from: TestPhones.alice), from: TestPhones.alice)
+        #expect(alice.contains(.openMedia("w1", .agent, port: 20004)) && alice.sentRequests("INVITE").count == 1)
+        let bob = feed(TestPhones.register("bob", from: TestPhones.bob), from: TestPhones.bob)
+        #expect(bob.contains(.openMedia("w2", .agent, port: 20006)) && bob.sentRequests("INVITE").count == 1)
+        let ringing = try #require(bob.sentRequests("INVITE").first)
+        #expect(try SessionDescription.parse(ringing.body).audio?.port == 20006)
+    }
+
+    @Test mutating func anUnbindablePortIsSkippedAndLoggedOnce() {
         var out = feed(.start(.empty))
-        #expect(out.contains(.prepareMedia(callerPort: 20000, agentPort: 20002)))
-        out = feed(.mediaPortUnavailable(callerPort: 20000, reason: "bind to port 20000: Address already in use"))
-        #expect(out.contains(.prepareMedia(callerPort: 20004, agentPort: 20006)))
+        #expect(out.contains(.prepareMedia(port: 20000)))
+        out = feed(.mediaPortUnavailable(port: 20000, reason: "bind to port 20000: Address already in use"))
+        #expect(out.contains(.prepareMedia(port: 20002)))
         #expect(out.contains { if case .log(.warning, let text, _) = $0 { text.contains("20000") } else { false } })
         let call = feed(TestPhones.invite(), from: TestPhones.customer)
-        #expect(call.contains { if case .openMedia("call-1", 20004, 20006) = $0 { true } else { false } })
+        #expect(call.contains(.openMedia("call-1", .caller, port: 20002)))
     }
 
     @Test mutating func drainingRefusesNewCallsAndKeepsTheOnesInProgress() throws {

@@ -154,4 +154,12 @@ import YAMLConfig
         try ("queues:\n  - name: support\n    media: {voicemail: {greeting: \(dir)/ok.wav}}\n" + menu).write(toFile: path, atomically: true, encoding: .utf8)
         #expect(try EngineConfig.load(file: path).menus.first?.options["1"] == .voicemail("support"))
     }
+
+    /// Checked at start: the range must hold every agent on a call (two legs each) and a caller.
+    @Test func aRangeTooSmallForTheAgentsIsRefusedAtItsLine() {
+        let small = error("media: {rtp_ports: 20000-20007}\nqueues: [{name: support}]\nagents: [{login: a1}, {login: a2}]\nsip: {require_auth: false}\n")
+        #expect(small?.line == 1 && small?.problem.contains("holds 4 call legs") == true && small?.fix?.contains("at least 10 ports") == true,
+                "\(String(describing: small))")
+        #expect(error("media: {rtp_ports: 20000-20009}\nqueues: [{name: support}]\nagents: [{login: a1}, {login: a2}]\nsip: {require_auth: false}\n") == nil)
+    }
 }

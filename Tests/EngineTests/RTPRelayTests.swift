@@ -30,26 +30,28 @@ struct RTPRelayTests {
             relay.shutdown()
             try? group.syncShutdownGracefully()
         }
-        relay.prepare(callerPort: 24900, agentPort: 24902)
-        #expect(Self.taken(24900) && Self.taken(24902))
-        try relay.open(call: "a", callerPort: 24900, agentPort: 24902).wait()
+        relay.prepare(port: 24900)
+        #expect(Self.taken(24900) && Self.taken(24901))
+        try relay.open(call: "a", leg: .caller, port: 24900).wait()
         #expect(relay.activeCalls == 1)
-        // Another pair is bound on demand; preparing it again while held changes nothing.
-        relay.prepare(callerPort: 24904, agentPort: 24906)
-        relay.prepare(callerPort: 24904, agentPort: 24906)
+        // The agent side later, bound on demand; preparing a port again while held changes nothing.
+        relay.prepare(port: 24904)
+        relay.prepare(port: 24904)
+        try relay.open(call: "a", leg: .agent, port: 24902).wait()
+        #expect(relay.activeCalls == 1 && Self.taken(24902) && Self.taken(24903))
         try relay.open(call: "b", callerPort: 24908, agentPort: 24910).wait()
         #expect(relay.activeCalls == 2)
         relay.delete(call: "a")
         relay.settle()
-        #expect(!Self.taken(24900) && !Self.taken(24902))
+        #expect(!Self.taken(24900) && !Self.taken(24901) && !Self.taken(24902) && !Self.taken(24903))
     }
 
-    @Test func shutdownClosesAPreparedPairNoCallTook() {
+    @Test func shutdownClosesAPreparedPortNoCallTook() {
         let (relay, group) = Self.relay()
-        relay.prepare(callerPort: 24912, agentPort: 24914)
-        #expect(Self.taken(24912))
+        relay.prepare(port: 24912)
+        #expect(Self.taken(24912) && Self.taken(24913))
         relay.shutdown()
         try? group.syncShutdownGracefully()
-        #expect(!Self.taken(24912) && !Self.taken(24914))
+        #expect(!Self.taken(24912) && !Self.taken(24913))
     }
 }

@@ -196,6 +196,14 @@ extension EngineConfig {
             }
             throw ConfigError(file: root.file, line: line, problem: text)
         }
+        // Every agent on a call holds two legs; a range that cannot hold that plus one waiting
+        // caller would refuse callers while agents sit idle.
+        let legs = MediaPortPool(range: c.rtpPorts).capacity
+        if legs < 2 * c.agents.count + 1 {
+            let at = (try? m["media"]?.mapping(allowed: ["address", "rtp_ports", "codecs", "relay_threads", "prompts"]))??["rtp_ports"] ?? m["agents"] ?? root
+            throw at.error("media.rtp_ports holds \(legs) call legs (2 ports each), fewer than the \(2 * c.agents.count + 1) that \(c.agents.count) agents on calls and one waiting caller need",
+                           fix: "widen it to at least \(4 * c.agents.count + 2) ports")
+        }
     }
 
     static func readAPI(_ v: YAMLValue) throws(ConfigError) -> APIConfig {

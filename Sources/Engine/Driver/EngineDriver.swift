@@ -157,7 +157,7 @@ public final class EngineDriver: @unchecked Sendable {
         if let warning = Self.ephemeralOverlap(config.rtpPorts) { logger.warning("\(warning)") }
         let transports = ["udp"] + (config.streams.tcp ? ["tcp"] : []) + (config.streams.tls.map { ["tls:\($0.port)"] } ?? [])
         logger.info("ccengine listening", metadata: ["sip": "\(config.sip)", "transports": "\(transports.joined(separator: ","))", "records": "\(store.path)", "queues": "\(config.queueNames.sorted())", "priority": "\(config.priority.rawValue)\(problem == nil ? "" : " (not applied)")", "seed": "\(seed)",
-                                                "media_calls": "\(MediaPortPool(range: config.rtpPorts).capacity)"])
+                                                "media_legs": "\(MediaPortPool(range: config.rtpPorts).capacity)"])
     }
 
     /// Takes `channel` as the SIP socket and watches it: NIO closes a datagram channel on a send
@@ -311,11 +311,11 @@ public final class EngineDriver: @unchecked Sendable {
     /// next call's ports:
     /// what one event produces is all carried out before the next datagram is read.
     private func perform(_ actions: [EngineAction]) {
-        var prepare: (caller: Int, agent: Int)?
+        var prepare: Int?
         for action in actions {
             switch action {
-            case .openMedia(let call, let callerPort, let agentPort):
-                relay.open(call: call, callerPort: callerPort, agentPort: agentPort, wake: false).whenFailure { [self] error in
+            case .openMedia(let call, let leg, let port):
+                relay.open(call: call, leg: leg == .caller ? .caller : .agent, port: port, wake: false).whenFailure { [self] error in
                     loop.execute { self.feed(.mediaFailed(call, reason: "\(error)")) }
                 }
             case .setMediaPeer(let call, let leg, let peer):
@@ -356,8 +356,8 @@ public final class EngineDriver: @unchecked Sendable {
                 writer.enqueue(.bindings(agent: agent, bindings.map { .init(agent: agent, $0, origin: originWall) }))
             case .saveRelease(let agent, let reason):
                 writer.enqueue(.release(agent: agent, reason.map { .init(agent: agent, $0, since: Date().timeIntervalSince1970) }))
-            case .prepareMedia(let caller, let agent):
-                prepare = (caller, agent)
+            case .prepareMedia(let port):
+                prepare = port
             case .saveNotes(let call, let notes):
                 writer.enqueue(.notes(callID: call, notes, at: Date().timeIntervalSince1970))
             default:
@@ -381,12 +381,12 @@ public final class EngineDriver: @unchecked Sendable {
                 timers.schedule(id, at: origin + .nanoseconds(Int64(at.components.seconds) * 1_000_000_000 + at.components.attoseconds / 1_000_000_000))
             case .cancelTimer(let id):
                 timers.cancel(id)
-            case .closeMedia(let call, let callerPort):
+            case .closeMedia(let call, let ports):
                 relay.delete(call: call) { [self] quality in
                     guard serving.withLockedValue({ $0 }) else { return }
                     loop.execute {
                         if quality.caller.reports + quality.agent.reports > 0 { self.writer.enqueue(.quality(callID: call, quality)) }
-                        self.feed(.mediaClosed(callerPort: callerPort))
+                        self.feed(.mediaClosed(ports: ports))
                     }
                 }
             case .notify(let event):
@@ -407,8 +407,8 @@ public final class EngineDriver: @unchecked Sendable {
                 break
             }
         }
-        if let prepare, let problem = relay.prepare(callerPort: prepare.caller, agentPort: prepare.agent) {
-            feed(.mediaPortUnavailable(callerPort: prepare.caller, reason: problem.description))
+        if let prepare, let problem = relay.prepare(port: prepare) {
+            feed(.mediaPortUnavailable(port: prepare, reason: problem.description))
         }
     }
 

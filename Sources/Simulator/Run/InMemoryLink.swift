@@ -81,8 +81,8 @@ final class InMemoryLink {
                 }
             case .cancelTimer(let id):
                 timers.removeValue(forKey: id)?.cancel()
-            case .closeMedia(_, let port):
-                loop.execute { [unowned self] in perform(stack.handle(.mediaClosed(callerPort: port), now: now)) }
+            case .closeMedia(_, let ports):
+                loop.execute { [unowned self] in perform(stack.handle(.mediaClosed(ports: ports), now: now)) }
             case .record(let r):
                 records.append(r)
             default:
