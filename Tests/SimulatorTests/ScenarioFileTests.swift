@@ -198,5 +198,11 @@ struct ScenarioFileTests {
         #expect(bad?.problem.contains("0-9, *, # and A-D") == true)
         let s = try load(Self.engine + "\ncustomers:\n  - queue: support\n    calls: 1\n    dtmf: {digits: \"9*#\", after: 2s}\n")
         #expect(s.customerStreams[0].dtmf == DTMF(digits: "9*#", after: 2, gap: 0.2))
+        // Steps through menus: each step's first key after the previous step's last.
+        let steps = try load(Self.engine + "\ncustomers:\n  - queue: support\n    calls: 1\n    dtmf: [{digits: \"2\", after: 1s}, {digits: \"14\", after: 3s, gap: 500ms}]\n")
+        let dtmf = try #require(steps.customerStreams[0].dtmf)
+        #expect(dtmf.digits == "214" && dtmf.keys.map(\.wait) == [1, 3, 0.5] && dtmf.keys.map(\.digit) == ["2", "1", "4"])
+        let badStep = error(Self.engine + "\ncustomers:\n  - queue: support\n    calls: 1\n    dtmf: [{digits: \"2\"}, {digits: \"z\"}]\n")
+        #expect(badStep?.line == 9 && badStep?.problem.contains("0-9, *, # and A-D") == true, "\(String(describing: badStep))")
     }
 }

@@ -277,6 +277,9 @@ public final class EngineDriver: @unchecked Sendable {
         queueLogFile?.finish()
         try? await channel?.close()
         await streams?.stop()
+        // The relay's own pacing over the run: frames played and frame-clock ticks that came
+        // more than a frame late (what a receiver's timing cannot tell from network delay).
+        logger.info("relay played \(relay.framesPlayed) frames, \(relay.lateTicks) ticks late")
         relay.shutdown()
         try? await group.shutdownGracefully()
         writer.finish()  // anything the last events queued

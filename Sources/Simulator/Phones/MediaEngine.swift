@@ -35,11 +35,10 @@ public final class MediaEngine: @unchecked Sendable {
         var sendTS: UInt32 = 0
         var sending = false
         var bytesRead = 0
-        /// Digits still to send, and ticks (20 ms) until the next one.
-        var dtmfQueue: [Character] = []
+        /// Digits still to send, each with its wait in ticks (20 ms), and ticks until the next one.
+        var dtmfQueue: [(digit: Character, ticks: Int)] = []
         var dtmfCountdown = 0
         var dtmfReceived = ""
-        var dtmfGapTicks = 10
         var law: G711.Law
         var otherCodecPackets: UInt64 = 0
         init(session: UnsafeMutablePointer<RtpSession>, send: Double, expect: Double, other: Double, law: G711.Law) {
@@ -90,13 +89,17 @@ public final class MediaEngine: @unchecked Sendable {
     /// Sends `digits` as RFC 4733 telephone-events once the stream is sending: the first after
     /// `after` seconds, then one every `gap` seconds.
     public func sendDTMF(_ id: Int, digits: String, after: Double = 0.5, gap: Double = 0.2) {
+        sendDTMF(id, keys: digits.enumerated().map { ($0.element, $0.offset == 0 ? after : gap) })
+    }
+
+    /// Keys, each with the seconds to wait before it (from now, then from the key before).
+    public func sendDTMF(_ id: Int, keys: [(Character, Double)]) {
         let shard = shard(of: id)
         shard.lock.lock()
         defer { shard.lock.unlock() }
-        guard let st = shard.streams[id] else { return }
-        st.dtmfQueue = Array(digits)
-        st.dtmfCountdown = max(1, Int(after / 0.02))
-        st.dtmfGapTicks = max(1, Int(gap / 0.02))
+        guard let st = shard.streams[id], !keys.isEmpty else { return }
+        st.dtmfQueue = keys.map { ($0.0, max(1, Int($0.1 / 0.02))) }
+        st.dtmfCountdown = st.dtmfQueue[0].ticks
     }
 
     private func shard(of id: Int) -> Shard { shards[id % shards.count] }
@@ -222,10 +225,10 @@ public final class MediaEngine: @unchecked Sendable {
                     _ = st.tone.withNextFrame { rtp_session_send_with_ts(st.session, $0.baseAddress, Int32($0.count), ts) }
                     if !st.dtmfQueue.isEmpty {
                         st.dtmfCountdown -= 1
-                        if st.dtmfCountdown <= 0, let digit = st.dtmfQueue.first, let c = digit.asciiValue {
+                        if st.dtmfCountdown <= 0, let key = st.dtmfQueue.first, let c = key.digit.asciiValue {
                             st.dtmfQueue.removeFirst()
                             _ = rtp_session_send_dtmf(st.session, CChar(bitPattern: c), ts)
-                            st.dtmfCountdown = st.dtmfGapTicks
+                            st.dtmfCountdown = st.dtmfQueue.first?.ticks ?? 0
                         }
                     }
                     st.sendTS &+= 160

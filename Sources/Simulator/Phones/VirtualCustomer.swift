@@ -154,7 +154,7 @@ final class VirtualCustomer: @unchecked Sendable {
             if let law = audio.codecNames.first.flatMap(G711.Law.init(codec:)), stream.codecs.contains(law) { media.setLaw(id, law) }
             media.connect(id, host: host, port: audio.port)
             if let dtmf = stream.dtmf {
-                media.sendDTMF(id, digits: dtmf.digits, after: dtmf.after / scale, gap: dtmf.gap / scale)
+                media.sendDTMF(id, keys: dtmf.keys.map { ($0.digit, $0.wait / scale) })
                 observations.update(inv.callID) { $0.dtmfSent = dtmf.digits }
             }
         }

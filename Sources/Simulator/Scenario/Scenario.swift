@@ -70,12 +70,34 @@ public struct AgentGroup: Sendable {
     public var line: Int?
 }
 
+/// Keys a customer presses once answered, in steps (a menu, then the next menu...): each step's
+/// first key `after` seconds after the previous step's last key (the first step's: after the
+/// answer), then its other keys `gap` apart.
 public struct DTMF: Sendable, Equatable {
-    public var digits: String
-    /// Scenario seconds after the answer for the first digit, and between digits.
-    public var after: Double = 1
-    public var gap: Double = 0.2
+    public struct Step: Sendable, Equatable {
+        public var digits: String
+        /// Scenario seconds before the step's first key, and between its keys.
+        public var after: Double = 1
+        public var gap: Double = 0.2
+        public init(digits: String, after: Double = 1, gap: Double = 0.2) {
+            self.digits = digits
+            self.after = after
+            self.gap = gap
+        }
+    }
+
+    public var steps: [Step]
     public static let alphabet = Set("0123456789*#ABCD")
+
+    public init(steps: [Step]) { self.steps = steps }
+    public init(digits: String, after: Double = 1, gap: Double = 0.2) { steps = [Step(digits: digits, after: after, gap: gap)] }
+
+    /// Every key, in order.
+    public var digits: String { steps.map(\.digits).joined() }
+    /// Each key with the scenario seconds to wait before it (from the answer, then from the key before).
+    public var keys: [(digit: Character, wait: Double)] {
+        steps.flatMap { step in step.digits.enumerated().map { ($0.element, $0.offset == 0 ? step.after : step.gap) } }
+    }
 }
 
 public struct CustomerStream: Sendable {

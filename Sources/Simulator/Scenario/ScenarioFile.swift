@@ -287,16 +287,26 @@ public enum ScenarioFile {
         return out
     }
 
-    /// `dtmf: "1234#"` or `dtmf: {digits: "1234#", after: 1s, gap: 200ms}`.
+    /// `dtmf: "1234#"`, `dtmf: {digits: "1234#", after: 1s, gap: 200ms}`, or a list of such
+    /// steps (a menu, then the next one): `dtmf: [{digits: "2", after: 1s}, {digits: "1", after: 3s}]`.
     static func dtmf(_ v: YAMLValue) throws(ConfigError) -> DTMF {
-        var d: DTMF
+        if case .sequence = v.node {
+            let steps = try v.array().map { s throws(ConfigError) in try dtmfStep(s) }
+            guard !steps.isEmpty else { throw v.error("give at least one step", fix: "e.g. dtmf: [{digits: \"2\", after: 1s}, {digits: \"1\", after: 3s}]") }
+            return DTMF(steps: steps)
+        }
+        return DTMF(steps: [try dtmfStep(v)])
+    }
+
+    static func dtmfStep(_ v: YAMLValue) throws(ConfigError) -> DTMF.Step {
+        var d: DTMF.Step
         if case .mapping = v.node {
             let m = try v.mapping(allowed: ["digits", "after", "gap"])
-            d = DTMF(digits: try m.required("digits", fix: "e.g. digits: \"1234#\"").string())
+            d = DTMF.Step(digits: try m.required("digits", fix: "e.g. digits: \"1234#\"").string())
             if let a = m["after"] { d.after = try a.duration().seconds }
             if let g = m["gap"] { d.gap = try positiveSeconds(g) }
         } else {
-            d = DTMF(digits: try v.string())
+            d = DTMF.Step(digits: try v.string())
         }
         guard !d.digits.isEmpty, d.digits.allSatisfy({ DTMF.alphabet.contains($0) }) else {
             throw v.error("DTMF digits are 0-9, *, # and A-D", fix: "e.g. dtmf: \"1234#\" (quote it so YAML keeps it a string)")
