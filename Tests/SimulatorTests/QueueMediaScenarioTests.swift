@@ -11,17 +11,7 @@ import SIP
 /// matching what the phones saw.
 @Suite(.serialized) struct QueueMediaScenarioTests {
     @Test func aScenarioWithQueueMediaStillVerifiesEveryCall() async throws {
-        let port = RawUDP().port
-        let rtp = 30000...30099
-        let dir = E2E.tempDirectory("queue-media-scenario")
-        let path = dir + "/scenario.yaml"
-        try """
-            name: queue-media
-            duration: 30s
-            engine:
-              sip: {address: 127.0.0.1:\(port)}
-              media: {rtp_ports: \(rtp.lowerBound)-\(rtp.upperBound), prompts: \(E2E.root)/Prompts}
-              routing: {ring_timeout: 10s, wrap_up: 0s}
+        let (result, _) = try await Self.run(name: "queue-media", folder: "queue-media-scenario", rtp: 30000...30099, duration: "30s", """
               queues:
                 - name: support
                   media: {answer: early, music: \(E2E.root)/Prompts/music.wav, entry: \(E2E.root)/Prompts/welcome.wav, position: {every: 2s, first_after: 1s}}
@@ -34,8 +24,7 @@ import SIP
               all_answered: true
               media_verified: true
               records_match: true
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try await Self.run(path, in: dir)
+            """)
         #expect(result.calls.count == 3)
         for call in result.calls { #expect(call.outcome == .answered && call.mediaVerified, "\(call)") }
         // Every caller waited (the agent answers after 2.5 s) with the queue playing to it.
@@ -50,17 +39,7 @@ import SIP
     /// call answered when the agent answers, not at the engine's 200, so its verdict still
     /// matches the engine's records; a caller whose patience runs out in the menu abandons.
     @Test func callersThroughAMenuAreAnsweredWhenTheAgentAnswers() async throws {
-        let port = RawUDP().port
-        let rtp = 28300...28399
-        let dir = E2E.tempDirectory("menu-scenario")
-        let path = dir + "/scenario.yaml"
-        try """
-            name: menu
-            duration: 40s
-            engine:
-              sip: {address: 127.0.0.1:\(port)}
-              media: {rtp_ports: \(rtp.lowerBound)-\(rtp.upperBound), prompts: \(E2E.root)/Prompts}
-              routing: {ring_timeout: 10s, wrap_up: 0s}
+        let (result, _) = try await Self.run(name: "menu", folder: "menu-scenario", rtp: 28300...28399, duration: "40s", """
               queues:
                 - name: support
                   media: {answer: queued, music: \(E2E.root)/Prompts/music.wav}
@@ -78,8 +57,7 @@ import SIP
             expect:
               media_verified: true
               records_match: true
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try await Self.run(path, in: dir)
+            """)
         #expect(result.calls.count == 4)
         let patient = result.calls.filter { !$0.caller.hasPrefix("impatient") }, impatient = result.calls.filter { $0.caller.hasPrefix("impatient") }
         for call in patient { #expect(call.outcome == .answered && call.mediaVerified && call.agent == "alice", "\(call)") }
@@ -94,17 +72,7 @@ import SIP
     /// prompt), and the second menu's option sets the skill that routes them to the one agent
     /// who has it; the engine's saved path is exactly the steps they took.
     @Test func customersWalkTwoMenusStepByStep() async throws {
-        let port = RawUDP().port
-        let rtp = 31100...31199
-        let dir = E2E.tempDirectory("menu-steps-scenario")
-        let path = dir + "/scenario.yaml"
-        try """
-            name: menu-steps
-            duration: 40s
-            engine:
-              sip: {address: 127.0.0.1:\(port)}
-              media: {rtp_ports: \(rtp.lowerBound)-\(rtp.upperBound), prompts: \(E2E.root)/Prompts}
-              routing: {ring_timeout: 10s, wrap_up: 0s}
+        let (result, dir) = try await Self.run(name: "menu-steps", folder: "menu-steps-scenario", rtp: 31100...31199, duration: "40s", """
               queues: [{name: support}]
               menus:
                 - {name: main, prompt: \(E2E.root)/Prompts/1.wav, timeout: 10s, options: {"2": {menu: billing}}}
@@ -119,8 +87,7 @@ import SIP
               agent_answered: {bob: 2}
               never_rung: [alice]
               records_match: true
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try await Self.run(path, in: dir)
+            """)
         #expect(result.calls.count == 2)
         let verdict = Verdict(result: result)
         #expect(verdict.passed, "\(verdict.checks.filter(\.failed).map { "\($0.name): \($0.detail)" })")
@@ -134,17 +101,7 @@ import SIP
     /// from customer calls (no ring of a customer's call), hears the caller's tone in each, and
     /// its records check matches the engine's item records.
     @Test func messagesLeftByCallersAreOfferedToTheAgentAndHeard() async throws {
-        let port = RawUDP().port
-        let rtp = 30700...30799
-        let dir = E2E.tempDirectory("voicemail-scenario")
-        let path = dir + "/scenario.yaml"
-        try """
-            name: voicemail
-            duration: 20s
-            engine:
-              sip: {address: 127.0.0.1:\(port)}
-              media: {rtp_ports: \(rtp.lowerBound)-\(rtp.upperBound), prompts: \(E2E.root)/Prompts}
-              routing: {ring_timeout: 10s, wrap_up: 0s}
+        let (result, _) = try await Self.run(name: "voicemail", folder: "voicemail-scenario", rtp: 30700...30799, duration: "20s", """
               queues:
                 - name: support
                   max_wait: 1s
@@ -160,8 +117,7 @@ import SIP
               - {queue: sales, calls: 1, arrival: {every: 10s, start: 10s}, hold_time: 1s, caller_prefix: late}
             expect:
               records_match: true
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try await Self.run(path, in: dir)
+            """)
         #expect(result.calls.count == 3)
         for call in result.calls { #expect(call.outcome == (call.caller.hasPrefix("late") ? .answered : .abandoned), "\(call)") }
         #expect(result.ringsPerAgent["alice"] == 1, "a message is not a ring of a customer's call")
@@ -171,6 +127,28 @@ import SIP
         #expect(items.count == 2 && items.allSatisfy { $0.agent == "alice" && $0.endReason == "message-played" }, "\(items)")
         let verdict = Verdict(result: result)
         #expect(verdict.passed, "\(verdict.checks.filter(\.failed).map { "\($0.name): \($0.detail)" })")
+    }
+
+    /// Runs a scenario whose engine (started by ccsim on a free SIP port) has these relay ports,
+    /// the shipped prompts and a 10 s ring timeout; `rest` is the rest of the engine section and
+    /// the scenario, indented as in the file. Returns the result and the run's folder.
+    static func run(name: String, folder: String, rtp: ClosedRange<Int>, duration: String, _ rest: String) async throws -> (SimulationRun.Result, String) {
+        let dir = E2E.tempDirectory(folder)
+        let path = dir + "/scenario.yaml"
+        try """
+            name: \(name)
+            duration: \(duration)
+            engine:
+              sip: {address: 127.0.0.1:\(RawUDP().port)}
+              media: {rtp_ports: \(rtp.lowerBound)-\(rtp.upperBound), prompts: \(E2E.root)/Prompts}
+              routing: {ring_timeout: 10s, wrap_up: 0s}
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(rest.utf8))
+        try handle.close()
+        return (try await run(path, in: dir), dir)
     }
 
     static func run(_ path: String, in dir: String) async throws -> SimulationRun.Result {
