@@ -66,8 +66,8 @@ public struct B2BUA: Sendable {
     var authenticator: AgentAuthenticator
     var ids: IdentityGenerator
     var ports: MediaPortPool
-    /// The relay port the next call leg will get (the driver binds it ahead: `RTPRelay.prepare`).
-    public var nextMediaPort: Int? { ports.next }
+    /// The relay ports the next call legs will get (the driver binds them ahead: `RTPRelay.prepare`).
+    public var upcomingMediaPorts: [Int] { ports.upcoming }
     /// Calls by Call-ID. A walk over them (shutdown, snapshots) goes in sorted order, never the
     /// dictionary's, which changes with the process's hash seed (exact replay).
     var calls: [CallID: BridgedCall] = [:]
@@ -128,13 +128,14 @@ public struct B2BUA: Sendable {
 
     public mutating func handle(_ event: B2BUAEvent, now: Duration) -> [B2BUAAction] {
         var out: [B2BUAAction] = []
-        let next = ports.next
+        let upcoming = ports.upcoming
         handle(event, now: now, into: &out)
-        // Whenever the next port changes, the driver binds it ahead (off the next INVITE's path).
+        // Whenever the next ports change, the driver binds them ahead (off the next INVITE's path).
         var starting = false
         if case .start = event { starting = true }
-        if let n = ports.next, starting || next != n {
-            out.append(.prepareMedia(port: n))
+        let now = ports.upcoming
+        if !now.isEmpty, starting || upcoming != now {
+            out.append(.prepareMedia(ports: now))
         }
         return out
     }

@@ -138,8 +138,8 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
     case pauseRecording(CallID, Bool)
     /// Close the call's relay sockets, then report `mediaClosed` with these ports.
     case closeMedia(CallID, ports: [Int])
-    /// Bind the next leg's port ahead of it; report `mediaPortUnavailable` when that fails.
-    case prepareMedia(port: Int)
+    /// Bind the next legs' ports ahead of them; report `mediaPortUnavailable` for one that fails.
+    case prepareMedia(ports: [Int])
     /// A call was accepted: its row is opened (disposition `pending`) until `record` closes it.
     case openRecord(AcceptedCall)
     /// A finished call, to be stored before the engine logs it as ended.
@@ -176,7 +176,7 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
         case .voicemailDelivered(let m, let item, let agent): .voicemailDelivered(m, item: item, agent: agent)
         case .recordVoicemail(let c, let q, let caller, let m): .recordVoicemail(c, queue: q, caller: caller, maxSeconds: m)
         case .closeMedia(let c, let p): .closeMedia(c, ports: p)
-        case .prepareMedia(let p): .prepareMedia(port: p)
+        case .prepareMedia(let p): .prepareMedia(ports: p)
         case .openRecord(let a): .openRecord(a)
         case .record(let r): .record(r)
         case .saveBindings(let a, let b): .saveBindings(a, b)

@@ -26,6 +26,9 @@ public struct MediaPortPool: Sendable {
 
     /// The port `allocate` hands out next.
     public var next: Int? { free.last }
+    /// The ports `allocate` hands out next, in order: a new call may take two in one event (its
+    /// caller's and, with an agent free, its agent's), so both are bound ahead.
+    public var upcoming: [Int] { Array(free.suffix(2).reversed()) }
 
     public mutating func allocate(now: Duration) -> Int? {
         readmit(now: now)

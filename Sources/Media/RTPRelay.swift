@@ -34,8 +34,8 @@ public final class RTPRelay: @unchecked Sendable {
     /// Call -> (worker, bridge id), for routing control commands.
     private let calls = NIOLockedValueBox<[String: (worker: Int, id: Int)]>([:])
     private let nextID = NIOLockedValueBox(0)
-    /// Sockets bound ahead for the next leg's port (`prepare`), taken by `open`.
-    private let spare = NIOLockedValueBox<(port: Int, fds: [Int32])?>(nil)
+    /// Sockets bound ahead for the next legs' ports (`prepare`), taken by `open`.
+    private let spare = NIOLockedValueBox<[(port: Int, fds: [Int32])]>([])
 
     /// - Parameters:
     ///   - group: only used to hand back futures (the relay's own threads do the work).
@@ -57,31 +57,40 @@ public final class RTPRelay: @unchecked Sendable {
     /// Stops the worker threads and closes every socket (idempotent).
     public func shutdown() {
         for w in workers { w.stop() }
-        if let s = spare.withLockedValue({ s in defer { s = nil }; return s }) {
+        for s in spare.withLockedValue({ s in defer { s = [] }; return s }) {
             for fd in s.fds { Glibc.close(fd) }
         }
     }
 
-    /// Binds the sockets of the next leg's port ahead of it, off the INVITE's path: `open` with
-    /// the same port takes them (three syscalls fewer between a customer's INVITE and the
-    /// agent's). Returns why the port cannot be bound (held by another process): the caller
-    /// skips that port.
+    /// Binds the sockets of the next legs' ports ahead of them, off the INVITE's path: `open`
+    /// with one of these ports takes its sockets (three syscalls fewer between a customer's
+    /// INVITE and the agent's). Spares for other ports are closed. Returns the ports that cannot
+    /// be bound (held by another process) and why: the caller skips those.
     @discardableResult
-    public func prepare(port: Int) -> OpenError? {
-        guard let address else { return nil }  // `open` reports the bad media address per call
-        if let s = spare.withLockedValue({ $0 }), s.port == port { return nil }
-        let fds: [Int32]
-        do {
-            fds = try Self.bindLeg(address, port: port)
-        } catch {
-            return error as? OpenError
+    public func prepare(ports: [Int]) -> [(port: Int, error: OpenError)] {
+        guard let address else { return [] }  // `open` reports the bad media address per call
+        var failed: [(port: Int, error: OpenError)] = []
+        var bound: [(port: Int, fds: [Int32])] = []
+        let have = spare.withLockedValue { $0.map(\.port) }
+        for port in ports where !have.contains(port) {
+            do {
+                bound.append((port, try Self.bindLeg(address, port: port)))
+            } catch {
+                if let e = error as? OpenError { failed.append((port, e)) }
+            }
         }
-        let old = spare.withLockedValue { s in defer { s = (port, fds) }; return s }
-        if let old {
-            for fd in old.fds { Glibc.close(fd) }
+        let dropped = spare.withLockedValue { s -> [(port: Int, fds: [Int32])] in
+            let old = s.filter { !ports.contains($0.port) }
+            s = s.filter { ports.contains($0.port) } + bound
+            return old
         }
-        return nil
+        for d in dropped { for fd in d.fds { Glibc.close(fd) } }
+        return failed
     }
+
+    /// One port's spare (tests and benches).
+    @discardableResult
+    public func prepare(port: Int) -> OpenError? { prepare(ports: [port]).first?.error }
 
     /// Binds one leg of a call (its RTP socket on `port`, RTCP on the port above); the call's
     /// relay session starts with its first leg. The sockets are bound here (`socket`+`bind`, no
@@ -119,9 +128,8 @@ public final class RTPRelay: @unchecked Sendable {
     /// The prepared sockets for this port, or two bound now.
     private func sockets(_ address: in_addr, port: Int) throws -> [Int32] {
         let ready = spare.withLockedValue { s -> [Int32]? in
-            guard let p = s, p.port == port else { return nil }
-            s = nil
-            return p.fds
+            guard let i = s.firstIndex(where: { $0.port == port }) else { return nil }
+            return s.remove(at: i).fds
         }
         if let ready { return ready }
         return try Self.bindLeg(address, port: port)

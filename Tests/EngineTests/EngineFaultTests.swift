@@ -101,9 +101,9 @@ struct EngineFaultTests {
 
     @Test mutating func anUnbindablePortIsSkippedAndLoggedOnce() {
         var out = feed(.start(.empty))
-        #expect(out.contains(.prepareMedia(port: 20000)))
+        #expect(out.contains(.prepareMedia(ports: [20000, 20002])))
         out = feed(.mediaPortUnavailable(port: 20000, reason: "bind to port 20000: Address already in use"))
-        #expect(out.contains(.prepareMedia(port: 20002)))
+        #expect(out.contains(.prepareMedia(ports: [20002, 20004])))
         #expect(out.contains { if case .log(.warning, let text, _) = $0 { text.contains("20000") } else { false } })
         let call = feed(TestPhones.invite(), from: TestPhones.customer)
         #expect(call.contains(.openMedia("call-1", .caller, port: 20002)))

@@ -24,6 +24,7 @@ import SIP
               all_answered: true
               media_verified: true
               records_match: true
+              heard_while_waiting: true
             """)
         #expect(result.calls.count == 3)
         for call in result.calls { #expect(call.outcome == .answered && call.mediaVerified, "\(call)") }
@@ -117,6 +118,7 @@ import SIP
               - {queue: sales, calls: 1, arrival: {every: 10s, start: 10s}, hold_time: 1s, caller_prefix: late}
             expect:
               records_match: true
+              voicemails_heard: 2
             """)
         #expect(result.calls.count == 3)
         for call in result.calls { #expect(call.outcome == (call.caller.hasPrefix("late") ? .answered : .abandoned), "\(call)") }

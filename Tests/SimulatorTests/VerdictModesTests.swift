@@ -16,6 +16,30 @@ struct VerdictModesTests {
         return path
     }
 
+    /// `heard_while_waiting` judges what each caller's received audio held while it waited:
+    /// silence fails, sound for over half the wait passes; `voicemails_heard` counts messages
+    /// ccsim's agents heard the caller's tone in. (The observations are set by hand here; the
+    /// real runs are in QueueMediaScenarioTests.)
+    @Test func whatCallersAndAgentsHeardIsJudgedFromTheirAudio() throws {
+        let text = try String(contentsOfFile: E2E.scenario("quickstart.yaml"), encoding: .utf8)
+            + "  heard_while_waiting: true\n  voicemails_heard: 1\n"
+        let s = try ScenarioFile.load(Self.scenario(text))
+        var (_, result) = try VirtualRun.run(s)
+        #expect(Verdict(result: result).checks.filter { $0.status == .skipped }.map(\.name).contains { $0.hasPrefix("heard_while_waiting") })
+        result.virtualTime = false
+        func check(_ key: String) -> Verdict.Check? { Verdict(result: result).checks.first { $0.name.hasPrefix(key) } }
+        for i in result.calls.indices {
+            result.calls[i].answeredAt = result.calls[i].offeredAt + 2
+            result.calls[i].heardWhileWaiting = 0
+        }
+        #expect(check("heard_while_waiting")?.status == .failed, "silent waits")
+        for i in result.calls.indices { result.calls[i].heardWhileWaiting = 1.5 }
+        #expect(check("heard_while_waiting")?.status == .passed)
+        #expect(check("voicemails_heard")?.status == .failed)
+        result.voicemails = VoicemailsTaken(offeredPerAgent: ["alice": 1], takenPerAgent: ["alice": 1], heard: 1)
+        #expect(check("voicemails_heard")?.status == .passed)
+    }
+
     @Test func virtualRunSkipsWhatNeedsSIPMediaOrRecordsInConsoleAndJUnit() throws {
         let text = try String(contentsOfFile: E2E.scenario("quickstart.yaml"), encoding: .utf8)
             + "  never_rung: [bob]\n  final_queue: support\n"

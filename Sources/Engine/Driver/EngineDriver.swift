@@ -314,7 +314,7 @@ public final class EngineDriver: @unchecked Sendable {
     /// next call's ports:
     /// what one event produces is all carried out before the next datagram is read.
     private func perform(_ actions: [EngineAction]) {
-        var prepare: Int?
+        var prepare: [Int] = []
         for action in actions {
             switch action {
             case .openMedia(let call, let leg, let port):
@@ -359,8 +359,8 @@ public final class EngineDriver: @unchecked Sendable {
                 writer.enqueue(.bindings(agent: agent, bindings.map { .init(agent: agent, $0, origin: originWall) }))
             case .saveRelease(let agent, let reason):
                 writer.enqueue(.release(agent: agent, reason.map { .init(agent: agent, $0, since: Date().timeIntervalSince1970) }))
-            case .prepareMedia(let port):
-                prepare = port
+            case .prepareMedia(let ports):
+                prepare = ports
             case .saveNotes(let call, let notes):
                 writer.enqueue(.notes(callID: call, notes, at: Date().timeIntervalSince1970))
             default:
@@ -410,8 +410,9 @@ public final class EngineDriver: @unchecked Sendable {
                 break
             }
         }
-        if let prepare, let problem = relay.prepare(port: prepare) {
-            feed(.mediaPortUnavailable(port: prepare, reason: problem.description))
+        if !prepare.isEmpty, let problem = relay.prepare(ports: prepare).first {
+            // One at a time: the core sets it aside and asks for the next ports again.
+            feed(.mediaPortUnavailable(port: problem.port, reason: problem.error.description))
         }
     }
 

@@ -41,6 +41,8 @@ public final class MediaEngine: @unchecked Sendable {
         var dtmfReceived = ""
         var law: G711.Law
         var otherCodecPackets: UInt64 = 0
+        /// Packets received with sound in them (a sample at or above `soundThreshold`).
+        var soundPackets = 0
         init(session: UnsafeMutablePointer<RtpSession>, send: Double, expect: Double, other: Double, law: G711.Law) {
             self.session = session
             self.law = law
@@ -174,6 +176,19 @@ public final class MediaEngine: @unchecked Sendable {
     }
 
     /// Stops and closes a session, returning what it heard.
+    /// A sample this loud is sound, not silence (as the engine's relay judges it).
+    static let soundThreshold = 500
+
+    /// Seconds of sound the session has received so far (20 ms packets with sound in them).
+    public func soundSeconds(_ id: Int) -> Double? {
+        let shard = shard(of: id)
+        shard.lock.lock()
+        defer { shard.lock.unlock() }
+        guard let st = shard.streams[id] else { return nil }
+        Self.drain(st)
+        return Double(st.soundPackets) * 0.02
+    }
+
     public func close(_ id: Int) -> Report? {
         let shard = shard(of: id)
         shard.lock.lock()
@@ -252,8 +267,10 @@ public final class MediaEngine: @unchecked Sendable {
             let law = G711.Law(payloadType: Int(cc_mblk_payload_type(mp)))
             if let law, law != st.law { st.otherCodecPackets += 1 }
             if n > 0, law != nil, let p = cc_mblk_payload(mp) {
-                st.detector.add(Array(UnsafeBufferPointer(start: p, count: n)), law: st.law)
+                let payload = Array(UnsafeBufferPointer(start: p, count: n))
+                st.detector.add(payload, law: st.law)
                 st.bytesRead += n
+                if payload.contains(where: { abs(Int(st.law.decode($0))) >= soundThreshold }) { st.soundPackets += 1 }
             }
             freemsg(mp)
         }

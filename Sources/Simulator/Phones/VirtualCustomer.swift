@@ -25,6 +25,7 @@ final class VirtualCustomer: @unchecked Sendable {
     private var holdTimer: Scheduled<Void>?
     /// The engine answered (a menu, a queue answering on entry) before any agent did: the call
     /// is talking to an agent only once one answers, which starts the hold time.
+    private var waitingSoundNoted = false
     private var waitingForAgent = false
     let done: EventLoopPromise<Void>
 
@@ -110,6 +111,9 @@ final class VirtualCustomer: @unchecked Sendable {
         self.dialog = dialog
         if status < 200 {
             if state == .calling { state = .early }
+            // Early media (a 183 with SDP: a queue's music before any answer): the phone plays
+            // what arrives, as a real one does, so what the caller heard waiting is counted.
+            if !m.body.isEmpty, let sdp = try? SessionDescription.parse(m.body) { connectMedia(to: sdp) }
             return
         }
         if status >= 300 {
@@ -143,16 +147,18 @@ final class VirtualCustomer: @unchecked Sendable {
             if agentAnswered { o.answeredAt = clock.now }
             o.finalStatus = 200
         }
-        if agentAnswered { patienceTimer?.cancel() }
+        if agentAnswered {
+            patienceTimer?.cancel()
+            noteWaitingSound()
+        }
         let answer = try? SessionDescription.parse(m.body)
         // RFC 3264: the engine's answer must fit our offer; its first codec is the one both sides use.
         if let offer = try? SessionDescription.parse(inv.body) {
             let mismatch = answer.map { OfferAnswer.check($0, against: offer)?.description } ?? "no SDP answer in the 200"
             if let mismatch { observations.update(inv.callID) { $0.answerMismatch = mismatch } }
         }
-        if let media, let id = mediaID, let sdp = answer, let audio = sdp.audio, let host = sdp.address(of: audio) {
-            if let law = audio.codecNames.first.flatMap(G711.Law.init(codec:)), stream.codecs.contains(law) { media.setLaw(id, law) }
-            media.connect(id, host: host, port: audio.port)
+        if let media, let id = mediaID, let sdp = answer {
+            connectMedia(to: sdp)
             if let dtmf = stream.dtmf {
                 media.sendDTMF(id, keys: dtmf.keys.map { ($0.digit, $0.wait / scale) })
                 observations.update(inv.callID) { $0.dtmfSent = dtmf.digits }
@@ -167,7 +173,23 @@ final class VirtualCustomer: @unchecked Sendable {
         waitingForAgent = false
         patienceTimer?.cancel()
         observations.update(inv.callID) { $0.answeredAt = clock.now }
+        noteWaitingSound()
         holdTimer = phone.loop.scheduleTask(in: scaled(stream.holdTime.sample(&rng))) { [self] in hangUp() }
+    }
+
+    /// Sends to, and plays, the session `sdp` describes, in its first codec.
+    private func connectMedia(to sdp: SessionDescription) {
+        guard let media, let id = mediaID, let audio = sdp.audio, let host = sdp.address(of: audio) else { return }
+        if let law = audio.codecNames.first.flatMap(G711.Law.init(codec:)), stream.codecs.contains(law) { media.setLaw(id, law) }
+        media.connect(id, host: host, port: audio.port)
+    }
+
+    /// What the caller heard before an agent answered (or it left): seconds of sound in the audio
+    /// it received (the queue's music and announcements, a menu, a voicemail greeting), once.
+    private func noteWaitingSound() {
+        guard !waitingSoundNoted, let inv = invite, let id = mediaID, let seconds = media?.soundSeconds(id) else { return }
+        waitingSoundNoted = true
+        observations.update(inv.callID) { $0.heardWhileWaiting = seconds }
     }
 
     private func giveUp() {
@@ -197,6 +219,7 @@ final class VirtualCustomer: @unchecked Sendable {
         var outcome = outcome
         if waitingForAgent, outcome == .answered { outcome = state == .ending ? .abandoned : .failed }
         observations.forgetAgentAnswer(inv.callID)
+        noteWaitingSound()  // no agent answered: all it heard, it heard waiting
         state = .ended
         patienceTimer?.cancel()
         holdTimer?.cancel()

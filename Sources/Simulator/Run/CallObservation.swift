@@ -16,6 +16,9 @@ public struct CallObservation: Sendable, Equatable, Codable {
     public var agent: String?
     public var customerHeard: Heard?
     public var agentHeard: Heard?
+    /// Seconds of sound the customer received before an agent answered (or before it left when
+    /// none did): the queue's music and announcements, a menu, a voicemail greeting.
+    public var heardWhileWaiting: Double?
     /// Offered during the scenario's warm-up: checked (no_failed, media, records) but left out
     /// of the statistics. nil in reports written before warm-up existed.
     public var warmUp: Bool?

@@ -103,6 +103,19 @@ public struct Verdict: Sendable {
                 checks.append(Check(name: name, passed: result.records != nil && bad.isEmpty,
                                     detail: "expected every engine record to end in queue \(queue); " + (bad.isEmpty ? "all \(result.records?.count ?? 0) did" : bad.prefix(5).map { "\($0.callID) ended in \($0.queue) (from \($0.originalQueue))" }.joined(separator: ", ")),
                                     calls: bad.map(\.callID)))
+            case .heardWhileWaiting:
+                let waited = calls.filter { c in (c.answeredAt ?? c.endedAt).map { $0 - c.offeredAt > 1 } ?? false }
+                let bad = waited.filter { c in (c.heardWhileWaiting ?? 0) < 0.5 * ((c.answeredAt ?? c.endedAt ?? c.offeredAt) - c.offeredAt) }
+                checks.append(Check(name: name, passed: bad.isEmpty && !waited.isEmpty,
+                                    detail: waited.isEmpty ? "no call waited over a second"
+                                        : "expected every call that waited to hear sound for at least half its wait; \(waited.count - bad.count) of \(waited.count) did"
+                                        + bad.prefix(3).map { c in " \(c.callID): \(fmt(c.heardWhileWaiting ?? 0)) s of sound in \(fmt((c.answeredAt ?? c.endedAt ?? c.offeredAt) - c.offeredAt)) s" }.joined(),
+                                    calls: bad.map(\.callID)))
+            case .voicemailsHeard(let n):
+                let vm = result.voicemails
+                checks.append(Check(name: name, passed: vm.heard >= n,
+                                    detail: "expected at least \(n) voicemail messages heard by ccsim's agents with the caller's tone; \(vm.offered) offered, \(vm.taken) taken, \(vm.heard) heard",
+                                    calls: []))
             case .dtmfReceived:
                 let sending = calls.filter { $0.outcome == .answered && $0.dtmfSent != nil }
                 let bad = sending.filter { $0.agentHeard?.dtmf != $0.dtmfSent }

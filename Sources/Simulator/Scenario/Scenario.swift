@@ -150,6 +150,11 @@ public struct Expectation: Sendable {
         case dtmfReceived
         /// Every engine record ended in this queue (after recipes and overflow moved calls).
         case finalQueue(String)
+        /// Every counted call that waited over a second heard sound (music, announcements, a
+        /// menu or a greeting, from its received audio) for at least half of its wait.
+        case heardWhileWaiting
+        /// At least this many voicemail messages reached ccsim's agents with the caller's tone in them.
+        case voicemailsHeard(Int)
 
         /// The expectation's key as written in the scenario's `expect:`.
         public var key: String {
@@ -169,6 +174,8 @@ public struct Expectation: Sendable {
             case .fairness: "fairness"
             case .dtmfReceived: "dtmf_received"
             case .finalQueue: "final_queue"
+            case .heardWhileWaiting: "heard_while_waiting"
+            case .voicemailsHeard: "voicemails_heard"
             }
         }
     }
@@ -192,7 +199,7 @@ public struct Expectation: Sendable {
     /// Whether it can be checked in virtual time (no SIP, media or engine records there).
     public var needsRealRun: Bool {
         switch kind {
-        case .mediaVerified, .recordsMatch, .dtmfReceived, .neverRung, .agentRung, .finalQueue: true
+        case .mediaVerified, .recordsMatch, .dtmfReceived, .neverRung, .agentRung, .finalQueue, .heardWhileWaiting, .voicemailsHeard: true
         default: false
         }
     }
