@@ -35,6 +35,40 @@ import SIP
         #expect(verdict.passed, "\(verdict.checks.filter(\.failed).map { "\($0.name): \($0.detail)" })")
     }
 
+    /// ccsim judges from each caller's own audio that it heard its queue as configured: the entry
+    /// prompt, the music on hold, its position said at 1 s and then every 3 s while it waited (the
+    /// shipped spoken prompts, told apart frame by frame), with a plausible number; and a queue
+    /// whose announcements come at other times than the check is told fails it.
+    @Test func callersHearTheirPositionAtTheConfiguredTimes() async throws {
+        let (result, _) = try await Self.run(name: "queue-media-heard", folder: "queue-media-heard", rtp: 31200...31299, duration: "40s", """
+              queues:
+                - name: support
+                  media: {answer: early, music: \(E2E.root)/Prompts/music.wav, entry: \(E2E.root)/Prompts/minute.wav, position: {every: 3s, first_after: 1s}}
+              agents: [{login: alice, password: alice-secret}]
+            agents:
+              - {logins: [alice], answer_delay: 4s}
+            customers:
+              - {queue: support, calls: 3, arrival: {every: 0.3s}, hold_time: 1s}
+            expect:
+              all_answered: true
+              queue_media_heard: true
+            """)
+        let verdict = Verdict(result: result)
+        #expect(verdict.passed, "\(verdict.checks.filter(\.failed).map { "\($0.name): \($0.detail)" })")
+        let check = try #require(verdict.checks.first { $0.name.hasPrefix("queue_media_heard") })
+        #expect(check.detail.contains("2 of 2 did"), "\(check.detail)")
+        // The last caller waited ~10 s: its position at 1 s, 4 s and 7 s, music in between.
+        let last = try #require(result.calls.last?.heardTimeline)
+        let positions = last.filter { $0.is("caller-number") && $0.at < 9 }.map(\.at)
+        #expect(positions.count == 3 && zip(positions, [1.0, 4.0, 7.0]).allSatisfy { abs($0 - $1) < 0.5 }, "\(last)")
+        #expect(last.contains { $0.is("\(E2E.root)/Prompts/music.wav") } && last.first?.is("\(E2E.root)/Prompts/minute.wav") == true, "\(last)")
+        // The same audio judged against a queue announcing every 2 s: the check fails.
+        var other = result
+        other.scenario.engine.queueMedia["support"]?.position?.every = .seconds(2)
+        let failed = try #require(Verdict(result: other).checks.first { $0.name.hasPrefix("queue_media_heard") })
+        #expect(failed.failed && failed.detail.contains("not heard"), "\(failed.detail)")
+    }
+
     /// Callers reach a menu (answered 200 by the engine at once), press 1 (RFC 4733 from their
     /// oRTP phones), wait in a queue that answers on entry, then talk to the agent: ccsim counts a
     /// call answered when the agent answers, not at the engine's 200, so its verdict still

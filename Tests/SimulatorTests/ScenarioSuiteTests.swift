@@ -9,7 +9,7 @@ import Testing
     static let scenarios = [
         "openacd-released-agent.yaml", "openacd-skills.yaml", "openacd-reject.yaml",
         "openacd-recipe-available.yaml", "openacd-ticks.yaml", "openacd-new-queue.yaml",
-        "skills-two-groups.yaml", "abandonment.yaml", "breaks.yaml", "day-profile.yaml", "two-queues-overflow.yaml",
+        "skills-two-groups.yaml", "abandonment.yaml", "breaks.yaml", "day-profile.yaml", "two-queues-overflow.yaml", "queue-media.yaml",
     ]
 
     @Test(arguments: scenarios)

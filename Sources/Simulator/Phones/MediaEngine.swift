@@ -21,6 +21,8 @@ public final class MediaEngine: @unchecked Sendable {
         public var otherCodecPackets: UInt64 = 0
         /// RTCP reports (with a report block) received from the other side, through the relay.
         public var rtcpReceived: UInt64 = 0
+        /// What it heard, as the engine's prompts and music (a stream opened with `listen`).
+        public var timeline: [HeardSegment]?
         /// Heard the other side: enough packets in the agreed codec, and the other side's tone is the loudest.
         public var verified: Bool {
             packetsReceived >= 10 && dominantFrequency == expectedFrequency && otherCodecPackets == 0
@@ -43,6 +45,10 @@ public final class MediaEngine: @unchecked Sendable {
         var otherCodecPackets: UInt64 = 0
         /// Packets received with sound in them (a sample at or above `soundThreshold`).
         var soundPackets = 0
+        /// Which of the engine's prompts it heard, when (with `catalog`, from `openedAt`).
+        var timeline: HeardTimeline?
+        var catalog: PromptCatalog?
+        let openedAt = DispatchTime.now().uptimeNanoseconds
         init(session: UnsafeMutablePointer<RtpSession>, send: Double, expect: Double, other: Double, law: G711.Law) {
             self.session = session
             self.law = law
@@ -63,12 +69,16 @@ public final class MediaEngine: @unchecked Sendable {
     private let idLock = NSLock()
     private var nextID = 0
     private let host: String
+    /// The engine's prompts and music, to tell what a listening stream heard.
+    let catalog: PromptCatalog?
 
     public static let frequencies: [Double] = [440, 1240, 2000]
 
     /// - Parameter threads: media threads; default one per core.
-    public init(host: String = "127.0.0.1", threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    /// - Parameter catalog: the engine's prompts, which streams opened with `listen` recognise.
+    public init(host: String = "127.0.0.1", threads: Int = ProcessInfo.processInfo.activeProcessorCount, catalog: PromptCatalog? = nil) {
         self.host = host
+        self.catalog = catalog
         self.shards = (0..<max(1, threads)).map { _ in Shard() }
         Self.initOnce
     }
@@ -113,8 +123,9 @@ public final class MediaEngine: @unchecked Sendable {
         return p.count == 2 && p[0] + 4 < p[1] ? p[0]...p[1] : 32768...60999
     }()
 
-    /// Opens a session on a free local port and returns (stream id, RTP port).
-    public func open(sendFrequency: Double, expectFrequency: Double, law: G711.Law = .muLaw) -> (id: Int, port: Int)? {
+    /// Opens a session on a free local port and returns (stream id, RTP port). `listen`: keep a
+    /// timeline of the engine's prompts it hears (with a catalog).
+    public func open(sendFrequency: Double, expectFrequency: Double, law: G711.Law = .muLaw, listen: Bool = false) -> (id: Int, port: Int)? {
         idLock.lock()
         nextID += 1
         let id = nextID
@@ -149,6 +160,10 @@ public final class MediaEngine: @unchecked Sendable {
         let port = Int(rtp_session_get_local_port(s))
         let other = Self.frequencies.first { $0 != sendFrequency && $0 != expectFrequency } ?? 2000
         let stream = Stream(session: s, send: sendFrequency, expect: expectFrequency, other: other, law: law)
+        if listen, let catalog {
+            stream.timeline = HeardTimeline()
+            stream.catalog = catalog
+        }
         rtp_session_signal_connect(s, "telephone-event", Self.onTelephoneEvent, Unmanaged.passUnretained(stream).toOpaque())
         shard.streams[id] = stream
         return (id, port)
@@ -179,6 +194,11 @@ public final class MediaEngine: @unchecked Sendable {
     /// A sample this loud is sound, not silence (as the engine's relay judges it).
     static let soundThreshold = 500
 
+    /// Whether a frame has sound in it (a sample at or above `soundThreshold`), not silence.
+    static func hasSound(_ payload: [UInt8], law: G711.Law) -> Bool {
+        payload.contains { abs(Int(law.decode($0))) >= soundThreshold }
+    }
+
     /// Seconds of sound the session has received so far (20 ms packets with sound in them).
     public func soundSeconds(_ id: Int) -> Double? {
         let shard = shard(of: id)
@@ -199,7 +219,8 @@ public final class MediaEngine: @unchecked Sendable {
         let report = Report(
             packetsSent: stats.packet_sent, packetsReceived: stats.packet_recv, lost: stats.cum_packet_loss,
             dominantFrequency: st.detector.dominantFrequency, expectedFrequency: st.expected, dtmf: st.dtmfReceived,
-            codec: st.law.codec, otherCodecPackets: st.otherCodecPackets, rtcpReceived: stats.recv_rtcp_packets)
+            codec: st.law.codec, otherCodecPackets: st.otherCodecPackets, rtcpReceived: stats.recv_rtcp_packets,
+            timeline: st.timeline?.segments)
         rtp_session_destroy(st.session)
         return report
     }
@@ -262,6 +283,7 @@ public final class MediaEngine: @unchecked Sendable {
     }
 
     private static func drain(_ st: Stream) {
+        let at = Double(DispatchTime.now().uptimeNanoseconds - st.openedAt) / 1e9
         while let mp = rtp_session_recvm_with_ts(st.session, st.sendTS) {
             let n = Int(cc_mblk_payload_len(mp))
             let law = G711.Law(payloadType: Int(cc_mblk_payload_type(mp)))
@@ -270,7 +292,8 @@ public final class MediaEngine: @unchecked Sendable {
                 let payload = Array(UnsafeBufferPointer(start: p, count: n))
                 st.detector.add(payload, law: st.law)
                 st.bytesRead += n
-                if payload.contains(where: { abs(Int(st.law.decode($0))) >= soundThreshold }) { st.soundPackets += 1 }
+                if hasSound(payload, law: st.law) { st.soundPackets += 1 }
+                if let catalog = st.catalog, let law { st.timeline?.add(payload, law: law, at: at, catalog: catalog) }
             }
             freemsg(mp)
         }

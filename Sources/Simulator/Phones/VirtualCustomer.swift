@@ -50,7 +50,7 @@ final class VirtualCustomer: @unchecked Sendable {
     func call() {
         phone.loop.execute { [self] in
             var port = 9
-            if let media, let opened = media.open(sendFrequency: MediaEngine.frequencies[0], expectFrequency: MediaEngine.frequencies[1], law: stream.codecs[0]) {
+            if let media, let opened = media.open(sendFrequency: MediaEngine.frequencies[0], expectFrequency: MediaEngine.frequencies[1], law: stream.codecs[0], listen: true) {
                 mediaID = opened.id
                 port = opened.port
             }
@@ -228,6 +228,7 @@ final class VirtualCustomer: @unchecked Sendable {
             o.outcome = outcome
             o.endedAt = clock.now
             o.customerHeard = report?.heard
+            o.heardTimeline = report?.timeline
         }
         phone.close()
         done.succeed()

@@ -19,6 +19,9 @@ public struct CallObservation: Sendable, Equatable, Codable {
     /// Seconds of sound the customer received before an agent answered (or before it left when
     /// none did): the queue's music and announcements, a menu, a voicemail greeting.
     public var heardWhileWaiting: Double?
+    /// Which of the engine's prompts and music the customer heard, when (real seconds after its
+    /// INVITE), with `queue_media_heard` in a run whose engine ccsim started.
+    public var heardTimeline: [HeardSegment]?
     /// Offered during the scenario's warm-up: checked (no_failed, media, records) but left out
     /// of the statistics. nil in reports written before warm-up existed.
     public var warmUp: Bool?

@@ -80,7 +80,10 @@ public final class SimulationRun: @unchecked Sendable {
                 directory: options.reportDirectory, sip: engineAddress, logLevel: options.engineLogLevel, timeScale: scenario.timeScale)
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let media = (scenario.media && options.media) ? MediaEngine() : nil
+        // The engine's prompts, recognised in what callers hear, when ccsim starts that engine.
+        let listens = engineProcess != nil && scenario.expectations.contains { if case .queueMediaHeard = $0.kind { true } else { false } }
+        let catalog = listens ? PromptCatalog(prompts: scenario.engine.prompts.clips, music: Set(scenario.engine.queueMedia.values.compactMap(\.music))) : nil
+        let media = (scenario.media && options.media) ? MediaEngine(catalog: catalog) : nil
         media?.start()
         let clock = RunClock()
         let observations = Observations()

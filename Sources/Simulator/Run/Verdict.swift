@@ -111,6 +111,20 @@ public struct Verdict: Sendable {
                                         : "expected every call that waited to hear sound for at least half its wait; \(waited.count - bad.count) of \(waited.count) did"
                                         + bad.prefix(3).map { c in " \(c.callID): \(fmt(c.heardWhileWaiting ?? 0)) s of sound in \(fmt((c.answeredAt ?? c.endedAt ?? c.offeredAt) - c.offeredAt)) s" }.joined(),
                                     calls: bad.map(\.callID)))
+            case .queueMediaHeard:
+                let judgement = QueueMediaHeard.judge(result)
+                if judgement.judged == 0, !calls.contains(where: { $0.heardTimeline != nil }) {
+                    checks.append(Check(name: name, status: .skipped, detail: "ccsim tells the engine's prompts apart only in an engine it starts (from the scenario's engine section)", calls: []))
+                    continue
+                }
+                let bad = judgement.problems.map(\.call).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                let first = bad.first.flatMap { id in calls.first { $0.callID == id } }
+                checks.append(Check(name: name, passed: judgement.judged > 0 && bad.isEmpty,
+                                    detail: judgement.judged == 0 ? "no caller waited over half a second in a queue whose media plays"
+                                        : "expected each waiting caller to hear its queue's media as configured (entry prompt, music, position and periodic announcements at their times); \(judgement.judged - bad.count) of \(judgement.judged) did"
+                                        + judgement.problems.prefix(3).map { " \($0.call): \($0.problem)." }.joined()
+                                        + (first.map { " \($0.callID) heard: " + QueueMediaHeard.describe($0.heardTimeline ?? [], until: .infinity) } ?? ""),
+                                    calls: bad))
             case .voicemailsHeard(let n):
                 let vm = result.voicemails
                 checks.append(Check(name: name, passed: vm.heard >= n,

@@ -2,7 +2,7 @@ import YAMLConfig
 
 /// `expect:` a mapping of expectations, each checked after the run (see docs/scenarios.md).
 enum ExpectationReader {
-    static let keys: Set<String> = ["all_answered", "no_failed", "media_verified", "service_level", "max_wait", "asa", "abandon_rate", "answered", "records_match", "never_rung", "agent_answered", "agent_rung", "final_queue", "fairness", "dtmf_received", "heard_while_waiting", "voicemails_heard"]
+    static let keys: Set<String> = ["all_answered", "no_failed", "media_verified", "service_level", "max_wait", "asa", "abandon_rate", "answered", "records_match", "never_rung", "agent_answered", "agent_rung", "final_queue", "fairness", "dtmf_received", "heard_while_waiting", "voicemails_heard", "queue_media_heard"]
 
     /// The names an expectation may refer to: a misspelt one is refused here, at its line, rather
     /// than matching nothing and passing.
@@ -50,6 +50,8 @@ enum ExpectationReader {
                 if try x.bool() { out.append(Expectation(kind: .dtmfReceived, line: x.line)) }
             case "heard_while_waiting":
                 if try x.bool() { out.append(Expectation(kind: .heardWhileWaiting, line: x.line)) }
+            case "queue_media_heard":
+                if try x.bool() { out.append(Expectation(kind: .queueMediaHeard, line: x.line)) }
             case "voicemails_heard":
                 let n = try x.int()
                 guard n >= 1 else { throw x.error("voicemails_heard is a number of messages, at least 1") }

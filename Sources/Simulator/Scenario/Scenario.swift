@@ -153,6 +153,10 @@ public struct Expectation: Sendable {
         /// Every counted call that waited over a second heard sound (music, announcements, a
         /// menu or a greeting, from its received audio) for at least half of its wait.
         case heardWhileWaiting
+        /// Every caller that waited in a queue with media heard it as the queue's `media` says:
+        /// the entry prompt first, music between announcements, its position and the periodic
+        /// announcement at their times (`QueueMediaHeard`), from the prompts in its received audio.
+        case queueMediaHeard
         /// At least this many voicemail messages reached ccsim's agents with the caller's tone in them.
         case voicemailsHeard(Int)
 
@@ -175,6 +179,7 @@ public struct Expectation: Sendable {
             case .dtmfReceived: "dtmf_received"
             case .finalQueue: "final_queue"
             case .heardWhileWaiting: "heard_while_waiting"
+            case .queueMediaHeard: "queue_media_heard"
             case .voicemailsHeard: "voicemails_heard"
             }
         }
@@ -199,7 +204,7 @@ public struct Expectation: Sendable {
     /// Whether it can be checked in virtual time (no SIP, media or engine records there).
     public var needsRealRun: Bool {
         switch kind {
-        case .mediaVerified, .recordsMatch, .dtmfReceived, .neverRung, .agentRung, .finalQueue, .heardWhileWaiting, .voicemailsHeard: true
+        case .mediaVerified, .recordsMatch, .dtmfReceived, .neverRung, .agentRung, .finalQueue, .heardWhileWaiting, .queueMediaHeard, .voicemailsHeard: true
         default: false
         }
     }

@@ -1,0 +1,89 @@
+import Engine
+import Foundation
+@testable import Media
+import Testing
+@testable import Simulator
+
+/// What a caller heard, told from its received frames: the relay's own player (`LegPlayer`)
+/// plays a queue's entry prompt, music and position announcements; the frames, as a phone
+/// receives them, become a timeline of the configuration's prompts, which `queue_media_heard`
+/// judges against the queue's settings.
+@Suite struct HeardTimelineTests {
+    static func tone(_ hz: Double, _ seconds: Double, _ name: String) -> AudioClip {
+        AudioClip(name: name, samples: (0..<Int(seconds * 8000)).map { Int16(sin(2 * Double.pi * hz * Double($0) / 8000) * 8000) })
+    }
+
+    static let music = MediaPrompt.file("/prompts/music.wav"), entry = MediaPrompt.file("/prompts/entry.wav")
+    // Music of 1.01 s: not a whole number of frames, so frames after a loop start mid-frame.
+    static let clips: [MediaPrompt: AudioClip] = [
+        music: tone(440, 1.01, "music"), entry: tone(1000, 0.5, "entry"),
+        .word("caller-number"): tone(1800, 0.4, "caller-number"), .word("1"): tone(1200, 0.3, "1"),
+        .word("2"): tone(1600, 0.3, "2"), .word("3"): tone(2600, 0.3, "3"), .word("4"): tone(2600, 0.3, "4"),
+    ]
+    static let catalog = PromptCatalog(prompts: clips, music: [music])
+
+    static func media(every: Double = 2, firstAfter: Double = 1) -> QueueMedia {
+        var m = QueueMedia()
+        m.answer = .early
+        m.music = music
+        m.entry = entry
+        var p = QueueMedia.Position()
+        p.every = .milliseconds(Int(every * 1000))
+        p.firstAfter = .milliseconds(Int(firstAfter * 1000))
+        m.position = p
+        return m
+    }
+
+    /// Plays what the engine plays to a waiting caller for `seconds` (entry and music at once,
+    /// "caller number 2" at 1 s, "caller number 1" at 3 s) and returns what the caller heard;
+    /// `alter` may change a frame on its way (frame number, payload).
+    static func listen(seconds: Double = 4, alter: (Int, inout [UInt8]) -> Bool = { _, _ in true }) -> [HeardSegment] {
+        var player = LegPlayer(law: .muLaw, payloadType: 0)
+        player.setMusic(clips[music])
+        player.announce([clips[entry]!], finished: nil)
+        var timeline = HeardTimeline()
+        var frame = [UInt8](repeating: 0, count: 160)
+        for n in 0..<Int(seconds / 0.02) {
+            if n == 50 { player.announce([clips[.word("caller-number")]!, clips[.word("2")]!], finished: nil) }
+            if n == 150 { player.announce([clips[.word("caller-number")]!, clips[.word("1")]!], finished: nil) }
+            frame.withUnsafeMutableBufferPointer { _ = player.nextFrame(into: $0.baseAddress!) }
+            var received = frame
+            if alter(n, &received) { timeline.add(received, law: .muLaw, at: Double(n) * 0.02, catalog: catalog) }
+        }
+        return timeline.segments
+    }
+
+    @Test func theFramesAPhoneReceivesBecomeTheQueuesPromptsInOrder() {
+        let heard = Self.listen()
+        #expect(heard.map(\.what) == ["/prompts/entry.wav", "/prompts/music.wav", "caller-number", "2", "/prompts/music.wav", "caller-number", "1", "/prompts/music.wav"], "\(heard)")
+        #expect(abs(heard[2].at - 1.0) < 0.03 && abs(heard[5].at - 3.0) < 0.03, "\(heard)")
+        #expect(QueueMediaHeard.problems(heard: heard, media: Self.media(), waitEnd: 4, ahead: { _ in 1 }) == [])
+    }
+
+    @Test func aLostPacketDoesNotSplitTheMusic() {
+        let heard = Self.listen(alter: { n, _ in n != 120 })
+        #expect(heard.filter { $0.is("/prompts/music.wav") }.count == 3, "\(heard)")
+    }
+
+    @Test func announcementsAtOtherTimesOrMissingOrWrongNumbersFail() {
+        let heard = Self.listen()
+        let shifted = QueueMediaHeard.problems(heard: heard, media: Self.media(every: 1.2), waitEnd: 4, ahead: { _ in 1 })
+        #expect(shifted.contains("position due at 2.2 s not heard") && shifted.contains("position heard at 3 s, not at a configured time"), "\(shifted)")
+        // The first announcement's frames never arrive.
+        let silence = [UInt8](repeating: G711.Law.muLaw.silence, count: 160)
+        let missing = Self.listen(alter: { n, p in if (50..<85).contains(n) { p = silence }; return true })
+        #expect(QueueMediaHeard.problems(heard: missing, media: Self.media(), waitEnd: 4, ahead: { _ in 1 }).contains("position due at 1 s not heard"))
+        // Position 2 said with nobody ahead.
+        #expect(QueueMediaHeard.problems(heard: heard, media: Self.media(), waitEnd: 4, ahead: { _ in 0 }).contains { $0.hasPrefix("position 2 said at 1 s (due at 1 s)") })
+    }
+
+    @Test func soundThatIsNoneOfThePromptsIsReported() {
+        let other = Self.tone(700, 0.5, "other").muLaw
+        let heard = Self.listen(alter: { n, p in
+            if (100..<125).contains(n) { p = Array(other[(n - 100) * 160..<(n - 99) * 160]) }
+            return true
+        })
+        #expect(heard.contains { $0.what == HeardSegment.unknown }, "\(heard)")
+        #expect(QueueMediaHeard.problems(heard: heard, media: Self.media(), waitEnd: 4, ahead: { _ in 1 }).contains { $0.contains("none of the queue's prompts") })
+    }
+}
