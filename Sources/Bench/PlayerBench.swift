@@ -16,11 +16,15 @@ public struct PlayerBench: Sendable {
     public var seconds: Double
     /// Relay ports (four per stream: the relay binds a call's both legs with RTCP).
     public var ports: ClosedRange<Int>
+    /// Run first on the relay's worker thread and on the bare player's thread alike (their
+    /// scheduling priority: the engine's `priority`).
+    public var threadSetup: (@Sendable () -> Void)?
 
-    public init(streams: Int, seconds: Double, ports: ClosedRange<Int> = 30000...39999) {
+    public init(streams: Int, seconds: Double, ports: ClosedRange<Int> = 30000...39999, threadSetup: (@Sendable () -> Void)? = nil) {
         self.streams = streams
         self.seconds = seconds
         self.ports = ports
+        self.threadSetup = threadSetup
     }
 
     public struct PathResult: Codable, Sendable {
@@ -61,7 +65,7 @@ public struct PlayerBench: Sendable {
 
         // The relay: one thread, N calls each playing the music to its caller leg.
         let receiver = try PlayerReceiver()
-        let relay = RTPRelay(group: group, host: "127.0.0.1", threads: 1, logger: Logger(label: "bench-relay"))
+        let relay = RTPRelay(group: group, host: "127.0.0.1", threads: 1, logger: Logger(label: "bench-relay"), threadSetup: threadSetup)
         defer { relay.shutdown() }
         var opened = 0
         var port = ports.lowerBound
@@ -86,7 +90,7 @@ public struct PlayerBench: Sendable {
         // The bare player, same receiver.
         log("bare: \(streams) streams for \(seconds) s")
         let bare = try BarePlayer(streams: streams, to: receiver.port)
-        let bareStats = receiver.measure(seconds: seconds) { bare.start() }
+        let bareStats = receiver.measure(seconds: seconds) { bare.start(setup: threadSetup) }
         let bareCPU = bare.stop() / seconds
         receiver.close()
         return Result(relay: relayStats.result(path: "relay", streams: streams, seconds: seconds, cpu: relayCPU),
@@ -177,9 +181,10 @@ final class BarePlayer: @unchecked Sendable {
         destination = BenchUDPSocket.loopback(port: port)
     }
 
-    func start() {
+    func start(setup: (@Sendable () -> Void)? = nil) {
         let sockets = self.sockets, destination = self.destination, stop = stopFlag, cpu = self.cpu
         thread = BenchThread(name: "bare-player") {
+            setup?()
             let cpu0 = BenchClock.threadCPUNanos()
             let timer = timerfd_create(CLOCK_MONOTONIC, LinuxABI.tfdNonblock | LinuxABI.tfdCloexec)
             var spec = itimerspec(it_interval: timespec(tv_sec: 0, tv_nsec: 20_000_000), it_value: timespec(tv_sec: 0, tv_nsec: 20_000_000))

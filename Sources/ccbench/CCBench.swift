@@ -160,6 +160,7 @@ struct Calls: ParsableCommand {
     @Flag(help: "Overload: --rates names the sustained rate; it is offered, then --factor times it for --seconds, then again.") var overload = false
     @Option(help: "With --overload: how many times the sustained rate the overload phase offers.") var factor = 3
     @Option(help: "With --overload: the engine's overload keys, e.g. \"max_loop_lag_ms: 5, max_queued_kb: 32\" (default: the engine's defaults).") var limits: String?
+    @Option(help: "With --overload: the engine's `priority` (normal, high, realtime). Default normal: the engine shares the 2 cores with SIPp and the agents; realtime is what a dedicated host runs (needs root or CAP_SYS_NICE).") var enginePriority = "normal"
     @Flag(help: "Memory: --calls calls at the first of --rates, the engine's RSS after the first 1,000, after all, and over --idle seconds after.") var memory = false
     @Option(help: "With --memory: calls to place.") var calls = 100_000
     @Option(help: "With --memory: seconds idle after the calls, RSS sampled each second.") var idle = 60
@@ -202,8 +203,12 @@ extension Calls {
             throw ValidationError("--overload takes one rate in --rates: the sustained rate (from a plain `ccbench calls` run)")
         }
         guard pcap == nil else { throw ValidationError("--pcap is not taken with --overload (the capture would be the bottleneck)") }
+        guard let priority = ThreadPriority(name: enginePriority) else { throw ValidationError("--engine-priority '\(enginePriority)' is not one of normal, high, realtime") }
+        if let problem = priority.problemHere() { throw ValidationError("--engine-priority \(enginePriority) cannot be applied here (\(problem)); run as root or use normal") }
         let dir = BenchReport.directory("overload")
-        let phases = try OverloadBench(sustained: sustained, factor: factor, seconds: seconds, agents: agents, sipPort: sipPort, directory: dir, limits: limits).run()
+        print("overload bench: engine priority \(priority.rawValue)")
+        let phases = try OverloadBench(sustained: sustained, factor: factor, seconds: seconds, agents: agents, sipPort: sipPort, directory: dir,
+                                       limits: limits, priority: priority).run()
         guard phases.count == 3 else { return }
         let (before, over, after) = (phases[0], phases[1], phases[2])
         let admitted = over.completedPerSecond / Double(sustained)
@@ -278,11 +283,17 @@ struct Players: ParsableCommand {
     @Option(help: "Concurrent streams.") var streams = 2000
     @Option(help: "Seconds measured per path.") var seconds = 10.0
     @Option(help: "Relay ports, LOW-HIGH (four per stream).") var ports = "30000-39999"
+    @Option(help: "Scheduling of the relay's thread and the bare player's alike: the engine's `priority` (normal, high, realtime). Default realtime, what `priority: realtime` gives the engine's relay threads (needs root or CAP_SYS_NICE); normal shares the CPU with the receiver.") var priority = "realtime"
 
     func run() throws {
         let bounds = ports.split(separator: "-").compactMap { Int($0) }
         guard bounds.count == 2, bounds[0] < bounds[1] else { throw ValidationError("--ports must be LOW-HIGH, e.g. 30000-39999") }
-        let bench = PlayerBench(streams: quick ? 50 : streams, seconds: quick ? 2 : seconds, ports: bounds[0]...bounds[1])
+        guard let scheduling = ThreadPriority(name: priority) else { throw ValidationError("--priority '\(priority)' is not one of normal, high, realtime") }
+        if let problem = scheduling.problemHere() { throw ValidationError("--priority \(priority) cannot be applied here (\(problem)); run as root or use --priority normal") }
+        let bench = PlayerBench(streams: quick ? 50 : streams, seconds: quick ? 2 : seconds, ports: bounds[0]...bounds[1]) {
+            if let problem = scheduling.applyToCurrentThread(.media) { FileHandle.standardError.write(Data("ccbench: \(problem)\n".utf8)) }
+        }
+        print("music on hold from one relay thread beside a bare player, both at priority \(scheduling.rawValue)")
         let result = try bench.run { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         print(result.textTable())
     }

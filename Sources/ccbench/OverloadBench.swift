@@ -20,6 +20,8 @@ struct OverloadBench {
     var directory: String
     /// The engine's `overload:` keys, e.g. "max_loop_lag_ms: 5, max_queued_kb: 32" (nil: defaults).
     var limits: String? = nil
+    /// The engine's `priority`.
+    var priority: ThreadPriority = .normal
 
     struct Phase: Codable {
         var name: String
@@ -64,7 +66,7 @@ struct OverloadBench {
         let plan = [("sustained", sustained, max(5, seconds / 2)), ("overload", sustained * factor, seconds), ("after", sustained, max(5, seconds / 2))]
         let scenario = try BenchScenario.write(name: "overload", to: dir, sipPort: sipPort, agents: agents, answerDelay: "0s",
                                                seconds: plan.reduce(0) { $0 + $1.2 + 40 } + 30,
-                                               rtpPorts: "20000-28999", overload: limits)  // 2,250 calls: a backlog must not be cut by ports
+                                               priority: priority, rtpPorts: "20000-28999", overload: limits)  // 2,250 calls: a backlog must not be cut by ports
         try Self.uacXML.write(toFile: dir + "/uac-503.xml", atomically: true, encoding: .utf8)
         var options = SimulationRun.Options(reportDirectory: dir)
         options.media = false
