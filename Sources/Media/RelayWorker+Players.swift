@@ -24,17 +24,28 @@ extension RelayWorker {
         return kept
     }
 
-    /// One frame clock tick (`ticks` > 1: the thread was late by that many frames): every
-    /// playing leg sends its next frames (at most 3 at once; beyond that the timeline jumps
-    /// rather than flood the phone). Announcements that ended report after all are sent.
+    /// Frame clock sub-ticks (`ticks` > 1: the thread was late): every playing leg of the slots
+    /// that came due sends its next frame, or frames when its slot came round again meanwhile (at
+    /// most `FrameSlots.catchUp`; beyond that the timeline jumps rather than flood the phone).
+    /// Announcements that ended report after all are sent.
     func tick(_ ticks: Int) {
         let now = Self.monotonicNow()
-        let frames = min(ticks, 3)
         var finished: [@Sendable () -> Void] = []
+        var sent = 0, late = false
+        for (slot, frames) in slots.advance(ticks) {
+            late = late || frames > 1
+            sent += tick(slot: slot, frames: frames, now: now, finished: &finished)
+        }
+        playedBox.withLockedValue { $0.frames += sent; if late { $0.late += 1 } }
+        if playing.allSatisfy(\.isEmpty) { armFrameTimer(false) }
+        finished.forEach { $0() }
+    }
+
+    private func tick(slot: Int, frames: Int, now: Double, finished: inout [@Sendable () -> Void]) -> Int {
         var sent = 0
         var i = 0
-        while i < playing.count {
-            let bridge = playing[i]
+        while i < playing[slot].count {
+            let bridge = playing[slot][i]
             // Players and streams are mutated in place (no copy of their state per frame).
             for leg in 0..<2 where !bridge.removed && bridge.players[leg] != nil {
                 let to = bridge.peer(leg)
@@ -48,25 +59,24 @@ extension RelayWorker {
             }
             if bridge.removed || (bridge.players[0] == nil && bridge.players[1] == nil) {
                 bridge.inPlaying = false
-                playing.swapAt(i, playing.count - 1)  // order changes for one stream only
-                playing.removeLast()
+                playing[slot].swapAt(i, playing[slot].count - 1)  // order changes for one stream only
+                playing[slot].removeLast()
+                slots.leave(slot)
             } else {
                 i += 1
             }
         }
-        playedBox.withLockedValue { $0.frames += sent; if ticks > 1 { $0.late += 1 } }
-        if playing.isEmpty { armFrameTimer(false) }
-        finished.forEach { $0() }
+        return sent
     }
 
     func armFrameTimer(_ on: Bool) {
         guard on != timerArmed else { return }
         timerArmed = on
-        // 20 ms from now, then every 20 ms (the kernel keeps the period: no drift).
+        // A sub-tick from now, then every sub-tick (the kernel keeps the period: no drift).
         var spec = itimerspec()
         if on {
-            spec.it_value = timespec(tv_sec: 0, tv_nsec: 20_000_000)
-            spec.it_interval = timespec(tv_sec: 0, tv_nsec: 20_000_000)
+            spec.it_value = timespec(tv_sec: 0, tv_nsec: FrameSlots.nanoseconds)
+            spec.it_interval = timespec(tv_sec: 0, tv_nsec: FrameSlots.nanoseconds)
         }
         _ = timerfd_settime(frameTimer, 0, &spec, nil)
     }
@@ -97,7 +107,8 @@ extension RelayWorker {
         bridge.players[leg] = player
         if !bridge.inPlaying {
             bridge.inPlaying = true
-            playing.append(bridge)
+            bridge.slot = slots.join()
+            playing[bridge.slot].append(bridge)
         }
         armFrameTimer(true)
     }

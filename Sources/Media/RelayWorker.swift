@@ -47,8 +47,9 @@ final class RelayWorker: @unchecked Sendable {
         /// relay has played to it (nil for a plain bridge: packets pass untouched).
         var players: [LegPlayer?] = [nil, nil]
         var outbound: [OutboundStream?] = [nil, nil]
-        /// The bridge is in the worker's list of bridges with a player.
+        /// The bridge is in the worker's list of bridges with a player, in this frame slot.
         var inPlaying = false
+        var slot = 0
         /// Deleted: dropped from that list at the next tick.
         var removed = false
         /// Per RTP side: the telephone-event payload type read for digits, who hears them, and the
@@ -81,12 +82,14 @@ final class RelayWorker: @unchecked Sendable {
     private let commands = NIOLockedValueBox<(queue: [Command], stopped: Bool, unwoken: Bool)>(([], false, false))
     private let relayedBox = NIOLockedValueBox(0)
     let playedBox = NIOLockedValueBox((frames: 0, late: 0))
-    /// The 20 ms frame clock (a periodic timerfd, armed while anything plays) and the bridges
-    /// with a player, in a stable order (each stream's frame leaves at the same point of every
-    /// tick: their pacing is the timer's, whatever the number of players).
+    /// The frame clock (a periodic timerfd of `FrameSlots` sub-ticks, armed while anything
+    /// plays) and the bridges with a player, per slot, in a stable order (each stream's frame
+    /// leaves at the same point of its slot's burst every period: their pacing is the timer's,
+    /// whatever the number of players).
     let frameTimer: Int32
     var timerArmed = false
-    var playing: [Bridge] = []
+    var slots = FrameSlots()
+    var playing = [[Bridge]](repeating: [], count: FrameSlots.count)
     let frame = UnsafeMutablePointer<UInt8>.allocate(capacity: 12 + LegPlayer.frameSamples)
     var ssrcState: UInt64
     private var thread: pthread_t?
