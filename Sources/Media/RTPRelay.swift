@@ -285,6 +285,9 @@ public final class RTPRelay: @unchecked Sendable {
     /// late (the thread was busy: those legs got their frames in a burst, none lost).
     public var framesPlayed: Int { workers.reduce(0) { $0 + $1.played.frames } }
     public var lateTicks: Int { workers.reduce(0) { $0 + $1.played.late } }
+    /// The latest any frame-clock sub-tick ran after it was due, in seconds (how late the relay
+    /// threads woke: a frame can be no later than that).
+    public var maxTickLateness: Double { workers.map(\.played.maxLateness).max() ?? 0 }
 
     static func bind(_ address: in_addr, port: Int) throws -> Int32 {
         let fd = socket(AF_INET, LinuxABI.sockDgram | LinuxABI.sockNonblock | LinuxABI.sockCloexec, 0)

@@ -36,7 +36,15 @@ extension RelayWorker {
             late = late || frames > 1
             sent += tick(slot: slot, frames: frames, now: now, finished: &finished)
         }
-        playedBox.withLockedValue { $0.frames += sent; if late { $0.late += 1 } }
+        // How long after its due time this sub-tick ran (the thread's wake-up: a CPU busy in the
+        // kernel, e.g. softirq work for other sockets, delays even a realtime thread).
+        ticksSinceArmed += ticks
+        let lateness = now - (armedAt + Double(ticksSinceArmed) * Double(FrameSlots.nanoseconds) / 1e9)
+        playedBox.withLockedValue {
+            $0.frames += sent
+            if late { $0.late += 1 }
+            $0.maxLateness = max($0.maxLateness, lateness)
+        }
         if playing.allSatisfy(\.isEmpty) { armFrameTimer(false) }
         finished.forEach { $0() }
     }
@@ -77,6 +85,8 @@ extension RelayWorker {
         if on {
             spec.it_value = timespec(tv_sec: 0, tv_nsec: FrameSlots.nanoseconds)
             spec.it_interval = timespec(tv_sec: 0, tv_nsec: FrameSlots.nanoseconds)
+            armedAt = Self.monotonicNow()
+            ticksSinceArmed = 0
         }
         _ = timerfd_settime(frameTimer, 0, &spec, nil)
     }

@@ -81,7 +81,8 @@ final class RelayWorker: @unchecked Sendable {
     /// command slips in after the stop), and whether commands wait for a deferred wake-up.
     private let commands = NIOLockedValueBox<(queue: [Command], stopped: Bool, unwoken: Bool)>(([], false, false))
     private let relayedBox = NIOLockedValueBox(0)
-    let playedBox = NIOLockedValueBox((frames: 0, late: 0))
+    /// Frames played, periods late, and the latest a sub-tick ran after it was due (seconds).
+    let playedBox = NIOLockedValueBox((frames: 0, late: 0, maxLateness: 0.0))
     /// The frame clock (a periodic timerfd of `FrameSlots` sub-ticks, armed while anything
     /// plays) and the bridges with a player, per slot, in a stable order (each stream's frame
     /// leaves at the same point of its slot's burst every period: their pacing is the timer's,
@@ -89,6 +90,9 @@ final class RelayWorker: @unchecked Sendable {
     let frameTimer: Int32
     var timerArmed = false
     var slots = FrameSlots()
+    /// When the frame timer was armed, and its sub-ticks since: the due time of the latest.
+    var armedAt = 0.0
+    var ticksSinceArmed = 0
     var playing = [[Bridge]](repeating: [], count: FrameSlots.count)
     let frame = UnsafeMutablePointer<UInt8>.allocate(capacity: 12 + LegPlayer.frameSamples)
     var ssrcState: UInt64
@@ -123,7 +127,7 @@ final class RelayWorker: @unchecked Sendable {
     deinit { frame.deallocate() }
 
     var relayed: Int { relayedBox.withLockedValue { $0 } }
-    var played: (frames: Int, late: Int) { playedBox.withLockedValue { $0 } }
+    var played: (frames: Int, late: Int, maxLateness: Double) { playedBox.withLockedValue { $0 } }
 
     func start() {
         let box = Unmanaged.passRetained(self)

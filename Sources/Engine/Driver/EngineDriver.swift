@@ -279,7 +279,7 @@ public final class EngineDriver: @unchecked Sendable {
         await streams?.stop()
         // The relay's own pacing over the run: frames played and frame-clock ticks that came
         // more than a frame late (what a receiver's timing cannot tell from network delay).
-        logger.info("relay played \(relay.framesPlayed) frames, \(relay.lateTicks) ticks late")
+        logger.info("relay played \(relay.framesPlayed) frames, \(relay.lateTicks) ticks late, woke at most \(String(format: "%.1f", relay.maxTickLateness * 1000)) ms late")
         relay.shutdown()
         try? await group.shutdownGracefully()
         writer.finish()  // anything the last events queued

@@ -21,7 +21,10 @@ enum QueueMediaHeard {
         var out = Judgement()
         let scale = result.scenario.timeScale
         for call in result.calls {
-            guard let media = result.scenario.engine.queueMedia[call.queue], media.plays, let heard = call.heardTimeline else { continue }
+            // A call the engine moved to another queue (recipe, overflow) heard two queues' media,
+            // switched at a time ccsim does not see: not judged.
+            guard let media = result.scenario.engine.queueMedia[call.queue], media.plays, let heard = call.heardTimeline,
+                  call.finalQueue == nil else { continue }
             let rung = result.inviteToAgentInviteByCall[call.callID].map { Double($0) / 1e9 }
             let left = [call.answeredAt, call.endedAt].compactMap { $0.map { ($0 - call.offeredAt) / scale } }
             guard let waitEnd = (left + [rung].compactMap { $0 }).min(), waitEnd > 0.5 else { continue }
