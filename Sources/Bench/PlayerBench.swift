@@ -42,6 +42,9 @@ public struct PlayerBench: Sendable {
         public var relay: PathResult
         public var bare: PathResult
         public var lateTicks: Int
+        /// The latest the relay's frame clock woke after a sub-tick was due (ms): what a CPU busy
+        /// in the kernel (loopback softirq work) did to the thread, whatever its priority.
+        public var maxWakeLatenessMS: Double?
 
         public func textTable() -> String {
             func row(_ r: PathResult) -> String {
@@ -52,7 +55,7 @@ public struct PlayerBench: Sendable {
                 path   streams   expected   received   lost  jitter50  jitter99 jitterMax     cpu
                 \(row(relay))
                 \(row(bare))
-                jitter = |inter-arrival - 20 ms| per stream, ms (kernel receive stamps); relay late ticks: \(lateTicks)
+                jitter = |inter-arrival - 20 ms| per stream, ms (kernel receive stamps); relay late ticks: \(lateTicks); relay woke at most \(String(format: "%.2f", maxWakeLatenessMS ?? .nan)) ms late
                 ratio relay/bare: jitter p99 \(String(format: "%.2f", Double(relay.jitter.p99Nanos) / Double(max(bare.jitter.p99Nanos, 1)))), cpu \(String(format: "%.2f", relay.cpuPerSecond / max(bare.cpuPerSecond, 1e-9)))
                 """
         }
@@ -83,7 +86,7 @@ public struct PlayerBench: Sendable {
         for i in 0..<streams { relay.play(call: "player-\(i)", leg: .caller, .music(music), law: .muLaw, payloadType: 0) }
         let relayStats = receiver.measure(seconds: seconds)
         let relayCPU = Double(BenchClock.processCPUNanos() - cpu0) / 1e9 / seconds - relayStats.receiverCPU
-        let late = relay.lateTicks
+        let late = relay.lateTicks, woke = relay.maxTickLateness * 1000
         for i in 0..<streams { relay.delete(call: "player-\(i)") }
         relay.settle()
 
@@ -94,7 +97,7 @@ public struct PlayerBench: Sendable {
         let bareCPU = bare.stop() / seconds
         receiver.close()
         return Result(relay: relayStats.result(path: "relay", streams: streams, seconds: seconds, cpu: relayCPU),
-                      bare: bareStats.result(path: "bare", streams: streams, seconds: seconds, cpu: bareCPU), lateTicks: late)
+                      bare: bareStats.result(path: "bare", streams: streams, seconds: seconds, cpu: bareCPU), lateTicks: late, maxWakeLatenessMS: woke)
     }
 }
 
