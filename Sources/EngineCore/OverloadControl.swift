@@ -6,6 +6,14 @@
 /// 164 ms spike at 700 calls/s made `ccbench calls` refuse 224 calls before this rule). While
 /// shedding, calls are admitted at a rate found by AIMD (see `rate`); shedding ends after a second
 /// with no backlog and nothing refused.
+///
+/// Between reports, the driver tells the SIP socket's backlog as it reads (`backlog`). While
+/// shedding, a new call is admitted only when at most `admitQueuedBytes` waited then (a call
+/// admitted behind a long queue is a slow call: its INVITE waited for everything ahead of it), so
+/// the queue an admitted INVITE waited in stays short whatever the AIMD rate does; and a backlog
+/// above that which keeps growing over `onsetWindow` while the loop reads starts shedding at once,
+/// without waiting for three 100 ms reports (a queue that shrinks is a stall being caught up, and
+/// one that grew while the loop did not read is a stall, not overload).
 public struct OverloadControl: Sendable, Equatable {
     public struct Limits: Sendable, Equatable {
         /// How late the SIP loop may run a task due now (a loop that late has datagrams waiting).
@@ -18,11 +26,17 @@ public struct OverloadControl: Sendable, Equatable {
         /// two read batches even while thousands of datagrams wait (measured: INVITE -> agent
         /// INVITE p50 587 ms at 2,100 calls/s with a loop lag under 50 ms).
         public var maxQueuedBytes: Int
+        /// While shedding, a new call is admitted only if at most this many bytes waited in the SIP
+        /// socket when last measured (every 32 datagrams read); a backlog above it that grows over
+        /// `onsetWindow` starts shedding (0: neither).
+        public var admitQueuedBytes: Int
 
-        public init(maxLoopLag: Duration = .milliseconds(50), maxTransactions: Int = 0, maxQueuedBytes: Int = 512 * 1024) {
+        public init(maxLoopLag: Duration = .milliseconds(50), maxTransactions: Int = 0, maxQueuedBytes: Int = 512 * 1024,
+                    admitQueuedBytes: Int = 64 * 1024) {
             self.maxLoopLag = maxLoopLag
             self.maxTransactions = maxTransactions
             self.maxQueuedBytes = maxQueuedBytes
+            self.admitQueuedBytes = admitQueuedBytes
         }
     }
 
@@ -45,12 +59,18 @@ public struct OverloadControl: Sendable, Equatable {
     public static let sustained = 3
     /// Calm reports in a row, with nothing refused, before shedding ends.
     public static let calmToEnd = 10
+    /// How long the socket's backlog must stay above `admitQueuedBytes`, and be larger at the end
+    /// than at the start, before shedding starts between reports.
+    public static let onsetWindow: Duration = .milliseconds(50)
+    /// The longest pause between two backlog reports for the loop to count as reading all along.
+    public static let readingGap: Duration = .milliseconds(25)
     public let limits: Limits
     public private(set) var shedding = false
     private var overInARow = 0
     private var calmInARow = 0
     public private(set) var last = LoadReport(loopLag: .zero, transactions: 0)
-    /// While shedding, new calls are admitted at `rate` per second (a token bucket), adjusted each
+    /// While shedding, new calls are admitted at `rate` per second (a token bucket; infinite while
+    /// only the queue gate sheds, see `backlog`), adjusted each
     /// report as TCP adjusts its window (AIMD): cut by 15 % while the backlog above half the limit
     /// grows, held while it shrinks, raised by 5 % once it is below. A plain on/off switch flapped every second at 3x
     /// the sustained load: the backlog drained while everything was refused, then refilled.
@@ -64,6 +84,19 @@ public struct OverloadControl: Sendable, Equatable {
     private var refusedSinceReport = 0
     private var refusedTotal = 0
     private var loggedAt: Duration?
+    /// Bytes waiting in the SIP socket when last measured (as the loop reads, and at each report).
+    public private(set) var queued = 0
+    /// When and at what size the socket's backlog was last seen crossing `admitQueuedBytes`
+    /// (the start of the window `backlog` judges growth over).
+    private var backlogSince: BacklogMark?
+    private struct BacklogMark: Sendable, Equatable {
+        var at: Duration
+        var bytes: Int
+        /// The longest time between two reports since.
+        var longestGap: Duration = .zero
+    }
+    private var lastReportAt: Duration?
+    private var lastBacklogAt: Duration?
 
     public init(limits: Limits) { self.limits = limits }
 
@@ -72,6 +105,9 @@ public struct OverloadControl: Sendable, Equatable {
     public mutating func report(_ load: LoadReport, now: Duration) -> String? {
         let previous = last
         last = load
+        queued = load.queuedBytes
+        let since = lastReportAt
+        lastReportAt = now
         let over = load.loopLag > limits.maxLoopLag || load.queuedBytes > limits.maxQueuedBytes
             || (limits.maxTransactions > 0 && load.transactions > limits.maxTransactions)
         let backlog = load.loopLag > limits.maxLoopLag / 2 || load.queuedBytes > limits.maxQueuedBytes / 2
@@ -82,19 +118,24 @@ public struct OverloadControl: Sendable, Equatable {
         refusedSinceReport = 0
         if !shedding {
             guard overInARow >= Self.sustained else { return nil }
-            shedding = true
-            calmInARow = 0
             // Half of what came in the last report's interval, as TCP halves its window.
-            rate = max(10, Double(admitted) / (LoadReport.interval).seconds / 2)
-            tokens = 0
-            loggedAt = now
-            return "overload: admitting \(Int(rate)) new calls/s, refusing the rest with 503 (loop lag \(Self.ms(load.loopLag)) ms, \(load.queuedBytes / 1024) KB waiting in the SIP socket, \(load.transactions) transactions in flight)"
+            let interval = since.map { now - $0 } ?? LoadReport.interval
+            return startShedding(rate: Double(admitted) / max(interval, .milliseconds(1)).seconds / 2, now: now,
+                                 why: "loop lag \(Self.ms(load.loopLag)) ms, \(load.queuedBytes / 1024) KB waiting in the SIP socket, \(load.transactions) transactions in flight")
         }
         // Cut only while the backlog grows (a cut shows only once the queue has drained a little);
         // hold while it shrinks; raise once it is gone.
         let growing = load.queuedBytes > previous.queuedBytes || load.loopLag > previous.loopLag
             || (limits.maxTransactions > 0 && load.transactions > previous.transactions)
-        if !backlog {
+        if rate.isInfinite {
+            // Shedding by the queue gate alone (`backlog`): a rate only once the slower signals
+            // show a backlog growing anyway, cut from what was admitted meanwhile.
+            if backlog && growing {
+                let interval = since.map { now - $0 } ?? LoadReport.interval
+                rate = max(10, Double(admitted) / max(interval, .milliseconds(1)).seconds * 0.85)
+                tokens = 0
+            }
+        } else if !backlog {
             rate = rate * 1.05 + 5
         } else if growing {
             rate = max(10, rate * 0.85)
@@ -107,10 +148,54 @@ public struct OverloadControl: Sendable, Equatable {
         }
         if refusedSinceLog > 0, let at = loggedAt, now - at >= .seconds(1) {
             defer { refusedSinceLog = 0; loggedAt = now }
-            return "overload: \(refusedSinceLog) new calls refused with 503 in the last \(Self.ms(now - at)) ms, admitting \(Int(rate))/s (loop lag \(Self.ms(load.loopLag)) ms, \(load.queuedBytes / 1024) KB waiting, \(load.transactions) transactions)"
+            return "overload: \(refusedSinceLog) new calls refused with 503 in the last \(Self.ms(now - at)) ms, admitting \(admitting) (loop lag \(Self.ms(load.loopLag)) ms, \(load.queuedBytes / 1024) KB waiting, \(load.transactions) transactions)"
         }
         return nil
     }
+
+    /// The bytes waiting in the SIP socket, told every 32 datagrams read and when a read batch
+    /// ends. Returns a log line when shedding starts: over `onsetWindow` the backlog stayed above
+    /// `admitQueuedBytes` and grew while the loop kept reading (no two reports more than
+    /// `readingGap` apart). A backlog that
+    /// grew while the loop did not read (a stall: one long task, a preempted thread) is caught up
+    /// as usual, not shed.
+    public mutating func backlog(_ bytes: Int, now: Duration) -> String? {
+        let gap = lastBacklogAt.map { now - $0 } ?? .zero
+        lastBacklogAt = now
+        queued = bytes
+        guard !shedding, limits.admitQueuedBytes > 0, bytes > limits.admitQueuedBytes else {
+            backlogSince = nil
+            return nil
+        }
+        guard var since = backlogSince else {
+            backlogSince = BacklogMark(at: now, bytes: bytes)
+            return nil
+        }
+        since.longestGap = max(since.longestGap, gap)
+        backlogSince = since
+        guard now - since.at >= Self.onsetWindow else { return nil }
+        guard bytes > since.bytes, since.longestGap <= Self.readingGap else {
+            backlogSince = BacklogMark(at: now, bytes: bytes)  // judge the next window
+            return nil
+        }
+        backlogSince = nil
+        // No admission rate: the queue gate alone keeps admitted calls' wait short (a rate taken
+        // from the calls admitted just before would be 10/s after a burst of REGISTERs).
+        return startShedding(rate: .infinity, now: now,
+                             why: "\(bytes / 1024) KB waiting in the SIP socket, up from \(since.bytes / 1024) KB \(Self.ms(now - since.at)) ms before, reading all along")
+    }
+
+    private mutating func startShedding(rate: Double, now: Duration, why: String) -> String {
+        shedding = true
+        calmInARow = 0
+        self.rate = max(10, rate)
+        tokens = 0
+        loggedAt = now
+        return "overload: admitting \(admitting) while at most \(limits.admitQueuedBytes / 1024) KB wait in the SIP socket, refusing the rest with 503 (\(why))"
+    }
+
+    /// The admission rate, for log lines.
+    private var admitting: String { rate.isInfinite ? "every new call" : "\(Int(rate)) new calls/s" }
 
     /// Whether a new call is admitted now (counted either way).
     public mutating func admit(now: Duration) -> Bool {
@@ -120,8 +205,13 @@ public struct OverloadControl: Sendable, Equatable {
         }
         let elapsed = lastAdmit.map { (now - $0).seconds } ?? 0
         lastAdmit = now
-        tokens = min(tokens + elapsed * rate, max(1, rate * 0.1))  // at most 100 ms of burst
-        if tokens >= 1 {
+        if rate.isFinite { tokens = min(tokens + elapsed * rate, max(1, rate * 0.1)) }  // at most 100 ms of burst
+        if limits.admitQueuedBytes > 0, queued > limits.admitQueuedBytes {
+            // Behind a long queue: refused without spending a token.
+        } else if rate.isInfinite {
+            admittedRecently += 1
+            return true
+        } else if tokens >= 1 {
             tokens -= 1
             admittedRecently += 1
             return true

@@ -88,7 +88,7 @@ struct OverloadBench {
             capture.start()
             let sippResult = try CallSetupBench.runSIPp(sipp, [
                 "-sf", dir + "/uac-503.xml", "-s", "support", "127.0.0.1:\(sipPort)", "-m", "\(calls)", "-r", "\(rate)",
-                "-nostdin", "-timeout", "\(secs + 40)s", "-recv_timeout", "20000", "-p", "\(25320 + index)",
+                "-nostdin", "-timeout", "\(secs + 40)s", "-recv_timeout", "20000", "-p", "\(29320 + index)",  // outside the engine's relay range below
                 "-buff_size", "4194304", "-trace_rtt",
             ], cwd: trace)
             let elapsed = Date().timeIntervalSince1970 - startWall

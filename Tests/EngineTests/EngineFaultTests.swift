@@ -205,6 +205,61 @@ struct EngineFaultTests {
         #expect(limits.shedding)
     }
 
+    @Test func aGrowingSocketBacklogShedsAtOnceAndAdmittedCallsNeverWaitBehindALongQueue() {
+        var limits = OverloadControl(limits: .init(admitQueuedBytes: 64 * 1024))
+        var t: Duration = .seconds(1)
+        _ = limits.report(.init(loopLag: .zero, transactions: 10), now: t)
+        // A stall being caught up: the backlog is long but shrinks, so nothing is refused.
+        for kb in [900, 700, 500, 300, 100, 40] {
+            t += .milliseconds(30)
+            let line = limits.backlog(kb * 1024, now: t)
+            #expect(line == nil)
+            let admitted = limits.admit(now: t)
+            #expect(admitted)
+        }
+        #expect(!limits.shedding)
+        // A loop busy elsewhere for 67 ms (no reads meanwhile) lets the backlog grow: not overload.
+        t += .milliseconds(10)
+        _ = limits.backlog(266 * 1024, now: t)
+        t += .milliseconds(67)
+        #expect(limits.backlog(696 * 1024, now: t) == nil)
+        t += .milliseconds(5)
+        _ = limits.backlog(100 * 1024, now: t)
+        #expect(!limits.shedding)
+        _ = limits.backlog(0, now: t)
+        // A backlog above the gate that grows over 50 ms while the loop reads batch after batch:
+        // offered faster than the engine serves.
+        var started: String?
+        for kb in stride(from: 70, through: 130, by: 5) {
+            t += .milliseconds(5)
+            if let line = limits.backlog(kb * 1024, now: t) { started = line }
+            _ = limits.admit(now: t)
+        }
+        #expect(limits.shedding)
+        #expect(started?.contains("120 KB waiting in the SIP socket, up from 70 KB 50 ms before, reading all along") == true, "\(started ?? "nil")")
+        _ = limits.report(.init(loopLag: .zero, transactions: 10, queuedBytes: 130 * 1024), now: t)
+        // Shedding: behind a long queue every new call is refused, whatever the admission rate.
+        t += .milliseconds(100)
+        var admitted = 0
+        for i in 1...50 where limits.admit(now: t + .milliseconds(i)) { admitted += 1 }
+        #expect(admitted == 0)
+        // Once the queue is short again, every new call is admitted: the gate alone sheds (a rate
+        // from the calls admitted before the onset would be 10/s after a burst of REGISTERs).
+        t += .milliseconds(100)
+        _ = limits.backlog(10 * 1024, now: t)
+        for i in 1...50 where limits.admit(now: t + .milliseconds(i)) { admitted += 1 }
+        #expect(admitted == 50)
+        // A backlog that grows anyway (past half of max_queued_kb) brings the AIMD rate back, cut
+        // from what was admitted meanwhile: 50 in the 250 ms since the last report.
+        t += .milliseconds(50)
+        _ = limits.report(.init(loopLag: .zero, transactions: 10, queuedBytes: 300 * 1024), now: t)
+        #expect(abs(limits.rate - 50 / 0.25 * 0.85) < 1, "\(limits.rate)")
+        // The gate can be switched off (admit_queued_kb: 0): then a backlog starts nothing.
+        var off = OverloadControl(limits: .init(admitQueuedBytes: 0))
+        for (i, kb) in [100, 200, 400, 800].enumerated() { _ = off.backlog(kb * 1024, now: .milliseconds(40 * i)) }
+        #expect(!off.shedding)
+    }
+
     @Test mutating func anUnackedAnswerIsRecordedAsNoAck() throws {
         register("alice", from: TestPhones.alice)
         let invite = TestPhones.invite()

@@ -69,7 +69,7 @@ extension EngineConfig {
         }
         if let d = m["state_dir"] { c.stateDirectory = try d.string() }
         if let o = m["overload"] {
-            let s = try o.mapping(allowed: ["max_loop_lag_ms", "max_transactions", "max_queued_kb", "per_source"])
+            let s = try o.mapping(allowed: ["max_loop_lag_ms", "max_transactions", "max_queued_kb", "admit_queued_kb", "per_source"])
             if let p = s["per_source"] {
                 let ps = try p.mapping(allowed: ["invites_per_second", "registers_per_second", "burst"])
                 for (key, path) in [("invites_per_second", \SourceRateLimit.Limits.invitesPerSecond), ("registers_per_second", \.registersPerSecond), ("burst", \.burst)] {
@@ -83,6 +83,11 @@ extension EngineConfig {
                 let kb = try q.int()
                 guard (16...1_048_576).contains(kb) else { throw q.error("max_queued_kb must be 16 to 1048576") }
                 c.overload.maxQueuedBytes = kb * 1024
+            }
+            if let q = s["admit_queued_kb"] {
+                let kb = try q.int()
+                guard kb == 0 || (4...1_048_576).contains(kb) else { throw q.error("admit_queued_kb must be 0 (no queue gate) or 4 to 1048576") }
+                c.overload.admitQueuedBytes = kb * 1024
             }
             if let l = s["max_loop_lag_ms"] {
                 let ms = try l.int()

@@ -48,6 +48,8 @@ public final class EngineDriver: @unchecked Sendable {
     private var publishedFigures: [String: OperationsEvent.QueueFigures] = [:]
     private let queueLogFile: QueueLogFile?
     private var channel: (any Channel)?
+    /// The SIP socket's backlog last fed to the core (`readBatchEnded`).
+    private var lastBacklog = 0
     /// SIP over TCP and TLS, when configured (`sip.tcp`, `sip.tls`).
     private var streams: StreamTransport?
     /// The core's seed, logged at start (`ccengine --seed` replays it).
@@ -124,8 +126,8 @@ public final class EngineDriver: @unchecked Sendable {
         DatagramBootstrap(group: loop)
             // No SO_REUSEADDR: with it a second engine could bind the same port and silently take half the traffic.
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
-            .channelOption(.datagramVectorReadMessageCount, value: 32)
-            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 32 * 65536))
+            .channelOption(.datagramVectorReadMessageCount, value: Self.readVector)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.readVector * 65536))
             .channelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(SIPChannelHandler(driver: self)) }
             }
@@ -443,6 +445,22 @@ public final class EngineDriver: @unchecked Sendable {
         loop.scheduleTask(in: .seconds(1)) { [self] in publishQueueFigures() }
     }
 
+    /// Datagrams one `recvmmsg` reads from the SIP socket.
+    static let readVector = 32
+
+    /// Every `readVector` datagrams read from the SIP socket, and when a read batch ends: the bytes
+    /// still waiting there, for overload control's queue gate. A batch shorter than one vector
+    /// read ended on an empty socket, so only longer ones cost a `getsockopt`; nothing is fed
+    /// while the socket stays empty.
+    func readProgress(reads: Int, batchEnded: Bool) {
+        loop.preconditionInEventLoop()
+        if batchEnded, reads >= Self.readVector, reads % Self.readVector == 0 { return }  // just measured
+        let bytes = reads >= Self.readVector ? queuedBytes() : 0
+        guard bytes > 0 || lastBacklog > 0 else { return }
+        lastBacklog = bytes
+        feed(.socketBacklog(bytes: bytes))
+    }
+
     /// Bytes waiting in the SIP socket's receive buffer: `SO_MEMINFO`'s `SK_MEMINFO_RMEM_ALLOC`
     /// (Linux 4.12+); 0 when it cannot be read.
     private func queuedBytes() -> Int {
@@ -554,12 +572,21 @@ extension LogLevel {
 final class SIPChannelHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     private let driver: EngineDriver
+    /// Datagrams read since the last `channelReadComplete`.
+    private var reads = 0
     init(driver: EngineDriver) { self.driver = driver }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        reads += 1
         let envelope = unwrapInboundIn(data)
         let address = envelope.remoteAddress
         driver.received(Array(envelope.data.readableBytesView), from: Endpoint(host: address.ipAddress ?? "0.0.0.0", port: address.port ?? 0))
+        if reads % EngineDriver.readVector == 0 { driver.readProgress(reads: reads, batchEnded: false) }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        defer { reads = 0 }
+        driver.readProgress(reads: reads, batchEnded: true)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
