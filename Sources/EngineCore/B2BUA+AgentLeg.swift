@@ -16,6 +16,15 @@ extension B2BUA {
         if call.agentPort == nil {
             // The agent side's port, taken at the first ring (a waiting call held only the caller's).
             guard let port = ports.allocate(now: now) else {
+                // Every port in use, and the agent's last call's still closing (the agent was
+                // free before its port came back): the ring goes out when a port comes back.
+                // Failing instead made the freed agent take the next waiting call, which failed
+                // too, until every waiting call had failed.
+                if closingPorts > ringsAwaitingPort.count {
+                    ringsAwaitingPort.append((id, agent))
+                    out.append(.log(.info, "agent \(agent)'s ring waits for a relay port being closed (\(ports.capacity) call legs fill media.rtp_ports)", call: id))
+                    return
+                }
                 out.append(.log(.warning, "no free relay port for the agent side (\(ports.capacity) call legs fill media.rtp_ports); the call ends", call: id))
                 route(.callFailed(id, .mediaPortsExhausted), now: now, into: &out)
                 return
@@ -56,8 +65,19 @@ extension B2BUA {
         calls[id] = call
     }
 
+    /// Rings that waited for a relay port (`ringAgent`), now that the relay closed some: in the
+    /// order they came, while ports last. A call that ended or a ring withdrawn meanwhile is gone
+    /// from the list already.
+    mutating func ringWaitingAgents(now: Duration, into out: inout [B2BUAAction]) {
+        while !ringsAwaitingPort.isEmpty, ports.available > 0 {
+            let ring = ringsAwaitingPort.removeFirst()
+            ringAgent(ring.call, ring.agent, now: now, into: &out)
+        }
+    }
+
     /// Cancels every device of the agent that is still ringing for this call.
     mutating func cancelRing(_ id: CallID, _ agent: AgentID, into out: inout [B2BUAAction]) {
+        ringsAwaitingPort.removeAll { $0.call == id && $0.agent == agent }
         guard let call = calls[id] else { return }
         for (key, leg) in call.agentLegs where leg.agent == agent && leg.phase == .calling {
             cancelLeg(id, legKey: key, into: &out)

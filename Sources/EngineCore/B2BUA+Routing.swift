@@ -6,10 +6,28 @@ extension B2BUA {
     /// The one way into the routing core: `event` at engine time `now`, the core's decisions
     /// carried out. The core runs on routing time (`now × timeScale`); its timers and records come
     /// back in engine time.
+    ///
+    /// Never recursive: an event that carrying out a decision raises (a ring that cannot go out,
+    /// so the core offers the call elsewhere) is handled after the decisions of its batch, in
+    /// order. Recursing here once overflowed the SIP thread's stack: with every relay port in use,
+    /// each failed ring offered the next of ~3,900 waiting calls from inside the last one.
     mutating func route(_ event: CallCenterEvent, now: Duration, into out: inout [B2BUAAction]) {
-        let actions = center.handle(event, now: routingTime(now))
-        observe(event, actions, now: now, into: &out)
-        apply(actions, now: now, into: &out)
+        guard !routing.active else {
+            routing.pending.append(event)
+            return
+        }
+        routing.active = true
+        defer { routing.active = false }
+        var next = 0
+        routing.pending = [event]
+        while next < routing.pending.count {
+            let event = routing.pending[next]
+            next += 1
+            let actions = center.handle(event, now: routingTime(now))
+            observe(event, actions, now: now, into: &out)
+            apply(actions, now: now, into: &out)
+        }
+        routing.pending.removeAll(keepingCapacity: true)
     }
 
     func routingTime(_ engine: Duration) -> Duration { settings.timeScale == 1 ? engine : engine * settings.timeScale }
@@ -194,7 +212,9 @@ extension B2BUA {
             for port in call.ports { ports.quarantine(port, now: now) }  // never bound by us: nothing to close
         } else if !call.ports.isEmpty {
             out.append(.closeMedia(id, ports: call.ports))  // handed out again once closed
+            closingPorts += call.ports.count
         }
+        ringsAwaitingPort.removeAll { $0.call == id }
         calls[id] = nil
         calls.shrinkIfSparse()
     }

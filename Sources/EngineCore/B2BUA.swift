@@ -82,6 +82,16 @@ public struct B2BUA: Sendable {
     var stopping = false
     /// Calls holding an agent side's relay port (ringing or bridged).
     var agentSides = 0
+    /// Relay ports the relay is closing (`closeMedia` sent, `mediaClosed` not yet back).
+    var closingPorts = 0
+    /// Rings waiting for an agent side's port that is being closed (see `ringAgent`), in order.
+    var ringsAwaitingPort: [(call: CallID, agent: AgentID)] = []
+    /// Events into the routing core raised while its decisions are carried out (`route`).
+    var routing = RoutingQueue()
+    struct RoutingQueue {
+        var active = false
+        var pending: [CallCenterEvent] = []
+    }
     /// Relay ports already reported as unbindable (logged once each).
     var unbindablePorts: Set<Int> = []
     var overload: OverloadControl
@@ -194,6 +204,8 @@ public struct B2BUA: Sendable {
             if leg == .caller { voicemailQuiet(id, now: now, into: &out) }
         case .mediaClosed(let closed):
             for port in closed { ports.release(port) }
+            closingPorts = max(0, closingPorts - closed.count)
+            ringWaitingAgents(now: now, into: &out)
         case .mediaPortUnavailable(let port, let reason):
             ports.quarantine(port, now: now)
             if unbindablePorts.insert(port).inserted {

@@ -102,7 +102,13 @@ struct CallSetupBench {
 
 enum BenchError: Error, CustomStringConvertible {
     case missingTool(String)
+    /// The engine under test is gone (crashed or killed) before the bench was over.
+    case engineExited(phase: String, log: String)
     var description: String {
-        switch self { case .missingTool(let t): "\(t) is not installed" }
+        switch self {
+        case .missingTool(let t): "\(t) is not installed"
+        case .engineExited(let phase, let log):
+            "the engine exited during the \(phase) phase: its last lines are in \(log) (run with `ulimit -c unlimited` to keep a core dump)"
+        }
     }
 }

@@ -111,6 +111,8 @@ struct OverloadBench {
                               captureDropped: Int(captured.dropped), invite503: LatencyMS(rtd[2] ?? []), engineRSSMB: Self.engineRSSMB())
             print(Self.line(phase))
             phases.append(phase)
+            // A dead engine refuses nothing and completes nothing: say so rather than report ratios.
+            if phase.engineRSSMB.isNaN { throw BenchError.engineExited(phase: name, log: dir + "/engine.log") }
         }
         return phases
     }

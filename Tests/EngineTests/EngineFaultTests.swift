@@ -99,6 +99,38 @@ struct EngineFaultTests {
         #expect(try SessionDescription.parse(ringing.body).audio?.port == 20006)
     }
 
+    /// Every relay port in use (both agents bridged, the rest held by waiting callers): when a call
+    /// ends, its agent is free before the relay has closed its ports. The next waiting call's ring
+    /// waits for a port to come back; no waiting call fails. (Failing the ring made the freed
+    /// agent take the next waiting call, which failed too, each from inside the last: ~3,900
+    /// waiting calls overflowed the SIP thread's stack under `ccbench calls --overload`.)
+    @Test mutating func aRingWaitsForAClosingPortAndNoWaitingCallFails() throws {
+        let waiting = 2_000
+        self = try EngineFaultTests(ports: 20000...(20000 + 2 * (4 + waiting) - 1))
+        register("alice", from: TestPhones.alice)
+        let (invite, ok, _) = try bridgedCall("first")
+        register("bob", from: TestPhones.bob)
+        let bobInvite = try #require(feed(TestPhones.invite(callID: "second"), from: TestPhones.customer).sentRequests("INVITE").first)
+        #expect(bobInvite.header("X-CC-Call") == "second")
+        _ = feed(TestPhones.agentResponse(200, to: bobInvite), from: TestPhones.bob)
+        for n in 1...waiting {
+            let out = feed(TestPhones.invite(callID: "w\(n)"), from: TestPhones.customer)
+            #expect(out.sentResponses(503).isEmpty)
+        }
+        #expect(feed(TestPhones.invite(callID: "one-too-many"), from: TestPhones.customer).sentResponses(503).count == 1)
+        let bye = feed(TestPhones.inDialog("BYE", after: invite, toTag: ok.to.tag!), from: TestPhones.customer)
+        #expect(bye.records.count == 1 && bye.records.first?.callID == "first", "\(bye.records.count - 1) waiting calls ended")
+        #expect(bye.sentResponses(503).isEmpty && bye.sentRequests("INVITE").isEmpty)
+        let closing = try #require(bye.compactMap { if case .closeMedia("first", let p) = $0 { p } else { nil } }.first)
+        #expect(core.activeCalls == 1 + waiting)
+        // The relay closed the first call's ports: alice is rung for the longest waiter.
+        let closed = feed(.mediaClosed(ports: closing))
+        let ring = try #require(closed.sentRequests("INVITE").first)
+        #expect(ring.header("X-CC-Call") == "w1")
+        #expect(closed.contains { if case .openMedia("w1", .agent, let p) = $0 { closing.contains(p) } else { false } })
+        #expect(closed.records.isEmpty)
+    }
+
     @Test mutating func anUnbindablePortIsSkippedAndLoggedOnce() {
         var out = feed(.start(.empty))
         #expect(out.contains(.prepareMedia(ports: [20000, 20002])))
