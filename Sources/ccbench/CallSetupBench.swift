@@ -42,7 +42,8 @@ struct CallSetupBench {
         options.pcapPath = pcap
         options.quiet = true
         options.engineLogLevel = "warning"
-        let task = Task { try await SimulationRun(scenario: scenario, options: options, logger: Logger(label: "ccbench")).run() }
+        let simulation = BackgroundSimulation(scenario: scenario, options: options)
+        defer { simulation.finish() }
         Thread.sleep(forTimeInterval: 3)  // engine up, agents registered
         var steps: [Step] = []
         for rate in rates {
@@ -59,7 +60,6 @@ struct CallSetupBench {
             steps.append(step)
             if step.failed > 0 || step.successful < calls { break }
         }
-        task.cancel()
         return steps
     }
 
@@ -104,11 +104,15 @@ enum BenchError: Error, CustomStringConvertible {
     case missingTool(String)
     /// The engine under test is gone (crashed or killed) before the bench was over.
     case engineExited(phase: String, log: String)
+    /// The ccsim run (engine and agents) ended before the bench was over.
+    case simulationEnded(phase: String, String)
     var description: String {
         switch self {
         case .missingTool(let t): "\(t) is not installed"
         case .engineExited(let phase, let log):
             "the engine exited during the \(phase) phase: its last lines are in \(log) (run with `ulimit -c unlimited` to keep a core dump)"
+        case .simulationEnded(let phase, let why):
+            "the ccsim run (engine and agents) ended during the \(phase) phase: \(why)"
         }
     }
 }

@@ -39,8 +39,8 @@ struct MemoryBench {
         options.media = false
         options.quiet = true
         options.engineLogLevel = "warning"
-        let task = Task { try await SimulationRun(scenario: scenario, options: options, logger: Logger(label: "ccbench")).run() }
-        defer { task.cancel() }
+        let simulation = BackgroundSimulation(scenario: scenario, options: options)
+        defer { simulation.finish() }
         Thread.sleep(forTimeInterval: 3)  // engine up, agents registered
         let start = OverloadBench.engineRSSMB()
         func place(_ n: Int) throws -> (successful: Int, failed: Int) {

@@ -72,8 +72,8 @@ struct OverloadBench {
         options.media = false
         options.quiet = true
         options.engineLogLevel = "warning"
-        let task = Task { try await SimulationRun(scenario: scenario, options: options, logger: Logger(label: "ccbench")).run() }
-        defer { task.cancel() }
+        let simulation = BackgroundSimulation(scenario: scenario, options: options)
+        defer { simulation.finish() }
         Thread.sleep(forTimeInterval: 3)  // engine up, agents registered
         let store = try CallRecordStore(directory: dir + "/engine-state")
         var phases: [Phase] = []
@@ -112,6 +112,7 @@ struct OverloadBench {
             print(Self.line(phase))
             phases.append(phase)
             // A dead engine refuses nothing and completes nothing: say so rather than report ratios.
+            if let failure = simulation.failure { throw BenchError.simulationEnded(phase: name, "\(failure)") }
             if phase.engineRSSMB.isNaN { throw BenchError.engineExited(phase: name, log: dir + "/engine.log") }
         }
         return phases
