@@ -214,8 +214,8 @@ public struct B2BUA: Sendable {
         case .load(let report):
             if let line = overload.report(report, now: now) { out.append(.log(.warning, line, call: nil)) }
             if sourceLimits.limits.isOn, let line = sourceLimits.report(now: now) { out.append(.log(.warning, line, call: nil)) }
-        case .socketBacklog(let bytes):
-            if let line = overload.backlog(bytes, now: now) { out.append(.log(.warning, line, call: nil)) }
+        case .socketBacklog(let bytes, let emptyAt):
+            if let line = overload.backlog(bytes, emptyAt: emptyAt, now: now) { out.append(.log(.warning, line, call: nil)) }
         case .drain:
             guard !draining else { break }
             draining = true

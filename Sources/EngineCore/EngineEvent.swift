@@ -29,8 +29,9 @@ public enum EngineEvent: Sendable {
     case mediaQuiet(CallID, MediaLeg)
     /// The engine's own lag, measured by the driver every `LoadReport.interval` (overload control).
     case load(OverloadControl.LoadReport)
-    /// Bytes still waiting in the SIP socket after a batch of reads (overload control's queue gate).
-    case socketBacklog(bytes: Int)
+    /// Bytes still waiting in the SIP socket after a batch of reads, and when the driver last saw
+    /// it empty (overload control's queue gate).
+    case socketBacklog(bytes: Int, emptyAt: Duration? = nil)
     /// Stop accepting calls (503 with Retry-After); the calls in progress go on.
     case drain
     /// Accept new calls again after `drain` (an operator's `ccengine --resume`).
@@ -57,7 +58,7 @@ public enum B2BUAEvent: Sendable {
     case voicemailSaved(VoicemailMessage)
     case mediaQuiet(CallID, MediaLeg)
     case load(OverloadControl.LoadReport)
-    case socketBacklog(bytes: Int)
+    case socketBacklog(bytes: Int, emptyAt: Duration? = nil)
     case drain
     case resume
     case endAllCalls

@@ -30,13 +30,19 @@ public struct OverloadControl: Sendable, Equatable {
         /// socket when last measured (every 32 datagrams read); a backlog above it that grows over
         /// `onsetWindow` starts shedding (0: neither).
         public var admitQueuedBytes: Int
+        /// While shedding, a new call is admitted only if the SIP socket was last seen empty at
+        /// most this long ago, so its INVITE waited no longer than that (zero: no such bound). The
+        /// queue gate alone admitted INVITEs read at the end of a stall: they had waited behind the
+        /// whole backlog, but little was left behind them.
+        public var admitWait: Duration
 
         public init(maxLoopLag: Duration = .milliseconds(50), maxTransactions: Int = 0, maxQueuedBytes: Int = 512 * 1024,
-                    admitQueuedBytes: Int = 64 * 1024) {
+                    admitQueuedBytes: Int = 64 * 1024, admitWait: Duration = .milliseconds(20)) {
             self.maxLoopLag = maxLoopLag
             self.maxTransactions = maxTransactions
             self.maxQueuedBytes = maxQueuedBytes
             self.admitQueuedBytes = admitQueuedBytes
+            self.admitWait = admitWait
         }
     }
 
@@ -97,6 +103,8 @@ public struct OverloadControl: Sendable, Equatable {
     }
     private var lastReportAt: Duration?
     private var lastBacklogAt: Duration?
+    /// When the SIP socket was last seen empty (a datagram read after it arrived after it).
+    private var emptyAt: Duration = .zero
 
     public init(limits: Limits) { self.limits = limits }
 
@@ -159,10 +167,15 @@ public struct OverloadControl: Sendable, Equatable {
     /// `readingGap` apart). A backlog that
     /// grew while the loop did not read (a stall: one long task, a preempted thread) is caught up
     /// as usual, not shed.
-    public mutating func backlog(_ bytes: Int, now: Duration) -> String? {
+    public mutating func backlog(_ bytes: Int, emptyAt seenEmpty: Duration? = nil, now: Duration) -> String? {
         let gap = lastBacklogAt.map { now - $0 } ?? .zero
         lastBacklogAt = now
         queued = bytes
+        if bytes == 0 {
+            emptyAt = now
+        } else if let seenEmpty {
+            emptyAt = max(emptyAt, seenEmpty)
+        }
         guard !shedding, limits.admitQueuedBytes > 0, bytes > limits.admitQueuedBytes else {
             backlogSince = nil
             return nil
@@ -208,6 +221,9 @@ public struct OverloadControl: Sendable, Equatable {
         if rate.isFinite { tokens = min(tokens + elapsed * rate, max(1, rate * 0.1)) }  // at most 100 ms of burst
         if limits.admitQueuedBytes > 0, queued > limits.admitQueuedBytes {
             // Behind a long queue: refused without spending a token.
+        } else if limits.admitWait > .zero, queued > 0, now - emptyAt > limits.admitWait {
+            // Read from a socket not empty for longer than `admitWait`: this INVITE may have
+            // waited that long (the end of a stall), so it is refused like one behind a long queue.
         } else if rate.isInfinite {
             admittedRecently += 1
             return true

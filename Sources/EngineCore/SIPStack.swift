@@ -76,7 +76,7 @@ public struct SIPStack: Sendable {
         case .mediaPortUnavailable(let port, let reason):
             return toNetwork(core.handle(.mediaPortUnavailable(port: port, reason: reason), now: now), now: now)
         case .load(let report): return toNetwork(core.handle(.load(report), now: now), now: now)
-        case .socketBacklog(let bytes): return toNetwork(core.handle(.socketBacklog(bytes: bytes), now: now), now: now)
+        case .socketBacklog(let bytes, let emptyAt): return toNetwork(core.handle(.socketBacklog(bytes: bytes, emptyAt: emptyAt), now: now), now: now)
         case .drain: return toNetwork(core.handle(.drain, now: now), now: now)
         case .resume: return toNetwork(core.handle(.resume, now: now), now: now)
         case .endAllCalls: return toNetwork(core.handle(.endAllCalls, now: now), now: now)

@@ -238,7 +238,7 @@ struct EngineFaultTests {
     }
 
     @Test func aGrowingSocketBacklogShedsAtOnceAndAdmittedCallsNeverWaitBehindALongQueue() {
-        var limits = OverloadControl(limits: .init(admitQueuedBytes: 64 * 1024))
+        var limits = OverloadControl(limits: .init(admitQueuedBytes: 64 * 1024, admitWait: .zero))
         var t: Duration = .seconds(1)
         _ = limits.report(.init(loopLag: .zero, transactions: 10), now: t)
         // A stall being caught up: the backlog is long but shrinks, so nothing is refused.
@@ -290,6 +290,41 @@ struct EngineFaultTests {
         var off = OverloadControl(limits: .init(admitQueuedBytes: 0))
         for (i, kb) in [100, 200, 400, 800].enumerated() { _ = off.backlog(kb * 1024, now: .milliseconds(40 * i)) }
         #expect(!off.shedding)
+    }
+
+    /// While shedding, an INVITE read from a socket that has not been empty for longer than
+    /// `admitWait` may have waited that long (the end of a stall: a short queue behind it, a long
+    /// one ahead of it), so it is refused; once the socket was seen empty, calls are admitted.
+    @Test func whileSheddingAnInviteFromASocketNotEmptyForLongIsRefused() {
+        var limits = OverloadControl(limits: .init(admitQueuedBytes: 64 * 1024, admitWait: .milliseconds(10)))
+        var t: Duration = .seconds(1)
+        _ = limits.backlog(0, now: t)
+        for kb in stride(from: 70, through: 130, by: 5) {
+            t += .milliseconds(5)
+            _ = limits.backlog(kb * 1024, now: t)
+        }
+        #expect(limits.shedding)
+        // The stall is caught up: 10 KB behind, but the socket was last empty 65 ms ago.
+        t += .milliseconds(20)
+        _ = limits.backlog(10 * 1024, now: t)
+        let stallEnd = limits.admit(now: t)
+        #expect(!stallEnd)
+        // The driver saw it empty 4 ms ago (a batch that ended on an empty socket): admitted.
+        t += .milliseconds(20)
+        _ = limits.backlog(8 * 1024, emptyAt: t - .milliseconds(4), now: t)
+        let fresh = limits.admit(now: t)
+        #expect(fresh)
+        // Still not empty 12 ms after that: refused again; empty now: admitted.
+        let standing = limits.admit(now: t + .milliseconds(8))
+        #expect(!standing)
+        _ = limits.backlog(0, now: t + .milliseconds(9))
+        let empty = limits.admit(now: t + .milliseconds(9))
+        #expect(empty)
+        // Not shedding, nothing is refused for it.
+        var calm = OverloadControl(limits: .init(admitWait: .milliseconds(10)))
+        _ = calm.backlog(10 * 1024, now: .seconds(5))
+        let calmAdmitted = calm.admit(now: .seconds(5))
+        #expect(calmAdmitted)
     }
 
     @Test mutating func anUnackedAnswerIsRecordedAsNoAck() throws {

@@ -50,6 +50,8 @@ public final class EngineDriver: @unchecked Sendable {
     private var channel: (any Channel)?
     /// The SIP socket's backlog last fed to the core (`readBatchEnded`).
     private var lastBacklog = 0
+    /// When a read batch last ended on an empty SIP socket (engine time).
+    private var socketEmptyAt: Duration = .zero
     /// SIP over TCP and TLS, when configured (`sip.tcp`, `sip.tls`).
     private var streams: StreamTransport?
     /// The core's seed, logged at start (`ccengine --seed` replays it).
@@ -456,9 +458,10 @@ public final class EngineDriver: @unchecked Sendable {
         loop.preconditionInEventLoop()
         if batchEnded, reads >= Self.readVector, reads % Self.readVector == 0 { return }  // just measured
         let bytes = reads >= Self.readVector ? queuedBytes() : 0
+        if bytes == 0 { socketEmptyAt = now }  // every datagram read from now on arrived after this
         guard bytes > 0 || lastBacklog > 0 else { return }
         lastBacklog = bytes
-        feed(.socketBacklog(bytes: bytes))
+        feed(.socketBacklog(bytes: bytes, emptyAt: socketEmptyAt))
     }
 
     /// Bytes waiting in the SIP socket's receive buffer: `SO_MEMINFO`'s `SK_MEMINFO_RMEM_ALLOC`
