@@ -90,10 +90,11 @@ enum QueueMediaHeard {
 
     /// Announcements due at `first`, `first + every`... before `waitEnd`: each heard when due (or
     /// right after the announcements playing then), none at another time. Returns the problems
-    /// and each heard announcement with the time it was due.
+    /// (announcements heard at other times first: the clearest sign of a wrong schedule, and the
+    /// verdict shows only the first few) and each heard announcement with the time it was due.
     static func schedule(_ what: String, starts: [Double], first: Double, every: Double, waitEnd: Double,
                          announcements: [HeardSegment], mustHear: Bool) -> (problems: [String], heard: [(due: Double, at: Double)]) {
-        var out: [String] = [], unmatched = starts, heard: [(due: Double, at: Double)] = []
+        var missing: [String] = [], unmatched = starts, heard: [(due: Double, at: Double)] = []
         var due = first
         // Every due time up to the wait's end may have been said; those well before it must have.
         while due < waitEnd + early {
@@ -102,13 +103,12 @@ enum QueueMediaHeard {
             if let i = unmatched.firstIndex(where: { $0 >= due - early && $0 <= after + late }) {
                 heard.append((due, unmatched.remove(at: i)))
             } else if mustHear, after < waitEnd - late {
-                out.append("\(what) due at \(fmt(due)) s not heard")
+                missing.append("\(what) due at \(fmt(due)) s not heard")
             }
             if every <= 0 { break }
             due += every
         }
-        out += unmatched.map { "\(what) heard at \(fmt($0)) s, not at a configured time" }
-        return (out, heard)
+        return (unmatched.map { "\(what) heard at \(fmt($0)) s, not at a configured time" } + missing, heard)
     }
 
     /// When the announcements playing back to back from `t` end (`t` when none plays).
