@@ -70,13 +70,18 @@ public struct SIPPathBench: Sendable {
             decodeNanos += decoded
             decodeByKind[m.method ?? "\(m.status ?? 0) \(m.cseq.method)", default: 0] += decoded
             var sent: [SIPMessage] = []
+            var closed: [Int] = []
             for action in stack.handle(.received(m, from: from), now: now) {
                 if case .send(let out, _) = action {
                     messages += 1
                     _ = SIPCodec.encode(out)
                     sent.append(out)
                 }
+                if case .closeMedia(_, let ports) = action { closed += ports }
             }
+            // The relay's answer once a call's sockets are closed (the driver feeds it): the
+            // ports go back to the pool, as in ccengine (without it the pool runs dry).
+            if !closed.isEmpty { _ = stack.handle(.mediaClosed(ports: closed), now: now) }
             let kind = m.method ?? "\(m.status ?? 0) \(m.cseq.method)"
             byKind[kind, default: (0, 0)].nanos += DispatchTime.now().uptimeNanoseconds - t0
             byKind[kind, default: (0, 0)].count += 1
