@@ -45,7 +45,7 @@ let package = Package(
         // YAML with file:line errors, shared by engine config and scenarios.
         .target(name: "YAMLConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
         // SIP message model and codec (libosip2 at the edge), SDP, pure B2BUA-facing types.
-        .target(name: "SIP", dependencies: ["COSIP", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SIP", dependencies: ["COSIP", "Primitives", .product(name: "Crypto", package: "swift-crypto")]),
         // RTP relay (knows no SIP), G.711 and tone tools.
         .target(name: "Media", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),

@@ -40,7 +40,9 @@ public struct BinaryHeap<Element: Comparable> {
 
     /// Keeps only the elements satisfying `keep`, restoring heap order in O(n).
     @inlinable public mutating func filter(_ keep: (Element) -> Bool) {
-        self = BinaryHeap(storage.filter(keep))
+        storage.removeAll { !keep($0) }  // in place: no second array of the heap's size
+        guard storage.count > 1 else { return }
+        for i in stride(from: storage.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
     }
 
     @inlinable public mutating func removeAll() { storage = [] }

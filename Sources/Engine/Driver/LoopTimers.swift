@@ -6,12 +6,15 @@ import SIP
 /// deadlines, the earliest armed, due ones fired in deadline order (the "driver re-arms one timer"
 /// model of aioquic). With 50,000 recipe tickers, one NIO scheduled task per timer made NIO's own
 /// heap of tasks the main cost of a tick (ccbench ticks); here a re-arm is a heap push.
-/// Replaced and cancelled timers are dropped lazily: each armed id has a slot holding the
-/// sequence number of its current arming, and a heap entry whose number is not in its slot is
-/// stale. Checking that is an array read, not a hash of the id (an engine timer's id holds a
-/// transaction key's strings), so dropping the stale entries all at once (`compact`, when they
-/// outnumber the live ones) walks ~100,000 entries without hashing any: with a dictionary lookup
-/// per entry that walk was a pause of the SIP loop every few seconds under load.
+/// Replaced and cancelled timers are dropped lazily: each armed id has a slot in a `SlotTable`
+/// holding the sequence number of its current arming, and a heap entry whose number is not in its
+/// slot is stale. A heap entry is a deadline, a sequence number and a slot, with no id in it:
+/// plain data, so moving, filtering and heapifying entries never retains or releases (an engine
+/// timer's id holds a transaction key's strings), and checking one reads an array. Dropping the
+/// stale entries all at once (`compact`, when they outnumber the live ones) walks ~160,000
+/// entries after a burst in ~2 ms: with the ids in the entries it stalled the SIP loop for
+/// ~70 ms, and with a dictionary lookup per entry before that, longer. Armed ids never rehash
+/// either (`SlotTable`: a Dictionary of ~80,000 of them stalled the loop when it grew).
 /// Only touched on `loop`. Inlinable, so a client module (ccbench's tick bench) gets the same
 /// specialised code as `EngineDriver` does inside this module.
 public final class LoopTimers<ID: Hashable>: @unchecked Sendable {
@@ -19,12 +22,10 @@ public final class LoopTimers<ID: Hashable>: @unchecked Sendable {
         @usableFromInline var deadline: NIODeadline
         @usableFromInline var seq: UInt64
         @usableFromInline var slot: Int
-        @usableFromInline var id: ID
-        @inlinable init(deadline: NIODeadline, seq: UInt64, slot: Int, id: ID) {
+        @inlinable init(deadline: NIODeadline, seq: UInt64, slot: Int) {
             self.deadline = deadline
             self.seq = seq
             self.slot = slot
-            self.id = id
         }
         /// Deadline order; equal deadlines fire in the order they were armed.
         @inlinable static func < (a: Entry, b: Entry) -> Bool { a.deadline < b.deadline || (a.deadline == b.deadline && a.seq < b.seq) }
@@ -33,13 +34,10 @@ public final class LoopTimers<ID: Hashable>: @unchecked Sendable {
     @usableFromInline let loop: any EventLoop
     @usableFromInline let fire: (ID, NIODeadline) -> Void
     @usableFromInline var heap = BinaryHeap<Entry>()
-    /// Each armed id's slot.
-    @usableFromInline var slots: [ID: Int] = [:]
-    /// By slot: the sequence number of its id's current arming (0: the slot is free).
-    @usableFromInline var armedSeq: [UInt64] = []
-    @usableFromInline var freeSlots: [Int] = []
+    /// Each armed id, in its slot, with the sequence number of its current arming.
+    @usableFromInline var armed = SlotTable<ID, UInt64>(minimumCapacity: 65_536)
     @usableFromInline var seq: UInt64 = 0
-    @usableFromInline var armed: (task: Scheduled<Void>, deadline: NIODeadline)?
+    @usableFromInline var task: (scheduled: Scheduled<Void>, deadline: NIODeadline)?
 
     /// `fire(id, deadline)` runs on `loop` at or after the deadline.
     @inlinable public init(loop: any EventLoop, fire: @escaping (ID, NIODeadline) -> Void) {
@@ -47,75 +45,53 @@ public final class LoopTimers<ID: Hashable>: @unchecked Sendable {
         self.fire = fire
     }
 
-    @inlinable public var count: Int { slots.count }
+    @inlinable public var count: Int { armed.count }
 
     /// Arms `id` at `deadline`, replacing an earlier arming of the same id.
     @inlinable public func schedule(_ id: ID, at deadline: NIODeadline) {
         seq &+= 1
-        let slot: Int
-        if let s = slots[id] {
-            slot = s
-        } else if let s = freeSlots.popLast() {
-            slot = s
-            slots[id] = s
-        } else {
-            slot = armedSeq.count
-            armedSeq.append(0)
-            slots[id] = slot
-        }
-        armedSeq[slot] = seq
-        heap.insert(Entry(deadline: deadline, seq: seq, slot: slot, id: id))
-        if heap.count > 2 * slots.count + 1024 { compact() }
+        let slot = armed.insert(seq, for: id)
+        heap.insert(Entry(deadline: deadline, seq: seq, slot: slot))
+        if heap.count > 2 * armed.count + 1024 { compact() }
         rearm()
     }
 
     @inlinable public func cancel(_ id: ID) {
-        guard let slot = slots.removeValue(forKey: id) else { return }
-        release(slot)
+        armed.remove(id)
     }
 
     @inlinable public func cancelAll() {
-        slots = [:]
-        armedSeq = []
-        freeSlots = []
+        armed.removeAll()
         heap.removeAll()
-        armed?.task.cancel()
-        armed = nil
-    }
-
-    @inlinable func release(_ slot: Int) {
-        armedSeq[slot] = 0
-        freeSlots.append(slot)
+        task?.scheduled.cancel()
+        task = nil
     }
 
     /// Whether `entry` is its id's current arming (a slot reused since holds a later number).
-    @inlinable func isCurrent(_ entry: Entry) -> Bool { armedSeq[entry.slot] == entry.seq }
+    @inlinable func isCurrent(_ entry: Entry) -> Bool { armed.value(at: entry.slot) == entry.seq }
 
     @inlinable func rearm() {
         while let top = heap.min, !isCurrent(top) { heap.popMin() }
         guard let top = heap.min else {
-            armed?.task.cancel()
-            armed = nil
+            task?.scheduled.cancel()
+            task = nil
             return
         }
-        if let a = armed, a.deadline <= top.deadline { return }
-        armed?.task.cancel()
-        armed = (loop.scheduleTask(deadline: top.deadline) { [self] in run() }, top.deadline)
+        if let t = task, t.deadline <= top.deadline { return }
+        task?.scheduled.cancel()
+        task = (loop.scheduleTask(deadline: top.deadline) { [self] in run() }, top.deadline)
     }
 
     @inlinable func run() {
-        armed = nil
+        task = nil
         let now = NIODeadline.now()
         while let top = heap.min, top.deadline <= now {
             heap.popMin()
-            guard isCurrent(top) else { continue }
-            slots[top.id] = nil
-            release(top.slot)
-            fire(top.id, top.deadline)
+            guard isCurrent(top), let id = armed.key(at: top.slot) else { continue }
+            armed.remove(id)
+            fire(id, top.deadline)
         }
-        // After a burst: give back the tables' peak storage (they keep their capacity). The
-        // slot numbers stay (8 bytes each, two arrays: ~2.4 MB after 150,000 timers at once).
-        slots.shrinkIfSparse()
+        // After a burst: give back the heap's peak storage (the slot table gives back its own).
         heap.shrinkIfSparse()
         rearm()
     }

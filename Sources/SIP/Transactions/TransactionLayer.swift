@@ -1,10 +1,13 @@
+import Primitives
+
 /// The RFC 3261 §17 transaction layer as a value: many transactions keyed by `TransactionKey`.
 /// Messages from the transport go in through `received`, the TU's requests and responses through
 /// `send`, and the driver's timers through `timerFired`; everything comes back as
 /// `TransactionLayerAction`s. Requests that match no transaction go to the TU (ACK as `.ack`).
 public struct TransactionLayer: Sendable {
     public let timers: TransactionTimers
-    private var transactions: [TransactionKey: Entry] = [:]
+    /// Entries never move (`SlotTable`): a Dictionary's growth rehashed ~50,000 of them at once.
+    private var transactions = SlotTable<TransactionKey, Entry>(minimumCapacity: 65_536)
 
     /// The state of one transaction, for inspection and tests.
     public enum State: Equatable, Sendable {
@@ -207,10 +210,10 @@ public struct TransactionLayer: Sendable {
     private mutating func run(
         _ key: TransactionKey, source: Endpoint? = nil, _ event: (inout Machine) -> [TransactionAction]
     ) -> [TransactionLayerAction] {
-        guard var entry = transactions[key] else { return [] }
-        let actions = event(&entry.machine)
-        transactions[key] = entry
-        return translate(actions, key: key, peer: entry.peer, source: source)
+        guard let slot = transactions.slot(of: key),
+              let (actions, peer) = transactions.update(at: slot, { entry in (event(&entry.machine), entry.peer) })
+        else { return [] }
+        return translate(actions, key: key, peer: peer, source: source)
     }
 
     private mutating func translate(
@@ -244,7 +247,6 @@ public struct TransactionLayer: Sendable {
                 out.append(.cancelTimer(TransactionTimerID(key: key, timer: t)))
             case .terminated:
                 transactions[key] = nil
-                transactions.shrinkIfSparse()
             }
         }
         return out
