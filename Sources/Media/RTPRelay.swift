@@ -261,13 +261,14 @@ public final class RTPRelay: @unchecked Sendable {
 
     /// Removes a call; `closed` runs once its sockets are closed (on the relay thread, or here
     /// when the call holds none), so its ports can be handed out again without a bind failing,
-    /// with what its phones reported in RTCP.
-    public func delete(call: String, closed: (@Sendable (CallQuality) -> Void)? = nil) {
+    /// with what its phones reported in RTCP. With `wake: false` the relay thread sees it at the
+    /// next `wakeDeferred` (or its next wake-up).
+    public func delete(call: String, wake: Bool = true, closed: (@Sendable (CallQuality) -> Void)? = nil) {
         guard let (worker, id) = calls.withLockedValue({ $0.removeValue(forKey: call) }) else {
             closed?(CallQuality())
             return
         }
-        workers[worker].send(.remove(id: id, closed: closed))
+        workers[worker].send(.remove(id: id, closed: closed), wake: wake)
     }
 
     /// Returns once every worker has applied the commands sent before (opens, peers, deletes).

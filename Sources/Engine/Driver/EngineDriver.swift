@@ -47,6 +47,11 @@ public final class EngineDriver: @unchecked Sendable {
     /// Queue figures as last published to the feed.
     private var publishedFigures: [String: OperationsEvent.QueueFigures] = [:]
     private let queueLogFile: QueueLogFile?
+    /// True while the SIP socket's datagrams are being read (from the first `channelRead` to
+    /// `channelReadComplete`): what wakes other threads waits for the batch's end (`endOfRead`).
+    private var reading = false
+    /// queue_log lines for the file, written at the end of the read batch.
+    private var queueLogPending: [QueueLog.Line] = []
     private var channel: (any Channel)?
     /// The SIP socket's backlog last fed to the core (`readBatchEnded`).
     private var lastBacklog = 0
@@ -85,6 +90,9 @@ public final class EngineDriver: @unchecked Sendable {
         self.core = SIPStack(core: b2bua)
         let priority = config.priority
         let warned = NIOLockedValueBox(false)
+        // Every relay socket fits the descriptor table from the start (no growth stalls mid-load):
+        // one per port of the range at most, with room for SIP, streams, files and spares.
+        if let problem = DescriptorTable.reserve(config.rtpPorts.count + 2048) { logger.warning("\(problem)") }
         self.relay = RTPRelay(group: group, host: config.mediaHost, threads: config.relayThreads, logger: logger) {
             guard let problem = priority.applyToCurrentThread(.media) else { return }
             if !warned.withLockedValue({ w in defer { w = true }; return w }) {
@@ -381,7 +389,6 @@ public final class EngineDriver: @unchecked Sendable {
             }
         }
         channel?.flush()  // one sendmmsg for what this event sends
-        relay.wakeDeferred()
         for action in actions {
             switch action {
             case .startTimer(let id, let at):
@@ -389,7 +396,7 @@ public final class EngineDriver: @unchecked Sendable {
             case .cancelTimer(let id):
                 timers.cancel(id)
             case .closeMedia(let call, let ports):
-                relay.delete(call: call) { [self] quality in
+                relay.delete(call: call, wake: false) { [self] quality in
                     guard serving.withLockedValue({ $0 }) else { return }
                     loop.execute {
                         if quality.caller.reports + quality.agent.reports > 0 { self.writer.enqueue(.quality(callID: call, quality)) }
@@ -402,7 +409,7 @@ public final class EngineDriver: @unchecked Sendable {
                 feed.publish(event)
                 metrics.observe(event)
                 let lines = queueLog.lines(for: event, origin: originWall)
-                queueLogFile?.append(lines)
+                if queueLogFile != nil { queueLogPending += lines }
                 if config.queueLog.table, !lines.isEmpty {
                     writer.enqueue(.queueLog(lines.map { .init($0, at: originWall + event.at.seconds) }))
                 }
@@ -418,6 +425,37 @@ public final class EngineDriver: @unchecked Sendable {
             // One at a time: the core sets it aside and asks for the next ports again.
             feed(.mediaPortUnavailable(port: problem.port, reason: problem.error.description))
         }
+        if !reading { wakeOthers() }
+    }
+
+    /// Wakes the threads that work for the loop: the relay threads with commands sent unwoken
+    /// (after the messages naming their ports are out) and the queue_log writer. Once per read
+    /// batch of the SIP socket, not per datagram: each wake is a syscall and a thread taking a
+    /// core from the loop (~8 % of the SIP thread at 700 calls/s when it was per datagram), so
+    /// under load a relay command or a queue_log line waits at most for the batch's end (32
+    /// datagrams or fewer per vector read). Events from elsewhere (timers, streams) wake at once.
+    private func wakeOthers() {
+        relay.wakeDeferred()
+        if !queueLogPending.isEmpty {
+            queueLogFile?.append(queueLogPending)
+            queueLogPending.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// A datagram from the SIP socket is about to be handled (`wakeOthers` waits for `endOfRead`).
+    /// NIO ends a read batch without `channelReadComplete` when a read fails (an ICMP error from
+    /// a phone gone away, reported by the next `recvmmsg`), so a task queued now ends the batch
+    /// anyway: the loop runs it right after this round of I/O.
+    func startOfRead() {
+        guard !reading else { return }
+        reading = true
+        loop.execute { [self] in if reading { endOfRead() } }
+    }
+
+    /// The SIP socket's read batch is over.
+    func endOfRead() {
+        reading = false
+        wakeOthers()
     }
 
     /// Measures how late the loop runs a task due at `due` and reports it with the transactions in
@@ -581,6 +619,7 @@ final class SIPChannelHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         reads += 1
+        if reads == 1 { driver.startOfRead() }
         let envelope = unwrapInboundIn(data)
         let address = envelope.remoteAddress
         driver.received(Array(envelope.data.readableBytesView), from: Endpoint(host: address.ipAddress ?? "0.0.0.0", port: address.port ?? 0))
@@ -590,10 +629,16 @@ final class SIPChannelHandler: ChannelInboundHandler {
     func channelReadComplete(context: ChannelHandlerContext) {
         defer { reads = 0 }
         driver.readProgress(reads: reads, batchEnded: true)
+        driver.endOfRead()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // ICMP errors from peers that went away: the socket keeps serving.
+        // ICMP errors from peers that went away: the socket keeps serving. A failed read ends
+        // the read batch without `channelReadComplete`.
         driver.socketError(error)
+        if reads > 0 {
+            reads = 0
+            driver.endOfRead()
+        }
     }
 }
