@@ -27,9 +27,12 @@ public struct OverloadControl: Sendable, Equatable {
         /// INVITE p50 587 ms at 2,100 calls/s with a loop lag under 50 ms).
         public var maxQueuedBytes: Int
         /// While shedding, a new call is admitted only if at most this many bytes waited in the SIP
-        /// socket when last measured (every 32 datagrams read); a backlog above it that grows over
-        /// `onsetWindow` starts shedding (0: neither).
+        /// socket when last measured (every 32 datagrams read) (0: no such gate).
         public var admitQueuedBytes: Int
+        /// A backlog above this many bytes that grows over `onsetWindow` while the loop reads starts
+        /// shedding at once (0: only the 100 ms reports start it). Apart from the gate: a gate
+        /// this small at the onset would shed the ordinary jitter of a busy engine.
+        public var onsetQueuedBytes: Int
         /// While shedding, a new call is admitted only if the SIP socket was last seen empty at
         /// most this long ago, so its INVITE waited no longer than that (zero: no such bound). The
         /// queue gate alone admitted INVITEs read at the end of a stall: they had waited behind the
@@ -37,11 +40,12 @@ public struct OverloadControl: Sendable, Equatable {
         public var admitWait: Duration
 
         public init(maxLoopLag: Duration = .milliseconds(50), maxTransactions: Int = 0, maxQueuedBytes: Int = 512 * 1024,
-                    admitQueuedBytes: Int = 64 * 1024, admitWait: Duration = .milliseconds(20)) {
+                    admitQueuedBytes: Int = 8 * 1024, onsetQueuedBytes: Int = 64 * 1024, admitWait: Duration = .milliseconds(20)) {
             self.maxLoopLag = maxLoopLag
             self.maxTransactions = maxTransactions
             self.maxQueuedBytes = maxQueuedBytes
             self.admitQueuedBytes = admitQueuedBytes
+            self.onsetQueuedBytes = onsetQueuedBytes
             self.admitWait = admitWait
         }
     }
@@ -65,7 +69,7 @@ public struct OverloadControl: Sendable, Equatable {
     public static let sustained = 3
     /// Calm reports in a row, with nothing refused, before shedding ends.
     public static let calmToEnd = 10
-    /// How long the socket's backlog must stay above `admitQueuedBytes`, and be larger at the end
+    /// How long the socket's backlog must stay above `onsetQueuedBytes`, and be larger at the end
     /// than at the start, before shedding starts between reports.
     public static let onsetWindow: Duration = .milliseconds(50)
     /// The longest pause between two backlog reports for the loop to count as reading all along.
@@ -92,7 +96,7 @@ public struct OverloadControl: Sendable, Equatable {
     private var loggedAt: Duration?
     /// Bytes waiting in the SIP socket when last measured (as the loop reads, and at each report).
     public private(set) var queued = 0
-    /// When and at what size the socket's backlog was last seen crossing `admitQueuedBytes`
+    /// When and at what size the socket's backlog was last seen crossing `onsetQueuedBytes`
     /// (the start of the window `backlog` judges growth over).
     private var backlogSince: BacklogMark?
     private struct BacklogMark: Sendable, Equatable {
@@ -144,7 +148,11 @@ public struct OverloadControl: Sendable, Equatable {
                 tokens = 0
             }
         } else if !backlog {
-            rate = rate * 1.05 + 5
+            // Raised only while it is what limits admission: above twice what was admitted (the
+            // queue gate admits less), raising it would only grow the number in the log line.
+            let interval = since.map { now - $0 } ?? LoadReport.interval
+            let used = Double(admitted + refused) / max(interval, .milliseconds(1)).seconds
+            if rate < 2 * used { rate = rate * 1.05 + 5 }
         } else if growing {
             rate = max(10, rate * 0.85)
         }
@@ -163,7 +171,7 @@ public struct OverloadControl: Sendable, Equatable {
 
     /// The bytes waiting in the SIP socket, told every 32 datagrams read and when a read batch
     /// ends. Returns a log line when shedding starts: over `onsetWindow` the backlog stayed above
-    /// `admitQueuedBytes` and grew while the loop kept reading (no two reports more than
+    /// `onsetQueuedBytes` and grew while the loop kept reading (no two reports more than
     /// `readingGap` apart). A backlog that
     /// grew while the loop did not read (a stall: one long task, a preempted thread) is caught up
     /// as usual, not shed.
@@ -176,7 +184,7 @@ public struct OverloadControl: Sendable, Equatable {
         } else if let seenEmpty {
             emptyAt = max(emptyAt, seenEmpty)
         }
-        guard !shedding, limits.admitQueuedBytes > 0, bytes > limits.admitQueuedBytes else {
+        guard !shedding, limits.onsetQueuedBytes > 0, bytes > limits.onsetQueuedBytes else {
             backlogSince = nil
             return nil
         }

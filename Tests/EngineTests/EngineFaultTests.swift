@@ -231,10 +231,18 @@ struct EngineFaultTests {
         t += .milliseconds(100)
         _ = limits.report(.init(loopLag: .zero, transactions: 95), now: t)
         #expect(abs(limits.rate - 170) < 0.001)
+        // No backlog: raised while calls are offered faster than half the rate...
+        for i in 1...100 { _ = limits.admit(now: t + .milliseconds(i)) }
         t += .milliseconds(100)
         _ = limits.report(.init(loopLag: .zero, transactions: 50), now: t)
         #expect(abs(limits.rate - (170 * 1.05 + 5)) < 0.001)
         #expect(limits.shedding)
+        // ...held when it does not limit them (raising it then only grew the logged number:
+        // "admitting 535351 new calls/s" after 20 s of a gate doing the shedding).
+        for i in 1...5 { _ = limits.admit(now: t + .milliseconds(20 * i)) }
+        t += .milliseconds(100)
+        _ = limits.report(.init(loopLag: .zero, transactions: 50), now: t)
+        #expect(abs(limits.rate - (170 * 1.05 + 5)) < 0.001)
     }
 
     @Test func aGrowingSocketBacklogShedsAtOnceAndAdmittedCallsNeverWaitBehindALongQueue() {
@@ -286,10 +294,14 @@ struct EngineFaultTests {
         t += .milliseconds(50)
         _ = limits.report(.init(loopLag: .zero, transactions: 10, queuedBytes: 300 * 1024), now: t)
         #expect(abs(limits.rate - 50 / 0.25 * 0.85) < 1, "\(limits.rate)")
-        // The gate can be switched off (admit_queued_kb: 0): then a backlog starts nothing.
-        var off = OverloadControl(limits: .init(admitQueuedBytes: 0))
+        // The fast onset can be switched off (onset_queued_kb: 0): then a backlog starts nothing.
+        var off = OverloadControl(limits: .init(onsetQueuedBytes: 0))
         for (i, kb) in [100, 200, 400, 800].enumerated() { _ = off.backlog(kb * 1024, now: .milliseconds(40 * i)) }
         #expect(!off.shedding)
+        // The onset and the gate are apart: a backlog between the two starts nothing.
+        var between = OverloadControl(limits: .init(admitQueuedBytes: 8 * 1024, onsetQueuedBytes: 64 * 1024))
+        for (i, kb) in [20, 30, 40, 60].enumerated() { _ = between.backlog(kb * 1024, now: .milliseconds(20 * i)) }
+        #expect(!between.shedding)
     }
 
     /// While shedding, an INVITE read from a socket that has not been empty for longer than

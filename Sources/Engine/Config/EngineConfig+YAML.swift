@@ -69,7 +69,7 @@ extension EngineConfig {
         }
         if let d = m["state_dir"] { c.stateDirectory = try d.string() }
         if let o = m["overload"] {
-            let s = try o.mapping(allowed: ["max_loop_lag_ms", "max_transactions", "max_queued_kb", "admit_queued_kb", "admit_wait_ms", "per_source"])
+            let s = try o.mapping(allowed: ["max_loop_lag_ms", "max_transactions", "max_queued_kb", "admit_queued_kb", "onset_queued_kb", "admit_wait_ms", "per_source"])
             if let p = s["per_source"] {
                 let ps = try p.mapping(allowed: ["invites_per_second", "registers_per_second", "burst"])
                 for (key, path) in [("invites_per_second", \SourceRateLimit.Limits.invitesPerSecond), ("registers_per_second", \.registersPerSecond), ("burst", \.burst)] {
@@ -88,6 +88,11 @@ extension EngineConfig {
                 let kb = try q.int()
                 guard kb == 0 || (4...1_048_576).contains(kb) else { throw q.error("admit_queued_kb must be 0 (no queue gate) or 4 to 1048576") }
                 c.overload.admitQueuedBytes = kb * 1024
+            }
+            if let q = s["onset_queued_kb"] {
+                let kb = try q.int()
+                guard kb == 0 || (4...1_048_576).contains(kb) else { throw q.error("onset_queued_kb must be 0 (no fast onset) or 4 to 1048576") }
+                c.overload.onsetQueuedBytes = kb * 1024
             }
             if let w = s["admit_wait_ms"] {
                 let ms = try w.int()
