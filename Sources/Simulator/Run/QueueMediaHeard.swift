@@ -28,8 +28,12 @@ enum QueueMediaHeard {
             let rung = result.inviteToAgentInviteByCall[call.callID].map { Double($0) / 1e9 }
             let left = [call.answeredAt, call.endedAt].compactMap { $0.map { ($0 - call.offeredAt) / scale } }
             guard let waitEnd = (left + [rung].compactMap { $0 }).min(), waitEnd > 0.5 else { continue }
-            // Callers of the same queue waiting ahead of this one, `t` seconds after its INVITE.
-            let earlier = result.calls.filter { $0.queue == call.queue && $0.offeredAt < call.offeredAt }
+            // Callers of the same queue waiting ahead of this one, `t` seconds after its INVITE: offered
+            // before it, or up to `overtake` after it (two phones' INVITEs sent a few ms apart reach the
+            // engine in either order: a parallel test run offered two calls 1.7 ms apart and the later
+            // one was queued first, so the earlier one was rightly told position 3 of 3).
+            let overtake = 0.05 * scale
+            let earlier = result.calls.filter { $0.queue == call.queue && $0.callID != call.callID && $0.offeredAt < call.offeredAt + overtake }
             let ahead: (Double) -> Int = { t in
                 let now = call.offeredAt + t * scale
                 return earlier.filter { o in (o.answeredAt ?? o.endedAt ?? .infinity) > now }.count
