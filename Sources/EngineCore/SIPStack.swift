@@ -16,7 +16,7 @@ public struct SIPStack: Sendable {
 
     public init(core: B2BUA, timers: TransactionTimers = .init()) {
         self.core = core
-        self.layer = TransactionLayer(timers: timers)
+        self.layer = TransactionLayer(timers: timers, expected: 65_536)  // ~90,000 live at 3x load measured
     }
 
     public var transactionCount: Int { layer.count }

@@ -7,7 +7,7 @@ import Primitives
 public struct TransactionLayer: Sendable {
     public let timers: TransactionTimers
     /// Entries never move (`SlotTable`): a Dictionary's growth rehashed ~50,000 of them at once.
-    private var transactions = SlotTable<TransactionKey, Entry>(minimumCapacity: 65_536)
+    private var transactions: SlotTable<TransactionKey, Entry>
 
     /// The state of one transaction, for inspection and tests.
     public enum State: Equatable, Sendable {
@@ -31,8 +31,11 @@ public struct TransactionLayer: Sendable {
         let peer: Endpoint
     }
 
-    public init(timers: TransactionTimers = .init()) {
+    /// `expected`: transactions the table's index holds without growing (a server's, sized at
+    /// start so it never grows under load; a phone's, 0).
+    public init(timers: TransactionTimers = .init(), expected: Int = 0) {
         self.timers = timers
+        transactions = SlotTable(minimumCapacity: expected)
     }
 
     /// How many transactions are alive.
