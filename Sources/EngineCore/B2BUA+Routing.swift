@@ -87,7 +87,7 @@ extension B2BUA {
                     out.append(.saveRelease(agent, release))
                 }
             case .callFinished(let record):
-                out.append(.record(engineRecord(record)))
+                out.append(.record(engineRecord(record), dialogs: calls[record.callID].map { Array($0.agentLegs.keys) } ?? []))
                 if var call = calls[record.callID] {
                     call.recorded = true
                     if call.customer.phase == .answered, call.voicemail == nil, call.bridgedLeg.flatMap({ call.agentLegs[$0]?.phase }) != .answered {

@@ -146,8 +146,10 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
     case prepareMedia(ports: [Int])
     /// A call was accepted: its row is opened (disposition `pending`) until `record` closes it.
     case openRecord(AcceptedCall)
-    /// A finished call, to be stored before the engine logs it as ended.
-    case record(CallRecord)
+    /// A finished call, to be stored before the engine logs it as ended. `dialogs`: the SIP
+    /// Call-IDs of its agent legs (the customer's is the call's id): a response that ends one of
+    /// them (the 200 to an agent's BYE) also waits until the row is on disk.
+    case record(CallRecord, dialogs: [String] = [])
     /// An agent's registrations changed (kept across restarts; empty: none left).
     case saveBindings(AgentID, [Registrar.Binding])
     /// An agent was released (with the reason) or is no longer (nil), kept across restarts.
@@ -182,7 +184,7 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
         case .closeMedia(let c, let p): .closeMedia(c, ports: p)
         case .prepareMedia(let p): .prepareMedia(ports: p)
         case .openRecord(let a): .openRecord(a)
-        case .record(let r): .record(r)
+        case .record(let r, let d): .record(r, dialogs: d)
         case .saveBindings(let a, let b): .saveBindings(a, b)
         case .saveRelease(let a, let r): .saveRelease(a, r)
         case .log(let l, let t, let c): .log(l, t, call: c)

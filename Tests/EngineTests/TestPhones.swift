@@ -96,7 +96,7 @@ protocol CoreActionReading {
 
 extension CoreAction: CoreActionReading {
     var sentMessage: (SIPMessage, Endpoint)? { if case .send(let m, let to) = self { (m, to) } else { nil } }
-    var recorded: CallRecord? { if case .record(let r) = self { r } else { nil } }
+    var recorded: CallRecord? { if case .record(let r, _) = self { r } else { nil } }
 }
 
 extension Array where Element: CoreActionReading {

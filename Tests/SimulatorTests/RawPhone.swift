@@ -113,6 +113,19 @@ final class RawPhone {
         return m
     }
 
+    /// BYE in the dialog the engine's INVITE `ring` made with us, once we answered it with
+    /// `respond` (our To tag is the one `respond` gave).
+    func hangUp(_ ring: SIPMessage, tag: String = "agent-tag") -> SIPMessage {
+        var from = ring.to
+        from.tag = "\(tag)-\(ring.callID.prefix(8))"
+        let m = SIPMessage(
+            startLine: .request(method: "BYE", uri: ring.contact.first?.uri ?? ring.from.uri),
+            via: [via()], from: from, to: ring.from,
+            callID: ring.callID, cseq: CSeq(1, "BYE"), headers: [Header("Max-Forwards", "70")])
+        send(m)
+        return m
+    }
+
     /// Our answer to a request the engine sent us (200 with SDP for an INVITE).
     func respond(_ status: Int, to request: SIPMessage, tag: String = "agent-tag", rtpPort: Int? = nil) {
         var r = request.response(status, toTag: request.method == "INVITE" ? "\(tag)-\(request.callID.prefix(8))" : nil)

@@ -21,8 +21,8 @@ import Testing
     }
 
     /// The engine, answering OPTIONS (bounded poll).
-    static func start(_ dir: String, port: Int, rtp: String) throws -> EngineProcess {
-        let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: config(port: port, rtp: rtp), directory: dir,
+    static func start(_ dir: String, port: Int, rtp: String, config yaml: String? = nil) throws -> EngineProcess {
+        let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: yaml ?? config(port: port, rtp: rtp), directory: dir,
                                        sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
         let probe = RawUDP()
         guard FloodEndToEndTests.answersOptions(probe, port: port, tries: 50) else {
@@ -125,6 +125,92 @@ import Testing
             #expect((row?.endedAt ?? 0) >= (row?.enqueuedAt ?? 1), "\(id)")
         }
         #expect(!rows.contains { $0.disposition == "pending" })
+        let integrity = try DatabaseQueue(path: engine.recordsPath).read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
+        #expect(integrity == "ok")
+    }
+
+    /// The engine for the kill test: ccsim's agents take queue `support`; alice alone has the
+    /// skill of queue `tracked`, whose calls the test drives by hand.
+    static func loadConfig(port: Int, rtp: String) -> String {
+        """
+        sip: {address: 127.0.0.1:\(port), require_auth: false}
+        media: {rtp_ports: \(rtp)}
+        routing: {ring_timeout: 10s, wrap_up: 0s}
+        queues: [{name: support, skills: [general]}, {name: tracked, skills: [tracked]}]
+        agents: [{login: alice, skills: [tracked]}\((1...6).map { ", {login: sim\($0), skills: [general]}" }.joined())]
+        """
+    }
+
+    /// `kill -9` under a ccsim load, right after the 200 OK to a hang-up (no pause: a row still
+    /// in the writer's batch would be lost): the restarted engine has that call's row as answered
+    /// with the right party blamed, every call that was in progress closed as `interrupted`, no
+    /// row pending, and an intact database. Once with the caller hanging up last, once the agent
+    /// (the 200 to an agent's BYE waits for the row too).
+    @Test(arguments: ["caller", "agent"])
+    func killNineUnderLoadRightAfterAHangUpKeepsThatCallsRow(lastHangUp: String) throws {
+        let port = RawUDP().port
+        let dir = E2E.tempDirectory("kill9-load")
+        let rtp = lastHangUp == "caller" ? "26800-26999" : "27000-27199"
+        let config = Self.loadConfig(port: port, rtp: rtp)
+        var engine = try Self.start(dir, port: port, rtp: rtp, config: config)
+        defer { engine.stop() }
+        // The load: six ccsim agents, callers at 40/s holding 1 s, real RTP through the relay.
+        let indented = config.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+        try """
+            name: kill9-load
+            duration: 60s
+            engine:
+            \(indented)
+            agents: [{logins: [\((1...6).map { "sim\($0)" }.joined(separator: ", "))], answer_delay: 0.1s}]
+            customers: [{queue: support, calls: 2000, arrival: {every: 0.025s}, hold_time: 1s}]
+            """.write(toFile: dir + "/load.yaml", atomically: true, encoding: .utf8)
+        let load = try E2E.background(VerdictModesTests.ccsimBinary, ["run", dir + "/load.yaml", "--engine", "127.0.0.1:\(port)",
+                                                                       "--report", dir + "/load-report"], cwd: dir)
+        defer { E2E.stop(load) }
+        #expect(E2E.until(seconds: 20) { ((try? Self.rows(engine).count) ?? 0) >= 40 }, "the ccsim load never reached the engine")
+
+        // Calls on queue `tracked`, hung up alternately; the last by `lastHangUp`, then kill -9 at once.
+        let alice = RawPhone("alice", engine: port)
+        #expect(alice.register())
+        var expected: [String: String] = [:]
+        let sides = lastHangUp == "caller" ? ["agent", "caller"] : ["caller", "agent"]
+        for (i, side) in sides.enumerated() {
+            let id = "tracked-\(lastHangUp)-\(i)"
+            let customer = RawPhone("cust\(i)", engine: port)
+            let invite = customer.invite("tracked", callID: id)
+            let ring = try #require(alice.receive { $0.method == "INVITE" && $0.header("X-CC-Call") == id }, "alice never rung for \(id)")
+            alice.respond(200, to: ring)
+            _ = alice.request("ACK", ring.callID)
+            let ok = try #require(customer.finalResponse(id, method: "INVITE"))
+            try #require(ok.status == 200)
+            _ = customer.inDialog("ACK", invite: invite, answer: ok, cseq: 1)
+            if side == "caller" {
+                _ = customer.inDialog("BYE", invite: invite, answer: ok, cseq: 2)
+                if let bye = alice.request("BYE", ring.callID) { alice.respond(200, to: bye) }
+                try #require(customer.finalResponse(id, method: "BYE")?.status == 200)
+                expected[id] = "caller-hangup"
+            } else {
+                _ = alice.hangUp(ring)
+                if let bye = customer.request("BYE", id) { customer.respond(200, to: bye) }
+                try #require(alice.finalResponse(ring.callID, method: "BYE")?.status == 200)
+                expected[id] = "agent-hangup"
+            }
+        }
+        kill(engine.process.processIdentifier, SIGKILL)
+        engine.process.waitUntilExit()
+        E2E.stop(load)
+        engine = try Self.start(dir, port: port, rtp: rtp, config: config)
+
+        let rows = try Self.rows(engine)
+        for (id, reason) in expected {
+            let row = rows.first { $0.callID == id }
+            #expect(row?.disposition == "answered" && row?.endReason == reason, "\(id): \(String(describing: row))")
+        }
+        #expect(!rows.contains { $0.disposition == "pending" })
+        let interrupted = rows.filter { $0.disposition == "interrupted" }
+        #expect(interrupted.allSatisfy { $0.endReason == "interrupted" && $0.endedAt >= $0.enqueuedAt })
+        #expect(!interrupted.isEmpty, "the load had calls in progress at the kill")
+        #expect(rows.count > 40)
         let integrity = try DatabaseQueue(path: engine.recordsPath).read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
         #expect(integrity == "ok")
     }

@@ -365,8 +365,10 @@ public final class EngineDriver: @unchecked Sendable {
                 writer.enqueue(.voicemailDelivered(callID: message.call, item: item, agent: agent, at: Date().timeIntervalSince1970))
             case .openRecord(let accepted):
                 uncommitted[accepted.callID] = writer.enqueue(.call(.init(accepted: accepted, origin: originWall)))
-            case .record(let record):
-                uncommitted[record.callID] = writer.enqueue(.call(.init(record, origin: originWall)), ended: record)
+            case .record(let record, let dialogs):
+                let seq = writer.enqueue(.call(.init(record, origin: originWall)), ended: record)
+                uncommitted[record.callID] = seq
+                for dialog in dialogs { uncommitted[dialog] = seq }
             case .saveBindings(let agent, let bindings):
                 writer.enqueue(.bindings(agent: agent, bindings.map { .init(agent: agent, $0, origin: originWall) }))
             case .saveRelease(let agent, let reason):
@@ -516,7 +518,8 @@ public final class EngineDriver: @unchecked Sendable {
     }
 
     /// The responses that end or answer a call (to INVITE beyond 100, to BYE) leave only once the
-    /// call's row is on disk: a caller told the call is over (or up) can rely on the record. Only
+    /// call's row is on disk: a caller told the call is over (or up) can rely on the record; so does
+    /// the 200 to an agent's BYE (its leg's Call-ID comes with the `record` action). Only
     /// a call with a write pending waits; everything else (REGISTER, OPTIONS, a stateless 503,
     /// another call's messages) goes at once.
     static func mustFollowCommit(_ m: SIPMessage) -> Bool {

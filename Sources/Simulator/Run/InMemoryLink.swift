@@ -83,7 +83,7 @@ final class InMemoryLink {
                 timers.removeValue(forKey: id)?.cancel()
             case .closeMedia(_, let ports):
                 loop.execute { [unowned self] in perform(stack.handle(.mediaClosed(ports: ports), now: now)) }
-            case .record(let r):
+            case .record(let r, _):
                 records.append(r)
             default:
                 break
