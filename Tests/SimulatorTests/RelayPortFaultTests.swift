@@ -47,15 +47,29 @@ import Testing
 
         let uacPort = RawUDP().port
         let load = try E2E.run(sipp, ["-sn", "uac", "-s", "support", "127.0.0.1:\(port)", "-i", "127.0.0.1", "-p", "\(uacPort)",
-                                      "-m", "2000", "-r", "1000", "-nostdin", "-timeout", "40s"], timeout: 50, cwd: dir)
-        #expect(load.output.contains("Successful call"), "sipp output:\n\(load.output.suffix(1500))")
+                                      "-m", "2000", "-r", "1000", "-nostdin", "-timeout", "40s",
+                                      "-trace_msg", "-message_file", dir + "/uac-messages.log"], timeout: 50, cwd: dir)
         engine.stop()
         withExtendedLifetime(holder) {}
+
+        // What SIPp's callers were told: every call a final answer, 200 or 503 with Retry-After
+        // (never 487: SIPp never cancels), each in one SIPp call.
+        let finals = try SIPpMessageLog(path: dir + "/uac-messages.log").finalInviteResponses
+        let byStatus = Dictionary(grouping: finals.values, by: { $0.status ?? 0 }).mapValues(\.count)
+        print("relay port faults: SIPp's final INVITE responses by status: \(byStatus)")
+        #expect(finals.count == 2000, "calls with a final response: \(finals.count); sipp output:\n\(load.output.suffix(1500))")
+        #expect(Set(byStatus.keys).isSubset(of: [200, 503]), "\(byStatus)")
+        #expect((byStatus[200] ?? 0) > 0 && (byStatus[503] ?? 0) > 0, "\(byStatus)")
+        let without = finals.values.filter { $0.status == 503 && $0.header("Retry-After") == nil }
+        #expect(without.isEmpty, "\(without.count) 503s without Retry-After, e.g. \(String(describing: without.first))")
 
         let rows = try CallRecordStore(directory: dir + "/engine-state").all()
         let byReason = Dictionary(grouping: rows, by: { "\($0.disposition)/\($0.endReason)" }).mapValues(\.count)
         print("relay port faults: \(rows.count) rows: \(byReason)")
-        #expect(rows.count > 0)
+        // One row per call the engine accepted; the answered ones are exactly SIPp's 200s.
+        #expect(Set(rows.map(\.callID)).isSubset(of: Set(finals.keys)), "a row for a call SIPp never made")
+        #expect(Set(rows.filter { $0.disposition == "answered" }.map(\.callID)) == Set(finals.filter { $0.value.status == 200 }.map(\.key)))
+        #expect(rows.filter { $0.disposition == "failed" }.allSatisfy { finals[$0.callID]?.status == 503 })
         #expect((byReason["answered/caller-hangup"] ?? 0) > 0, "\(byReason)")
         #expect((byReason["failed/media-ports-exhausted"] ?? 0) > 0, "\(byReason)")
         let allowed: Set<String> = ["answered/caller-hangup", "failed/media-ports-exhausted", "failed/overload", "failed/engine-shutdown", "answered/engine-shutdown"]
