@@ -134,18 +134,57 @@ enum BenchReport {
 
 struct Flood: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Send a bounded flood of random and mutated SIP datagrams to an engine on loopback.",
-        discussion: "Only 127.0.0.0/8 targets are accepted. Check the engine afterwards: it must still answer OPTIONS.")
+        abstract: "Send a bounded flood of random and mutated SIP datagrams to an engine on loopback, probing it with OPTIONS throughout.",
+        discussion: """
+            Only 127.0.0.0/8 targets are accepted. An OPTIONS probe goes every --probe-ms from a socket of its own during \
+            the flood and after it; with --pid the engine's RSS is sampled with each probe, and after the flood the \
+            watch goes on until RSS is back within 20 MB of its start (at most --settle seconds).
+            """)
     @Option(help: "Engine address, HOST:PORT (loopback only).") var engine = "127.0.0.1:5060"
     @Option(help: "Datagrams to send.") var count = 100_000
     @Option(help: "Datagrams per second at most (0: unlimited).") var rate = 20_000
     @Option(help: "Seed of the generator (a crash replays with the same seed).") var seed: UInt64 = 1
+    @Option(help: "The engine's process ID, to follow its resident memory.") var pid: Int32?
+    @Option(help: "With --pid: seconds at most to wait after the flood for RSS to come back within 20 MB of its start.") var settle = 60
+    @Option(help: "Milliseconds between two OPTIONS probes.") var probeMs = 100
 
     func run() throws {
         let parts = engine.split(separator: ":")
         guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--engine must be HOST:PORT") }
-        let r = try SIPFlood(host: String(parts[0]), port: port, count: count, rate: rate, seed: seed).run()
+        if let pid, kill(pid, 0) != 0 { throw ValidationError("--pid \(pid): no such process") }
+        let host = String(parts[0])
+        let flooding = try EngineWatch(host: host, port: port, interval: Double(probeMs) / 1000, pid: pid)
+        flooding.start()
+        let r = try SIPFlood(host: host, port: port, count: count, rate: rate, seed: seed).run()
+        let during = flooding.stop()
         print("sent \(r.sent) datagrams (\(r.randomBytes) random, \(r.mutated) mutated) in \(String(format: "%.1f", r.seconds)) s; \(r.responsesSeen) answers received")
+        print("during the flood: \(Self.describe(during))")
+        let settling = try EngineWatch(host: host, port: port, interval: Double(probeMs) / 1000, pid: pid)
+        settling.start()
+        let began = Date()
+        var back: Double?
+        if let start = during.rssStartMB {
+            while Date().timeIntervalSince(began) < Double(settle) {
+                Thread.sleep(forTimeInterval: 1)
+                guard let now = settling.residentMB else { break }
+                if now - start <= 20 { back = Date().timeIntervalSince(began); break }
+            }
+        } else {
+            Thread.sleep(forTimeInterval: 1)
+        }
+        let after = settling.stop()
+        print("after the flood: \(Self.describe(after))")
+        if let start = during.rssStartMB, let end = after.rssLastMB {
+            print(String(format: "RSS %.1f MB at start, %.1f MB at its peak, %.1f MB at the end of the flood, %.1f MB %@ (%+.1f MB; target: within 20 MB within a minute)",
+                         start, during.rssPeakMB ?? .nan, during.rssLastMB ?? .nan, end,
+                         back.map { String(format: "%.0f s after it: back within 20 MB", $0) } ?? "after \(settle) s: NOT back within 20 MB", end - start))
+        }
+        if after.probesAnswered == 0 { throw ValidationError("the engine no longer answers OPTIONS") }
+    }
+
+    static func describe(_ s: EngineWatch.Summary) -> String {
+        String(format: "OPTIONS answered %d of %d, longest without an answer %.2f s, OPTIONS -> 200 p50 %.2f p99 %.2f ms",
+               s.probesAnswered, s.probesSent, s.longestSilenceSeconds, Double(s.answer.p50Nanos) / 1e6, Double(s.answer.p99Nanos) / 1e6)
     }
 }
 

@@ -148,11 +148,9 @@ struct OverloadBench {
                   stat.contains("(ccengine)"),
                   let close = stat.lastIndex(of: ")"),
                   Int32(stat[stat.index(close, offsetBy: 2)...].split(separator: " ")[1]) == me,
-                  let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-                  let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+                  let mb = ProcessMemory.residentMB(pid: pid)
             else { continue }
-            return kb / 1024
+            return mb
         }
         return .nan
     }

@@ -15,7 +15,7 @@ import Testing
     static let rssBoundMB = 100.0
 
     @Test func engineSurvivesTheFloodAndKeepsAnswering() throws {
-        let port = 25110
+        let port = RawUDP().port
         let dir = E2E.tempDirectory("flood")
         let config = """
             sip: {address: 127.0.0.1:\(port)}
@@ -28,15 +28,19 @@ import Testing
         defer { engine.stop() }
         let probe = RawUDP()
         try #require(Self.answersOptions(probe, port: port, tries: 50), "engine did not start; \(engine.logPath)")
-        let before = Self.rssMB(engine.process.processIdentifier)
 
+        // OPTIONS probes from their own socket all through the flood (ccbench flood's watch).
+        let watch = try EngineWatch(host: "127.0.0.1", port: port, interval: 0.1, pid: engine.process.processIdentifier)
+        watch.start()
         let result = try SIPFlood(port: port, count: 100_000, rate: 20_000, seed: 42).run()
+        let during = watch.stop()
         #expect(result.sent == 100_000)
         #expect(engine.isRunning)
+        #expect(during.probesAnswered > 0, "OPTIONS during the flood: \(during)")
         #expect(Self.answersOptions(probe, port: port, tries: 20))
-        let after = Self.rssMB(engine.process.processIdentifier)
+        let before = try #require(during.rssStartMB), after = Self.rssMB(engine.process.processIdentifier)
         #expect(after - before < Self.rssBoundMB, "RSS \(before) MB -> \(after) MB")
-        print("flood: \(result.sent) datagrams in \(String(format: "%.1f", result.seconds)) s, \(result.responsesSeen) answers; engine RSS \(before) -> \(after) MB")
+        print("flood: \(result.sent) datagrams in \(String(format: "%.1f", result.seconds)) s, \(result.responsesSeen) answers; OPTIONS answered \(during.probesAnswered) of \(during.probesSent) during it, longest silence \(String(format: "%.2f", during.longestSilenceSeconds)) s; engine RSS \(before) -> \(after) MB")
     }
 
     static func answersOptions(_ udp: RawUDP, port: Int, tries: Int) -> Bool {
@@ -49,11 +53,5 @@ import Testing
         return false
     }
 
-    static func rssMB(_ pid: Int32) -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-              let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        else { return 0 }
-        return kb / 1024
-    }
+    static func rssMB(_ pid: Int32) -> Double { ProcessMemory.residentMB(pid: pid) ?? 0 }
 }
