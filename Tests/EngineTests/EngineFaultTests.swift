@@ -404,7 +404,7 @@ extension TestPhones {
 }
 
 struct MemoryTrimmerTests {
-    @Test func trimsOnceTheLoadHasFallenToHalfItsPeakAtMostEveryTenSeconds() {
+    @Test func trimsOnceTheLoadHasFallenToATenthOfItsPeakThenWhileTheBurstEnds() {
         var t = MemoryTrimmer()
         let steps: [(Int, Int, Bool)] = [
             (400, 20, false),     // small: never worth it
@@ -412,8 +412,15 @@ struct MemoryTrimmerTests {
             (40_000, 22, false),  // still above a tenth
             (6_000, 23, true),
             (100, 25, false),     // within 10 s of the last trim
-            (10, 34, true),       // the peak was 6,000 since
-            (0, 60, false),       // nothing happened since
+            (10, 34, true),       // follow-up: not grown since
+            (40, 44, false),      // grown: the follow-ups stop
+            (5, 54, false),       // and do not come back (the peak since, 40, is small)
+            (50_000, 60, false),  // the next burst
+            (300, 75, true),      // over
+            (300, 85, true),      // follow-ups while it stays down...
+            (300, 95, true),
+            (310, 105, true),     // (a tenth up is steady)
+            (500, 115, false),    // ...until it grows
         ]
         for (transactions, at, trims) in steps {
             let trimmed = t.observe(transactions: transactions, now: .seconds(at))
