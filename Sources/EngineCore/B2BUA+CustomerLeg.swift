@@ -6,7 +6,8 @@ extension B2BUA {
     mutating func newCustomerCall(_ invite: SIPMessage, from source: Endpoint, now: Duration, into out: inout [B2BUAAction]) {
         let target = responseTarget(invite, source)
         let tag = ids.tag()
-        let queue = invite.requestURI?.user ?? ""
+        let dialled = invite.requestURI?.user ?? ""
+        let queue = numbers[dialled] ?? dialled
         guard queues.contains(queue) || menus[queue] != nil else {
             out.append(.log(.notice, "INVITE for unknown queue '\(queue)' answered 404", call: invite.callID))
             out.append(.send(invite.response(404, "Not Found (no queue '\(queue)')", toTag: tag), to: target))
@@ -56,6 +57,7 @@ extension B2BUA {
         }
         let priority = invite.header("X-CC-Priority").flatMap { Int($0) } ?? 1
         out.append(.openRecord(AcceptedCall(callID: invite.callID, queue: queue, caller: caller, acceptedAt: now)))
+        if dialled != queue { out.append(.log(.info, "number \(dialled) leads to \(queue)", call: invite.callID)) }
         if menus[queue] != nil {
             out.append(.send(trying, to: target))
             enterMenu(invite.callID, queue, now: now, into: &out)

@@ -106,6 +106,8 @@ public struct B2BUA: Sendable {
     public var queueMedia: [String: QueueMedia] = [:]
     /// IVR menus by the address that reaches them (`menus:`).
     public var menus: [String: Menu] = [:]
+    /// Numbers (DIDs) and other addresses that lead to a queue or a menu, by the Request-URI's user part.
+    public var numbers: [String: String] = [:]
     /// Agents whose calls are recorded wherever they come from (`agents[].record`); a queue's
     /// own `record` wins.
     public var agentRecording: [AgentID: RecordingFormat] = [:]

@@ -37,6 +37,23 @@ struct EngineConfigFileTests {
         #expect(e?.problem.contains("duplicate queue 'support' (first at line 2)") == true, "\(String(describing: e))")
     }
 
+    @Test func aNumberMustLeadToAQueueOrMenuAndBeNoneOfTheirNames() throws {
+        let nowhere = error("queues: [{name: support}]\nnumbers:\n  - {number: \"+4930123456\", to: support}\n  - {number: \"0800\", to: billing}\n")
+        #expect(nowhere?.line == 4)
+        #expect(nowhere?.problem.contains("number '0800' leads to 'billing', which is neither a queue nor a menu") == true, "\(String(describing: nowhere))")
+        #expect(nowhere?.fix == "name one of support")
+        let shadow = error("queues: [{name: support}]\nnumbers:\n  - {number: support, to: support}\n")
+        #expect(shadow?.line == 3)
+        #expect(shadow?.problem.contains("is the name of a queue") == true, "\(String(describing: shadow))")
+        let twice = error("queues: [{name: support}, {name: sales}]\nnumbers:\n  - {number: \"0800\", to: support}\n  - {number: \"0800\", to: sales}\n")
+        #expect(twice?.line == 4)
+        #expect(twice?.problem.contains("duplicate number '0800' (first at line 3)") == true, "\(String(describing: twice))")
+        let path = NSTemporaryDirectory() + "engine-numbers-\(UUID().uuidString).yaml"
+        try "queues: [{name: support}]\nnumbers: [{number: \"+4930123456\", to: support}]\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try EngineConfig.load(file: path).numbers == ["+4930123456": "support"])
+    }
+
     @Test func duplicateYAMLKeyIsNamedAtItsLine() {
         let e = error("queues: [{name: support}]\nsip:\n  address: 127.0.0.1:5060\n  realm: a\n  realm: b\nagents: [{login: alice, password: a}]\n")
         #expect(e?.line == 5)

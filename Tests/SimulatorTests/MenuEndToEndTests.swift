@@ -41,6 +41,9 @@ import EngineCore
                   "2": {queue: sales, skills: [spanish], priority: 2}
                   "8": {voicemail: support}
                   "9": hangup
+            numbers:
+              - {number: "+4930123456", to: main}
+              - {number: "0800", to: sales}
             """, directory: dir, sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
         ShutdownAndRestartTests.waitForLog(engine, "ccengine listening")
         return (engine, port, dir)
@@ -48,6 +51,34 @@ import EngineCore
 
     static func heard(_ party: RTPParty, _ hz: Double) -> Int {
         RTPParty.tones(party.packets, candidates: [menuTone, invalidTone, 2000]).filter { $0 == hz }.count
+    }
+
+    /// A DID (`numbers:`) leads to its menu or queue: the caller of +4930123456 hears the main
+    /// menu's prompt; the caller of 0800 waits in sales and rings an agent; the rows name the queue.
+    @Test func aNumberLeadsToItsMenuOrItsQueue() throws {
+        let (engine, port, _) = try Self.start("menu-numbers", rtp: 31300...31399)
+        defer { engine.stop() }
+        let alice = RawPhone("alice", engine: port)
+        #expect(alice.register())
+        let audio = RTPParty()
+        defer { audio.stop() }
+        let carol = RawPhone("carol", engine: port)
+        let invite = carol.invite("+4930123456", callID: "did-menu", rtpPort: audio.port)
+        let ok = try #require(carol.finalResponse("did-menu", method: "INVITE"), "the number's menu answers the caller")
+        #expect(ok.status == 200)
+        _ = carol.inDialog("ACK", invite: invite, answer: ok, cseq: 1)
+        #expect(E2E.until(seconds: 5) { Self.heard(audio, Self.menuTone) >= 10 }, "the main menu's prompt was not heard")
+        _ = carol.inDialog("BYE", invite: invite, answer: ok, cseq: 2)
+        #expect(carol.finalResponse("did-menu", method: "BYE")?.status == 200)
+
+        let dave = RawPhone("dave", engine: port)
+        let (call, answered) = try ShutdownAndRestartTests.bridge(dave, alice, callID: "did-queue", queue: "0800")
+        _ = dave.inDialog("BYE", invite: call, answer: answered, cseq: 2)
+        if let bye = alice.anyRequest("BYE") { alice.respond(200, to: bye) }
+        #expect(dave.finalResponse("did-queue", method: "BYE")?.status == 200)
+        let rows = try ShutdownAndRestartTests.rows(engine)
+        #expect(rows.first { $0.callID == "did-queue" }?.queue == "sales")
+        #expect(rows.first { $0.callID == "did-menu" }?.queue == "main")
     }
 
     @Test func keysThroughTheRelayChooseTheBranchAndItsSkillsChooseTheAgent() throws {

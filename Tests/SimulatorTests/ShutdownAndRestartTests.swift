@@ -41,9 +41,9 @@ import Testing
         try CallRecordStore(directory: (engine.recordsPath as NSString).deletingLastPathComponent).all()
     }
 
-    /// A customer call answered by `agent` and ACKed; returns the INVITE and our 200.
-    static func bridge(_ customer: RawPhone, _ agent: RawPhone, callID: String) throws -> (SIPMessage, SIPMessage) {
-        let invite = customer.invite("support", callID: callID)
+    /// A customer call to `queue` answered by `agent` and ACKed; returns the INVITE and our 200.
+    static func bridge(_ customer: RawPhone, _ agent: RawPhone, callID: String, queue: String = "support") throws -> (SIPMessage, SIPMessage) {
+        let invite = customer.invite(queue, callID: callID)
         let ring = try #require(agent.anyRequest("INVITE"), "agent never rung for \(callID)")
         agent.respond(200, to: ring)
         _ = agent.request("ACK", ring.callID)
@@ -150,7 +150,7 @@ import Testing
     func killNineUnderLoadRightAfterAHangUpKeepsThatCallsRow(lastHangUp: String) throws {
         let port = RawUDP().port
         let dir = E2E.tempDirectory("kill9-load")
-        let rtp = lastHangUp == "caller" ? "26800-26999" : "27000-27199"
+        let rtp = lastHangUp == "caller" ? "31400-31799" : "31800-32199"
         let config = Self.loadConfig(port: port, rtp: rtp)
         var engine = try Self.start(dir, port: port, rtp: rtp, config: config)
         defer { engine.stop() }

@@ -4,7 +4,7 @@ import Foundation
 import YAMLConfig
 
 extension EngineConfig {
-    public static let topLevelKeys: Set<String> = ["sip", "media", "state_dir", "routing", "queues", "queue_groups", "agents", "priority", "shutdown", "overload", "time_scale", "api", "queue_log", "menus"]
+    public static let topLevelKeys: Set<String> = ["sip", "media", "state_dir", "routing", "queues", "queue_groups", "agents", "priority", "shutdown", "overload", "time_scale", "api", "queue_log", "menus", "numbers"]
 
     /// Loads a configuration file; every problem names the file and line.
     public static func load(file: String) throws(ConfigError) -> EngineConfig {
@@ -188,6 +188,23 @@ extension EngineConfig {
                 c.menus.append(menu)
             }
             try MenuReader.check(c.menus, queues: c.queueNames, boxes: Set(c.queueMedia.filter { $0.value.voicemail != nil }.keys), at: menus)
+        }
+        if let numbers = m["numbers"] {
+            let menuNames = Set(c.menus.map(\.name)), targets = c.queueNames.union(menuNames)
+            for item in try numbers.array() {
+                let n = try item.mapping(allowed: ["number", "to"])
+                let number = try n.required("number", fix: "the dialled number or address, e.g. number: \"+4930123456\"").string()
+                let to = try n.required("to", fix: "a queue's or a menu's name").string()
+                guard !targets.contains(number) else {
+                    throw item.error("number '\(number)' is the name of a \(menuNames.contains(number) ? "menu" : "queue"), which callers reach by it already",
+                                     fix: "list only numbers that differ from queue and menu names")
+                }
+                guard targets.contains(to) else {
+                    throw item.error("number '\(number)' leads to '\(to)', which is neither a queue nor a menu", fix: "name one of \(targets.sorted().joined(separator: ", "))")
+                }
+                try unique(number, "number", at: item)
+                c.numbers[number] = to
+            }
         }
         try validate(c, root: root, m: m)
         try QueueMediaReader.loadRecipePrompts(c.routing, at: m["queues"] ?? m["routing"] ?? root, prompts: &c.prompts)

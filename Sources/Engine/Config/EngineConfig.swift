@@ -55,6 +55,9 @@ public struct EngineConfig: Sendable {
     public var prompts = PromptSet()
     /// IVR menus (`menus:`), reached by name like queues.
     public var menus: [Menu] = []
+    /// Numbers (DIDs) and other addresses that lead to a queue or a menu (`numbers:`): the
+    /// Request-URI's user part, matched exactly, to the queue's or menu's name.
+    public var numbers: [String: String] = [:]
     public var routing = CallCenterConfig()
     public var agents: [AgentAccount] = []
 
@@ -68,7 +71,7 @@ public struct EngineConfig: Sendable {
         if sip != other.sip || streams != other.streams || advertisedHost != other.advertisedHost || natPolicy != other.natPolicy || devices != other.devices
             || realm != other.realm || requireAuth != other.requireAuth || digestAlgorithms != other.digestAlgorithms { out.append("sip") }
         if mediaHost != other.mediaHost || rtpPorts != other.rtpPorts || codecs != other.codecs || relayThreads != other.relayThreads { out.append("media") }
-        if queueMedia != other.queueMedia || prompts != other.prompts || menus != other.menus { out.append("queue media, menus and prompts") }
+        if queueMedia != other.queueMedia || prompts != other.prompts || menus != other.menus || numbers != other.numbers { out.append("queue media, menus, numbers and prompts") }
         if stateDirectory != other.stateDirectory { out.append("state_dir") }
         if priority != other.priority { out.append("priority") }
         if shutdownGrace != other.shutdownGrace || retryAfter != other.retryAfter { out.append("shutdown") }

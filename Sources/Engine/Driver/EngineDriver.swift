@@ -86,6 +86,7 @@ public final class EngineDriver: @unchecked Sendable {
                             secret: Self.nonceSecret(replaying: config.seed), algorithms: config.digestAlgorithms))
         b2bua.queueMedia = config.queueMedia
         b2bua.menus = Dictionary(uniqueKeysWithValues: config.menus.map { ($0.name, $0) })
+        b2bua.numbers = config.numbers
         b2bua.agentRecording = config.agentRecording
         self.core = SIPStack(core: b2bua)
         let priority = config.priority

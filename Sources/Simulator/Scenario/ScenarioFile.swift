@@ -73,8 +73,9 @@ public enum ScenarioFile {
             }
         }
         for c in try m["customers"]?.array() ?? [] {
-            // A customer may call a menu as it calls a queue (menus: in the engine's configuration).
-            let stream = try customers(c, queues: engine.queueNames.union(engine.menus.map(\.name)))
+            // A customer may call a menu as it calls a queue (menus: in the engine's configuration),
+            // or a number that leads to either (numbers:).
+            let stream = try customers(c, queues: engine.queueNames.union(engine.menus.map(\.name)).union(engine.numbers.keys))
             if stream.transport.isReliable, !engine.streams.transports.contains(stream.transport) {
                 throw c.error("customers over \(stream.transport) need the engine to serve \(stream.transport)",
                               fix: stream.transport == .tcp ? "set the engine's sip.tcp: true" : "give the engine sip.tls: {port, certificate, key}")
