@@ -130,6 +130,13 @@ struct AgentStateMachine: Sendable {
         return .changed
     }
 
+    /// After a restart: an available agent who was in wrap-up goes back to it (its call is gone).
+    mutating func resumeWrapUp() -> Action {
+        guard state == .available else { return .none }
+        state = .wrapUp(nil)
+        return .startWrapUp
+    }
+
     mutating func completeWrapUp() -> Action {
         guard case .wrapUp = state else { return .none }
         leaveWrapUp()

@@ -44,6 +44,15 @@ extension CallCenter {
         agentMoved(a, from: old)
     }
 
+    mutating func agentResumedWrapUp(_ a: Int, until deadline: Duration) {
+        guard deadline > now else { return }
+        let old = agents[a].machine.state
+        guard agents[a].machine.resumeWrapUp() == .startWrapUp else { return }
+        agents[a].wrapUpDeadline = deadline
+        agentMoved(a, from: old)
+        output.append(.startTimer(.wrapUp(agents[a].login), at: deadline))
+    }
+
     /// Everything that follows an agent state change: the report counts, the routing index,
     /// a stale wrap-up timer, the `agentStateChanged` action, and (when the agent became
     /// available) a dispatch attempt in `settle()`.

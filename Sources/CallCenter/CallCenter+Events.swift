@@ -14,6 +14,8 @@ extension CallCenter {
             if let a = agentByLogin[id] { agentAvailable(a) }
         case .wrapUpDone(let id):
             if let a = agentByLogin[id] { wrapUpDone(a) }
+        case .agentResumedWrapUp(let id, let until):
+            if let a = agentByLogin[id] { agentResumedWrapUp(a, until: until) }
         case .callArrived(let id, let queue, let caller, let media, let priority):
             callArrived(id, queue: queue, caller: caller, media: media, priority: priority, skills: [])
         case .callArrivedWithSkills(let id, let queue, let caller, let media, let priority, let skills):

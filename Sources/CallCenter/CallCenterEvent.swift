@@ -10,6 +10,9 @@ public enum CallCenterEvent: Sendable, Equatable {
     case agentAvailable(AgentID)
     /// The agent ends wrap-up on request (seed 002 CompleteWrapUp).
     case wrapUpDone(AgentID)
+    /// After a restart: the agent, available again, was in wrap-up until `until` when the engine
+    /// stopped, and goes back to it until then (a deadline already past: it stays available).
+    case agentResumedWrapUp(AgentID, until: Duration)
     /// A call enters `queue`. Lower `priority` is served first; drivers use 1 by default.
     case callArrived(CallID, queue: String, caller: CallerInfo, media: MediaType, priority: Int)
     /// As `callArrived`, with skills of the call's own (added to the queue's skills).

@@ -76,6 +76,10 @@ extension B2BUA {
                 endCustomer(id, status: 486, reason: "Busy Here (\(reason))", into: &out)
             case .startTimer(let timer, let at):
                 out.append(.startTimer(.callCenter(timer), at: engineTime(at)))
+                if case .wrapUp(let agent) = timer {
+                    savedWrapUps[agent] = engineTime(at)
+                    out.append(.saveWrapUp(agent, until: engineTime(at)))
+                }
             case .cancelTimer(let timer):
                 out.append(.cancelTimer(.callCenter(timer)))
             case .agentStateChanged(let agent, let state):
@@ -85,6 +89,9 @@ extension B2BUA {
                 if savedReleases[agent] != release {
                     savedReleases[agent] = release
                     out.append(.saveRelease(agent, release))
+                }
+                if case .wrapUp = state {} else if savedWrapUps.removeValue(forKey: agent) != nil {
+                    out.append(.saveWrapUp(agent, until: nil))
                 }
             case .callFinished(let record):
                 out.append(.record(engineRecord(record), dialogs: calls[record.callID].map { Array($0.agentLegs.keys) } ?? []))

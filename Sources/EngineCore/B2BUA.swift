@@ -102,6 +102,8 @@ public struct B2BUA: Sendable {
     var holdEstimate: [String: Duration] = [:]
     /// Released agents as last saved (`saveRelease` only when this changes, not per call).
     var savedReleases: [AgentID: ReleaseReason] = [:]
+    /// Agents in wrap-up, with its end (engine time), as last saved.
+    var savedWrapUps: [AgentID: Duration] = [:]
     /// What each queue's waiting callers hear (queues absent: nothing).
     public var queueMedia: [String: QueueMedia] = [:]
     /// IVR menus by the address that reaches them (`menus:`).
@@ -282,6 +284,9 @@ public struct B2BUA: Sendable {
         applyRegistrar(registrar.restore(kept.bindings, now: now), now: now, into: &out)
         for agent in kept.released.keys.sorted() where !registrar.bindings(of: agent).isEmpty {
             route(.agentReleased(agent, kept.released[agent]!), now: now, into: &out)
+        }
+        for agent in kept.wrapUps.keys.sorted() where !registrar.bindings(of: agent).isEmpty && kept.released[agent] == nil {
+            route(.agentResumedWrapUp(agent, until: routingTime(kept.wrapUps[agent]!)), now: now, into: &out)
         }
         let agents = kept.bindings.values.filter { !$0.isEmpty }.count
         if agents > 0 { out.append(.log(.info, "registrations kept from the last run: \(agents) agents logged in", call: nil)) }

@@ -154,6 +154,8 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
     case saveBindings(AgentID, [Registrar.Binding])
     /// An agent was released (with the reason) or is no longer (nil), kept across restarts.
     case saveRelease(AgentID, ReleaseReason?)
+    /// An agent is in wrap-up until then (engine time), or no longer (nil), kept across restarts.
+    case saveWrapUp(AgentID, until: Duration?)
     case log(LogLevel, String, call: CallID?)
     /// The answer to `EngineEvent.control`.
     case controlOutcome(ControlOutcome)
@@ -187,6 +189,7 @@ public enum CoreAction<Timer: Hashable & Sendable>: Sendable, Equatable {
         case .record(let r, let d): .record(r, dialogs: d)
         case .saveBindings(let a, let b): .saveBindings(a, b)
         case .saveRelease(let a, let r): .saveRelease(a, r)
+        case .saveWrapUp(let a, let u): .saveWrapUp(a, until: u)
         case .log(let l, let t, let c): .log(l, t, call: c)
         case .controlOutcome(let o): .controlOutcome(o)
         case .saveNotes(let c, let n): .saveNotes(c, n)

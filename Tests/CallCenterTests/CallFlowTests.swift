@@ -91,6 +91,24 @@ import Testing
         #expect(center.handle(.timerFired(.wrapUp("alice")), now: .seconds(60)).isEmpty)
     }
 
+    @Test func aWrapUpResumedAfterARestartLastsUntilItsDeadline() throws {
+        var center = try makeCenter(agents: [agent("alice")]) { $0.wrapUpTime = .seconds(20) }
+        center.login("alice", at: .seconds(1))
+        let resumed = center.handle(.agentResumedWrapUp("alice", until: .seconds(15)), now: .seconds(1))
+        #expect(resumed.contains(.agentStateChanged("alice", .wrapUp(nil))))
+        #expect(resumed.startedTimer(.wrapUp("alice")) == .seconds(15))
+        #expect(center.arrive("c1", at: .seconds(2)).rings.isEmpty, "in wrap-up: not offered")
+        let over = center.handle(.timerFired(.wrapUp("alice")), now: .seconds(15))
+        #expect(over.rings == ["c1->alice"])
+        // A deadline already past leaves the agent available; an agent not available is left alone.
+        var later = try makeCenter(agents: [agent("alice"), agent("bob")]) { $0.wrapUpTime = .seconds(20) }
+        later.login("alice", "bob", at: .seconds(30))
+        #expect(later.handle(.agentResumedWrapUp("alice", until: .seconds(15)), now: .seconds(30)).isEmpty)
+        _ = later.handle(.agentReleased("bob", ReleaseReason(id: "lunch", label: "Lunch")), now: .seconds(30))
+        #expect(later.handle(.agentResumedWrapUp("bob", until: .seconds(50)), now: .seconds(30)).isEmpty)
+        #expect(later.agentState("alice") == .available)
+    }
+
     @Test func unknownAgentsAndCallsAreIgnored() throws {
         var center = try makeCenter(agents: [agent("alice")])
         #expect(center.handle(.agentLoggedIn("mallory"), now: .zero).isEmpty)

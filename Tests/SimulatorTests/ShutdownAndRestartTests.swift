@@ -247,6 +247,46 @@ import Testing
         #expect(log.contains("registrations kept from the last run"))
     }
 
+    /// An agent in wrap-up when the engine stops goes back to it after the restart until it would
+    /// have ended: the next caller rings the other agent, not her, with no new REGISTER.
+    @Test(arguments: [SIGTERM, SIGKILL])
+    func wrapUpSurvivesARestart(signal: Int32) throws {
+        let port = RawUDP().port
+        let dir = E2E.tempDirectory("restart-wrapup")
+        let rtp = signal == SIGTERM ? "32200-32299" : "32300-32399"
+        let config = """
+            sip: {address: 127.0.0.1:\(port), require_auth: false}
+            media: {rtp_ports: \(rtp)}
+            shutdown: {grace: 0}
+            routing: {wrap_up: 60s}
+            queues: [{name: support}]
+            agents: [{login: alice}, {login: bob}]
+            """
+        var engine = try Self.start(dir, port: port, rtp: rtp, config: config)
+        defer { engine.stop() }
+        // alice alone takes a call; once it ends she is in wrap-up for 60 s; then bob logs in.
+        let alice = RawPhone("alice", engine: port), bob = RawPhone("bob", engine: port)
+        #expect(alice.register())
+        let carol = RawPhone("carol", engine: port)
+        let (invite, ok) = try Self.bridge(carol, alice, callID: "before")
+        _ = carol.inDialog("BYE", invite: invite, answer: ok, cseq: 2)
+        if let bye = alice.anyRequest("BYE") { alice.respond(200, to: bye) }
+        #expect(carol.finalResponse("before", method: "BYE")?.status == 200)
+        #expect(bob.register())
+        let store = try CallRecordStore(directory: (engine.recordsPath as NSString).deletingLastPathComponent)
+        #expect(E2E.until(seconds: 5) { (try? store.wrapUps()["alice"]) != nil }, "alice's wrap-up was not kept")
+        kill(engine.process.processIdentifier, signal)
+        engine.process.waitUntilExit()
+        engine = try Self.start(dir, port: port, rtp: rtp, config: config)
+
+        let dave = RawPhone("dave", engine: port)
+        _ = dave.invite("support", callID: "after-restart")
+        let ring = try #require(bob.anyRequest("INVITE"), "bob was not rung after the restart")
+        #expect(ring.header("X-CC-Call") == "after-restart")
+        #expect(alice.anyRequest("INVITE", timeout: 1.5) == nil, "alice is still in wrap-up and must not be rung")
+        bob.respond(486, to: ring)
+    }
+
     @Test func drainAndResumeOnCommandWithoutStopping() throws {
         let port = RawUDP().port
         let dir = E2E.tempDirectory("drain")

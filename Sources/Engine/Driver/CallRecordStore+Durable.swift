@@ -20,6 +20,8 @@ extension CallRecordStore {
         case bindings(agent: String, [BindingRow])
         /// An agent's release reason now; nil: not released.
         case release(agent: String, ReleaseRow?)
+        /// When an agent's wrap-up ends (Unix seconds); nil: not in wrap-up.
+        case wrapUp(agent: String, until: Double?)
         /// Wrap-up notes for a finished call (kept beside its row).
         case notes(callID: String, String, at: Double)
         /// Lines of the queue_log table (`queue_log.table: true`).
@@ -108,6 +110,16 @@ extension CallRecordStore {
         }
     }
 
+    /// Agents in wrap-up go back to it after a restart, until it would have ended.
+    static func migrateWrapUps(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v11-wrap-ups") { db in
+            try db.create(table: "agent_wrap_ups") { t in
+                t.primaryKey("agent", .text)
+                t.column("until", .double).notNull()
+            }
+        }
+    }
+
     static func migrateDurable(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v2-durable") { db in
             try db.create(table: "registrations") { t in
@@ -150,6 +162,12 @@ extension CallRecordStore {
                     for r in rows { try r.insert(db) }
                 case .release(let agent, let row):
                     if let row { try row.save(db) } else { _ = try ReleaseRow.deleteOne(db, key: agent) }
+                case .wrapUp(let agent, let until):
+                    if let until {
+                        try db.execute(sql: "INSERT OR REPLACE INTO agent_wrap_ups (agent, until) VALUES (?, ?)", arguments: [agent, until])
+                    } else {
+                        try db.execute(sql: "DELETE FROM agent_wrap_ups WHERE agent = ?", arguments: [agent])
+                    }
                 case .notes(let callID, let notes, let at):
                     try Self.saveNotes(db, callID: callID, notes: notes, at: at)
                 case .queueLog(let rows):
@@ -207,6 +225,13 @@ extension CallRecordStore {
         try db.read { db in try ReleaseRow.order(Column("agent")).fetchAll(db) }
     }
 
+    /// Agents in wrap-up and when it ends (Unix seconds).
+    public func wrapUps() throws -> [String: Double] {
+        try db.read { db in
+            Dictionary(uniqueKeysWithValues: try GRDB.Row.fetchAll(db, sql: "SELECT agent, until FROM agent_wrap_ups").map { ($0["agent"] as String, $0["until"] as Double) })
+        }
+    }
+
     /// What was kept, on a clock whose zero is `origin` (Unix seconds).
     public func durableState(origin: Double) throws -> DurableState {
         var kept = DurableState()
@@ -215,6 +240,7 @@ extension CallRecordStore {
             kept.bindings[row.agent, default: []].append(b)
         }
         for row in try releases() { kept.released[row.agent] = row.reason }
+        for (agent, until) in try wrapUps() { kept.wrapUps[agent] = .milliseconds(Int64(((until - origin) * 1000).rounded())) }
         kept.voicemails = try undeliveredVoicemails().map {
             VoicemailMessage(call: $0.callID, queue: $0.queue, caller: $0.caller, file: $0.file, seconds: $0.seconds)
         }

@@ -109,6 +109,7 @@ public final class CallRecordStore: Sendable {
         migrator.registerMigration("v10-call-media") { db in
             try db.alter(table: "calls") { t in t.add(column: "media", .text).notNull().defaults(to: "voice") }
         }
+        Self.migrateWrapUps(&migrator)
         try migrator.migrate(db)
     }
 

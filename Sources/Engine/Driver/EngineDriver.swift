@@ -328,6 +328,8 @@ public final class EngineDriver: @unchecked Sendable {
     /// what one event produces is all carried out before the next datagram is read.
     private func perform(_ actions: [EngineAction]) {
         var prepare: [Int] = []
+        /// The write of registrations this event changed: its 200 to REGISTER waits for it.
+        var bindingsWrite: UInt64?
         for action in actions {
             switch action {
             case .openMedia(let call, let leg, let port):
@@ -371,9 +373,11 @@ public final class EngineDriver: @unchecked Sendable {
                 uncommitted[record.callID] = seq
                 for dialog in dialogs { uncommitted[dialog] = seq }
             case .saveBindings(let agent, let bindings):
-                writer.enqueue(.bindings(agent: agent, bindings.map { .init(agent: agent, $0, origin: originWall) }))
+                bindingsWrite = writer.enqueue(.bindings(agent: agent, bindings.map { .init(agent: agent, $0, origin: originWall) }))
             case .saveRelease(let agent, let reason):
                 writer.enqueue(.release(agent: agent, reason.map { .init(agent: agent, $0, since: Date().timeIntervalSince1970) }))
+            case .saveWrapUp(let agent, let until):
+                writer.enqueue(.wrapUp(agent: agent, until: until.map { originWall + $0.seconds }))
             case .prepareMedia(let ports):
                 prepare = ports
             case .saveNotes(let call, let notes):
@@ -386,6 +390,8 @@ public final class EngineDriver: @unchecked Sendable {
             guard case .send(let message, let to) = action else { continue }
             metrics.sip(message, sent: true)
             if Self.mustFollowCommit(message), let needs = uncommitted[message.callID] {
+                held.append((needs, message, to))
+            } else if let needs = bindingsWrite, message.cseq.method == "REGISTER", (200..<300).contains(message.status ?? 0) {
                 held.append((needs, message, to))
             } else {
                 transmit(message, to: to)
@@ -520,7 +526,9 @@ public final class EngineDriver: @unchecked Sendable {
 
     /// The responses that end or answer a call (to INVITE beyond 100, to BYE) leave only once the
     /// call's row is on disk: a caller told the call is over (or up) can rely on the record; so does
-    /// the 200 to an agent's BYE (its leg's Call-ID comes with the `record` action). Only
+    /// the 200 to an agent's BYE (its leg's Call-ID comes with the `record` action). A 200 to a
+    /// REGISTER that changed an agent's registrations waits likewise for them (`perform`): a phone
+    /// told it is registered is rung after a crash and restart. Only
     /// a call with a write pending waits; everything else (REGISTER, OPTIONS, a stateless 503,
     /// another call's messages) goes at once.
     static func mustFollowCommit(_ m: SIPMessage) -> Bool {
