@@ -12,8 +12,8 @@ import YAMLConfig
 /// (with the wait, Asterisk's way), no 180 or agent early media over it, and at the agent's
 /// answer the queue stops and the agent is heard.
 @Suite struct QueueMediaTests {
-    static func core(_ answer: QueueMedia.Answer, holdTime: QueueMedia.HoldTime = .no) throws -> B2BUA {
-        var core = try TestPhones.core(agents: ["alice"])
+    static func core(_ answer: QueueMedia.Answer, holdTime: QueueMedia.HoldTime = .no, agents: [String] = ["alice"], round: Int = 0) throws -> B2BUA {
+        var core = try TestPhones.core(agents: agents)
         var media = QueueMedia()
         media.answer = answer
         media.music = .file("music.wav")
@@ -22,6 +22,7 @@ import YAMLConfig
         position.every = .seconds(20)
         position.firstAfter = .seconds(5)
         position.holdTime = holdTime
+        position.roundSeconds = round
         media.position = position
         core.queueMedia = ["support": media]
         return core
@@ -91,6 +92,32 @@ import YAMLConfig
         #expect(SpokenPrompts.wait(seconds: 20, round: 0) == [.word("estimated-wait"), .word("1"), .word("minute")])
         #expect(SpokenPrompts.wait(seconds: 75, round: 30) == [.word("estimated-wait"), .word("1"), .word("minute"), .word("30"), .word("seconds")])
         #expect(SpokenPrompts.wait(seconds: 12, round: 15) == [.word("estimated-wait"), .word("15"), .word("seconds")])
+    }
+
+    /// The queue's estimate is its recent hold times (each answer moves it a quarter of the way,
+    /// Asterisk's `(3 * old + new) / 4`), and a caller hears it less what it has waited.
+    @Test func theEstimatedWaitIsTheQueuesRecentHoldTimeLessWhatTheCallerWaited() throws {
+        var core = try Self.core(.early, holdTime: .yes, agents: ["alice", "bob"], round: 15)
+        func answerNextRing(_ agent: String, _ phone: Endpoint, at t: Int) throws {
+            let out = core.handle(.received(TestPhones.register(agent, from: phone), from: phone), now: .seconds(t))
+            let ring = try #require(out.sentRequests("INVITE").first, "\(agent) was not rung")
+            _ = core.handle(.received(TestPhones.agentResponse(200, to: ring), from: phone), now: .seconds(t))
+        }
+        func positionSaid(_ call: String, at t: Int) -> [MediaPlayback] {
+            Self.plays(core.handle(.timerFired(.announcement(call, .position)), now: .seconds(t)))
+        }
+        _ = core.handle(.received(TestPhones.invite(callID: "a"), from: TestPhones.customer), now: .seconds(1))
+        _ = core.handle(.received(TestPhones.invite(callID: "b"), from: TestPhones.customer), now: .seconds(50))
+        #expect(positionSaid("b", at: 55) == [.announce([.word("caller-number"), .word("2")])], "no estimate before an answer")
+        try answerNextRing("alice", TestPhones.alice, at: 61)  // "a" held 60 s: the estimate is 60 s
+        #expect(positionSaid("b", at: 62) == [.announce([.word("caller-number"), .word("1")] + SpokenPrompts.wait(seconds: 48, round: 15))])
+        try answerNextRing("bob", TestPhones.bob, at: 80)  // "b" held 30 s: (3 * 60 + 30) / 4 = 52.5 s
+        _ = core.handle(.received(TestPhones.invite(callID: "c"), from: TestPhones.customer), now: .seconds(90))
+        let expected = SpokenPrompts.wait(seconds: 42, round: 15)  // 52.5 s less the 10 s waited
+        #expect(expected != SpokenPrompts.wait(seconds: 50, round: 15), "the check tells the average from the last hold time")
+        #expect(positionSaid("c", at: 100) == [.announce([.word("caller-number"), .word("1")] + expected)])
+        // Waited longer than the estimate: the position alone.
+        #expect(positionSaid("c", at: 150) == [.announce([.word("caller-number"), .word("1")])])
     }
 
     @Test func theRecipeAnnouncementPlaysOverTheMusicOnlyWhenTheCallerHearsTheQueue() throws {

@@ -92,6 +92,51 @@ import Testing
         #expect(rows.first { $0.callID == "waiting-1" }?.disposition == "failed")
     }
 
+    /// A second SIGTERM does not wait for the grace period (30 s here): the bridged call's parties
+    /// get BYE, a ringing agent CANCEL, its caller 503 with Retry-After, one `engine-shutdown` row each.
+    @Test func aSecondSIGTERMEndsEverythingAtOnceAndCancelsARingingAgent() throws {
+        let port = RawUDP().port
+        let dir = E2E.tempDirectory("sigterm-twice")
+        let config = """
+            sip: {address: 127.0.0.1:\(port), require_auth: false}
+            media: {rtp_ports: 32400-32499}
+            shutdown: {grace: 30, retry_after: 7}
+            queues: [{name: support}]
+            agents: [{login: alice}, {login: bob}]
+            """
+        let engine = try Self.start(dir, port: port, rtp: "32400-32499", config: config)
+        defer { engine.stop() }
+        let alice = RawPhone("alice", engine: port), bob = RawPhone("bob", engine: port)
+        #expect(alice.register())
+        let carol = RawPhone("carol", engine: port)
+        _ = try Self.bridge(carol, alice, callID: "bridged-2")
+        #expect(bob.register())
+        let dave = RawPhone("dave", engine: port)
+        _ = dave.invite("support", callID: "ringing-2")
+        let ring = try #require(bob.anyRequest("INVITE"), "bob was not rung")
+        bob.respond(180, to: ring)
+
+        kill(engine.process.processIdentifier, SIGTERM)
+        Self.waitForLog(engine, "draining:")
+        kill(engine.process.processIdentifier, SIGTERM)
+        let cancel = try #require(bob.request("CANCEL", ring.callID), "the ringing agent got no CANCEL")
+        bob.respond(200, to: cancel)
+        bob.respond(487, to: ring)
+        let refused = try #require(dave.finalResponse("ringing-2", method: "INVITE"))
+        #expect(refused.status == 503 && refused.header("Retry-After") == "7", "\(refused.status ?? 0)")
+        let byeCaller = try #require(carol.request("BYE", "bridged-2"))
+        carol.respond(200, to: byeCaller)
+        let byeAgent = try #require(alice.anyRequest("BYE"))
+        alice.respond(200, to: byeAgent)
+        #expect(E2E.until(seconds: 15) { !engine.isRunning }, "the second SIGTERM did not stop the engine before the grace period")
+
+        let rows = try Self.rows(engine)
+        #expect(rows.map(\.callID).sorted() == ["bridged-2", "ringing-2"])
+        #expect(rows.allSatisfy { $0.endReason == "engine-shutdown" }, "\(rows.map(\.endReason))")
+        #expect(rows.first { $0.callID == "bridged-2" }?.disposition == "answered")
+        #expect(rows.first { $0.callID == "ringing-2" }?.disposition == "failed")
+    }
+
     @Test func killNineClosesCallsInProgressAsInterruptedAtTheNextStart() throws {
         let port = RawUDP().port
         let dir = E2E.tempDirectory("kill9")

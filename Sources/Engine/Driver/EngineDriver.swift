@@ -269,9 +269,12 @@ public final class EngineDriver: @unchecked Sendable {
     }
 
     /// Waits (polling every 50 ms) until no call is left or `timeout` passes; true if none is left.
+    /// Whether the calls in progress have all ended within `timeout`; gives up (false) at once
+    /// when the task is cancelled (a second SIGTERM: the shutdown's wait for the grace period was
+    /// cancelled, and this loop went on spinning until the grace period was over).
     public func waitForNoCalls(timeout: Duration) async -> Bool {
         let end = ContinuousClock.now + timeout
-        while ContinuousClock.now < end {
+        while ContinuousClock.now < end, !Task.isCancelled {
             if await activeCalls() == 0 { return true }
             try? await Task.sleep(for: .milliseconds(50))
         }

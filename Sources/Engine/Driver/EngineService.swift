@@ -17,6 +17,18 @@ public struct EngineService: Service {
     }
 
     public func run() async throws {
+        // Every SIGTERM/SIGINT counted from the start (ServiceLifecycle acts on the first and
+        // ignores the rest): the second ends the calls at once, even when it comes before the
+        // drain below has begun (a quick double Ctrl-C was lost in that gap).
+        let (secondSignal, secondSignalIn) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let counter = Task {
+            var count = 0
+            for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                count += 1
+                if count >= 2 { secondSignalIn.yield() }
+            }
+        }
+        defer { counter.cancel() }
         try await driver.start()
         // SIGUSR2 drains without stopping (`ccengine --drain`), SIGUSR1 resumes (`--resume`):
         // a node leaves a cluster's rotation without cutting a call, and comes back.
@@ -46,8 +58,7 @@ public struct EngineService: Service {
             let ended = await withTaskGroup(of: Bool.self) { group in
                 group.addTask { await driver.waitForNoCalls(timeout: .seconds(grace)) }
                 group.addTask {
-                    // ServiceLifecycle ignores a second signal once shutting down; we watch for it.
-                    for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { return false }
+                    for await _ in secondSignal { return false }
                     return false
                 }
                 let first = await group.next() ?? false
