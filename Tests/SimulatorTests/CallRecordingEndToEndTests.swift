@@ -132,6 +132,15 @@ import EngineCore
         #expect(recording?["format"] as? String == "split")
         #expect(files.count == 2 && files[0].hasSuffix("/recordings/rec-3-caller.wav") && files[1].hasSuffix("/recordings/rec-3-agent.wav"))
         #expect(files.allSatisfy { FileManager.default.fileExists(atPath: $0) })
+        // Each file mono 8 kHz with its own side's tone only (Goertzel on the file's samples).
+        for (file, hz) in zip(files, [1000.0, 2000.0]) {
+            let wav = try WAVFile.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: file))), name: file)
+            #expect(wav.channels == 1 && wav.sampleRate == 8000, "\(file): \(wav.channels) ch, \(wav.sampleRate) Hz")
+            let middle = wav.samples[wav.samples.count / 4..<wav.samples.count * 3 / 4]
+            var d = ToneDetector(frequencies: [1000, 2000])
+            d.add(linear: Array(middle))
+            #expect(d.dominantFrequency == hz, "\(file) holds \(String(describing: d.dominantFrequency)) Hz")
+        }
     }
 
     /// Per-agent recording (`agents[].record`) and pausing it: alice's calls are recorded although
