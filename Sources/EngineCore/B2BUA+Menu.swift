@@ -54,10 +54,13 @@ extension B2BUA {
 
     mutating func menuDigit(_ id: CallID, _ digit: Character, now: Duration, into out: inout [B2BUAAction]) {
         guard var call = calls[id], var visit = call.menu, let menu = menus[visit.name] else { return }
-        guard call.menuPath.count < Self.maxMenuKeys else {
-            if call.menuPath.count == Self.maxMenuKeys {
+        guard call.menuKeys < Self.maxMenuKeys else {
+            // Counted by keys: the path holds menu names too, so its length skipped past the cap
+            // and the flood was ignored without the log line or the path's "…".
+            if call.menuKeys == Self.maxMenuKeys {
                 out.append(.log(.notice, "caller pressed \(Self.maxMenuKeys) keys in the menus; further keys are ignored", call: id))
                 call.menuPath.append("…")
+                call.menuKeys += 1
                 calls[id] = call
             }
             return
@@ -67,6 +70,7 @@ extension B2BUA {
         visit.prompting = false
         call.menu = visit
         call.menuPath.append(String(digit))
+        call.menuKeys += 1
         calls[id] = call
         guard let option = menu.options[digit] else {
             out.append(.log(.info, "menu \(visit.name): no option for key \(digit)", call: id))

@@ -32,6 +32,8 @@ struct BridgedCall: Sendable {
     var menu: B2BUA.MenuVisit?
     /// Menus and keys so far (`saveMenuPath`).
     var menuPath: [String] = []
+    /// Keys pressed in the menus (the path holds menu names too); past `B2BUA.maxMenuKeys` they are ignored.
+    var menuKeys = 0
     /// When the engine accepted the call (engine time).
     var acceptedAt: Duration = .zero
     /// The queue the call entered (its voicemail box).

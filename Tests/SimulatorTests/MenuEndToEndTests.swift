@@ -41,6 +41,12 @@ import EngineCore
                   "2": {queue: sales, skills: [spanish], priority: 2}
                   "8": {voicemail: support}
                   "9": hangup
+                  "3": {menu: loop}
+              - name: loop
+                prompt: \(dir)/menu.wav
+                timeout: 3s
+                options:
+                  "3": {menu: main}
             numbers:
               - {number: "+4930123456", to: main}
               - {number: "0800", to: sales}
@@ -79,6 +85,39 @@ import EngineCore
         let rows = try ShutdownAndRestartTests.rows(engine)
         #expect(rows.first { $0.callID == "did-queue" }?.queue == "sales")
         #expect(rows.first { $0.callID == "did-menu" }?.queue == "main")
+    }
+
+    /// Bad media from a caller in a menu is harmless and logged once: RTP in a codec the SDP did
+    /// not agree (PCMA against PCMU), then a flood of 70 keys between two menus that lead to each
+    /// other. The keys stop counting at the cap, 64 (the path ends with "…"), the caller is still
+    /// answered and hears the menu, and the engine keeps answering.
+    @Test func anotherCodecAndAFloodOfKeysInAMenuAreHarmlessAndLoggedOnce() throws {
+        let (engine, port, dir) = try Self.start("menu-flood", rtp: 33200...33299)
+        defer { engine.stop() }
+        let audio = RTPParty()
+        defer { audio.stop() }
+        let carol = RawPhone("carol", engine: port)
+        let invite = carol.invite("main", callID: "ivr-flood", rtpPort: audio.port)
+        let ok = try #require(carol.finalResponse("ivr-flood", method: "INVITE"))
+        _ = carol.inDialog("ACK", invite: invite, answer: ok, cseq: 1)
+        let relay = try #require(try SessionDescription.parse(ok.body).audio)
+        #expect(E2E.until(seconds: 5) { Self.heard(audio, Self.menuTone) >= 10 }, "the menu's prompt was not heard")
+        audio.sendPackets(25, payloadType: 8, to: relay.port)
+        for _ in 0..<70 { audio.sendDigit("3", to: relay.port) }
+        let before = Self.heard(audio, Self.menuTone)
+        #expect(E2E.until(seconds: 5) { Self.heard(audio, Self.menuTone) >= before + 10 }, "the caller no longer hears the menu")
+        #expect(FloodEndToEndTests.answersOptions(RawUDP(), port: port, tries: 20))
+        _ = carol.inDialog("BYE", invite: invite, answer: ok, cseq: 2)
+        #expect(carol.finalResponse("ivr-flood", method: "BYE")?.status == 200)
+
+        let store = try CallRecordStore(directory: dir + "/engine-state")
+        #expect(E2E.until(seconds: 5) { (try? store.menuPath(of: "ivr-flood")) != nil })
+        let path = try #require(try store.menuPath(of: "ivr-flood"))
+        let keys = path.split(separator: " ").filter { $0 == "3" }.count
+        #expect(path.hasSuffix("…") && keys == 64, "\(keys) keys in the path: \(path)")
+        let log = (try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? ""
+        #expect(log.components(separatedBy: "further keys are ignored").count == 2, "the key cap is logged once")
+        #expect(log.components(separatedBy: "sent RTP payload type 8").count == 2, "the other codec is logged once")
     }
 
     @Test func keysThroughTheRelayChooseTheBranchAndItsSkillsChooseTheAgent() throws {
