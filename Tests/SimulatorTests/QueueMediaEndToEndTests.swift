@@ -34,6 +34,44 @@ import EngineCore
         return words
     }
 
+    /// The recipe operation `announce` plays its prompt to the waiting caller over the queue's
+    /// music, judged from what the caller received: the music's tone, then the prompt's, then the
+    /// music again.
+    @Test func aRecipesAnnouncementIsHeardOverTheMusic() throws {
+        let port = E2E.freeUDPAndTCPPort()
+        let dir = E2E.tempDirectory("recipe-announce")
+        let notice = 1700.0
+        try Self.tone(Self.music, seconds: 3, to: dir + "/music.wav")
+        try Self.tone(notice, seconds: 0.5, to: dir + "/notice.wav")
+        let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: """
+            sip: {address: 127.0.0.1:\(port), require_auth: false}
+            media: {rtp_ports: 33300-33399}
+            routing: {tick: 1s, ring_timeout: 10s, wrap_up: 0s}
+            queues:
+              - name: support
+                media: {answer: early, music: \(dir)/music.wav}
+                recipe:
+                  - conditions: [{ticks: 2}]
+                    operations: [{announce: \(dir)/notice.wav}]
+                    run: once
+            agents: [{login: alice}]
+            """, directory: dir, sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
+        defer { engine.stop() }
+        ShutdownAndRestartTests.waitForLog(engine, "ccengine listening")
+        let audio = RTPParty()
+        defer { audio.stop() }
+        let carol = RawPhone("carol", engine: port)
+        _ = carol.invite("support", callID: "recipe-announce", rtpPort: audio.port)
+        #expect(carol.receive { $0.status == 183 && $0.callID == "recipe-announce" } != nil, "no 183")
+        func heard() -> [Double?] { RTPParty.tones(audio.packets, candidates: [Self.music, notice]) }
+        #expect(E2E.until(seconds: 10) {
+            let tones = heard()
+            guard let first = tones.firstIndex(of: notice) else { return false }
+            return tones[..<first].filter { $0 == Self.music }.count >= 25 && tones[first...].filter { $0 == notice }.count >= 20
+                && tones[first...].drop { $0 == notice }.filter { $0 == Self.music }.count >= 10
+        }, "music, the recipe's announcement, music again: heard \(heard().count) frames")
+    }
+
     @Test func aWaitingCallerHearsEntryMusicItsPositionThenTheAgentOnOneStream() throws {
         let port = E2E.freeUDPAndTCPPort()
         let rtp = 29400...29499
