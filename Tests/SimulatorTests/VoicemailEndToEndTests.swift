@@ -16,7 +16,8 @@ import EngineCore
     static let greeting = 700.0, beep = 1000.0, voice = 1500.0
 
     /// An engine whose queue `support` sends callers to its voicemail box after 1 s.
-    static func start(_ dir: String, port: Int, rtp: ClosedRange<Int>, skills: String = "[]", agents: String, silence: String = "10s") throws -> EngineProcess {
+    static func start(_ dir: String, port: Int, rtp: ClosedRange<Int>, skills: String = "[]", agents: String, silence: String = "10s",
+                      max: String = "20s") throws -> EngineProcess {
         let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: """
             sip: {address: 127.0.0.1:\(port), require_auth: false}
             media: {rtp_ports: \(rtp.lowerBound)-\(rtp.upperBound)}
@@ -27,7 +28,7 @@ import EngineCore
                 max_wait: 1s
                 on_max_wait: voicemail
                 media:
-                  voicemail: {greeting: \(dir)/greeting.wav, max: 20s, silence: \(silence)}
+                  voicemail: {greeting: \(dir)/greeting.wav, max: \(max), silence: \(silence)}
             agents: \(agents)
             """, directory: dir, sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
         ShutdownAndRestartTests.waitForLog(engine, "ccengine listening")
@@ -167,6 +168,32 @@ import EngineCore
 
     /// The box's `silence`: a caller who stops talking (and neither hangs up nor presses #) is
     /// hung up after that long; the message keeps what was said, not the silence after it.
+    /// A caller who goes on talking is cut at the box's maximum length (2 s here): the engine
+    /// hangs up while the caller still sends, and the message holds at most that much of its tone.
+    @Test func aMessageEndsAtTheBoxsMaximumLength() throws {
+        let port = E2E.freeUDPAndTCPPort()
+        let dir = E2E.tempDirectory("voicemail-max")
+        try QueueMediaEndToEndTests.tone(Self.greeting, seconds: 0.5, to: dir + "/greeting.wav")
+        let engine = try Self.start(dir, port: port, rtp: 33400...33499, agents: "[{login: alice}]", max: "2s")
+        defer { engine.stop() }
+        let audio = RTPParty()
+        defer { audio.stop() }
+        let carol = RawPhone("carol", engine: port)
+        let (_, _, relay) = try Self.callTheBox(carol, "vm-max", audio)
+        let sent = Self.speakAfterTheBeep(audio, to: relay, frames: 200)  // 4 s
+        let bye = try #require(carol.receive(timeout: 10) { $0.method == "BYE" && $0.callID == "vm-max" }, "the maximum length ends the message")
+        carol.send(bye.response(200))
+        let store = try CallRecordStore(directory: dir + "/engine-state")
+        _ = E2E.until(seconds: 10) { (try? store.voicemail(of: "vm-max")) != nil }
+        let row = try #require(try store.voicemail(of: "vm-max"), "no voicemails row")
+        #expect(row.seconds <= 2.1 && row.seconds >= 1.5, "message \(row.seconds) s with a 2 s maximum, \(Double(sent) * 0.02) s spoken")
+        let wav = try WAVFile.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: row.file))), name: row.file)
+        #expect(abs(wav.duration - row.seconds) <= 0.05, "file \(wav.duration) s, row \(row.seconds) s")
+        var d = ToneDetector(frequencies: [Self.greeting, Self.beep, Self.voice])
+        d.add(linear: Array(wav.samples[wav.samples.count / 4..<wav.samples.count * 3 / 4]))
+        #expect(d.dominantFrequency == Self.voice)
+    }
+
     @Test func aMessageEndsAfterTheBoxsSilence() throws {
         let port = E2E.freeUDPAndTCPPort()
         let dir = E2E.tempDirectory("voicemail-silence")
