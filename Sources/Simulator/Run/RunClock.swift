@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// The run's clock (monotonic), shared by every phone of the run. Scenario time zero is when the
 /// agents present from the start are registered and calls may be placed (`startScenario`), the
@@ -13,6 +14,10 @@ final class RunClock: Sendable {
     var now: Double { let o = origin.withLockedValue { $0 }; return (Double(DispatchTime.now().uptimeNanoseconds) - Double(o)) / 1e9 }
     /// Real seconds since the run started (engine start-up included).
     var elapsed: Double { Double(DispatchTime.now().uptimeNanoseconds - created) / 1e9 }
+    /// The event-loop deadline `seconds` real seconds after the scenario's time zero.
+    func deadline(afterScenarioSeconds seconds: Double) -> NIODeadline {
+        .uptimeNanoseconds(origin.withLockedValue { $0 } + UInt64(max(0, seconds) * 1e9))
+    }
     func startScenario() { origin.withLockedValue { $0 = DispatchTime.now().uptimeNanoseconds } }
     var monotonicNanos: UInt64 { DispatchTime.now().uptimeNanoseconds }
     static var nanosNow: UInt64 { DispatchTime.now().uptimeNanoseconds }

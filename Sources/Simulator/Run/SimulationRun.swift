@@ -101,7 +101,7 @@ public final class SimulationRun: @unchecked Sendable {
             }
             let agents = try await registerAgents(engine: engineAddress, group: group, media: media, observations: observations)
             clock.startScenario()
-            scheduleLaterLogins(agents)
+            scheduleLaterLogins(agents, clock: clock)
             try await placeCalls(engine: engineAddress, group: group, media: media, observations: observations, clock: clock)
             // Let the agent side see its BYE and close its media before collecting.
             try await Task.sleep(for: .milliseconds(500))
@@ -161,7 +161,11 @@ public final class SimulationRun: @unchecked Sendable {
 
     /// The engine's address for phones on `transport`: TCP shares the UDP port, TLS has its own.
     private func reach(_ engine: Endpoint, over transport: Transport) -> Endpoint {
-        Endpoint(host: engine.host, port: transport == .tls ? scenario.engine.streams.tls?.port ?? engine.port : engine.port, transport: transport)
+        Self.reach(engine, over: transport, tlsPort: scenario.engine.streams.tls?.port)
+    }
+
+    private static func reach(_ engine: Endpoint, over transport: Transport, tlsPort: Int?) -> Endpoint {
+        Endpoint(host: engine.host, port: transport == .tls ? tlsPort ?? engine.port : engine.port, transport: transport)
     }
 
     private func registerAgents(engine: Endpoint, group: any EventLoopGroup, media: MediaEngine?, observations: Observations) async throws -> [VirtualAgent] {
@@ -191,17 +195,13 @@ public final class SimulationRun: @unchecked Sendable {
     /// Agents logging in later register in the background at their `login_at` from the scenario's
     /// time zero; the run waits only for those present from the start (a later login that fails
     /// is logged and leaves the agent offline).
-    private func scheduleLaterLogins(_ agents: [VirtualAgent]) {
+    private func scheduleLaterLogins(_ agents: [VirtualAgent], clock: RunClock) {
         for a in agents where a.group.loginAt > 0 {
-            let delay = a.group.loginAt / scenario.timeScale
-            let logger = logger
-            Task {
-                do {
-                    try await Task.sleep(for: .seconds(delay))
-                    try await a.register().get()
-                    try await a.startBreaks().get()
-                } catch {
-                    logger.error("agent \(a.login) could not log in at \(a.group.loginAt) s: \(error)")
+            let logger = logger, loginAt = a.group.loginAt
+            // An event loop's timer, not a task's sleep: on time however busy Swift's threads are.
+            a.phone.loop.scheduleTask(deadline: clock.deadline(afterScenarioSeconds: loginAt / scenario.timeScale)) {
+                a.register().flatMap { a.startBreaks() }.whenFailure { error in
+                    logger.error("agent \(a.login) could not log in at \(loginAt) s: \(error)")
                 }
             }
         }
@@ -223,35 +223,24 @@ public final class SimulationRun: @unchecked Sendable {
             }
         }
         arrivals.sort { $0.at < $1.at }
-        let base = clock.now
         if arrivals.isEmpty {
             // An agents-only scenario: the agents stay registered for the scenario's duration,
             // serving calls from outside (SIPp, a softphone).
             try await Task.sleep(for: .milliseconds(Int(scenario.maxDuration / scenario.timeScale * 1000)))
             return
         }
-        var customers: [VirtualCustomer] = []
-        var seed = scenario.seed &* 7919
-        for (n, a) in arrivals.enumerated() {
-            let due = base + a.at / scenario.timeScale
-            let wait = due - clock.now
-            if wait > 0 { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
-            seed &+= 1
-            let phone = SIPPhone(user: "\(a.stream.callerPrefix)\(n + 1)", engine: reach(engine, over: a.stream.transport), loop: group.next(), seed: seed)
-            try await phone.bind(host: "127.0.0.1").get()
-            let c = VirtualCustomer(phone: phone, stream: a.stream, callerID: "\(a.stream.callerPrefix)\(n + 1)", media: media,
-                                    observations: observations, clock: clock, scale: scenario.timeScale, seed: seed,
-                                    warmUp: a.at < scenario.warmUp)
-            customers.append(c)
-            c.call()
+        // Each arrival is placed by an event loop's timer at its time from scenario zero (not by
+        // this task's sleep, which Swift's cooperative threads may run late on a busy machine).
+        let seed = scenario.seed &* 7919, scale = scenario.timeScale, warmUp = scenario.warmUp
+        let tlsPort = scenario.engine.streams.tls?.port
+        let timer = ArrivalTimer(arrivals: arrivals, loop: group.next(), clock: clock, scale: scale, duration: scenario.maxDuration) { n, a in
+            let phoneSeed = seed &+ UInt64(n + 1)
+            let phone = SIPPhone(user: "\(a.stream.callerPrefix)\(n + 1)", engine: Self.reach(engine, over: a.stream.transport, tlsPort: tlsPort),
+                                 loop: group.next(), seed: phoneSeed)
+            return VirtualCustomer(phone: phone, stream: a.stream, callerID: "\(a.stream.callerPrefix)\(n + 1)", media: media,
+                                   observations: observations, clock: clock, scale: scale, seed: phoneSeed, warmUp: a.at < warmUp)
         }
-        let deadline = base + scenario.maxDuration / scenario.timeScale
-        for c in customers {
-            let left = deadline - clock.now
-            if left <= 0 { c.abandonRun(); continue }
-            let timeout = c.phone.loop.scheduleTask(in: .milliseconds(Int64(left * 1000))) { c.abandonRun() }
-            _ = try? await c.done.futureResult.get()
-            timeout.cancel()
-        }
+        // Each customer ends by itself or is ended as unfinished at the scenario's end.
+        for c in try await timer.start().get() { _ = try? await c.done.futureResult.get() }
     }
 }
