@@ -26,8 +26,27 @@ extension B2BUA {
             let actions = center.handle(event, now: routingTime(now))
             observe(event, actions, now: now, into: &out)
             apply(actions, now: now, into: &out)
+            switch event {
+            case .agentReleased(let agent, _), .agentAvailable(let agent):
+                // A break asked for (or withdrawn) during a call or wrap-up changes no state yet.
+                saveRelease(of: agent, into: &out)
+            default:
+                break
+            }
         }
         routing.pending.removeAll(keepingCapacity: true)
+    }
+
+    /// What a restart keeps of an agent's release: its break, or the one it asked for during a
+    /// call or wrap-up (taken when they end; a crash ends the call, so the agent comes back
+    /// released). Saved when it changes, not per call.
+    private mutating func saveRelease(of agent: AgentID, into out: inout [B2BUAAction]) {
+        var release = center.pendingRelease(of: agent)
+        if case .released(let r)? = center.agentState(agent) { release = r }
+        if savedReleases[agent] != release {
+            savedReleases[agent] = release
+            out.append(.saveRelease(agent, release))
+        }
     }
 
     func routingTime(_ engine: Duration) -> Duration { settings.timeScale == 1 ? engine : engine * settings.timeScale }
@@ -84,12 +103,7 @@ extension B2BUA {
                 out.append(.cancelTimer(.callCenter(timer)))
             case .agentStateChanged(let agent, let state):
                 out.append(.log(.debug, "agent \(agent) is \(state.name)", call: nil))
-                var release: ReleaseReason?
-                if case .released(let r) = state { release = r }
-                if savedReleases[agent] != release {
-                    savedReleases[agent] = release
-                    out.append(.saveRelease(agent, release))
-                }
+                saveRelease(of: agent, into: &out)
                 if case .wrapUp = state {} else if savedWrapUps.removeValue(forKey: agent) != nil {
                     out.append(.saveWrapUp(agent, until: nil))
                 }

@@ -332,6 +332,38 @@ import Testing
         bob.respond(486, to: ring)
     }
 
+    /// A break an agent asks for during a call is kept as it is asked for: a crash ends the call
+    /// (recorded `interrupted`), and after the restart she is released with that reason rather
+    /// than rung for the next caller, with no new REGISTER.
+    @Test func aBreakAskedForDuringACallSurvivesAKillNine() throws {
+        let port = RawUDP().port
+        let dir = E2E.tempDirectory("restart-pending-release")
+        let rtp = "33500-33599"
+        var engine = try Self.start(dir, port: port, rtp: rtp)
+        defer { engine.stop() }
+        let alice = RawPhone("alice", engine: port), bob = RawPhone("bob", engine: port)
+        #expect(alice.register())
+        let carol = RawPhone("carol", engine: port)
+        _ = try Self.bridge(carol, alice, callID: "before")
+        #expect(alice.control("release lunch Lunch break") == 200)
+        #expect(bob.register())
+        let store = try CallRecordStore(directory: (engine.recordsPath as NSString).deletingLastPathComponent)
+        #expect(E2E.until(seconds: 5) { (try? store.releases().map(\.agent)) == ["alice"] }, "alice's pending break was not kept")
+        kill(engine.process.processIdentifier, SIGKILL)
+        engine.process.waitUntilExit()
+        engine = try Self.start(dir, port: port, rtp: rtp)
+
+        let dave = RawPhone("dave", engine: port)
+        _ = dave.invite("support", callID: "after-restart")
+        let ring = try #require(bob.anyRequest("INVITE"), "bob was not rung after the restart")
+        #expect(ring.header("X-CC-Call") == "after-restart")
+        #expect(alice.anyRequest("INVITE", timeout: 1.5) == nil, "alice asked for a break and must not be rung")
+        bob.respond(486, to: ring)
+        let rows = try Self.rows(engine)
+        #expect(rows.first { $0.callID == "before" }?.endReason == "interrupted", "\(rows)")
+        #expect(try store.releases().first { $0.agent == "alice" }?.label == "Lunch break")
+    }
+
     @Test func drainAndResumeOnCommandWithoutStopping() throws {
         let port = RawUDP().port
         let dir = E2E.tempDirectory("drain")
@@ -343,7 +375,7 @@ import Testing
         let (invite, ok) = try Self.bridge(caller, alice, callID: "kept-1")
         let control = ["--config", dir + "/engine.yaml", "--state", dir + "/engine-state"]
 
-        let drain = try E2E.run(E2E.engineBinary, control + ["--drain"], timeout: 20)
+        let drain = try E2E.run(E2E.engineBinary, ["drain"] + control, timeout: 20)
         #expect(drain.status == 0, "\(drain.output)")
         #expect(drain.output.contains("draining") && drain.output.contains("1 calls in progress"), "\(drain.output)")
         Self.waitForLog(engine, "draining:")
@@ -351,21 +383,21 @@ import Testing
         _ = refused.invite("support", callID: "refused-1")
         #expect(refused.finalResponse("refused-1", method: "INVITE")?.status == 503)
         // Still one call in progress: --wait gives up after 1 s.
-        let busy = try E2E.run(E2E.engineBinary, control + ["--drain", "--wait", "1"], timeout: 20)
+        let busy = try E2E.run(E2E.engineBinary, ["drain"] + control + ["--wait", "1"], timeout: 20)
         #expect(busy.status == 1, "\(busy.output)")
         // The call in progress goes on and ends normally; then the node is drained.
         _ = caller.inDialog("BYE", invite: invite, answer: ok, cseq: 2)
         if let bye = alice.anyRequest("BYE") { alice.respond(200, to: bye) }
         #expect(caller.finalResponse("kept-1", method: "BYE")?.status == 200)
-        let drained = try E2E.run(E2E.engineBinary, control + ["--drain", "--wait", "10"], timeout: 20)
+        let drained = try E2E.run(E2E.engineBinary, ["drain"] + control + ["--wait", "10"], timeout: 20)
         #expect(drained.status == 0 && drained.output.contains("drained: no call in progress"), "\(drained.output)")
         #expect(engine.isRunning)
 
-        let resume = try E2E.run(E2E.engineBinary, control + ["--resume"], timeout: 20)
+        let resume = try E2E.run(E2E.engineBinary, ["resume"] + control, timeout: 20)
         #expect(resume.status == 0, "\(resume.output)")
         Self.waitForLog(engine, "resumed:")
         _ = caller.invite("support", callID: "after-resume")
-        let ring = try #require(alice.anyRequest("INVITE"), "alice was not rung after --resume")
+        let ring = try #require(alice.anyRequest("INVITE"), "alice was not rung after ccengine resume")
         #expect(ring.header("X-CC-Call") == "after-resume")
         let rows = try Self.rows(engine)
         #expect(rows.first { $0.callID == "kept-1" }?.endReason == "caller-hangup")
