@@ -5,7 +5,7 @@ import Hummingbird
 /// configuration file, applied without dropping a waiting or bridged call (as SIGHUP does). A bad
 /// file is refused with file:line, and a change the live calls forbid with what to do; either
 /// way the running configuration stays. `POST /v1/drain` and `/v1/resume` (admin) take the node
-/// out of rotation and back, as `ccengine --drain` / `--resume` do: new calls get 503 with
+/// out of rotation and back, as `ccengine drain` / `resume` do: new calls get 503 with
 /// Retry-After, calls in progress go on.
 extension EngineAPI {
     func addConfigurationRoutes(_ router: Router<APIContext>) {

@@ -34,7 +34,7 @@ public enum EngineEvent: Sendable {
     case socketBacklog(bytes: Int, emptyAt: Duration? = nil)
     /// Stop accepting calls (503 with Retry-After); the calls in progress go on.
     case drain
-    /// Accept new calls again after `drain` (an operator's `ccengine --resume`).
+    /// Accept new calls again after `drain` (an operator's `ccengine resume`).
     case resume
     /// End every call now (BYE, CANCEL, 503), recorded with reason `engine-shutdown`;
     /// the engine is stopping, so it accepts no new call after this.

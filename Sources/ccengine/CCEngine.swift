@@ -6,11 +6,25 @@ import Logging
 import ServiceLifecycle
 import YAMLConfig
 
+/// `ccengine [run] --config FILE` runs the engine (the default); `ccengine drain`, `resume` and
+/// `reload` steer the engine already running on a configuration's state folder.
 @main
 struct CCEngine: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ccengine",
         abstract: "SIP call-center engine: agents register, customers call queues, calls are routed by skills and bridged.",
+        discussion: """
+            `ccengine --config FILE` runs the engine (the `run` subcommand is the default).
+            `ccengine drain|resume|reload --config FILE` steer the engine running on that file's state folder.
+            """,
+        subcommands: [Run.self, Drain.self, Resume.self, Reload.self],
+        defaultSubcommand: Run.self)
+}
+
+/// Runs the engine in the foreground until SIGTERM/SIGINT.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the engine in the foreground (the default subcommand).",
         discussion: """
             Configuration is a YAML file (see docs/configuration.md and Scenarios/engine.yaml).
             --sip and --state override the file's sip.address and state_dir.
@@ -44,35 +58,9 @@ struct CCEngine: AsyncParsableCommand {
     @Flag(name: .long, help: "Check the configuration and exit.")
     var check = false
 
-    @Flag(name: .long, help: "Tell the engine running on this configuration's state folder to drain: new calls get 503 with Retry-After, calls in progress go on, nothing stops (SIGUSR2). With --wait, wait until no call is in progress.")
-    var drain = false
-
-    @Flag(name: .long, help: "Tell the engine running on this configuration's state folder to accept new calls again after --drain (SIGUSR1).")
-    var resume = false
-
-    @Flag(name: .long, help: "Tell the engine running on this configuration's state folder to reload queues, agents, recipes and strategies from its file without dropping a call (SIGHUP); see its log for the outcome.")
-    var reload = false
-
-    @Option(name: .long, help: "With --drain: wait up to this many seconds until no call is in progress (exit 1 if some still are).")
-    var wait: Int?
-
     func run() async throws {
         let overrides = ConfigOverrides(file: config, sip: sip, state: state, priority: priority, timeScale: timeScale, seed: seed)
-        let cfg: EngineConfig
-        do {
-            cfg = try overrides.load()
-        } catch {
-            FileHandle.standardError.write(Data("ccengine: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        if reload {
-            try EngineControl(stateDirectory: cfg.stateDirectory).signal(SIGHUP, waitSeconds: nil)
-            return
-        }
-        if drain || resume {
-            try EngineControl(stateDirectory: cfg.stateDirectory).signal(drain ? SIGUSR2 : SIGUSR1, waitSeconds: drain ? wait : nil)
-            return
-        }
+        let cfg = try overrides.loadOrExit()
         if check {
             print("\(config): OK (\(cfg.routing.queues.count) queues, \(cfg.agents.count) agents)")
             if let problem = cfg.priority.problemHere() {

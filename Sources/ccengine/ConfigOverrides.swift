@@ -1,3 +1,4 @@
+import ArgumentParser
 import Engine
 import Foundation
 import SIP
@@ -13,6 +14,16 @@ struct ConfigOverrides: Sendable {
     var priority: String?
     var timeScale: Double?
     var seed: UInt64?
+
+    /// `load()`, or its error on standard error and exit status 2.
+    func loadOrExit() throws -> EngineConfig {
+        do {
+            return try load()
+        } catch {
+            FileHandle.standardError.write(Data("ccengine: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
 
     func load() throws -> EngineConfig {
         var cfg = try EngineConfig.load(file: file)

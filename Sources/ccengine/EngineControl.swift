@@ -2,9 +2,9 @@ import ArgumentParser
 import Engine
 import Foundation
 
-/// `ccengine --drain` / `--resume` / `--reload`: finds the engine running on a state folder (its PID is in the
+/// `ccengine drain` / `resume` / `reload`: finds the engine running on a state folder (its PID is in the
 /// state database, with its last heartbeat), checks that the process is a live ccengine, and
-/// signals it (SIGUSR2 drains, SIGUSR1 resumes, SIGHUP reloads). `--wait` then follows the calls in progress
+/// signals it (SIGUSR2 drains, SIGUSR1 resumes, SIGHUP reloads). `drain --wait` then follows the calls in progress
 /// (rows still `pending`) until there are none.
 struct EngineControl {
     let stateDirectory: String

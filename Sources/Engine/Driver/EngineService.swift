@@ -30,7 +30,7 @@ public struct EngineService: Service {
         }
         defer { counter.cancel() }
         try await driver.start()
-        // SIGUSR2 drains without stopping (`ccengine --drain`), SIGUSR1 resumes (`--resume`):
+        // SIGUSR2 drains without stopping (`ccengine drain`), SIGUSR1 resumes (`ccengine resume`):
         // a node leaves a cluster's rotation without cutting a call, and comes back.
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -39,7 +39,7 @@ public struct EngineService: Service {
                     case .sigusr2: await driver.drain()
                     case .sigusr1: await driver.resume()
                     default:
-                        // SIGHUP: reload queues, agents, recipes and strategies (ccengine --reload).
+                        // SIGHUP: reload queues, agents, recipes and strategies (ccengine reload).
                         switch await driver.reload() {
                         case .done(let text): logger.notice("SIGHUP: configuration reloaded: \(text)")
                         case .refused(let why): logger.warning("SIGHUP: reload refused, the running configuration stays: \(why.detail)")
