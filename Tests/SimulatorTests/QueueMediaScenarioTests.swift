@@ -50,6 +50,8 @@ import SIP
               - {logins: [alice], answer_delay: 1s, login_at: 8s}
             customers:
               - {queue: support, calls: 3, arrival: {every: 0.3s}, hold_time: 1s}
+              # The queue in A-law to a caller that offers PCMA only.
+              - {queue: support, calls: 1, arrival: {every: 1s, start: 0.5s}, hold_time: 1s, codecs: [PCMA], caller_prefix: alaw}
             expect:
               all_answered: true
               queue_media_heard: true
@@ -68,6 +70,11 @@ import SIP
         let due = [1.0, 4.0, 7.0].filter { $0 < rung(longest) - 0.5 }
         #expect(!due.isEmpty && positions.count >= due.count && zip(positions, due).allSatisfy { abs($0 - $1) < 0.5 }, "\(calls)")
         #expect(heard.contains { $0.is("\(E2E.root)/Prompts/music.wav") } && heard.first?.is("\(E2E.root)/Prompts/minute.wav") == true, "\(heard)")
+        let alaw = try #require(result.calls.first { $0.caller.hasPrefix("alaw") })
+        let alawHeard = alaw.heardTimeline ?? []
+        #expect(alaw.customerHeard?.codec == "PCMA", "\(alaw)")
+        #expect(alawHeard.first?.is("\(E2E.root)/Prompts/minute.wav") == true && alawHeard.contains { $0.is("\(E2E.root)/Prompts/music.wav") }
+                && alawHeard.contains { $0.is("caller-number") }, "\(alawHeard)")
         // The same audio judged against a queue whose first announcement comes at 2 s: the
         // announcement heard at 1 s fails the check.
         var other = result
@@ -141,20 +148,24 @@ import SIP
     /// keeps waiting for an agent until its patience ends, speaking its tone all along); the
     /// messages are then offered to ccsim's agent, who logs in later: ccsim counts them apart
     /// from customer calls (no ring of a customer's call), hears the caller's tone in each, and
-    /// its records check matches the engine's item records.
-    @Test func messagesLeftByCallersAreOfferedToTheAgentAndHeard() async throws {
-        let (result, _) = try await Self.run(name: "voicemail", folder: "voicemail-scenario", rtp: 30700...30799, duration: "20s", """
+    /// its records check matches the engine's item records. Sent there by the queue's maximum
+    /// wait (PCMU callers), or by the recipe's `voicemail` operation at the first 1 s tick (PCMA
+    /// callers: the message is decoded from A-law and played to the agent in μ-law).
+    @Test(arguments: ["max_wait", "recipe"])
+    func messagesLeftByCallersAreOfferedToTheAgentAndHeard(sentBy: String) async throws {
+        let toVoicemail = sentBy == "recipe"
+            ? "recipe: [{conditions: [{ticks: 1}], operations: [voicemail]}]"
+            : "max_wait: 1s, on_max_wait: voicemail"
+        let (result, _) = try await Self.run(name: "voicemail", folder: "voicemail-scenario-\(sentBy)", rtp: 30700...30799, duration: "20s",
+                                             routing: "{ring_timeout: 10s, wrap_up: 0s, tick: 1s}", """
               queues:
-                - name: support
-                  max_wait: 1s
-                  on_max_wait: voicemail
-                  media: {voicemail: {greeting: \(E2E.root)/Prompts/1.wav, max: 20s}}
+                - {name: support, \(toVoicemail), media: {voicemail: {greeting: \(E2E.root)/Prompts/1.wav, max: 20s}}}
                 - name: sales
               agents: [{login: alice, password: alice-secret}]
             agents:
               - {logins: [alice], answer_delay: 0.3s, login_at: 8s}
             customers:
-              - {queue: support, calls: 2, arrival: {every: 0.5s}, hold_time: 1s, patience: 4s}
+              - {queue: support, calls: 2, arrival: {every: 0.5s}, hold_time: 1s, patience: 4s, codecs: [\(sentBy == "recipe" ? "PCMA" : "PCMU")]}
               # Keeps the run going (it ends when the last customer is done) while alice takes the messages.
               - {queue: sales, calls: 1, arrival: {every: 10s, start: 10s}, hold_time: 1s, caller_prefix: late}
             expect:
@@ -175,7 +186,8 @@ import SIP
     /// Runs a scenario whose engine (started by ccsim on a free SIP port) has these relay ports,
     /// the shipped prompts and a 10 s ring timeout; `rest` is the rest of the engine section and
     /// the scenario, indented as in the file. Returns the result and the run's folder.
-    static func run(name: String, folder: String, rtp: ClosedRange<Int>, duration: String, _ rest: String) async throws -> (SimulationRun.Result, String) {
+    static func run(name: String, folder: String, rtp: ClosedRange<Int>, duration: String,
+                    routing: String = "{ring_timeout: 10s, wrap_up: 0s}", _ rest: String) async throws -> (SimulationRun.Result, String) {
         let dir = E2E.tempDirectory(folder)
         let path = dir + "/scenario.yaml"
         try """
@@ -184,7 +196,7 @@ import SIP
             engine:
               sip: {address: 127.0.0.1:\(RawUDP().port)}
               media: {rtp_ports: \(rtp.lowerBound)-\(rtp.upperBound), prompts: \(E2E.root)/Prompts}
-              routing: {ring_timeout: 10s, wrap_up: 0s}
+              routing: \(routing)
 
             """.write(toFile: path, atomically: true, encoding: .utf8)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
