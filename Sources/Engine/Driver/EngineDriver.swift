@@ -18,7 +18,7 @@ public final class EngineDriver: @unchecked Sendable {
     let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     let loop: any EventLoop
-    private var core: SIPStack
+    var core: SIPStack
     private var ingress = SIPIngress()
     let relay: RTPRelay
     public let store: CallRecordStore
@@ -31,7 +31,7 @@ public final class EngineDriver: @unchecked Sendable {
     private var committedSeq: UInt64 = 0
     /// False once `stop` has begun: relay callbacks no longer feed the loop.
     let serving = NIOLockedValueBox(true)
-    private var trimmer = MemoryTrimmer()
+    var trimmer = MemoryTrimmer()
     private var socketErrors = 0
     private var socketErrorLoggedAt: Duration = .seconds(-10)
     /// Kept from the last run, handed to the core at start.
@@ -43,22 +43,22 @@ public final class EngineDriver: @unchecked Sendable {
     /// What operators follow, numbered (API events, metrics).
     public let feed: OperationsFeed
     private var queueLog = QueueLog()
-    private let metrics = EngineMetrics()
+    let metrics = EngineMetrics()
     /// Queue figures as last published to the feed.
-    private var publishedFigures: [String: OperationsEvent.QueueFigures] = [:]
+    var publishedFigures: [String: OperationsEvent.QueueFigures] = [:]
     private let queueLogFile: QueueLogFile?
     /// True while the SIP socket's datagrams are being read (from the first `channelRead` to
     /// `channelReadComplete`): what wakes other threads waits for the batch's end (`endOfRead`).
     private var reading = false
     /// queue_log lines for the file, written at the end of the read batch.
     private var queueLogPending: [QueueLog.Line] = []
-    private var channel: (any Channel)?
+    var channel: (any Channel)?
     /// The SIP socket's backlog last fed to the core (`readBatchEnded`).
-    private var lastBacklog = 0
+    var lastBacklog = 0
     /// When a read batch last ended on an empty SIP socket (engine time).
-    private var socketEmptyAt: Duration = .zero
+    var socketEmptyAt: Duration = .zero
     /// SIP over TCP and TLS, when configured (`sip.tcp`, `sip.tls`).
-    private var streams: StreamTransport?
+    var streams: StreamTransport?
     /// The core's seed, logged at start (`ccengine --seed` replays it).
     public let seed: UInt64
 
@@ -468,63 +468,6 @@ public final class EngineDriver: @unchecked Sendable {
     func endOfRead() {
         reading = false
         wakeOthers()
-    }
-
-    /// Measures how late the loop runs a task due at `due` and reports it with the transactions in
-    /// flight (overload control), every `LoadReport.interval`.
-    private func probeLoad(due: NIODeadline) {
-        loop.scheduleTask(deadline: due) { [self] in
-            let now = NIODeadline.now()
-            let lag = Duration.nanoseconds(max(0, (now - due).nanoseconds))
-            feed(.load(.init(loopLag: lag, transactions: core.transactionCount, queuedBytes: queuedBytes())))
-            trimmer.observe(transactions: core.transactionCount, now: self.now)
-            guard serving.withLockedValue({ $0 }) else { return }
-            probeLoad(due: now + .nanoseconds(Int64(OverloadControl.LoadReport.interval.components.attoseconds / 1_000_000_000)))
-        }
-    }
-
-    /// Every second: each queue's figures, when they changed, into the feed (wallboards).
-    private func publishQueueFigures() {
-        loop.preconditionInEventLoop()
-        guard serving.withLockedValue({ $0 }) else { return }
-        let t = now
-        let all = core.queueFigures()
-        metrics.sample(all, now: t, relaySessions: relay.activeCalls, relayed: relay.packetsRelayed, connections: streams?.openByTransport ?? [:])
-        for figures in all where publishedFigures[figures.queue] != figures {
-            publishedFigures[figures.queue] = figures
-            feed.publish(OperationsEvent(at: t, .queueFigures(figures)))
-        }
-        loop.scheduleTask(in: .seconds(1)) { [self] in publishQueueFigures() }
-    }
-
-    /// Datagrams one `recvmmsg` reads from the SIP socket.
-    static let readVector = 32
-
-    /// Every `readVector` datagrams read from the SIP socket, and when a read batch ends: the bytes
-    /// still waiting there, for overload control's queue gate. A batch shorter than one vector
-    /// read ended on an empty socket, so only longer ones cost a `getsockopt`; nothing is fed
-    /// while the socket stays empty.
-    func readProgress(reads: Int, batchEnded: Bool) {
-        loop.preconditionInEventLoop()
-        if batchEnded, reads >= Self.readVector, reads % Self.readVector == 0 { return }  // just measured
-        let bytes = reads >= Self.readVector ? queuedBytes() : 0
-        if bytes == 0 { socketEmptyAt = now }  // every datagram read from now on arrived after this
-        guard bytes > 0 || lastBacklog > 0 else { return }
-        lastBacklog = bytes
-        feed(.socketBacklog(bytes: bytes, emptyAt: socketEmptyAt))
-    }
-
-    /// Bytes waiting in the SIP socket's receive buffer: `SO_MEMINFO`'s `SK_MEMINFO_RMEM_ALLOC`
-    /// (Linux 4.12+); 0 when it cannot be read.
-    private func queuedBytes() -> Int {
-        typealias MemInfo = (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
-        guard let provider = channel as? any SocketOptionProvider else { return 0 }
-        let soMeminfo = SocketOptionName(55)  // SO_MEMINFO
-        let future: EventLoopFuture<MemInfo> = provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: soMeminfo)
-        // Complete already (getsockopt on the channel's own loop): the callback runs inline.
-        let queued = NIOLockedValueBox(0)
-        future.whenSuccess { info in queued.withLockedValue { $0 = Int(info.0) } }
-        return queued.withLockedValue { $0 }
     }
 
     /// The responses that end or answer a call (to INVITE beyond 100, to BYE) leave only once the
