@@ -1,10 +1,14 @@
+import Engine
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import Simulator
 
 /// `ccbench calls --memory`: the engine's resident memory over a long run of full call setups
 /// (SIPp uac against ccsim agents, as `ccbench calls`): after the first 1,000 calls, after all of
 /// them, and while it then sits idle, so memory that grows per call shows as a difference.
+/// With `inFlight`, then the memory per call in flight: that many calls bridged at once (each
+/// with its relay legs and transactions), RSS against just before.
 struct MemoryBench {
     var calls: Int
     var rate: Int
@@ -12,6 +16,12 @@ struct MemoryBench {
     var agents: Int
     var sipPort: Int
     var directory: String
+    /// Calls held up together for the per-call figure (0: not measured).
+    var inFlight = 0
+
+    /// Relay ports for the run: four per bridged call in flight, below SIPp's port (25300) and
+    /// the kernel's ephemeral range.
+    var rtpPorts: String { "10000-\(10000 + max(1000, inFlight * 4 + 400) - 1)" }
 
     struct Result: Codable {
         var calls: Int
@@ -26,6 +36,15 @@ struct MemoryBench {
         var idleSeconds: Int
         var rssIdleEndMB: Double { rssIdleMB.last ?? .nan }
         var growthMB: Double { rssIdleEndMB - rssAfterFirst1000MB }
+        /// The in-flight phase: the most calls the engine held at once (its `pending` rows),
+        /// RSS just before the phase and at that moment.
+        var inFlightCalls: Int?
+        var rssBeforeInFlightMB: Double?
+        var rssInFlightMB: Double?
+        var kbPerCallInFlight: Double? {
+            guard let n = inFlightCalls, n > 0, let a = rssBeforeInFlightMB, let b = rssInFlightMB else { return nil }
+            return (b - a) * 1024 / Double(n)
+        }
     }
 
     func run() throws -> Result {
@@ -33,8 +52,9 @@ struct MemoryBench {
             throw BenchError.missingTool("sipp (Debian package sip-tester)")
         }
         let dir = directory
-        let runSeconds = calls / max(rate, 1) + idleSeconds + 120
-        let scenario = try BenchScenario.write(name: "memory", to: dir, sipPort: sipPort, agents: agents, answerDelay: "0s", seconds: runSeconds)
+        let runSeconds = calls / max(rate, 1) + idleSeconds + 120 + (inFlight > 0 ? inFlight / max(rate, 1) + 60 : 0)
+        let scenario = try BenchScenario.write(name: "memory", to: dir, sipPort: sipPort, agents: max(agents, inFlight + 50), answerDelay: "0s",
+                                               seconds: runSeconds, rtpPorts: rtpPorts)
         var options = SimulationRun.Options(reportDirectory: dir)
         options.media = false
         options.quiet = true
@@ -43,9 +63,9 @@ struct MemoryBench {
         defer { simulation.finish() }
         Thread.sleep(forTimeInterval: 3)  // engine up, agents registered
         let start = OverloadBench.engineRSSMB()
-        func place(_ n: Int) throws -> (successful: Int, failed: Int) {
-            try CallSetupBench.runSIPp(sipp, ["-sn", "uac", "-s", "support", "127.0.0.1:\(sipPort)", "-m", "\(n)", "-r", "\(rate)",
-                                              "-nostdin", "-timeout", "\(n / max(rate, 1) + 60)s", "-p", "25300", "-buff_size", "1048576"], cwd: dir)
+        @Sendable func place(_ n: Int, holdMs: Int = 0) throws -> (successful: Int, failed: Int) {
+            try CallSetupBench.runSIPp(sipp, ["-sn", "uac", "-s", "support", "127.0.0.1:\(sipPort)", "-m", "\(n)", "-r", "\(rate)", "-d", "\(holdMs)",
+                                              "-nostdin", "-timeout", "\(n / max(rate, 1) + holdMs / 1000 + 60)s", "-p", "25300", "-buff_size", "1048576"], cwd: dir)
         }
         let first = try place(1000)
         let afterFirst = OverloadBench.engineRSSMB()
@@ -58,7 +78,32 @@ struct MemoryBench {
             Thread.sleep(forTimeInterval: 1)
             idle.append(OverloadBench.engineRSSMB())
         }
-        return Result(calls: calls, rate: rate, successful: first.successful + rest.successful, failed: first.failed + rest.failed,
-                      rssStartMB: start, rssAfterFirst1000MB: afterFirst, rssAfterAllMB: afterAll, rssIdleMB: idle, idleSeconds: idleSeconds)
+        var result = Result(calls: calls, rate: rate, successful: first.successful + rest.successful, failed: first.failed + rest.failed,
+                            rssStartMB: start, rssAfterFirst1000MB: afterFirst, rssAfterAllMB: afterAll, rssIdleMB: idle, idleSeconds: idleSeconds)
+        if inFlight > 0 {
+            let store = try CallRecordStore(directory: dir + "/engine-state")
+            result.rssBeforeInFlightMB = OverloadBench.engineRSSMB()
+            // Each call held until all are placed and 5 s more: all up together meanwhile.
+            let holdMs = inFlight * 1000 / max(rate, 1) + 5000
+            print(String(format: "  %d calls in flight (held %.1f s each)...", inFlight, Double(holdMs) / 1000))
+            let placed = NIOLockedValueBox<Swift.Result<(successful: Int, failed: Int), any Error>?>(nil)
+            let thread = Thread {
+                let outcome = Swift.Result { try place(inFlight, holdMs: holdMs) }
+                placed.withLockedValue { $0 = outcome }
+            }
+            thread.start()
+            var most = 0, rssAtMost = Double.nan
+            while placed.withLockedValue({ $0 }) == nil {
+                Thread.sleep(forTimeInterval: 0.5)
+                let n = (try? store.callsInProgress()) ?? 0
+                if n > most { most = n; rssAtMost = OverloadBench.engineRSSMB() }
+            }
+            let held = try placed.withLockedValue { $0 }!.get()
+            result.successful += held.successful
+            result.failed += held.failed
+            result.inFlightCalls = most
+            result.rssInFlightMB = rssAtMost
+        }
+        return result
     }
 }

@@ -5,7 +5,7 @@ import Testing
 @testable import EngineCore
 @testable import Simulator
 
-/// Reloading a running ccengine's configuration (API and SIGHUP): a bridged call stays up, a call
+/// Reloading a running ccengine's configuration (API and `ccengine reload`, SIGHUP): a bridged call stays up, a call
 /// queued before keeps its recipe while one queued afterwards follows the new one, new agents
 /// and queues appear; a bad file or a change live calls forbid is refused and nothing changes.
 @Suite(.serialized) struct ReloadEndToEndTests {
@@ -76,10 +76,13 @@ import Testing
         #expect(admin("GET", "/v1/agents/carol").status == 200, "the running configuration stays")
         #expect(admin("GET", "/v1/calls/rl-bridged").object["stage"] as? String == "answered")
 
-        // SIGHUP does the same: a new queue appears.
+        // `ccengine reload` (SIGHUP, the engine found through its state folder) does the same:
+        // a new queue appears.
         try Self.file(base, supportRecipe: "[{conditions: [{ticks: 1}], operations: [{new_queue: sales}]}]", extraQueue: "\n  - name: vip",
                       extraAgent: ", {login: carol}").write(toFile: configPath, atomically: true, encoding: .utf8)
-        kill(engine.process.processIdentifier, SIGHUP)
+        let state = (engine.recordsPath as NSString).deletingLastPathComponent
+        let reload = try E2E.run(E2E.engineBinary, ["reload", "--config", configPath, "--state", state], timeout: 20)
+        #expect(reload.status == 0 && reload.output.contains("ccengine \(engine.process.processIdentifier): reloading"), "\(reload.output)")
         #expect(OperationsAPITests.eventually { admin("GET", "/v1/queues/vip").status == 200 })
 
         // The call that was bridged through every reload ends normally, with its record.
