@@ -282,11 +282,20 @@ public struct B2BUA: Sendable {
     /// are logged in again, and those that were released stay released with their reason.
     private mutating func restore(_ kept: DurableState, now: Duration, into out: inout [B2BUAAction]) {
         applyRegistrar(registrar.restore(kept.bindings, now: now), now: now, into: &out)
-        for agent in kept.released.keys.sorted() where !registrar.bindings(of: agent).isEmpty {
-            route(.agentReleased(agent, kept.released[agent]!), now: now, into: &out)
+        for agent in kept.released.keys.sorted() {
+            if registrar.bindings(of: agent).isEmpty {
+                out.append(.saveRelease(agent, nil))  // logged out meanwhile (its registration expired): no break left
+            } else {
+                route(.agentReleased(agent, kept.released[agent]!), now: now, into: &out)
+            }
         }
-        for agent in kept.wrapUps.keys.sorted() where !registrar.bindings(of: agent).isEmpty && kept.released[agent] == nil {
-            route(.agentResumedWrapUp(agent, until: routingTime(kept.wrapUps[agent]!)), now: now, into: &out)
+        for agent in kept.wrapUps.keys.sorted() {
+            if registrar.bindings(of: agent).isEmpty || kept.released[agent] != nil {
+                // Logged out, or released (a break asked for during the wrap-up): no wrap-up left.
+                out.append(.saveWrapUp(agent, until: nil))
+            } else {
+                route(.agentResumedWrapUp(agent, until: routingTime(kept.wrapUps[agent]!)), now: now, into: &out)
+            }
         }
         let agents = kept.bindings.values.filter { !$0.isEmpty }.count
         if agents > 0 { out.append(.log(.info, "registrations kept from the last run: \(agents) agents logged in", call: nil)) }

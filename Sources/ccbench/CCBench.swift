@@ -203,7 +203,7 @@ struct Calls: ParsableCommand {
     @Flag(help: "Memory: --calls calls at the first of --rates, the engine's RSS after the first 1,000, after all, and over --idle seconds after.") var memory = false
     @Option(help: "With --memory: calls to place.") var calls = 100_000
     @Option(help: "With --memory: seconds idle after the calls, RSS sampled each second.") var idle = 60
-    @Option(help: "With --memory: then hold this many calls bridged at once (at most 3000; agents are raised to match) and report the engine's memory per call in flight (0: skip).") var inFlight = 0
+    @Option(help: "With --memory: then hold this many calls bridged at once (at most 3000; agents are raised to match) and report the engine's memory per call in flight (0: skip). The agents then number N+50 for the whole run, which raises the other figures' start.") var inFlight = 0
     @OptionGroup var baseline: BaselineOptions
 
     func run() throws {
@@ -234,8 +234,8 @@ extension Calls {
         print(String(format: "memory: %d calls at %d/s (%d ok, %d failed): RSS %.1f MB at start, %.1f MB after 1,000 calls, %.1f MB after %d, %.1f MB after %d s idle: %+.1f MB against after-1,000 (target within 20)",
                      r.calls, r.rate, r.successful, r.failed, r.rssStartMB, r.rssAfterFirst1000MB, r.rssAfterAllMB, r.calls, r.rssIdleEndMB, r.idleSeconds, r.growthMB))
         if let n = r.inFlightCalls, let perCall = r.kbPerCallInFlight {
-            print(String(format: "in flight: %d calls up at once: RSS %.1f MB before, %.1f MB then = %.1f KB per call in flight (relay legs, dialogs, transactions)",
-                         n, r.rssBeforeInFlightMB ?? .nan, r.rssInFlightMB ?? .nan, perCall))
+            print(String(format: "in flight: %d calls up at once (%d failed): RSS %.1f MB before, %.1f MB then = %.1f KB per call in flight (relay legs, dialogs, transactions)",
+                         n, r.inFlightFailed ?? 0, r.rssBeforeInFlightMB ?? .nan, r.rssInFlightMB ?? .nan, perCall))
         }
         print("report: \(try BenchReport.write(r, to: dir))")
         let ratios = [BenchRatio(name: "RSS idle after all calls / after 1,000", value: r.rssIdleEndMB / r.rssAfterFirst1000MB, higherIsBetter: false)]

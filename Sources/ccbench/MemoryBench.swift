@@ -39,6 +39,8 @@ struct MemoryBench {
         /// The in-flight phase: the most calls the engine held at once (its `pending` rows),
         /// RSS just before the phase and at that moment.
         var inFlightCalls: Int?
+        /// Calls of the in-flight phase that SIPp counted failed.
+        var inFlightFailed: Int?
         var rssBeforeInFlightMB: Double?
         var rssInFlightMB: Double?
         var kbPerCallInFlight: Double? {
@@ -52,7 +54,8 @@ struct MemoryBench {
             throw BenchError.missingTool("sipp (Debian package sip-tester)")
         }
         let dir = directory
-        let runSeconds = calls / max(rate, 1) + idleSeconds + 120 + (inFlight > 0 ? inFlight / max(rate, 1) + 60 : 0)
+        // The in-flight phase places its calls, then holds them all up 5 s more.
+        let runSeconds = calls / max(rate, 1) + idleSeconds + 120 + (inFlight > 0 ? 2 * (inFlight / max(rate, 1)) + 65 : 0)
         let scenario = try BenchScenario.write(name: "memory", to: dir, sipPort: sipPort, agents: max(agents, inFlight + 50), answerDelay: "0s",
                                                seconds: runSeconds, rtpPorts: rtpPorts)
         var options = SimulationRun.Options(reportDirectory: dir)
@@ -99,8 +102,7 @@ struct MemoryBench {
                 if n > most { most = n; rssAtMost = OverloadBench.engineRSSMB() }
             }
             let held = try placed.withLockedValue { $0 }!.get()
-            result.successful += held.successful
-            result.failed += held.failed
+            result.inFlightFailed = held.failed
             result.inFlightCalls = most
             result.rssInFlightMB = rssAtMost
         }

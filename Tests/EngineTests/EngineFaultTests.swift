@@ -380,6 +380,26 @@ struct EngineFaultTests {
         #expect(ring.sent.first { $0.0.method == "INVITE" }?.1 == TestPhones.alice)
     }
 
+    /// Rows a restart cannot apply are deleted, so they cannot come back at a later restart: the
+    /// wrap-up of an agent who asked for a break during it (she comes back released), and the
+    /// break and wrap-up of an agent whose registration expired meanwhile (logged out).
+    @Test mutating func aRestartDeletesTheWrapUpOfAReleasedAgentAndTheStateOfAnExpiredOne() throws {
+        register("alice", from: TestPhones.alice)
+        register("bob", from: TestPhones.bob)
+        let release = ReleaseReason(id: "lunch", label: "Lunch")
+        var saved = DurableState(bindings: ["alice": core.registrar.bindings(of: "alice")])
+        saved.released = ["alice": release, "bob": release]
+        saved.wrapUps = ["alice": now + .seconds(60), "bob": now + .seconds(60)]
+        var restarted = try EngineFaultTests()
+        restarted.now = now
+        let out = restarted.feed(.start(saved))
+        #expect(restarted.core.center.agentState("alice") == .released(release))
+        #expect(out.contains(.saveWrapUp("alice", until: nil)), "alice's wrap-up row is deleted")
+        #expect(!out.contains(.saveRelease("alice", nil)))
+        #expect(restarted.core.center.agentState("bob") == .offline)
+        #expect(out.contains(.saveRelease("bob", nil)) && out.contains(.saveWrapUp("bob", until: nil)), "bob's rows are deleted")
+    }
+
     @Test mutating func expiredBindingsAreNotRestored() throws {
         register("alice", from: TestPhones.alice)
         let saved = DurableState(bindings: ["alice": core.registrar.bindings(of: "alice")])

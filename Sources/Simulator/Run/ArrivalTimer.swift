@@ -16,6 +16,8 @@ final class ArrivalTimer: @unchecked Sendable {
     /// Makes the customer of the nth arrival (its phone not bound yet).
     private let customer: @Sendable (Int, Arrival) -> VirtualCustomer
     private var placed: [VirtualCustomer] = []
+    /// Phones whose bind has completed (the run's result waits for every one: a failure fails it).
+    private var bound = 0
     private var finished = false
     private let all: EventLoopPromise<[VirtualCustomer]>
 
@@ -30,19 +32,15 @@ final class ArrivalTimer: @unchecked Sendable {
         self.all = loop.makePromise(of: [VirtualCustomer].self)
     }
 
-    /// Every customer, once the last arrival has been placed (failed if a phone cannot bind).
+    /// Every customer, once the last arrival has been placed and every phone bound (failed if
+    /// one cannot bind).
     func start() -> EventLoopFuture<[VirtualCustomer]> {
         loop.execute { self.schedule(0) }
         return all.futureResult
     }
 
     private func schedule(_ n: Int) {
-        guard !finished else { return }
-        guard n < arrivals.count else {
-            finished = true
-            all.succeed(placed)
-            return
-        }
+        guard !finished, n < arrivals.count else { return }
         loop.scheduleTask(deadline: clock.deadline(afterScenarioSeconds: arrivals[n].at / scale)) { self.place(n) }
     }
 
@@ -57,6 +55,7 @@ final class ArrivalTimer: @unchecked Sendable {
                 c.call()
                 let end = c.phone.loop.scheduleTask(deadline: runEnd) { c.abandonRun() }
                 c.done.futureResult.whenComplete { _ in end.cancel() }
+                self.loop.execute { self.bound += 1; self.finishIfAllBound() }
             case .failure(let error):
                 c.done.succeed()
                 self.loop.execute {
@@ -67,5 +66,11 @@ final class ArrivalTimer: @unchecked Sendable {
             }
         }
         schedule(n + 1)
+    }
+
+    private func finishIfAllBound() {
+        guard !finished, placed.count == arrivals.count, bound == placed.count else { return }
+        finished = true
+        all.succeed(placed)
     }
 }
