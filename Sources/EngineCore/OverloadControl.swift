@@ -38,15 +38,23 @@ public struct OverloadControl: Sendable, Equatable {
         /// queue gate alone admitted INVITEs read at the end of a stall: they had waited behind the
         /// whole backlog, but little was left behind them.
         public var admitWait: Duration
+        /// New calls per second the engine admits at most, overloaded or not (0: no cap): a
+        /// token bucket (100 ms of burst) on every new INVITE, as FreeSWITCH's
+        /// `sessions-per-second`. The operator sets it below the capacity `ccbench calls`
+        /// measured, so admitted calls keep their unloaded latency; the adaptive shedding above
+        /// admits what the engine can take, at the latency of a busy engine.
+        public var maxCallsPerSecond: Double
 
         public init(maxLoopLag: Duration = .milliseconds(50), maxTransactions: Int = 0, maxQueuedBytes: Int = 512 * 1024,
-                    admitQueuedBytes: Int = 8 * 1024, onsetQueuedBytes: Int = 64 * 1024, admitWait: Duration = .milliseconds(20)) {
+                    admitQueuedBytes: Int = 8 * 1024, onsetQueuedBytes: Int = 64 * 1024, admitWait: Duration = .milliseconds(20),
+                    maxCallsPerSecond: Double = 0) {
             self.maxLoopLag = maxLoopLag
             self.maxTransactions = maxTransactions
             self.maxQueuedBytes = maxQueuedBytes
             self.admitQueuedBytes = admitQueuedBytes
             self.onsetQueuedBytes = onsetQueuedBytes
             self.admitWait = admitWait
+            self.maxCallsPerSecond = maxCallsPerSecond
         }
     }
 
@@ -109,12 +117,27 @@ public struct OverloadControl: Sendable, Equatable {
     private var lastBacklogAt: Duration?
     /// When the SIP socket was last seen empty (a datagram read after it arrived after it).
     private var emptyAt: Duration = .zero
+    /// The call rate cap's bucket (`Limits.maxCallsPerSecond`), and its refusals since its last
+    /// log line (once a second, apart from shedding's).
+    private var capTokens: Double = 0
+    private var capAt: Duration?
+    private var cappedSinceLog = 0
+    private var cappedLoggedAt: Duration = .zero
 
     public init(limits: Limits) { self.limits = limits }
 
     /// A new measurement; returns a log line when shedding starts or stops, and once a second
-    /// while it lasts.
+    /// while it lasts or while the call rate cap refuses calls.
     public mutating func report(_ load: LoadReport, now: Duration) -> String? {
+        let line = judge(load, now: now)
+        guard cappedSinceLog > 0, now - cappedLoggedAt >= .seconds(1) else { return line }
+        let cap = "call rate cap: \(cappedSinceLog) new calls refused with 503 over max_calls_per_second \(Int(limits.maxCallsPerSecond))"
+        cappedSinceLog = 0
+        cappedLoggedAt = now
+        return line.map { $0 + "; " + cap } ?? cap
+    }
+
+    private mutating func judge(_ load: LoadReport, now: Duration) -> String? {
         let previous = last
         last = load
         queued = load.queuedBytes
@@ -220,6 +243,10 @@ public struct OverloadControl: Sendable, Equatable {
 
     /// Whether a new call is admitted now (counted either way).
     public mutating func admit(now: Duration) -> Bool {
+        guard withinCap(now: now) else {
+            cappedSinceLog += 1
+            return false
+        }
         guard shedding else {
             admittedRecently += 1
             return true
@@ -244,6 +271,18 @@ public struct OverloadControl: Sendable, Equatable {
         refusedSinceReport += 1
         refusedTotal += 1
         return false
+    }
+
+    /// Takes a token of the call rate cap, if there is a cap (a full bucket at the first call).
+    private mutating func withinCap(now: Duration) -> Bool {
+        let rate = limits.maxCallsPerSecond
+        guard rate > 0 else { return true }
+        let burst = max(1, rate * 0.1)
+        capTokens = capAt.map { min(burst, capTokens + (now - $0).seconds * rate) } ?? burst
+        capAt = now
+        guard capTokens >= 1 else { return false }
+        capTokens -= 1
+        return true
     }
 
     static func ms(_ d: Duration) -> Int { Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000) }

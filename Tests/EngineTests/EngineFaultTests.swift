@@ -245,6 +245,23 @@ struct EngineFaultTests {
         #expect(abs(limits.rate - (170 * 1.05 + 5)) < 0.001)
     }
 
+    @Test func theCallRateCapAdmitsItsRateWhetherOverloadedOrNotAndSaysSoOnceASecond() {
+        var limits = OverloadControl(limits: .init(maxCallsPerSecond: 100))
+        var t: Duration = .seconds(1)
+        // 1,000 calls offered over a second: the burst (100 ms of the rate) and then 100/s.
+        var admitted = 0
+        for i in 1...1000 where limits.admit(now: t + .milliseconds(i)) { admitted += 1 }
+        #expect((105...112).contains(admitted), "\(admitted)")
+        #expect(!limits.shedding, "the cap is not overload shedding")
+        t += .seconds(1)
+        let line = limits.report(.init(loopLag: .zero, transactions: 10), now: t)
+        #expect(line == "call rate cap: \(1000 - admitted) new calls refused with 503 over max_calls_per_second 100", "\(line ?? "nil")")
+        #expect(limits.report(.init(loopLag: .zero, transactions: 10), now: t + .milliseconds(100)) == nil, "nothing refused since")
+        // No cap: every call is admitted while not shedding.
+        var open = OverloadControl(limits: .init())
+        #expect((1...1000).allSatisfy { open.admit(now: t + .microseconds($0)) })
+    }
+
     @Test func aGrowingSocketBacklogShedsAtOnceAndAdmittedCallsNeverWaitBehindALongQueue() {
         var limits = OverloadControl(limits: .init(admitQueuedBytes: 64 * 1024, admitWait: .zero))
         var t: Duration = .seconds(1)

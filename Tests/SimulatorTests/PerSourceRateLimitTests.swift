@@ -5,7 +5,7 @@ import Testing
 @testable import EngineCore
 @testable import Simulator
 
-/// `overload.per_source` on a real engine: a source sending new INVITEs (or REGISTERs) faster
+/// `overload.per_source` and `overload.max_calls_per_second` on a real engine: a source sending new INVITEs (or REGISTERs) faster
 /// than its rate gets 503 with Retry-After at once, statelessly (no row), and the calls within
 /// its rate are taken.
 @Suite(.serialized) struct PerSourceRateLimitTests {
@@ -46,5 +46,36 @@ import Testing
         #expect(Set(rows.map(\.callID)) == ["limited-1", "limited-2"], "refused calls have no row: \(rows.map(\.callID))")
         let log = (try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? ""
         #expect(log.contains("per-source rate limit: refused"), "\(log)")
+    }
+
+    /// `overload.max_calls_per_second` caps new calls from all callers together (no per-source
+    /// limit set): with a cap of 1/s, the first of two callers' INVITEs sent at once is taken, the
+    /// other caller gets 503 with Retry-After at once and no row; the refusal is logged.
+    @Test func theCallRateCapRefusesNewCallsFromEverySourceOverIt() throws {
+        let port = RawUDP().port
+        let dir = E2E.tempDirectory("call-rate-cap")
+        let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: """
+            sip: {address: 127.0.0.1:\(port), require_auth: false}
+            media: {rtp_ports: 33700-33799}
+            overload: {max_calls_per_second: 1}
+            shutdown: {grace: 0, retry_after: 9}
+            queues: [{name: support}]
+            agents: [{login: alice}]
+            """, directory: dir, sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
+        defer { engine.stop() }
+        #expect(FloodEndToEndTests.answersOptions(RawUDP(), port: port, tries: 50))
+        let carol = RawPhone("carol", engine: port), dave = RawPhone("dave", engine: port)
+        _ = carol.invite("support", callID: "capped-1")
+        _ = dave.invite("support", callID: "capped-2")
+        let first = carol.receive(timeout: 3) { $0.status == 100 || $0.status == 503 }
+        let second = dave.receive(timeout: 3) { $0.status == 100 || $0.status == 503 }
+        #expect(first?.status == 100, "the first call is within the cap")
+        #expect(second?.status == 503 && second?.header("Retry-After") == "9", "\(String(describing: second))")
+        ShutdownAndRestartTests.waitForLog(engine, "call rate cap: 1 new calls refused")
+        engine.stop()
+        let rows = try CallRecordStore(directory: dir + "/engine-state").all()
+        #expect(rows.map(\.callID) == ["capped-1"], "a refused call has no row: \(rows.map(\.callID))")
+        let log = (try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? ""
+        #expect(log.contains("call rate cap: 1 new calls refused with 503 over max_calls_per_second 1"), "\(log)")
     }
 }

@@ -69,7 +69,8 @@ extension EngineConfig {
         }
         if let d = m["state_dir"] { c.stateDirectory = try d.string() }
         if let o = m["overload"] {
-            let s = try o.mapping(allowed: ["max_loop_lag_ms", "max_transactions", "max_queued_kb", "admit_queued_kb", "onset_queued_kb", "admit_wait_ms", "per_source"])
+            let s = try o.mapping(allowed: ["max_loop_lag_ms", "max_transactions", "max_queued_kb", "admit_queued_kb", "onset_queued_kb", "admit_wait_ms",
+                                           "max_calls_per_second", "per_source"])
             if let p = s["per_source"] {
                 let ps = try p.mapping(allowed: ["invites_per_second", "registers_per_second", "burst"])
                 for (key, path) in [("invites_per_second", \SourceRateLimit.Limits.invitesPerSecond), ("registers_per_second", \.registersPerSecond), ("burst", \.burst)] {
@@ -78,6 +79,11 @@ extension EngineConfig {
                     guard x >= 0, x <= 100_000, key != "burst" || x >= 1 else { throw v.error("\(key) must be \(key == "burst" ? "1" : "0 (no limit)") to 100000") }
                     c.perSource[keyPath: path] = x
                 }
+            }
+            if let r = s["max_calls_per_second"] {
+                let x = try r.double()
+                guard x >= 0, x <= 100_000 else { throw r.error("max_calls_per_second must be 0 (no cap) to 100000") }
+                c.overload.maxCallsPerSecond = x
             }
             if let q = s["max_queued_kb"] {
                 let kb = try q.int()
