@@ -16,8 +16,9 @@ final class ArrivalTimer: @unchecked Sendable {
     /// Makes the customer of the nth arrival (its phone not bound yet).
     private let customer: @Sendable (Int, Arrival) -> VirtualCustomer
     private var placed: [VirtualCustomer] = []
-    /// Phones whose bind has completed (the run's result waits for every one: a failure fails it).
-    private var bound = 0
+    /// Customers whose phone is bound and who have called (the run's result waits for every
+    /// phone's bind: a failure fails it).
+    private var calling: [VirtualCustomer] = []
     private var finished = false
     private let all: EventLoopPromise<[VirtualCustomer]>
 
@@ -55,7 +56,10 @@ final class ArrivalTimer: @unchecked Sendable {
                 c.call()
                 let end = c.phone.loop.scheduleTask(deadline: runEnd) { c.abandonRun() }
                 c.done.futureResult.whenComplete { _ in end.cancel() }
-                self.loop.execute { self.bound += 1; self.finishIfAllBound() }
+                self.loop.execute {
+                    self.calling.append(c)
+                    self.finishIfAllBound()
+                }
             case .failure(let error):
                 c.done.succeed()
                 self.loop.execute {
@@ -69,8 +73,20 @@ final class ArrivalTimer: @unchecked Sendable {
     }
 
     private func finishIfAllBound() {
-        guard !finished, placed.count == arrivals.count, bound == placed.count else { return }
+        guard !finished, placed.count == arrivals.count, calling.count == placed.count else { return }
         finished = true
         all.succeed(placed)
+    }
+
+    /// The run was cancelled: no further arrival, `start`'s future fails, and the customers who
+    /// called end now as unfinished.
+    func cancel() {
+        loop.execute {
+            if !self.finished {
+                self.finished = true
+                self.all.fail(CancellationError())
+            }
+            for c in self.calling { c.abandonRun() }
+        }
     }
 }

@@ -240,7 +240,13 @@ public final class SimulationRun: @unchecked Sendable {
             return VirtualCustomer(phone: phone, stream: a.stream, callerID: "\(a.stream.callerPrefix)\(n + 1)", media: media,
                                    observations: observations, clock: clock, scale: scale, seed: phoneSeed, warmUp: a.at < warmUp)
         }
-        // Each customer ends by itself or is ended as unfinished at the scenario's end.
-        for c in try await timer.start().get() { _ = try? await c.done.futureResult.get() }
+        // Each customer ends by itself or is ended as unfinished at the scenario's end (or when
+        // the run is cancelled).
+        try await withTaskCancellationHandler {
+            for c in try await timer.start().get() { _ = try? await c.done.futureResult.get() }
+        } onCancel: {
+            timer.cancel()
+        }
+        try Task.checkCancellation()
     }
 }
