@@ -10,18 +10,10 @@ import Testing
 /// its rate are taken.
 @Suite(.serialized) struct PerSourceRateLimitTests {
     @Test func invitesAndRegistersOverASourcesRateGet503WithRetryAfter() throws {
-        let port = RawUDP().port
-        let dir = E2E.tempDirectory("per-source")
-        let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: """
-            sip: {address: 127.0.0.1:\(port), require_auth: false}
-            media: {rtp_ports: 25700-25799}
-            overload: {per_source: {invites_per_second: 0.05, registers_per_second: 0.05, burst: 2}}  # one token per 20 s: no refill during the test
-            shutdown: {grace: 0, retry_after: 9}
-            queues: [{name: support}]
-            agents: [{login: alice}]
-            """, directory: dir, sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
+        // One token per 20 s: no refill during the test.
+        let (engine, port, dir) = try Self.start("per-source", rtp: "25700-25799",
+                                                 overload: "{per_source: {invites_per_second: 0.05, registers_per_second: 0.05, burst: 2}}")
         defer { engine.stop() }
-        #expect(FloodEndToEndTests.answersOptions(RawUDP(), port: port, tries: 50))
         let caller = RawPhone("carol", engine: port)
         for i in 1...4 { _ = caller.invite("support", callID: "limited-\(i)") }
         var statuses: [String: Int] = [:]
@@ -52,18 +44,8 @@ import Testing
     /// limit set): with a cap of 1/s, the first of two callers' INVITEs sent at once is taken, the
     /// other caller gets 503 with Retry-After at once and no row; the refusal is logged.
     @Test func theCallRateCapRefusesNewCallsFromEverySourceOverIt() throws {
-        let port = RawUDP().port
-        let dir = E2E.tempDirectory("call-rate-cap")
-        let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: """
-            sip: {address: 127.0.0.1:\(port), require_auth: false}
-            media: {rtp_ports: 33700-33799}
-            overload: {max_calls_per_second: 1}
-            shutdown: {grace: 0, retry_after: 9}
-            queues: [{name: support}]
-            agents: [{login: alice}]
-            """, directory: dir, sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
+        let (engine, port, dir) = try Self.start("call-rate-cap", rtp: "33700-33799", overload: "{max_calls_per_second: 1}")
         defer { engine.stop() }
-        #expect(FloodEndToEndTests.answersOptions(RawUDP(), port: port, tries: 50))
         let carol = RawPhone("carol", engine: port), dave = RawPhone("dave", engine: port)
         _ = carol.invite("support", callID: "capped-1")
         _ = dave.invite("support", callID: "capped-2")
@@ -77,5 +59,22 @@ import Testing
         #expect(rows.map(\.callID) == ["capped-1"], "a refused call has no row: \(rows.map(\.callID))")
         let log = (try? String(contentsOfFile: engine.logPath, encoding: .utf8)) ?? ""
         #expect(log.contains("call rate cap: 1 new calls refused with 503 over max_calls_per_second 1"), "\(log)")
+    }
+
+    /// An engine on a free port with these relay ports and `overload` section (Retry-After 9),
+    /// answering OPTIONS; returns it, its SIP port and its folder.
+    static func start(_ name: String, rtp: String, overload: String) throws -> (EngineProcess, Int, String) {
+        let port = RawUDP().port
+        let dir = E2E.tempDirectory(name)
+        let engine = try EngineProcess(binary: E2E.engineBinary, configYAML: """
+            sip: {address: 127.0.0.1:\(port), require_auth: false}
+            media: {rtp_ports: \(rtp)}
+            overload: \(overload)
+            shutdown: {grace: 0, retry_after: 9}
+            queues: [{name: support}]
+            agents: [{login: alice}]
+            """, directory: dir, sip: Endpoint(host: "127.0.0.1", port: port), logLevel: "info")
+        #expect(FloodEndToEndTests.answersOptions(RawUDP(), port: port, tries: 50))
+        return (engine, port, dir)
     }
 }

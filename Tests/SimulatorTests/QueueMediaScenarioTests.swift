@@ -188,6 +188,13 @@ import SIP
     /// the scenario, indented as in the file. Returns the result and the run's folder.
     static func run(name: String, folder: String, rtp: ClosedRange<Int>, duration: String,
                     routing: String = "{ring_timeout: 10s, wrap_up: 0s}", _ rest: String) async throws -> (SimulationRun.Result, String) {
+        let (path, dir) = try write(name: name, folder: folder, rtp: rtp, duration: duration, routing: routing, rest)
+        return (try await run(path, in: dir), dir)
+    }
+
+    /// The scenario file `run` runs, in a new folder; returns its path and the folder.
+    static func write(name: String, folder: String, rtp: ClosedRange<Int>, duration: String,
+                      routing: String = "{ring_timeout: 10s, wrap_up: 0s}", _ rest: String) throws -> (path: String, dir: String) {
         let dir = E2E.tempDirectory(folder)
         let path = dir + "/scenario.yaml"
         try """
@@ -203,7 +210,7 @@ import SIP
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(rest.utf8))
         try handle.close()
-        return (try await run(path, in: dir), dir)
+        return (path, dir)
     }
 
     static func run(_ path: String, in dir: String) async throws -> SimulationRun.Result {

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import Testing
 @testable import Engine
 @testable import Simulator
@@ -10,27 +9,15 @@ import Testing
 /// `CancellationError`, rather than placing calls for the scenario's two minutes.
 @Suite struct SimulationCancellationTests {
     @Test func aCancelledRunStopsPlacingCallsAndEndsThoseUp() async throws {
-        let dir = E2E.tempDirectory("cancelled-run")
-        let path = dir + "/scenario.yaml"
-        try """
-            name: cancelled
-            duration: 120s
-            engine:
-              sip: {address: 127.0.0.1:\(RawUDP().port)}
-              media: {rtp_ports: 33800-33899}
-              routing: {ring_timeout: 10s, wrap_up: 0s}
+        let (path, dir) = try QueueMediaScenarioTests.write(name: "cancelled", folder: "cancelled-run", rtp: 33800...33899, duration: "120s", """
               queues: [{name: support}]
               agents: [{login: alice, password: alice-secret}]
             agents:
               - {logins: [alice], answer_delay: 0.2s}
             customers:
               - {queue: support, calls: 100, arrival: {every: 1s}, hold_time: 60s}
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        var options = SimulationRun.Options(reportDirectory: dir + "/report")
-        options.engineBinary = E2E.engineBinary
-        options.quiet = true
-        let scenario = try ScenarioFile.load(path)
-        let run = Task { try await SimulationRun(scenario: scenario, options: options, logger: Logger(label: "test")).run() }
+            """)
+        let run = Task { try await QueueMediaScenarioTests.run(path, in: dir) }
         // Bounded poll: a call is up (its row open in the engine's records).
         let records = dir + "/report/engine-state"
         var up = false
