@@ -1,3 +1,4 @@
+import Primitives
 /// Load shedding (RFC 7339's idea, done locally): the driver reports the engine's own lag, and
 /// past a limit new INVITEs are answered 503 with Retry-After at once, before routing or relay
 /// ports, while in-dialog requests and admitted calls are served as usual. Shedding starts only
@@ -93,8 +94,7 @@ public struct OverloadControl: Sendable, Equatable {
     /// grows, held while it shrinks, raised by 5 % once it is below. A plain on/off switch flapped every second at 3x
     /// the sustained load: the backlog drained while everything was refused, then refilled.
     public private(set) var rate: Double = 0
-    private var tokens: Double = 0
-    private var lastAdmit: Duration?
+    private var bucket = TokenBucket(tokens: 0)
     /// Calls admitted since the last report (the rate shedding starts from).
     private var admittedRecently = 0
     /// Calls refused since the last log line, and when that line was.
@@ -119,12 +119,16 @@ public struct OverloadControl: Sendable, Equatable {
     private var emptyAt: Duration = .zero
     /// The call rate cap's bucket (`Limits.maxCallsPerSecond`), and its refusals since its last
     /// log line (once a second, apart from shedding's).
-    private var capTokens: Double = 0
-    private var capAt: Duration?
+    private var capBucket: TokenBucket
     private var cappedSinceLog = 0
     private var cappedLoggedAt: Duration = .zero
 
-    public init(limits: Limits) { self.limits = limits }
+    public init(limits: Limits) {
+        self.limits = limits
+        capBucket = TokenBucket(tokens: Self.capBurst(limits.maxCallsPerSecond))  // full at the first call
+    }
+
+    private static func capBurst(_ rate: Double) -> Double { max(1, rate * 0.1) }
 
     /// A new measurement; returns a log line when shedding starts or stops, and once a second
     /// while it lasts or while the call rate cap refuses calls.
@@ -168,7 +172,7 @@ public struct OverloadControl: Sendable, Equatable {
             if backlog && growing {
                 let interval = since.map { now - $0 } ?? LoadReport.interval
                 rate = max(10, Double(admitted) / max(interval, .milliseconds(1)).seconds * 0.85)
-                tokens = 0
+                bucket.tokens = 0
             }
         } else if !backlog {
             // Raised only while it is what limits admission: above twice what was admitted (the
@@ -233,7 +237,7 @@ public struct OverloadControl: Sendable, Equatable {
         shedding = true
         calmInARow = 0
         self.rate = max(10, rate)
-        tokens = 0
+        bucket.tokens = 0
         loggedAt = now
         return "overload: admitting \(admitting) while at most \(limits.admitQueuedBytes / 1024) KB wait in the SIP socket, refusing the rest with 503 (\(why))"
     }
@@ -251,9 +255,7 @@ public struct OverloadControl: Sendable, Equatable {
             admittedRecently += 1
             return true
         }
-        let elapsed = lastAdmit.map { (now - $0).seconds } ?? 0
-        lastAdmit = now
-        if rate.isFinite { tokens = min(tokens + elapsed * rate, max(1, rate * 0.1)) }  // at most 100 ms of burst
+        bucket.refill(rate: rate.isFinite ? rate : 0, burst: max(1, rate * 0.1), now: now)  // at most 100 ms of burst
         if limits.admitQueuedBytes > 0, queued > limits.admitQueuedBytes {
             // Behind a long queue: refused without spending a token.
         } else if limits.admitWait > .zero, queued > 0, now - emptyAt > limits.admitWait {
@@ -262,8 +264,7 @@ public struct OverloadControl: Sendable, Equatable {
         } else if rate.isInfinite {
             admittedRecently += 1
             return true
-        } else if tokens >= 1 {
-            tokens -= 1
+        } else if bucket.take() {
             admittedRecently += 1
             return true
         }
@@ -273,16 +274,10 @@ public struct OverloadControl: Sendable, Equatable {
         return false
     }
 
-    /// Takes a token of the call rate cap, if there is a cap (a full bucket at the first call).
+    /// Takes a token of the call rate cap, if there is a cap.
     private mutating func withinCap(now: Duration) -> Bool {
         let rate = limits.maxCallsPerSecond
-        guard rate > 0 else { return true }
-        let burst = max(1, rate * 0.1)
-        capTokens = capAt.map { min(burst, capTokens + (now - $0).seconds * rate) } ?? burst
-        capAt = now
-        guard capTokens >= 1 else { return false }
-        capTokens -= 1
-        return true
+        return rate <= 0 || capBucket.take(rate: rate, burst: Self.capBurst(rate), now: now)
     }
 
     static func ms(_ d: Duration) -> Int { Int(d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000) }

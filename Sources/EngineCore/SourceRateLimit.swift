@@ -1,3 +1,5 @@
+import Primitives
+
 /// Per-source rate limits for new INVITEs and REGISTERs (`overload.per_source`): a token bucket
 /// per source host, so one misbehaving phone or script cannot take the engine's capacity from
 /// everyone else. A request over its source's rate is refused statelessly with 503 and
@@ -22,15 +24,10 @@ public struct SourceRateLimit: Sendable, Equatable {
         public var isOn: Bool { invitesPerSecond > 0 || registersPerSecond > 0 }
     }
 
-    struct Bucket: Sendable, Equatable {
-        var tokens: Double
-        var at: Duration
-    }
-
     public static let idleAfter: Duration = .seconds(10)
     public static let maxSources = 100_000
     public let limits: Limits
-    private var buckets: [String: Bucket] = [:]
+    private var buckets: [String: TokenBucket] = [:]
     private var refusedSinceLog = 0
     private var refusedSources: Set<String> = []
     private var full = false
@@ -43,15 +40,13 @@ public struct SourceRateLimit: Sendable, Equatable {
         let rate = method == "INVITE" ? limits.invitesPerSecond : method == "REGISTER" ? limits.registersPerSecond : 0
         guard rate > 0 else { return true }
         let key = method + " " + host
-        var b = buckets[key] ?? Bucket(tokens: limits.burst, at: now)
+        var b = buckets[key] ?? TokenBucket(tokens: limits.burst, at: now)
         if buckets[key] == nil, buckets.count >= Self.maxSources {
             full = true
             return true
         }
-        b.tokens = min(limits.burst, b.tokens + rate * (now - b.at).seconds)
-        b.at = now
-        let ok = b.tokens >= 1
-        if ok { b.tokens -= 1 } else { refusedSinceLog += 1; refusedSources.insert(host) }
+        let ok = b.take(rate: rate, burst: limits.burst, now: now)
+        if !ok { refusedSinceLog += 1; refusedSources.insert(host) }
         buckets[key] = b
         return ok
     }
@@ -64,7 +59,7 @@ public struct SourceRateLimit: Sendable, Equatable {
         buckets = buckets.filter { key, b in
             let rate = key.hasPrefix("INVITE ") ? limits.invitesPerSecond : limits.registersPerSecond
             let refill = rate > 0 ? (limits.burst - b.tokens) / rate : 0
-            return (now - b.at).seconds < max(Self.idleAfter.seconds, refill)
+            return (now - (b.at ?? now)).seconds < max(Self.idleAfter.seconds, refill)
         }
         guard refusedSinceLog > 0 || full else { return nil }
         var line = "per-source rate limit: refused \(refusedSinceLog) requests from \(refusedSources.count) sources (503 + Retry-After)"
