@@ -129,3 +129,37 @@ public enum ProcessMemory {
         return kb / 1024
     }
 }
+
+/// The CPU time of each of a process's threads, from /proc/<pid>/task/<tid>/stat (utime + stime,
+/// in clock ticks): which thread of an engine is busy, and how busy, over a bench phase.
+public enum ProcessThreads {
+    public struct Sample: Sendable {
+        /// Ticks used so far, and the name, by thread id.
+        public var ticks: [Int32: (name: String, ticks: Int)]
+        public var at: Double
+    }
+
+    public static func sample(pid: Int32) -> Sample {
+        var out: [Int32: (name: String, ticks: Int)] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? [] {
+            guard let tid = Int32(entry),
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/stat", encoding: .utf8),
+                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
+            else { continue }
+            // After "(comm) ": state is field 3, utime and stime fields 14 and 15.
+            let fields = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
+            guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { continue }
+            out[tid] = (String(stat[stat.index(after: open)..<close]), user + system)
+        }
+        return Sample(ticks: out, at: Date().timeIntervalSince1970)
+    }
+
+    /// The thread that used the most CPU between two samples: its name and its share of one core.
+    public static func busiest(from a: Sample, to b: Sample) -> (name: String, share: Double)? {
+        let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
+        let wall = b.at - a.at
+        guard wall > 0, hz > 0 else { return nil }
+        let used = b.ticks.map { tid, t in (t.name, t.ticks - (a.ticks[tid]?.ticks ?? 0)) }
+        return used.max { $0.1 < $1.1 }.map { ($0.0, Double($0.1) / hz / wall) }
+    }
+}

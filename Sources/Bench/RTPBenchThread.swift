@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 #if canImport(Glibc)
 import Glibc
@@ -34,7 +35,7 @@ final class BenchFlag: @unchecked Sendable {
 
 enum BenchClock {
     /// CPU time (user + system) of the calling thread, from `CLOCK_THREAD_CPUTIME_ID`.
-    static func threadCPUNanos() -> UInt64 { read(CLOCK_THREAD_CPUTIME_ID) }
+    static func threadCPUNanos() -> UInt64 { ThreadCPUClock.nanos() }
 
     /// Wall-clock nanoseconds, the clock of the kernel's `SO_TIMESTAMPNS` receive stamps.
     static func realtimeNanos() -> Int64 { Int64(bitPattern: read(CLOCK_REALTIME)) }

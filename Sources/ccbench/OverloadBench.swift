@@ -43,6 +43,10 @@ struct OverloadBench {
         /// INVITE -> 503, whole milliseconds (SIPp's RTD clock), refused calls.
         var invite503: LatencyMS
         var engineRSSMB: Double
+        /// The engine's busiest thread over the phase (the SIP thread under a call load): its share
+        /// of one core, from /proc.
+        var busiestThread: String?
+        var busiestThreadShare: Double?
         var completedPerSecond: Double { Double(completed) / seconds }
     }
 
@@ -86,12 +90,14 @@ struct OverloadBench {
             let pcap = "\(dir)/invites-\(name).pcap"
             let capture = try PacketCapture(path: pcap, filter: InviteForwarding.captureFilter(enginePort: sipPort))
             capture.start()
+            let threadsBefore = Self.enginePID().map { ProcessThreads.sample(pid: $0) }
             let sippResult = try CallSetupBench.runSIPp(sipp, [
                 "-sf", dir + "/uac-503.xml", "-s", "support", "127.0.0.1:\(sipPort)", "-m", "\(calls)", "-r", "\(rate)",
                 "-nostdin", "-timeout", "\(secs + 40)s", "-recv_timeout", "20000", "-p", "\(29320 + index)",  // outside the engine's relay range below
                 "-buff_size", "4194304", "-trace_rtt",
             ], cwd: trace)
             let elapsed = Date().timeIntervalSince1970 - startWall
+            let busiest = threadsBefore.flatMap { before in Self.enginePID().flatMap { ProcessThreads.busiest(from: before, to: ProcessThreads.sample(pid: $0)) } }
             Thread.sleep(forTimeInterval: 0.5)  // last rows committed (20 ms batches)
             let captured = capture.stop()
             let forwarding = try InviteForwarding.latencies(pcap: pcap, enginePort: sipPort)
@@ -108,7 +114,8 @@ struct OverloadBench {
             refused = rtd[2]?.count ?? 0  // overload refusals are stateless and leave no row: SIPp counts them
             let phase = Phase(name: name, rate: rate, offered: calls, seconds: elapsed, completed: completed, refused: refused,
                               other: other, sippFailed: sippResult.failed, inviteToAgentInvite: LatencyMS(forwarding),
-                              captureDropped: Int(captured.dropped), invite503: LatencyMS(rtd[2] ?? []), engineRSSMB: Self.engineRSSMB())
+                              captureDropped: Int(captured.dropped), invite503: LatencyMS(rtd[2] ?? []), engineRSSMB: Self.engineRSSMB(),
+                              busiestThread: busiest?.name, busiestThreadShare: busiest?.share)
             print(Self.line(phase))
             phases.append(phase)
             // A dead engine refuses nothing and completes nothing: say so rather than report ratios.
@@ -119,10 +126,10 @@ struct OverloadBench {
     }
 
     static func line(_ p: Phase) -> String {
-        String(format: "  %-9@ %5d/s: %6d offered, %6d completed (%.0f/s), %6d refused 503, %d other, %d SIPp failed; INVITE->agent INVITE p50 %.2f p99 %.2f ms (%d calls, %d dropped by the capture); INVITE->503 p99 %.0f ms; engine RSS %.0f MB",
+        String(format: "  %-9@ %5d/s: %6d offered, %6d completed (%.0f/s), %6d refused 503, %d other, %d SIPp failed; INVITE->agent INVITE p50 %.2f p99 %.2f ms (%d calls, %d dropped by the capture); INVITE->503 p99 %.0f ms; engine RSS %.0f MB; busiest engine thread %@ %.0f %% busy",
                p.name, p.rate, p.offered, p.completed, p.completedPerSecond, p.refused, p.other.values.reduce(0, +), p.sippFailed,
                p.inviteToAgentInvite.p50 ?? .nan, p.inviteToAgentInvite.p99 ?? .nan, p.inviteToAgentInvite.count, p.captureDropped,
-               p.invite503.p99 ?? .nan, p.engineRSSMB)
+               p.invite503.p99 ?? .nan, p.engineRSSMB, p.busiestThread ?? "?", (p.busiestThreadShare ?? .nan) * 100)
     }
 
     /// SIPp's `-trace_rtt` files: `date_ms;response_time_ms;rtd_no` per call, by RTD number.
@@ -139,20 +146,24 @@ struct OverloadBench {
         return out
     }
 
-    /// The ccengine this process started (through ccsim), by its parent PID.
+    /// The resident memory of the ccengine this process started.
     static func engineRSSMB() -> Double {
+        enginePID().flatMap { ProcessMemory.residentMB(pid: $0) } ?? .nan
+    }
+
+    /// The ccengine this process started (through ccsim), by its parent PID.
+    static func enginePID() -> Int32? {
         let me = getpid()
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(entry),
                   let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
                   stat.contains("(ccengine)"),
                   let close = stat.lastIndex(of: ")"),
-                  Int32(stat[stat.index(close, offsetBy: 2)...].split(separator: " ")[1]) == me,
-                  let mb = ProcessMemory.residentMB(pid: pid)
+                  Int32(stat[stat.index(close, offsetBy: 2)...].split(separator: " ")[1]) == me
             else { continue }
-            return mb
+            return pid
         }
-        return .nan
+        return nil
     }
 
     /// SIPp's uac that also accepts 503 (ACKed in its INVITE transaction, RFC 3261 §17.1.1.3).

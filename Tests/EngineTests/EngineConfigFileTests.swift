@@ -7,10 +7,15 @@ import YAMLConfig
 /// Engine configuration errors name the line of the mistake itself.
 struct EngineConfigFileTests {
     func error(_ yaml: String) -> ConfigError? {
+        do { _ = try load(yaml); return nil } catch { return error as? ConfigError }
+    }
+
+    /// The configuration `yaml` loads to, from a file of its own.
+    func load(_ yaml: String) throws -> EngineConfig {
         let path = NSTemporaryDirectory() + "engine-config-\(UUID().uuidString).yaml"
-        try? yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        do { _ = try EngineConfig.load(file: path); return nil } catch { return error }
+        return try EngineConfig.load(file: path)
     }
 
     @Test func tlsWithoutItsKeyOrWithAnUnreadableFileIsNamedAtItsLine() {
@@ -23,6 +28,14 @@ struct EngineConfigFileTests {
         let limits = error("queues: [{name: support}]\nsip:\n  tcp: true\n  connections: {idle_timeout: 1}\n")
         #expect(limits?.line == 4)
         #expect(limits?.problem.contains("idle_timeout must be 5 to 86400") == true, "\(String(describing: limits))")
+    }
+
+    @Test func theOverloadAimIsAPercentageNamedAtItsLine() throws {
+        let e = error("queues: [{name: support}]\noverload:\n  max_calls_per_second: 500\n  target_busy_percent: 95\n")
+        #expect(e?.line == 4)
+        #expect(e?.problem.contains("target_busy_percent must be 0 (no aim) or 10 to 90") == true, "\(String(describing: e))")
+        #expect(try load("queues: [{name: support}]\noverload: {target_busy_percent: 45}\n").overload.targetOccupancy == 0.45)
+        #expect(OverloadControl.Limits().targetOccupancy == 0.6, "the default aim")
     }
 
     @Test func duplicateAgentLoginIsNamedAtTheSecondOccurrence() {
@@ -48,10 +61,7 @@ struct EngineConfigFileTests {
         let twice = error("queues: [{name: support}, {name: sales}]\nnumbers:\n  - {number: \"0800\", to: support}\n  - {number: \"0800\", to: sales}\n")
         #expect(twice?.line == 4)
         #expect(twice?.problem.contains("duplicate number '0800' (first at line 3)") == true, "\(String(describing: twice))")
-        let path = NSTemporaryDirectory() + "engine-numbers-\(UUID().uuidString).yaml"
-        try "queues: [{name: support}]\nnumbers: [{number: \"+4930123456\", to: support}]\n".write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(try EngineConfig.load(file: path).numbers == ["+4930123456": "support"])
+        #expect(try load("queues: [{name: support}]\nnumbers: [{number: \"+4930123456\", to: support}]\n").numbers == ["+4930123456": "support"])
     }
 
     @Test func duplicateYAMLKeyIsNamedAtItsLine() {

@@ -149,4 +149,76 @@ struct OverloadControlTests {
         let calmAdmitted = calm.admit(now: .seconds(5))
         #expect(calmAdmitted)
     }
+
+    @Test func aSaturatedSIPThreadShedsAtOnceAndTheAdmissionRateAimsAtTheTargetOccupancy() {
+        var limits = OverloadControl(limits: .init(targetOccupancy: 0.6))
+        var t: Duration = .seconds(1)
+        // Busy but not saturated, with no backlog: nothing is shed, whatever the aim.
+        for _ in 0..<5 {
+            for _ in 0..<100 { _ = limits.admit(now: t) }
+            t += .milliseconds(100)
+            #expect(limits.report(.init(loopLag: .zero, transactions: 10, occupancy: 0.85), now: t) == nil)
+        }
+        #expect(!limits.shedding)
+        // A preempted thread (loop lag, little CPU) is not saturated either.
+        t += .milliseconds(100)
+        #expect(limits.report(.init(loopLag: .milliseconds(40), transactions: 10, occupancy: 0.3), now: t) == nil)
+        // One saturated report: shedding at once, by the queue gate alone (no rate yet).
+        for _ in 0..<200 { _ = limits.admit(now: t) }
+        t += .milliseconds(100)
+        let start = limits.report(.init(loopLag: .zero, transactions: 10, occupancy: 0.95), now: t)
+        #expect(start?.contains("SIP thread saturated") == true, "\(start ?? "nil")")
+        #expect(start?.contains("SIP thread 95 % busy") == true)
+        #expect(limits.shedding && limits.rate.isInfinite)
+        // Still over the aim: a rate in proportion to what was admitted (1,000/s x 0.6 / 0.75).
+        let all = (0..<100).filter { _ in limits.admit(now: t) }.count
+        #expect(all == 100, "the gate alone admits from an empty socket")
+        t += .milliseconds(100)
+        _ = limits.report(.init(loopLag: .zero, transactions: 10, occupancy: 0.75), now: t)
+        #expect(abs(limits.rate - 800) < 0.001, "\(limits.rate)")
+        // Far over it: cut by at most 30 % in one report (one measurement is noisy).
+        var admitted = 0
+        for i in 1...200 where limits.admit(now: t + .microseconds(i * 500)) { admitted += 1 }
+        #expect((75...85).contains(admitted), "\(admitted) admitted at 800/s in 100 ms")
+        t += .milliseconds(100)
+        _ = limits.report(.init(loopLag: .zero, transactions: 10, occupancy: 1.0), now: t)
+        #expect(abs(limits.rate - Double(admitted) * 10 * 0.7) < 0.001, "\(limits.rate)")
+        // Below the aim with no backlog: raised as before.
+        let before = limits.rate
+        for i in 1...100 { _ = limits.admit(now: t + .milliseconds(i)) }
+        t += .milliseconds(100)
+        _ = limits.report(.init(loopLag: .zero, transactions: 10, occupancy: 0.5), now: t)
+        #expect(abs(limits.rate - (before * 1.05 + 5)) < 0.001, "\(limits.rate)")
+    }
+
+    @Test func sheddingEndsWhenEveryCallWouldFitEvenIfTheOrdinaryLoadNeedsMoreThanTheAim() {
+        // A host whose ordinary load keeps the thread 70 % busy, over a 60 % aim.
+        var limits = OverloadControl(limits: .init(targetOccupancy: 0.6))
+        var t: Duration = .seconds(1)
+        t += .milliseconds(100)
+        _ = limits.report(.init(loopLag: .zero, transactions: 10, occupancy: 0.99), now: t)
+        #expect(limits.shedding)
+        // The burst is over: 100 calls offered per report, the aim admits fewer (60 % busy)...
+        var ended: String?
+        for _ in 0..<30 where limits.shedding {
+            var admitted = 0
+            for i in 1...100 where limits.admit(now: t + .microseconds(i * 1000)) { admitted += 1 }
+            t += .milliseconds(100)
+            // ...so the thread is 0.6 % busy per call admitted, and would be 60 % busy with all 100.
+            ended = limits.report(.init(loopLag: .zero, transactions: 10, occupancy: 0.006 * Double(admitted)), now: t) ?? ended
+        }
+        #expect(!limits.shedding, "the ordinary load was shed for ever")
+        #expect(ended?.hasPrefix("overload over") == true, "\(ended ?? "nil")")
+        // At 3x that load the estimate stays over 80 %: shedding goes on.
+        var busy = OverloadControl(limits: .init(targetOccupancy: 0.6))
+        t += .milliseconds(100)
+        _ = busy.report(.init(loopLag: .zero, transactions: 10, occupancy: 0.99), now: t)
+        for _ in 0..<30 {
+            var admitted = 0
+            for i in 1...300 where busy.admit(now: t + .microseconds(i * 333)) { admitted += 1 }
+            t += .milliseconds(100)
+            _ = busy.report(.init(loopLag: .zero, transactions: 10, occupancy: min(1, 0.006 * Double(admitted))), now: t)
+        }
+        #expect(busy.shedding)
+    }
 }

@@ -70,7 +70,7 @@ extension EngineConfig {
         if let d = m["state_dir"] { c.stateDirectory = try d.string() }
         if let o = m["overload"] {
             let s = try o.mapping(allowed: ["max_loop_lag_ms", "max_transactions", "max_queued_kb", "admit_queued_kb", "onset_queued_kb", "admit_wait_ms",
-                                           "max_calls_per_second", "per_source"])
+                                           "max_calls_per_second", "target_busy_percent", "per_source"])
             if let p = s["per_source"] {
                 let ps = try p.mapping(allowed: ["invites_per_second", "registers_per_second", "burst"])
                 for (key, path) in [("invites_per_second", \SourceRateLimit.Limits.invitesPerSecond), ("registers_per_second", \.registersPerSecond), ("burst", \.burst)] {
@@ -84,6 +84,11 @@ extension EngineConfig {
                 let x = try r.double()
                 guard x >= 0, x <= 100_000 else { throw r.error("max_calls_per_second must be 0 (no cap) to 100000") }
                 c.overload.maxCallsPerSecond = x
+            }
+            if let b = s["target_busy_percent"] {
+                let x = try b.int()
+                guard x == 0 || (10...90).contains(x) else { throw b.error("target_busy_percent must be 0 (no aim) or 10 to 90 (a thread 90 % busy is saturated)") }
+                c.overload.targetOccupancy = Double(x) / 100
             }
             if let q = s["max_queued_kb"] {
                 let kb = try q.int()

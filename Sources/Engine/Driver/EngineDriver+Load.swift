@@ -5,23 +5,30 @@ import Media
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Primitives
 import SIP
 
 /// The driver's measurements of its own load: the loop's lag and the SIP socket's backlog for
 /// overload control, the memory trimmer's cue, and the queues' figures for wallboards.
 extension EngineDriver {
     /// Measures how late the loop runs a task due at `due` and reports it with the transactions in
-    /// flight (overload control), every `LoadReport.interval`.
-    func probeLoad(due: NIODeadline) {
+    /// flight, the SIP socket's backlog and the SIP thread's occupancy since the last report (its CPU
+    /// time over the wall time between two reports; overload control), every `LoadReport.interval`.
+    func probeLoad(due: NIODeadline, since last: (cpu: UInt64, at: NIODeadline)? = nil) {
         loop.scheduleTask(deadline: due) { [self] in
             let now = NIODeadline.now()
+            let cpu = ThreadCPUClock.nanos()
             let lag = Duration.nanoseconds(max(0, (now - due).nanoseconds))
-            feed(.load(.init(loopLag: lag, transactions: core.transactionCount, queuedBytes: queuedBytes())))
+            let occupancy = last.map { Double(cpu &- $0.cpu) / Double(max(1, (now - $0.at).nanoseconds)) }
+            feed(.load(.init(loopLag: lag, transactions: core.transactionCount, queuedBytes: queuedBytes(), occupancy: occupancy)))
             trimmer.observe(transactions: core.transactionCount, now: self.now)
             guard serving.withLockedValue({ $0 }) else { return }
-            probeLoad(due: now + .nanoseconds(Int64(OverloadControl.LoadReport.interval.components.attoseconds / 1_000_000_000)))
+            probeLoad(due: now + Self.loadInterval, since: (cpu, now))
         }
     }
+
+    /// `LoadReport.interval` as NIO counts time.
+    static let loadInterval = TimeAmount.nanoseconds(Int64(OverloadControl.LoadReport.interval.components.attoseconds / 1_000_000_000))
 
     /// Every second: each queue's figures, when they changed, into the feed (wallboards).
     func publishQueueFigures() {

@@ -166,7 +166,7 @@ public final class EngineDriver: @unchecked Sendable {
         let problem = try await loop.submit {
             self.adopt(ch)
             self.feed(.start(self.kept))
-            self.probeLoad(due: NIODeadline.now() + .nanoseconds(Int64(OverloadControl.LoadReport.interval.components.attoseconds / 1_000_000_000)))
+            self.probeLoad(due: NIODeadline.now() + Self.loadInterval)
             if self.config.api != nil { self.publishQueueFigures() }  // only API clients and /metrics read them
             return priority.applyToCurrentThread(.signalling)
         }.get()
