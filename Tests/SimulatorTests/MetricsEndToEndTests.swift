@@ -114,6 +114,9 @@ import Testing
         let agents = Self.samples(after, "ccengine_queue_agents")
         // Both agents are counted for the queue in one state or another (ccsim's agents unregister at the end).
         #expect(agents.filter { $0.key.hasPrefix("queue=\"support\"") }.values.reduce(0, +) == 2)
+        // The SIP thread's occupancy, a share of one core measured from its CPU clock.
+        let busy = Self.samples(after, "ccengine_sip_thread_busy_ratio")[""]
+        #expect(busy.map { $0 >= 0 && $0 <= 1.5 } == true, "\(String(describing: busy))")
     }
 }
 

@@ -21,6 +21,7 @@ extension EngineDriver {
             let lag = Duration.nanoseconds(max(0, (now - due).nanoseconds))
             let occupancy = last.map { Double(cpu &- $0.cpu) / Double(max(1, (now - $0.at).nanoseconds)) }
             feed(.load(.init(loopLag: lag, transactions: core.transactionCount, queuedBytes: queuedBytes(), occupancy: occupancy)))
+            if let occupancy { metrics.sipBusy.record(occupancy) }
             trimmer.observe(transactions: core.transactionCount, now: self.now)
             guard serving.withLockedValue({ $0 }) else { return }
             probeLoad(due: now + Self.loadInterval, since: (cpu, now))

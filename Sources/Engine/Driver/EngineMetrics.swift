@@ -22,6 +22,7 @@ public final class EngineMetrics: @unchecked Sendable {
         "ccengine_relay_sessions": "Calls whose media the relay holds open.",
         "ccengine_relay_packets_total": "RTP packets the relay forwarded.",
         "ccengine_record_write_lag_seconds": "Age of the oldest write in the state writer's last committed batch.",
+        "ccengine_sip_thread_busy_ratio": "Share of the last 100 ms the SIP thread spent on the CPU (overload control aims at overload.target_busy_percent while shedding).",
     ]
     static let knownMethods: Set<String> = ["INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "REGISTER", "INFO", "MESSAGE", "UPDATE", "PRACK", "NOTIFY", "REFER", "SUBSCRIBE"]
     static let agentStates = ["offline", "available", "ringing", "oncall", "wrapup", "released"]
@@ -35,6 +36,8 @@ public final class EngineMetrics: @unchecked Sendable {
     private var timers: [String: Metrics.Timer] = [:]
     private var relayedSoFar = 0
     let writeLag = Gauge(label: "ccengine_record_write_lag_seconds")
+    /// The SIP thread's occupancy, from each load report.
+    let sipBusy = Gauge(label: "ccengine_sip_thread_busy_ratio")
 
     private func counter(_ name: String, _ dims: [(String, String)]) -> Counter {
         let key = name + dims.map { "\u{0}\($0.1)" }.joined()
