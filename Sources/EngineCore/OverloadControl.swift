@@ -6,7 +6,7 @@ import Primitives
 /// one late wake-up, e.g. the thread preempted on a busy 2-core machine, is not overload: a single
 /// 164 ms spike at 700 calls/s made `ccbench calls` refuse 224 calls before this rule). While
 /// shedding, calls are admitted at a rate found by AIMD (see `rate`); shedding ends after a second
-/// with no backlog and nothing refused.
+/// with no backlog and nothing refused (or, with an occupancy aim, every offered call fitting).
 ///
 /// Between reports, the driver tells the SIP socket's backlog as it reads (`backlog`). While
 /// shedding, a new call is admitted only when at most `admitQueuedBytes` waited then (a call
@@ -94,7 +94,7 @@ public struct OverloadControl: Sendable, Equatable {
 
     /// Reports in a row over the limit before shedding starts (300 ms at one report per 100 ms).
     public static let sustained = 3
-    /// Calm reports in a row, with nothing refused, before shedding ends.
+    /// Calm reports in a row before shedding ends (see `judge`).
     public static let calmToEnd = 10
     /// A SIP thread busy this share of a report's interval is saturated, which starts shedding at
     /// once, by the queue gate alone as the backlog onset does (the aim sets a rate from the next
@@ -102,13 +102,13 @@ public struct OverloadControl: Sendable, Equatable {
     /// p99 at 4-7 ms, before a backlog grew, and 300 ms (three reports) before shedding put 150-200
     /// calls at 6-10 ms. CPU time counts only while the thread runs, so a preempted thread (the
     /// 164 ms spike above) does not look saturated; a stall of its own does only if it and its
-    /// catching up fill most of a report, and then the gate refuses only INVITEs read behind a queue.
+    /// catching up fill most of a report. While shedding with an aim, a report also counts as calm
+    /// (with no backlog) when the thread would stay below this if every new call were admitted
+    /// (estimated as its occupancy times offered calls over admitted ones: an upper bound, as the
+    /// thread's other work is scaled too), even if calls are still refused: a host whose ordinary
+    /// load needs more than `targetOccupancy` but is not saturated would otherwise shed at its
+    /// ordinary load for ever after a burst; one that is saturated by its ordinary load sheds it.
     public static let saturated = 0.9
-    /// While shedding, a report counts as calm (with no backlog) when the thread would be at most
-    /// this busy if every new call were admitted (estimated: its occupancy times offered calls over
-    /// admitted ones), even if calls are still refused: a host whose ordinary load needs more than
-    /// `targetOccupancy` would otherwise shed at its ordinary load for ever after a burst.
-    public static let unsaturated = 0.8
     /// How long the socket's backlog must stay above `onsetQueuedBytes`, and be larger at the end
     /// than at the start, before shedding starts between reports.
     public static let onsetWindow: Duration = .milliseconds(50)
@@ -201,9 +201,12 @@ public struct OverloadControl: Sendable, Equatable {
         let growing = load.queuedBytes > previous.queuedBytes || load.loopLag > previous.loopLag
             || (limits.maxTransactions > 0 && load.transactions > previous.transactions)
         if target > 0, let busy = load.occupancy, busy > target {
-            // Busier than aimed at: admit in proportion to what was admitted (at most 30 % less per
-            // report, as one 100 ms measurement is noisy), whichever signal started the shedding.
-            let aim = max(10, Double(admitted) / interval.seconds * max(0.7, target / busy))
+            // Busier than aimed at: admit in proportion to what was admitted, whichever signal
+            // started the shedding, but at most 30 % less per report than the rate in effect (the
+            // rate, or what was offered if less; one 100 ms measurement is noisy, and a report in
+            // which the queue gate refused most calls admitted few whatever the rate).
+            let inEffect = min(rate, Double(admitted + refused) / interval.seconds)
+            let aim = max(10, Double(admitted) / interval.seconds * target / busy, 0.7 * inEffect)
             if aim < rate {
                 rate = aim
                 bucket = TokenBucket(tokens: min(bucket.tokens, max(1, rate * 0.1)), at: now)  // no burst for the time before
@@ -224,7 +227,9 @@ public struct OverloadControl: Sendable, Equatable {
         } else if growing {
             rate = max(10, rate * 0.85)
         }
-        let fits = refused == 0 || load.occupancy.map { $0 * Double(admitted + refused) / Double(max(1, admitted)) < Self.unsaturated } ?? false
+        // Calm: nothing refused, or (with an aim) every offered call would fit below saturation.
+        let fits = refused == 0 || (target > 0 && admitted > 0
+            && load.occupancy.map { $0 * Double(admitted + refused) / Double(admitted) < Self.saturated } ?? false)
         calmInARow = !backlog && fits ? calmInARow + 1 : 0
         if calmInARow >= Self.calmToEnd {
             shedding = false

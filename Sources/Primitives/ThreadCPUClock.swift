@@ -1,5 +1,9 @@
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// CPU time (user + system) the calling thread has used, from `CLOCK_THREAD_CPUTIME_ID`: the
